@@ -1,0 +1,32 @@
+# One command sets up and runs: `make demo` (the main job) and `make test` (the tests).
+# Both create the virtual environment in .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SCENARIO ?= payment_outage
+SEED ?= 1
+
+.PHONY: setup demo test bench schema clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,dist,xlsx]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(VENV)/bin/drillsim run $(SCENARIO) --seed $(SEED) --log run-$(SCENARIO)-$(SEED).jsonl
+
+test: setup
+	$(PY) -m pytest -n 2 -p no:cacheprovider
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+schema: setup
+	$(PY) -c "from simulator.schema import write; write()"
+
+clean:
+	rm -rf $(VENV) .pytest_cache run-*.jsonl

@@ -1,0 +1,27 @@
+"""Plain-text tables that line up with Chinese (wide) characters, for the terminal."""
+from __future__ import annotations
+
+import unicodedata
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit(text: str, cols: int) -> str:
+    """Cut to `cols` display columns (with an ellipsis) and pad to exactly that width."""
+    if width(text) > cols:
+        out, used = "", 0
+        for ch in text:
+            w = width(ch)
+            if used + w > cols - 1:
+                break
+            out, used = out + ch, used + w
+        text = out + "…"
+    return text + " " * (cols - width(text))
+
+
+def table(headers: list[str], rows: list[list[str]], max_col: int = 48) -> str:
+    cols = [min(max_col, max([width(h)] + [width(r[i]) for r in rows])) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(fit(c, w) for c, w in zip(cells, cols)).rstrip()
+    return "\n".join([line(headers), line(["-" * w for w in cols])] + [line(r) for r in rows])

@@ -1,0 +1,142 @@
+"""Verdicts from the event log alone: duties, grading, continuity.
+
+`score(plan, events)` is a pure function of the plan and the events; `score_log(path)`
+reads a saved log, loads the plan its header names and gives the identical result.
+The output is the `drillsim run --json` contract (README).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from simulator.agenda import Agenda
+from simulator.loader import Plan, load_plan
+from simulator.yamlsrc import InputError, Problem
+
+STATUSES = ("hit", "late", "missed", "open", "not_triggered")
+
+
+def _r(x):
+    return None if x is None else round(x, 3)
+
+
+def obligations(plan: Plan, events: list[dict], end: float) -> list[dict]:
+    proc = plan.procedure
+    agenda = Agenda(proc)
+    for ev in events:
+        agenda.feed(ev)
+    out = []
+    occurrences = sorted(agenda.all(), key=lambda o: (o.triggered_at, list(proc.obligations).index(o.obligation), o.incident, o.n))
+    for occ in occurrences:
+        ob = proc.obligations[occ.obligation]
+        status = occ.status(end)
+        out.append({
+            "id": occ.obligation, "incident": occ.incident, "occurrence": occ.n, "clause": ob.clause,
+            "title": ob.title, "title_en": ob.title_en, "role": ob.role, "acted_by": occ.acted_by,
+            "triggered_at": _r(occ.triggered_at), "deadline_at": _r(occ.deadline_at),
+            "done_at": _r(occ.done_at), "status": status,
+            "late_by_min": _r(occ.done_at - occ.deadline_at) if status == "late" else None,
+        })
+    seen = {o.obligation for o in occurrences}
+    for oid, ob in proc.obligations.items():
+        if oid not in seen:
+            out.append({"id": oid, "incident": None, "occurrence": 0, "clause": ob.clause, "title": ob.title,
+                        "title_en": ob.title_en, "role": ob.role, "acted_by": None, "triggered_at": None,
+                        "deadline_at": None, "done_at": None, "status": "not_triggered", "late_by_min": None})
+    return out
+
+
+def grading(events: list[dict]) -> list[dict]:
+    """Each declared level against the level the rules gave at that moment."""
+    true_level, out = {}, []
+    for ev in events:
+        if ev["type"] == "level":
+            true_level[ev["incident"]] = ev["level"]
+        elif ev["type"] in ("grade", "classify"):
+            truth = true_level.get(ev["incident"])
+            out.append({"t": ev["t"], "actor": ev["actor"], "incident": ev["incident"],
+                        "declared": ev["level"], "true": truth, "correct": ev["level"] == truth})
+    return out
+
+
+def continuity(plan: Plan, events: list[dict], end: float) -> list[dict]:
+    services = plan.procedure.services
+    down_at, restored_at, order = {}, {}, []
+    for ev in events:
+        if ev["type"] == "service.down" and ev["service"] not in down_at:
+            down_at[ev["service"]] = ev["t"]
+            order.append(ev["service"])
+        elif ev["type"] == "service.restored" and ev["service"] in down_at:
+            restored_at.setdefault(ev["service"], ev["t"])
+    out = []
+    for sid in order:
+        svc = services[sid]
+        restored = restored_at.get(sid)
+        downtime = (restored if restored is not None else end) - down_at[sid]
+        rto_met = downtime <= svc.rto_min + 1e-9 if restored is not None else (False if downtime > svc.rto_min else None)
+        out.append({"service": sid, "name": svc.name, "down_at": _r(down_at[sid]), "restored_at": _r(restored),
+                    "downtime_min": _r(downtime), "rto_min": svc.rto_min, "rto_met": rto_met,
+                    "rpo_min": svc.rpo_min, "impact": _r(downtime * svc.impact_per_min)})
+    return out
+
+
+def summary(entries: list[dict]) -> dict:
+    counts = {s: sum(1 for e in entries if e["status"] == s) for s in STATUSES}
+    scored = counts["hit"] + counts["late"] + counts["missed"]
+    counts["sla_hit_rate"] = round(counts["hit"] / scored, 4) if scored else None
+    return counts
+
+
+def score(plan: Plan, events: list[dict]) -> dict:
+    header = events[0] if events and events[0]["type"] == "start" else {}
+    ends = [ev for ev in events if ev["type"] == "end"]
+    end = ends[-1]["t"] if ends else (events[-1]["t"] if events else 0.0)
+    entries = obligations(plan, events, end)
+    grades = grading(events)
+    return {
+        "scenario": plan.scenario.id,
+        "seed": header.get("seed"),
+        "variants": plan.variants,
+        "complete": bool(ends),
+        "end_min": end,
+        "obligations": entries,
+        "grading": grades,
+        "continuity": continuity(plan, events, end),
+        "summary": {**summary(entries), "grades": len(grades),
+                    "grades_correct": sum(1 for g in grades if g["correct"])},
+    }
+
+
+def read_log(path: str | Path) -> list[dict]:
+    """Events of a saved log. A torn last line (a crash mid-write) is dropped; any other bad line is an error."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError([Problem(str(path), 1, 1, f"cannot read the log: {exc.strerror or exc}")]) from None
+    events = []
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            ev = json.loads(line)
+            if not isinstance(ev, dict) or "type" not in ev or "t" not in ev:
+                raise ValueError("not an event (needs `type` and `t`)")
+        except ValueError as exc:
+            if i == len(lines):
+                break
+            raise InputError([Problem(str(path), i, 1, f"bad log line: {exc}")]) from None
+        events.append(ev)
+    if not events or events[0]["type"] != "start":
+        raise InputError([Problem(str(path), 1, 1, "not a drillsim log (the first line must be the `start` event)")])
+    return events
+
+
+def plan_of(events: list[dict]) -> Plan:
+    header = events[0]
+    return load_plan(header["scenario_ref"], header.get("variants", []))
+
+
+def score_log(path: str | Path) -> dict:
+    events = read_log(path)
+    return score(plan_of(events), events)

@@ -1,0 +1,631 @@
+"""The SimPy engine: one exercise played through a plan.
+
+The world holds the incident's facts (attributes, the level the rules give, services,
+channels, who is absent) and emits every change as an event. Each bot-played role is a
+SimPy process with an inbox (`simpy.Store`) and its members as a `simpy.PriorityResource`;
+it works its duties in order of deadline. Scripted and human players act through
+`perform()`, stamped with the current simulated time. The agenda (`agenda.py`) is fed
+every event, so the world knows at once when a duty is met.
+
+Two readings of the same obligations: duties fall due for *scoring* when their trigger holds
+on the facts; *bots* act when it holds on what was declared (their `level` is the declared
+level), except grading duties, where the grader looks at the facts.
+"""
+from __future__ import annotations
+
+import simpy
+from numpy.random import SeedSequence
+
+from .agenda import Agenda, Occurrence
+from .grading import Grader, defaults
+from .loader import Plan
+from .model import Fixed, ScriptAction
+from .rng import Streams, sampler
+
+PLAYERS = ("bot", "script", "human", "idle")
+_ONE_MINUTE = Fixed(dist="fixed", value=1)
+_MAX_ATTEMPTS = 3   # a bot tries a message this many times before giving up on it
+
+
+def _facts(cond, belief: bool) -> set:
+    """The facts a condition reads; a change to any of them means evaluating it again."""
+    out = set()
+    for name in cond.names:
+        if name == "level":
+            out.add(("declared",) if belief else ("level",))
+        elif name in ("declared", "now"):
+            out.add((name,))
+        else:
+            out.add(("attr", name))
+    for func, arg in cond.calls:
+        kind = {"down": "service", "restored": "service", "due": "ob", "done": "ob"}.get(func, func)
+        out.add((kind, arg))
+    return out
+
+
+class Runtime:
+    """What every run of a plan shares, built once: samplers, grader, condition indexes."""
+
+    def __init__(self, plan: Plan):
+        proc, sc = plan.procedure, plan.scenario
+        self.plan = plan
+        self.grader = Grader(proc)
+        self.reaction = {r: sampler(role.reaction) for r, role in proc.roles.items()}
+        self.latency = {c: sampler(ch.latency) for c, ch in proc.channels.items()}
+        self.work = {}
+        for oid, ob in proc.obligations.items():
+            dist = ob.work or (proc.tasks[ob.action.task].work if ob.action.do == "task" else _ONE_MINUTE)
+            self.work[oid] = sampler(dist)
+        self.task_work = {t: sampler(task.work) for t, task in proc.tasks.items()}
+        self.order = {oid: i for i, oid in enumerate(proc.obligations)}
+        self.grading_duty = {oid for oid, ob in proc.obligations.items() if ob.action.do in ("grade", "classify")}
+        cond = plan.condition
+        self.trigger = {oid: cond(ob.trigger) for oid, ob in proc.obligations.items()}
+        self.until = {oid: cond(ob.until) for oid, ob in proc.obligations.items() if ob.until}
+        self.inject_when = {j: cond(inj.when) for j, inj in sc.injects.items() if inj.when}
+        self.inject_unless = {j: cond(inj.unless_by) for j, inj in sc.injects.items() if inj.unless_by}
+        self.change_unless = {i: cond(ch.unless) for i, ch in enumerate(sc.timeline) if ch.unless}
+        # fact -> obligations (in file order) whose trigger reads it, for facts and for beliefs
+        self.by_fact_truth: dict[tuple, list[str]] = {}
+        self.by_fact_belief: dict[tuple, list[str]] = {}
+        for oid, c in self.trigger.items():
+            for f in _facts(c, belief=False):
+                self.by_fact_truth.setdefault(f, []).append(oid)
+            if oid not in self.grading_duty:
+                for f in _facts(c, belief=True):
+                    self.by_fact_belief.setdefault(f, []).append(oid)
+        self.inject_by_fact: dict[tuple, list[str]] = {}
+        for j, c in self.inject_when.items():
+            for f in _facts(c, belief=False):
+                self.inject_by_fact.setdefault(f, []).append(j)
+        start_h, start_m = map(int, sc.start_clock.split(":"))
+        self.start_clock_min = start_h * 60 + start_m
+        self.attributes = {inc: {**defaults(proc), **i.attributes} for inc, i in sc.incidents.items()}
+
+
+def runtime(plan: Plan) -> Runtime:
+    rt = getattr(plan, "_runtime", None)
+    if rt is None:
+        rt = Runtime(plan)
+        plan._runtime = rt
+    return rt
+
+
+class _Ctx:
+    """What conditions read, for one incident, on the facts or on the beliefs."""
+    __slots__ = ("w", "inc", "belief")
+
+    def __init__(self, world: "World", inc: str, belief: bool):
+        self.w, self.inc, self.belief = world, inc, belief
+
+    def var(self, name):
+        w = self.w
+        if name == "level":
+            return w.declared[self.inc] if self.belief else w.level[self.inc]
+        if name == "declared":
+            return w.declared[self.inc]
+        if name == "now":
+            return w.env.now
+        return w.attrs[self.inc][name]
+
+    def call(self, func, arg):
+        w = self.w
+        if func == "reached":
+            return arg in w.reached[self.inc]
+        if func == "done":
+            occ = w.agenda.latest(arg, self.inc)
+            return occ is not None and occ.done_at is not None
+        if func == "due":
+            return (arg, self.inc) in w.agenda.occurrences
+        if func == "injected":
+            return arg in w.injected
+        if func == "down":
+            return arg in w.down
+        if func == "restored":
+            return arg in w.restored and arg not in w.down
+        raise ValueError(func)
+
+
+class World:
+    def __init__(self, plan: Plan, seed: int | SeedSequence, players: dict[str, str],
+                 listeners: tuple = ()):
+        self.plan, self.rt = plan, runtime(plan)
+        self.proc, self.sc = plan.procedure, plan.scenario
+        self.env = simpy.Environment()
+        self.rng = Streams(seed)
+        self.players = {r: players.get(r, "idle") for r in self.proc.roles}
+        self.listeners = list(listeners)
+        self.events: list[dict] = []
+        self.agenda = Agenda(self.proc)
+        self.incidents = list(self.sc.incidents)
+        self.attrs = {inc: dict(a) for inc, a in self.rt.attributes.items()}
+        self.level = {inc: self.rt.grader.level(self.attrs[inc]) for inc in self.incidents}
+        self.declared = {inc: 0 for inc in self.incidents}
+        self.reached = {inc: set() for inc in self.incidents}
+        self.truth_ctx = {inc: _Ctx(self, inc, False) for inc in self.incidents}
+        self.belief_ctx = {inc: _Ctx(self, inc, True) for inc in self.incidents}
+        self.injected: set[str] = set()
+        self.inject_time: dict[str, float] = {}
+        self.down: dict[str, float] = {}
+        self.restored: set[str] = set()
+        self.absent: set[str] = set()
+        self.acting: dict[str, str] = {}
+        self.channel_down: set[str] = set()
+        self.held: dict[str, list] = {}          # absent role -> deliveries/work waiting for its deputy
+        self._truth_seen: dict[tuple, bool] = {}  # (obligation, incident) -> trigger value last seen
+        self._belief_seen: dict[tuple, bool] = {}
+        self._belief_n: dict[tuple, int] = {}
+        self._bot_has: set[tuple] = set()         # (obligation, incident) a bot took up
+        self._attempts: dict[tuple, int] = {}
+        self._msg = 0
+        self._dirty: dict[str, set] = {inc: {("all",)} for inc in self.incidents}
+        self.bots = {r: _Bot(self, r) for r, kind in self.players.items() if kind == "bot"}
+
+    # --- events -------------------------------------------------------------------------
+    def emit(self, kind: str, **fields) -> dict:
+        ev = {"seq": len(self.events), "t": round(self.env.now, 6), "type": kind, **fields}
+        self.events.append(ev)
+        for occ in self.agenda.feed(ev):
+            self._on_met(occ)
+        for listener in self.listeners:
+            listener(ev)
+        return ev
+
+    def _touch(self, inc: str | None, *facts):
+        for i in ([inc] if inc is not None else self.incidents):
+            self._dirty[i].update(facts)
+
+    # --- start ---------------------------------------------------------------------------
+    def start(self, header: dict):
+        self.emit("start", **header)
+        for inc in self.incidents:
+            self.emit("level", incident=inc, level=self.level[inc], was=None)
+        env, sc = self.env, self.sc
+        for out in sc.outages:
+            env.process(self._outage(out))
+        for ab in sc.absences:
+            env.process(self._absence(ab))
+        for i, ch in enumerate(sc.timeline):
+            env.process(self._change(i, ch))
+        for jid, inj in sc.injects.items():
+            if inj.at is not None:
+                env.process(self._timed_inject(jid, inj))
+        self.evaluate()
+
+    def _at(self, t: float):
+        return self.env.timeout(max(0.0, t - self.env.now))
+
+    def _outage(self, out):
+        yield self._at(out.start_min)
+        self.channel_down.add(out.channel)
+        self.emit("channel.down", channel=out.channel)
+        if out.until_min is not None:
+            yield self._at(out.until_min)
+            self.channel_down.discard(out.channel)
+            self.emit("channel.up", channel=out.channel)
+
+    def _absence(self, ab):
+        yield self._at(ab.start_min)
+        role = ab.role
+        self.absent.add(role)
+        self.emit("absent", role=role)
+        yield self.env.timeout(self.proc.roles[role].handover_min)
+        if role in self.absent:
+            deputy = self._deputy(role)
+            if deputy is not None:
+                self.acting[role] = deputy
+                self.emit("handover", role=role, to=deputy)
+                for deliver in self.held.pop(role, []):
+                    deliver()
+                self.evaluate()
+        if ab.until_min is not None:
+            yield self._at(ab.until_min)
+            self.absent.discard(role)
+            self.emit("returned", role=role)
+            if self.acting.pop(role, None) is not None:
+                self.emit("handover", role=role, to=role)
+            for deliver in self.held.pop(role, []):
+                deliver()
+            self.evaluate()
+
+    def _deputy(self, role: str) -> str | None:
+        seen, cur = {role}, self.proc.roles[role].deputy
+        while cur is not None and cur not in seen:
+            if cur not in self.absent:
+                return cur
+            seen.add(cur)
+            cur = self.proc.roles[cur].deputy
+        return None
+
+    def actor(self, role: str) -> str | None:
+        """Who acts for `role` now: itself, its deputy after handover, or nobody yet."""
+        if role not in self.absent:
+            return role
+        return self.acting.get(role)
+
+    def _reach(self, role: str, inc: str, deliver):
+        """Call deliver(actor) now, or when a deputy has taken over for an absent role."""
+        who = self.actor(role)
+        if who is not None:
+            deliver(who)
+        else:
+            self.held.setdefault(role, []).append(lambda: deliver(self.actor(role)))
+
+    def _change(self, i, ch):
+        yield self._at(ch.at)
+        inc_list = [ch.incident] if ch.incident else self.incidents
+        cond = self.rt.change_unless.get(i)
+        if cond is not None and cond(self.truth_ctx[inc_list[0]]):
+            return
+        for inc in inc_list:
+            if ch.set:
+                self.set_attributes(inc, ch.set, cause="timeline")
+        for svc in ch.down:
+            self._service_down(svc)
+        self.evaluate()
+
+    # --- injects ---------------------------------------------------------------------------
+    def _timed_inject(self, jid, inj):
+        yield self._at(inj.at)
+        cond = self.rt.inject_unless.get(jid)
+        inc = inj.incident or self.incidents[0]
+        if cond is not None and cond(self.truth_ctx[inc]):
+            self.emit("inject.skipped", inject=jid, incident=inc)
+        else:
+            self.fire_inject(jid)
+        self.evaluate()
+
+    def fire_inject(self, jid: str, by: str | None = None):
+        """Deliver an inject now (on time, on condition, or by the facilitator)."""
+        if jid in self.injected:
+            return
+        inj = self.sc.injects[jid]
+        inc = inj.incident or self.incidents[0]
+        self.injected.add(jid)
+        self.inject_time[jid] = self.env.now
+        fields = {"inject": jid, "incident": inc, "to": list(inj.to), "source": inj.source,
+                  "channel": inj.channel}
+        if by:
+            fields["by"] = by
+        self.emit("inject", **fields)
+        self._touch(None, ("injected", jid))
+        for role in inj.to:
+            self._reach(role, inc, lambda who, role=role: self._inject_delivered(jid, inc, role, who))
+        if inj.set:
+            self.set_attributes(inc, inj.set, cause=jid)
+        for svc in inj.down:
+            self._service_down(svc)
+
+    def _inject_delivered(self, jid, inc, role, who):
+        if who != role:
+            self.emit("inject.delivered", inject=jid, incident=inc, to=role, delivered_to=who)
+        self.reached[inc].update((role, who))
+        self._touch(inc, ("reached", role), ("reached", who))
+
+    # --- facts ---------------------------------------------------------------------------
+    def set_attributes(self, inc: str, changes: dict, cause: str):
+        self.attrs[inc].update(changes)
+        self.emit("attributes", incident=inc, set=dict(changes), cause=cause)
+        self._touch(inc, *(("attr", k) for k in changes))
+        level = self.rt.grader.level(self.attrs[inc])
+        if level != self.level[inc]:
+            was, self.level[inc] = self.level[inc], level
+            self.emit("level", incident=inc, level=level, was=was)
+            self._touch(inc, ("level",))
+
+    def _service_down(self, svc: str):
+        if svc in self.down:
+            return
+        self.down[svc] = self.env.now
+        self.emit("service.down", service=svc)
+        self._touch(None, ("service", svc))
+
+    def _service_restored(self, svc: str):
+        if svc not in self.down:
+            return
+        del self.down[svc]
+        self.restored.add(svc)
+        self.emit("service.restored", service=svc)
+        self._touch(None, ("service", svc))
+
+    # --- the agenda ------------------------------------------------------------------------
+    def evaluate(self):
+        """Fall duties due, fire conditional injects, hand bots their work: until nothing changes."""
+        rt = self.rt
+        while any(self._dirty.values()):
+            for inc in self.incidents:
+                facts = self._dirty[inc]
+                if not facts:
+                    continue
+                self._dirty[inc] = set()
+                everything = ("all",) in facts or ("now",) in facts
+                self._check_truth(inc, self._candidates(rt.by_fact_truth, facts, everything, rt.trigger))
+                if self.bots:
+                    self._check_belief(inc, self._candidates(rt.by_fact_belief, facts, everything,
+                                                             [o for o in rt.trigger if o not in rt.grading_duty]))
+                for jid in self._candidates(rt.inject_by_fact, facts, everything, rt.inject_when):
+                    inj = self.sc.injects[jid]
+                    if jid not in self.injected and (inj.incident or self.incidents[0]) == inc \
+                            and rt.inject_when[jid](self.truth_ctx[inc]):
+                        self.fire_inject(jid)
+
+    def _candidates(self, index, facts, everything, all_ids):
+        if everything:
+            return list(all_ids)
+        found = set()
+        for f in facts:
+            found.update(index.get(f, ()))
+        if ("now",) in index:
+            found.update(index[("now",)])
+        order = self.rt.order
+        return sorted(found, key=lambda x: order.get(x, 0)) if found else ()
+
+    def _check_truth(self, inc, candidates):
+        ctx = self.truth_ctx[inc]
+        for oid in candidates:
+            key = (oid, inc)
+            now = self.rt.trigger[oid](ctx)
+            before = self._truth_seen.get(key, False)
+            self._truth_seen[key] = now
+            if not now or before:
+                continue
+            ob = self.proc.obligations[oid]
+            occ = self.agenda.latest(oid, inc)
+            if occ is not None and not ob.retrigger:
+                continue
+            self._fall_due(oid, inc, 1 if occ is None else occ.n + 1)
+
+    def _check_belief(self, inc, candidates):
+        ctx = self.belief_ctx[inc]
+        for oid in candidates:
+            key = (oid, inc)
+            now = self.rt.trigger[oid](ctx)
+            before = self._belief_seen.get(key, False)
+            self._belief_seen[key] = now
+            if not now or before:
+                continue
+            n = self._belief_n.get(key, 0)
+            if n and not self.proc.obligations[oid].retrigger:
+                continue
+            self._belief_n[key] = n + 1
+            self._assign(oid, inc, n + 1, self._deadline(oid, inc))
+
+    def _deadline(self, oid: str, inc: str) -> float | None:
+        ob, now = self.proc.obligations[oid], self.env.now
+        kind, _, ref = ob.anchor.partition(":")
+        anchor = now
+        if kind == "start":
+            anchor = 0.0
+        elif kind == "inject" and ref in self.inject_time:
+            anchor = self.inject_time[ref]
+        elif kind == "done":
+            occ = self.agenda.latest(ref, inc)
+            if occ is not None and occ.done_at is not None:
+                anchor = occ.done_at
+        if ob.deadline_min is not None:
+            return anchor + ob.deadline_min
+        if ob.deadline_by_level is not None:
+            minutes = ob.deadline_by_level.get(self.level[inc])
+            return None if minutes is None else anchor + minutes
+        hh, mm = map(int, ob.deadline_clock.split(":"))
+        clock_now = self.rt.start_clock_min + anchor
+        target = (clock_now // 1440) * 1440 + hh * 60 + mm
+        if target < clock_now:
+            target += 1440
+        return target - self.rt.start_clock_min
+
+    def _fall_due(self, oid: str, inc: str, n: int):
+        deadline = self._deadline(oid, inc)
+        if deadline is None:
+            return
+        ob = self.proc.obligations[oid]
+        self.emit("due", obligation=oid, incident=inc, n=n, role=ob.role, clause=ob.clause,
+                  deadline_at=round(deadline, 6))
+        self._touch(inc, ("ob", oid))
+        if ob.every_min:
+            self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n))
+        if oid in self.rt.grading_duty or (n > 1 and (oid, inc) in self._bot_has and ob.every_min):
+            self._assign(oid, inc, n, deadline)
+
+    def _later(self, delay: float, fn):
+        """Run fn (then evaluate) after `delay` simulated minutes."""
+        def fire(_e):
+            fn()
+            self.evaluate()
+        self.env.timeout(max(0.0, delay)).callbacks.append(fire)
+
+    def _on_met(self, occ: Occurrence):
+        self._touch(occ.incident, ("ob", occ.obligation))
+        if self.proc.obligations[occ.obligation].every_min:
+            self._recur(occ.obligation, occ.incident, occ.n)
+
+    def _recur(self, oid: str, inc: str, n: int):
+        """Occurrence n was met or its deadline passed: the next falls due unless `until` holds."""
+        latest = self.agenda.latest(oid, inc)
+        if latest is None or latest.n != n:
+            return
+        if self.rt.until[oid](self.truth_ctx[inc]) if oid in self.rt.until else False:
+            return
+        if self.env.now >= self.sc.duration_min:
+            return
+        ob = self.proc.obligations[oid]
+        # counts from when the last one was met (sent), or from its deadline if it was not
+        start = latest.done_at if latest.done_at is not None else latest.deadline_at
+        deadline = start + ob.every_min
+        self.emit("due", obligation=oid, incident=inc, n=n + 1, role=ob.role, clause=ob.clause,
+                  deadline_at=round(deadline, 6), triggered_at=round(start, 6))
+        self._touch(inc, ("ob", oid))
+        self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n + 1))
+        if (oid, inc) in self._bot_has:
+            self._assign(oid, inc, n + 1, deadline)
+
+    def _assign(self, oid: str, inc: str, n: int, deadline: float | None):
+        role = self.proc.obligations[oid].role
+
+        def give(who):
+            bot = self.bots.get(who)
+            if bot is not None:
+                self._bot_has.add((oid, inc))
+                bot.inbox.put((oid, inc, n, deadline if deadline is not None else float("inf")))
+        who = self.actor(role)
+        if who is not None:
+            give(who)
+        else:
+            self.held.setdefault(role, []).append(lambda: give(self.actor(role)))
+
+    # --- actions ---------------------------------------------------------------------------
+    def perform(self, a: ScriptAction):
+        """A scripted or human action, taken now."""
+        inc = a.incident or self.incidents[0]
+        fields = a.model_dump(exclude_none=True, exclude={"at", "text"} if not a.text else {"at"})
+        fields.setdefault("incident", inc)
+        self.emit("action", **fields)
+        if a.do == "report":
+            for r in a.to:
+                self.send(a.role, r, a.via, inc, a.text)
+        elif a.do == "grade":
+            self.declare(a.role, inc, a.level)
+        elif a.do == "classify":
+            self.classify(a.role, inc, a.impact, a.urgency, a.category)
+        elif a.do == "task":
+            self.do_task(a.role, inc, a.task)
+        self.evaluate()
+
+    def declare(self, actor: str, inc: str, level: int):
+        self.declared[inc] = level
+        self.emit("grade", actor=actor, incident=inc, level=level)
+        self._touch(inc, ("declared",))
+
+    def classify(self, actor, inc, impact, urgency, category=None):
+        g = self.proc.grading
+        level = g.cells.get(urgency, {}).get(impact, 0) if g.kind == "matrix" else 0
+        self.declared[inc] = level
+        self.emit("classify", actor=actor, incident=inc, impact=impact, urgency=urgency,
+                  category=category, level=level)
+        self._touch(inc, ("declared",))
+
+    def do_task(self, actor: str, inc: str, task_id: str):
+        task = self.proc.tasks[task_id]
+        key = ("task", task_id, inc)
+        attempt = self._attempts[key] = self._attempts.get(key, 0) + 1
+        ok = not self.rng.chance(1.0 - task.success, "task", task_id, inc, attempt)
+        self.emit("task", actor=actor, incident=inc, task=task_id, success=ok)
+        if ok:
+            for svc in task.effects.restore:
+                self._service_restored(svc)
+            if task.effects.set:
+                self.set_attributes(inc, task.effects.set, cause=task_id)
+
+    def send(self, sender: str, to: str, via: str, inc: str, text: str = "") -> simpy.Event:
+        """Send a message; the returned event succeeds with True (delivered) or False (failed)."""
+        key = (sender, to, via, inc)
+        attempt = self._attempts[key] = self._attempts.get(key, 0) + 1
+        msg = self._msg = self._msg + 1
+        sent_at = round(self.env.now, 6)
+        fields = {"msg": msg, "from": sender, "to": to, "via": via, "incident": inc}
+        self.emit("message.sent", **fields, **({"text": text} if text else {}))
+        latency = self.rt.latency[via](self.rng.uniform("latency", via, sender, to, inc, attempt))
+        reason = "outage" if via in self.channel_down else \
+            "failed" if self.rng.chance(self.proc.channels[via].failure, "fail", via, sender, to, inc, attempt) else None
+        result = self.env.event()
+
+        def arrive(_e):
+            if reason is not None:
+                self.emit("message.failed", **fields, reason=reason)
+                result.succeed(False)
+            else:
+                def deliver(who):
+                    self.emit("message.delivered", **fields, delivered_to=who, sent_at=sent_at)
+                    self.reached[inc].update((to, who))
+                    self._touch(inc, ("reached", to), ("reached", who))
+                self._reach(to, inc, deliver)
+                result.succeed(True)
+            self.evaluate()
+        self.env.timeout(latency).callbacks.append(arrive)
+        return result
+
+
+class _Bot:
+    """A role played by the simulation: takes its duties from the inbox, works them by deadline."""
+
+    def __init__(self, world: World, role: str):
+        self.w, self.role = world, role
+        spec = world.proc.roles[role]
+        self.errors = spec.errors
+        self.inbox = simpy.Store(world.env)
+        self.members = simpy.PriorityResource(world.env, capacity=spec.members)
+        world.env.process(self.run())
+
+    def run(self):
+        while True:
+            item = yield self.inbox.get()
+            self.w.env.process(self.work(*item))
+
+    def work(self, oid: str, inc: str, n: int, deadline: float):
+        w, role = self.w, self.role
+        rng, env = w.rng, w.env
+        every = w.proc.obligations[oid].every_min
+        if n > 1 and every:   # a regular update is prepared towards its due time, not at once
+            yield env.timeout(max(0.0, deadline - every / 3 - env.now))
+        yield env.timeout(w.rt.reaction[role](rng.uniform("reaction", role, oid, inc, n)))
+        if rng.chance(self.errors.forget, "forget", role, oid, inc, n):
+            return
+        with self.members.request(priority=deadline) as req:
+            yield req
+            occ = w.agenda.latest(oid, inc)
+            if occ is not None and occ.n == n and occ.done_at is not None:
+                return   # somebody else met it meanwhile
+            yield env.timeout(w.rt.work[oid](rng.uniform("work", role, oid, inc, n)))
+        act = w.proc.obligations[oid].action
+        if act.do == "task":
+            w.do_task(role, inc, act.task)
+        elif act.do == "grade":
+            w.declare(role, inc, self._grade(oid, inc, n))
+        elif act.do == "classify":
+            impact, urgency = self._classify(oid, inc, n)
+            w.classify(role, inc, impact, urgency, w.attrs[inc].get("category"))
+        else:
+            yield from self._report(oid, inc, n, act)
+        w.evaluate()
+
+    def _grade(self, oid, inc, n) -> int:
+        w = self.w
+        level = w.level[inc]
+        if w.rng.chance(self.errors.misgrade, "misgrade", self.role, oid, inc, n):
+            levels = sorted(w.proc.grading.levels)
+            i = levels.index(level) if level in levels else 0
+            # a misgrade is one step off, more often towards the milder level
+            step = 1 if w.rng.uniform("misgrade-way", self.role, oid, inc, n) < 0.7 else -1
+            level = levels[min(max(i + step, 0), len(levels) - 1)]
+        return level
+
+    def _classify(self, oid, inc, n):
+        w = self.w
+        g = w.proc.grading
+        impact, urgency = w.attrs[inc].get(g.column), w.attrs[inc].get(g.row)
+        if w.rng.chance(self.errors.misgrade, "misgrade", self.role, oid, inc, n):
+            rows = list(g.cells)
+            i = rows.index(urgency) if urgency in rows else 0
+            urgency = rows[(i + 1) % len(rows)]
+        return impact, urgency
+
+    def _report(self, oid, inc, n, act):
+        w = self.w
+        channels = w.proc.channels
+        if act.via_mode == "all":
+            chains = [[c, *channels[c].alternatives, c] for c in act.via]
+        else:
+            chains = [list(dict.fromkeys([*act.via, *(a for c in act.via for a in channels[c].alternatives)]))]
+        if w.rng.chance(self.errors.wrong_channel, "wrong-channel", self.role, oid, inc, n):
+            allowed = {c for chain in chains for c in chain}
+            others = [c for c in channels if c not in allowed]
+            if others:
+                pick = others[int(w.rng.uniform("wrong-pick", self.role, oid, inc, n) * len(others))]
+                chains = [[pick] + chain for chain in chains]
+        yield w.env.all_of([w.env.process(self._try(to, chain, inc)) for to in act.to for chain in chains])
+
+    def _try(self, to, chain, inc):
+        for via in chain[:_MAX_ATTEMPTS]:
+            ok = yield self.w.send(self.role, to, via, inc)
+            if ok:
+                return

@@ -1,0 +1,54 @@
+"""The level an incident's attributes give under a procedure's grading."""
+from __future__ import annotations
+
+from .expressions import compile_condition
+from .model import Procedure
+
+
+class _Attrs:
+    __slots__ = ("values",)
+
+    def __init__(self, values: dict):
+        self.values = values
+
+    def var(self, name):
+        return self.values[name]
+
+    def call(self, func, arg):  # grading rules read attributes only
+        raise ValueError(f"{func}() cannot be used in a grading rule")
+
+
+class Grader:
+    """Compiled once per plan; `level(attributes)` is called on every attribute change."""
+
+    def __init__(self, procedure: Procedure):
+        g = procedure.grading
+        self.kind = g.kind if g else None
+        if self.kind == "rules":
+            self.default = g.default
+            self.rules = sorted(((r.level, compile_condition(r.when)) for r in g.rules), key=lambda x: x[0])
+        elif self.kind == "matrix":
+            self.row, self.column, self.cells = g.row, g.column, g.cells
+
+    def level(self, attributes: dict) -> int:
+        if self.kind == "rules":
+            ctx = _Attrs(attributes)
+            for level, cond in self.rules:   # most severe first
+                if cond(ctx):
+                    return level
+            return self.default
+        if self.kind == "matrix":
+            return self.cells.get(attributes.get(self.row), {}).get(attributes.get(self.column), 0)
+        return 0
+
+
+def defaults(procedure: Procedure) -> dict:
+    return {name: a.default for name, a in procedure.attributes.items()}
+
+
+def level_for(procedure: Procedure, attributes: dict) -> int:
+    """The level for these attribute values, the others at their defaults."""
+    unknown = set(attributes) - set(procedure.attributes)
+    if unknown:
+        raise KeyError(f"unknown attributes: {', '.join(sorted(unknown))}")
+    return Grader(procedure).level({**defaults(procedure), **attributes})

@@ -1,0 +1,280 @@
+"""From files to a validated, compiled `Plan`: scenario + merged procedures + overlays.
+
+Shipped files live in `scenarios/`: procedures in `procedures/`, scenarios directly there,
+plan variants (overlays) in `variants/`. Anything that takes a SCENARIO takes a shipped
+id or a path. Every problem is reported as FILE:LINE:COL with the field it concerns.
+"""
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import checks
+from .expressions import Condition
+from .model import Procedure, Scenario, ScriptAction
+from .yamlsrc import KEY, InputError, Positions, Problem, load
+
+SCENARIOS_DIR = Path(os.environ.get("DRILLSIM_SCENARIOS",
+                                    Path(__file__).resolve().parent.parent / "scenarios"))
+PROCEDURES_DIR = SCENARIOS_DIR / "procedures"
+VARIANTS_DIR = SCENARIOS_DIR / "variants"
+
+
+@dataclass
+class Plan:
+    """Everything a run needs, checked once and shared by every replication."""
+    ref: str                             # how the scenario was named: shipped id or path
+    scenario: Scenario
+    procedure: Procedure                 # the scenario's procedures merged, overlays applied
+    sources: list[dict]                  # id, title, version and file of each procedure
+    variants: list[str] = field(default_factory=list)
+    conditions: dict[str, Condition] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def condition(self, source: str) -> Condition:
+        return self.conditions[source]
+
+
+# --- finding files ----------------------------------------------------------------------
+
+def _resolve(ref: str, folder: Path, what: str) -> Path:
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or os.sep in ref or path.exists():
+        if not path.exists():
+            raise InputError([Problem(ref, 1, 1, f"no such {what} file")])
+        return path
+    for candidate in (folder / f"{ref}.yaml", folder / f"{ref}.yml"):
+        if candidate.exists():
+            return candidate
+    known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
+    raise InputError([Problem(ref, 1, 1, f"unknown {what} {ref!r} (shipped: {known})")])
+
+
+def scenario_path(ref: str) -> Path:
+    return _resolve(ref, SCENARIOS_DIR, "scenario")
+
+
+def procedure_path(ref: str) -> Path:
+    return _resolve(ref, PROCEDURES_DIR, "procedure")
+
+
+def variant_path(ref: str) -> Path:
+    return _resolve(ref, VARIANTS_DIR, "variant")
+
+
+def shipped_scenarios() -> list[dict]:
+    """id, title, title_en, type, procedures and path of each shipped scenario."""
+    out = []
+    for path in sorted(SCENARIOS_DIR.glob("*.yaml")):
+        data, _ = load(path)
+        out.append({"id": data.get("id", path.stem), "title": data.get("title", ""),
+                     "title_en": data.get("title_en", ""), "exercise_type": data.get("exercise_type", ""),
+                     "procedures": data.get("procedures", []), "path": str(path)})
+    return out
+
+
+# --- model validation with positions ----------------------------------------------------
+
+def _data_path(data, loc: tuple) -> tuple:
+    """Pydantic's error location, without the union tags it adds, as a path into `data`."""
+    path, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and not part.startswith(("function-", "json-")) \
+                and part not in ("fixed", "uniform", "triangular", "lognormal", "exponential", "report",
+                                 "grade", "classify", "task", "rules", "matrix", "int", "float", "str",
+                                 "bool", "list", "dict", "none", "nullable"):
+            path.append(part)   # a missing or unknown field: name it
+            node = None
+    return tuple(path)
+
+
+def _message(err: dict, path: tuple) -> str:
+    where = ".".join(str(p) for p in path) or "(top level)"
+    kind, msg = err["type"], err["msg"]
+    if kind == "extra_forbidden":
+        return f"{where}: unknown field"
+    if kind == "missing":
+        return f"{where}: required field is missing"
+    if kind == "greater_than" and err.get("ctx", {}).get("gt") == 0:
+        return f"{where}: must be greater than 0 (got {err.get('input')!r})"
+    if kind.startswith("union_tag"):
+        return f"{where}: {msg}"
+    msg = msg.removeprefix("Value error, ")
+    return f"{where}: {msg}"
+
+
+def validate_model(model: type[BaseModel], data, pos: Positions) -> tuple[BaseModel | None, list[Problem]]:
+    if not isinstance(data, dict):
+        return None, [pos.problem((), f"expected a mapping of fields for a {model.__name__.lower()}")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = _data_path(data, err["loc"])
+            mark_path = path + (KEY,) if err["type"] == "extra_forbidden" else path
+            problems.append(pos.problem(mark_path, _message(err, path)))
+        return None, problems
+
+
+# --- overlays ---------------------------------------------------------------------------
+
+def merge(base: dict, overlay: dict) -> dict:
+    """Overlay wins; mappings merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _merge_procedures(parts: list[tuple[dict, Positions]]) -> tuple[dict, Positions, list[Problem]]:
+    """Several procedures in one scenario: their roles, channels … are merged by id."""
+    (first, first_pos), rest = parts[0], parts[1:]
+    data, pos, problems = copy.deepcopy(first), Positions(first_pos.file, dict(first_pos.marks)), []
+    for other, other_pos in rest:
+        for section in ("attributes", "roles", "channels", "tasks", "services", "obligations"):
+            for key, value in (other.get(section) or {}).items():
+                mine = data.setdefault(section, {})
+                if key in mine and mine[key] != value:
+                    problems.append(other_pos.problem((section, key, KEY),
+                                    f"{section}.{key}: defined differently in {first_pos.file}"))
+                    continue
+                mine[key] = value
+                for path, mark in other_pos.marks.items():
+                    if path[:2] == (section, key):
+                        pos.marks[path] = mark
+        if other.get("grading"):
+            if data.get("grading"):
+                problems.append(other_pos.problem(("grading",), "only one procedure of a scenario may grade"))
+            else:
+                data["grading"] = other["grading"]
+                pos.graft(Positions(other_pos.file, {p: m for p, m in other_pos.marks.items()
+                                                      if p[:1] == ("grading",)}))
+        data.setdefault("assumptions", []).extend(other.get("assumptions") or [])
+    return data, pos, problems
+
+
+# --- the plan ---------------------------------------------------------------------------
+
+def load_procedure(ref: str) -> tuple[Procedure, Positions]:
+    data, pos = load(procedure_path(ref))
+    proc, problems = validate_model(Procedure, data, pos)
+    problems += checks.check_procedure(proc, pos) if proc else []
+    if problems:
+        raise InputError(problems)
+    return proc, pos
+
+
+def load_plan(ref: str, variants: tuple[str, ...] | list[str] = ()) -> Plan:
+    """Load a scenario with its procedures and any plan variants; raise InputError on any problem."""
+    path = scenario_path(ref)
+    sdata, spos = load(path)
+    if not isinstance(sdata, dict) or "injects" not in sdata:
+        raise InputError([spos.problem((), "not a scenario (a scenario has `injects`)")])
+    files = [str(path)]
+    for vref in variants:
+        vpath = variant_path(vref)
+        vdata, vpos = load(vpath)
+        problems = checks.check_variant(vdata, vpos)
+        if problems:
+            raise InputError(problems)
+        files.append(str(vpath))
+        if "scenario" in vdata:
+            sdata = merge(sdata, vdata["scenario"])
+            spos.graft(Positions(vpos.file, {p[1:]: m for p, m in vpos.marks.items() if p[:1] == ("scenario",)}))
+        if "procedure" in vdata:
+            sdata = merge(sdata, {"overrides": vdata["procedure"]})
+            spos.graft(Positions(vpos.file, {("overrides",) + p[1:]: m for p, m in vpos.marks.items()
+                                             if p[:1] == ("procedure",)}))
+    scenario, problems = validate_model(Scenario, sdata, spos)
+    if problems:
+        raise InputError(problems)
+
+    parts, sources = [], []
+    for i, pref in enumerate(scenario.procedures):
+        try:
+            ppath = procedure_path(pref)
+        except InputError:
+            raise InputError([spos.problem(("procedures", i), f"procedures[{i}]: unknown procedure {pref!r}")])
+        pdata, ppos = load(ppath)
+        proc, problems = validate_model(Procedure, pdata, ppos)
+        if problems:
+            raise InputError(problems)
+        parts.append((pdata, ppos))
+        sources.append({"id": proc.id, "title": proc.title, "title_en": proc.title_en,
+                        "version": proc.version, "file": str(ppath)})
+        files.append(str(ppath))
+    pdata, ppos, problems = _merge_procedures(parts)
+    if scenario.overrides:
+        pdata = merge(pdata, scenario.overrides)
+        ppos.graft(Positions(spos.file, {p[1:]: m for p, m in spos.marks.items() if p[:1] == ("overrides",)}))
+    procedure, more = validate_model(Procedure, pdata, ppos)
+    problems += more
+    if procedure is not None:
+        problems += checks.check_procedure(procedure, ppos)
+        problems += checks.check_scenario(sdata, spos, procedure)
+    if problems:
+        raise InputError(problems)
+    plan = Plan(ref=ref, scenario=scenario, procedure=procedure, sources=sources, variants=list(variants), files=files)
+    plan.conditions = checks.compile_all(procedure, scenario)
+    return plan
+
+
+def load_actions(path: str | Path, plan: Plan) -> list[ScriptAction]:
+    """An actions file: a YAML list of {at, role, do, …}; checked against the plan."""
+    data, pos = load(path)
+    if not isinstance(data, list):
+        raise InputError([pos.problem((), "an actions file is a YAML list of actions")])
+    actions, problems = [], []
+    for i, item in enumerate(data):
+        sub = Positions(pos.file, {p[1:]: m for p, m in pos.marks.items() if p[:1] == (i,)})
+        sub.marks.setdefault((), pos.at((i,)))
+        action, errs = validate_model(ScriptAction, item, sub)
+        problems += [Problem(e.file, e.line, e.col, f"[{i}] {e.message}") for e in errs]
+        if action is not None:
+            problems += [Problem(e.file, e.line, e.col, f"[{i}] {e.message}")
+                         for e in checks.check_action(action, plan.procedure, plan.scenario, sub)]
+            actions.append(action)
+    if problems:
+        raise InputError(problems)
+    return sorted(actions, key=lambda a: a.at)  # stable: same-minute actions keep file order
+
+
+def validate_file(path: str) -> list[Problem]:
+    """What `drillsim validate` checks for one file, whatever kind it is."""
+    try:
+        data, pos = load(path)
+        if isinstance(data, list):
+            return []  # an actions file can only be checked against a scenario: see load_actions
+        if not isinstance(data, dict):
+            return [pos.problem((), "expected a procedure, scenario or variant (a YAML mapping)")]
+        if "obligations" in data:
+            proc, problems = validate_model(Procedure, data, pos)
+            return problems or checks.check_procedure(proc, pos)
+        if "injects" in data:
+            load_plan(path)
+            return []
+        if "procedure" in data or "scenario" in data:
+            problems = checks.check_variant(data, pos)
+            if problems:
+                return problems
+            if data.get("base"):
+                load_plan(data["base"], [path])
+            return []
+        return [pos.problem((), "not a procedure (`obligations`), scenario (`injects`) or variant "
+                                "(`procedure`/`scenario` overlay)")]
+    except InputError as exc:
+        return exc.problems

@@ -1,0 +1,105 @@
+"""The one small interface through which people and scripts play: advance, submit, read.
+
+The TUI uses it in-process; a network client could use the same calls. Actions are taken at
+the current simulated time after everything else due at that time has happened, which is
+exactly what a replay of the actions (a script) does, so a played exercise replays byte for
+byte from its seed and its actions.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from numpy.random import SeedSequence
+
+from .engine import PLAYERS, World
+from .loader import Plan
+from .model import ScriptAction
+
+VERSION = "0.1.0"
+
+
+def seed_label(seed: int | SeedSequence):
+    if isinstance(seed, SeedSequence):
+        return {"entropy": int(seed.entropy), "spawn_key": list(seed.spawn_key)}
+    return int(seed)
+
+
+class Session:
+    def __init__(self, plan: Plan, seed: int | SeedSequence = 1, players: dict[str, str] | None = None,
+                 log_path: str | Path | None = None, listeners: tuple[Callable[[dict], None], ...] = ()):
+        players = dict(players or {})
+        bad = {r: k for r, k in players.items() if k not in PLAYERS or r not in plan.procedure.roles}
+        if bad:
+            raise ValueError(f"unknown roles or players: {bad}")
+        self.plan = plan
+        self._log = open(log_path, "w", encoding="utf-8") if log_path else None
+        self._read = 0
+        self.world = World(plan, seed, players, listeners=(self._write, *listeners))
+        sc = plan.scenario
+        self.world.start({
+            "scenario": sc.id, "scenario_ref": plan.ref, "variants": plan.variants,
+            "procedures": [{"id": s["id"], "version": s["version"]} for s in plan.sources],
+            "seed": seed_label(seed), "players": self.world.players, "duration_min": sc.duration_min,
+            "drillsim": VERSION,
+        })
+        self.finished = False
+
+    @property
+    def now(self) -> float:
+        return self.world.env.now
+
+    @property
+    def events(self) -> list[dict]:
+        return self.world.events
+
+    def _write(self, ev: dict):
+        if self._log is not None:
+            self._log.write(dumps(ev) + "\n")
+            self._log.flush()   # a crash loses nothing already recorded
+
+    def advance(self, to: float) -> list[dict]:
+        """Run the simulation to simulated time `to` (capped at the end); return the new events."""
+        env, end = self.world.env, self.plan.scenario.duration_min
+        to = min(to, end)
+        if not self.finished:
+            if to > env.now:
+                env.run(until=to)
+            while env.peek() <= to:
+                env.step()
+            if env.now >= end:
+                self.finish()
+        return self.new_events()
+
+    def next_event_time(self) -> float:
+        return self.world.env.peek()
+
+    def submit(self, action: ScriptAction) -> list[dict]:
+        """Take a player's action now."""
+        if self.finished:
+            raise RuntimeError("the exercise has ended")
+        self.world.perform(action)
+        return self.new_events()
+
+    def trigger_inject(self, inject_id: str, by: str = "facilitator") -> list[dict]:
+        self.world.fire_inject(inject_id, by=by)
+        self.world.evaluate()
+        return self.new_events()
+
+    def new_events(self) -> list[dict]:
+        out = self.world.events[self._read:]
+        self._read = len(self.world.events)
+        return out
+
+    def finish(self, reason: str = "scenario end"):
+        if not self.finished:
+            self.finished = True
+            self.world.emit("end", reason=reason)
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+
+def dumps(ev: dict) -> str:
+    return json.dumps(ev, ensure_ascii=False, separators=(",", ":"))

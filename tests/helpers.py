@@ -1,0 +1,35 @@
+"""Helpers the tests share: scripted runs and the grading of an attribute set."""
+from __future__ import annotations
+
+from simulator.grading import level_for
+from simulator.loader import load_plan, load_procedure
+from simulator.model import ScriptAction
+from simulator.runner import run_plan
+from scoring.verdicts import score
+
+
+def run_scripted(scenario: str, actions: list[dict], *, seed: int = 1, others: str = "idle",
+                 variants: tuple = ()) -> dict:
+    """Run `scenario` with `actions` (dicts as in an actions file); return the `run --json` dict."""
+    plan = load_plan(scenario, variants)
+    script = sorted((ScriptAction.model_validate(a) for a in actions), key=lambda a: a.at)
+    events = run_plan(plan, seed=seed, actions=script, others=others).events
+    return score(plan, events)
+
+
+def entries(result: dict, obligation: str, incident: str | None = None) -> list[dict]:
+    """The verdict entries of one obligation (one per occurrence), in order."""
+    return [o for o in result["obligations"]
+            if o["id"] == obligation and (incident is None or o.get("incident") == incident)]
+
+
+def entry(result: dict, obligation: str, incident: str | None = None, occurrence: int = 1) -> dict:
+    found = entries(result, obligation, incident)
+    assert len(found) >= occurrence, f"{obligation}: {len(found)} entries: {found}"
+    return found[occurrence - 1]
+
+
+def grade(procedure: str, **attributes) -> int:
+    """The level the procedure's grading gives for these attribute values (others at default)."""
+    proc, _ = load_procedure(procedure)
+    return level_for(proc, attributes)
