@@ -1,4 +1,7 @@
-"""Commands contributed by the tui and by later features; each registers a subparser."""
+"""Commands beyond the core ones, one module each (play, montecarlo/compare, report/msel)."""
 from __future__ import annotations
 
-from .cli import _EXTRA_COMMANDS  # noqa: F401  (append builders: fn(subparsers) -> None)
+from . import cmd_montecarlo, cmd_play, cmd_report
+from .cli import _EXTRA_COMMANDS
+
+_EXTRA_COMMANDS.extend([cmd_play.register, cmd_montecarlo.register, cmd_report.register])

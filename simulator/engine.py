@@ -144,7 +144,8 @@ class World:
         self.reached = {inc: set() for inc in self.incidents}
         self.truth_ctx = {inc: _Ctx(self, inc, False) for inc in self.incidents}
         self.belief_ctx = {inc: _Ctx(self, inc, True) for inc in self.incidents}
-        self.injected: set[str] = set()
+        self.injected: set[str] = set()          # delivered
+        self.settled: set[str] = set()           # delivered or skipped
         self.inject_time: dict[str, float] = {}
         self.down: dict[str, float] = {}
         self.restored: set[str] = set()
@@ -269,7 +270,10 @@ class World:
         yield self._at(inj.at)
         cond = self.rt.inject_unless.get(jid)
         inc = inj.incident or self.incidents[0]
-        if cond is not None and cond(self.truth_ctx[inc]):
+        if jid in self.settled:
+            pass
+        elif cond is not None and cond(self.truth_ctx[inc]):
+            self.settled.add(jid)
             self.emit("inject.skipped", inject=jid, incident=inc)
         else:
             self.fire_inject(jid)
@@ -277,10 +281,11 @@ class World:
 
     def fire_inject(self, jid: str, by: str | None = None):
         """Deliver an inject now (on time, on condition, or by the facilitator)."""
-        if jid in self.injected:
+        if jid in self.settled:
             return
         inj = self.sc.injects[jid]
         inc = inj.incident or self.incidents[0]
+        self.settled.add(jid)
         self.injected.add(jid)
         self.inject_time[jid] = self.env.now
         fields = {"inject": jid, "incident": inc, "to": list(inj.to), "source": inj.source,
@@ -295,6 +300,13 @@ class World:
             self.set_attributes(inc, inj.set, cause=jid)
         for svc in inj.down:
             self._service_down(svc)
+
+    def skip_inject(self, jid: str, by: str):
+        if jid in self.settled:
+            return
+        inj = self.sc.injects[jid]
+        self.settled.add(jid)   # neither its time nor its condition fires it now
+        self.emit("inject.skipped", inject=jid, incident=inj.incident or self.incidents[0], by=by)
 
     def _inject_delivered(self, jid, inc, role, who):
         if who != role:
@@ -345,7 +357,7 @@ class World:
                                                              [o for o in rt.trigger if o not in rt.grading_duty]))
                 for jid in self._candidates(rt.inject_by_fact, facts, everything, rt.inject_when):
                     inj = self.sc.injects[jid]
-                    if jid not in self.injected and (inj.incident or self.incidents[0]) == inc \
+                    if jid not in self.settled and (inj.incident or self.incidents[0]) == inc \
                             and rt.inject_when[jid](self.truth_ctx[inc]):
                         self.fire_inject(jid)
 

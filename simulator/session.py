@@ -83,7 +83,14 @@ class Session:
         return self.new_events()
 
     def trigger_inject(self, inject_id: str, by: str = "facilitator") -> list[dict]:
+        """Deliver a pending inject now (the facilitator's trigger-now)."""
         self.world.fire_inject(inject_id, by=by)
+        self.world.evaluate()
+        return self.new_events()
+
+    def skip_inject(self, inject_id: str, by: str = "facilitator") -> list[dict]:
+        """Drop a pending inject: it will not be delivered."""
+        self.world.skip_inject(inject_id, by=by)
         self.world.evaluate()
         return self.new_events()
 
