@@ -17,7 +17,7 @@ STATUSES = ("hit", "late", "missed", "open", "not_triggered")
 
 
 def _r(x):
-    return None if x is None else round(x, 3)
+    return None if x is None else round(x, 6)   # the log's own precision
 
 
 def obligations(plan: Plan, events: list[dict], end: float) -> list[dict]:

@@ -489,9 +489,8 @@ class World:
     def perform(self, a: ScriptAction):
         """A scripted or human action, taken now."""
         inc = a.incident or self.incidents[0]
-        fields = a.model_dump(exclude_none=True, exclude={"at", "text"} if not a.text else {"at"})
-        fields.setdefault("incident", inc)
-        self.emit("action", **fields)
+        a = a.model_copy(update={"incident": inc})
+        self.emit("action", **a.model_dump(exclude={"at"}, exclude_defaults=True))
         if a.do == "report":
             for r in a.to:
                 self.send(a.role, r, a.via, inc, a.text)

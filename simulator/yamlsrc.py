@@ -90,7 +90,11 @@ def load_text(text: str, file: str) -> tuple[object, Positions]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise InputError([Problem(file, line, col, f"YAML syntax: {exc.problem or exc}")]) from None
+        message = f"YAML syntax: {exc.problem or exc}"
+        ctx = exc.context_mark
+        if exc.context and ctx is not None and ctx.line + 1 != line:
+            message += f" ({exc.context} at line {ctx.line + 1}, column {ctx.column + 1})"
+        raise InputError([Problem(file, line, col, message)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(file, 1, 1, f"YAML: {exc}")]) from None
     return data, Positions(file, marks)
