@@ -58,7 +58,10 @@ class Runtime:
             self.work[oid] = sampler(dist)
         self.task_work = {t: sampler(task.work) for t, task in proc.tasks.items()}
         self.order = {oid: i for i, oid in enumerate(proc.obligations)}
+        self.order.update({j: i for i, j in enumerate(sc.injects)})
+        self.order_key = self.order.__getitem__
         self.grading_duty = {oid for oid, ob in proc.obligations.items() if ob.action.do in ("grade", "classify")}
+        self.belief_ids = [oid for oid in proc.obligations if oid not in self.grading_duty]
         cond = plan.condition
         self.trigger = {oid: cond(ob.trigger) for oid, ob in proc.obligations.items()}
         self.until = {oid: cond(ob.until) for oid, ob in proc.obligations.items() if ob.until}
@@ -343,40 +346,43 @@ class World:
     # --- the agenda ------------------------------------------------------------------------
     def evaluate(self):
         """Fall duties due, fire conditional injects, hand bots their work: until nothing changes."""
-        rt = self.rt
-        while any(self._dirty.values()):
-            for inc in self.incidents:
-                facts = self._dirty[inc]
-                if not facts:
-                    continue
-                self._dirty[inc] = set()
-                everything = ("all",) in facts or ("now",) in facts
-                self._check_truth(inc, self._candidates(rt.by_fact_truth, facts, everything, rt.trigger))
-                if self.bots:
-                    self._check_belief(inc, self._candidates(rt.by_fact_belief, facts, everything,
-                                                             [o for o in rt.trigger if o not in rt.grading_duty]))
-                for jid in self._candidates(rt.inject_by_fact, facts, everything, rt.inject_when):
-                    inj = self.sc.injects[jid]
-                    if jid not in self.settled and (inj.incident or self.incidents[0]) == inc \
-                            and rt.inject_when[jid](self.truth_ctx[inc]):
-                        self.fire_inject(jid)
+        rt, dirty = self.rt, self._dirty
+        while True:
+            inc = next((i for i in self.incidents if dirty[i]), None)
+            if inc is None:
+                return
+            facts = dirty[inc]
+            dirty[inc] = set()
+            everything = ("all",) in facts or ("now",) in facts
+            self._check_truth(inc, self._candidates(rt.by_fact_truth, facts, everything, rt.trigger))
+            if self.bots:
+                self._check_belief(inc, self._candidates(rt.by_fact_belief, facts, everything, rt.belief_ids))
+            for jid in self._candidates(rt.inject_by_fact, facts, everything, rt.inject_when):
+                inj = self.sc.injects[jid]
+                if jid not in self.settled and (inj.incident or self.incidents[0]) == inc \
+                        and rt.inject_when[jid](self.truth_ctx[inc]):
+                    self.fire_inject(jid)
 
     def _candidates(self, index, facts, everything, all_ids):
         if everything:
             return list(all_ids)
         found = set()
         for f in facts:
-            found.update(index.get(f, ()))
-        if ("now",) in index:
-            found.update(index[("now",)])
-        order = self.rt.order
-        return sorted(found, key=lambda x: order.get(x, 0)) if found else ()
+            hits = index.get(f)
+            if hits:
+                found.update(hits)
+        hits = index.get(("now",))
+        if hits:
+            found.update(hits)
+        if len(found) < 2:
+            return found
+        return sorted(found, key=self.rt.order_key)
 
     def _check_truth(self, inc, candidates):
         ctx = self.truth_ctx[inc]
         for oid in candidates:
             key = (oid, inc)
-            now = self.rt.trigger[oid](ctx)
+            now = bool(self.rt.trigger[oid].fn(ctx))
             before = self._truth_seen.get(key, False)
             self._truth_seen[key] = now
             if not now or before:
@@ -391,7 +397,7 @@ class World:
         ctx = self.belief_ctx[inc]
         for oid in candidates:
             key = (oid, inc)
-            now = self.rt.trigger[oid](ctx)
+            now = bool(self.rt.trigger[oid].fn(ctx))
             before = self._belief_seen.get(key, False)
             self._belief_seen[key] = now
             if not now or before:

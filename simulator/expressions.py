@@ -88,10 +88,15 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
         items = [_compile(e, names, calls) for e in node.elts]
         return lambda ctx: tuple(f(ctx) for f in items)
     if isinstance(node, ast.BoolOp):
+        # nested two-way closures: no generator per evaluation (conditions run on every event)
         parts = [_compile(v, names, calls) for v in node.values]
-        if isinstance(node.op, ast.And):
-            return lambda ctx: all(p(ctx) for p in parts)
-        return lambda ctx: any(p(ctx) for p in parts)
+        fn = parts[-1]
+        for left in reversed(parts[:-1]):
+            if isinstance(node.op, ast.And):
+                fn = (lambda a, b: lambda ctx: a(ctx) and b(ctx))(left, fn)
+            else:
+                fn = (lambda a, b: lambda ctx: a(ctx) or b(ctx))(left, fn)
+        return fn
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
         inner = _compile(node.operand, names, calls)
         if isinstance(node.op, ast.Not):

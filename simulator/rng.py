@@ -19,6 +19,7 @@ from .model import Distribution
 
 _Z90 = NormalDist().inv_cdf(0.9)
 _inv_normal = NormalDist().inv_cdf
+_blake2b = hashlib.blake2b
 
 
 class Streams:
@@ -28,7 +29,7 @@ class Streams:
 
     def uniform(self, *key) -> float:
         """A draw in (0, 1) for this key."""
-        digest = hashlib.blake2b(self._root + "|".join(map(str, key)).encode(), digest_size=8).digest()
+        digest = _blake2b("|".join(map(str, key)).encode(), key=self._root, digest_size=8).digest()
         return ((int.from_bytes(digest, "little") >> 11) + 0.5) / 9007199254740992.0
 
     def chance(self, p: float, *key) -> bool:

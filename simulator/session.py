@@ -36,7 +36,8 @@ class Session:
         self.plan = plan
         self._log = open(log_path, "w", encoding="utf-8") if log_path else None
         self._read = 0
-        self.world = World(plan, seed, players, listeners=(self._write, *listeners))
+        writers = (self._write,) if self._log is not None else ()
+        self.world = World(plan, seed, players, listeners=(*writers, *listeners))
         sc = plan.scenario
         self.world.start({
             "scenario": sc.id, "scenario_ref": plan.ref, "variants": plan.variants,

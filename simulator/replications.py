@@ -1,0 +1,372 @@
+"""Replications: many seeded runs of one plan with bots in every role, in batches.
+
+`run_batch(scenario, variants, entropy, start, count)` is the unit of work sent to a local
+process worker or to a Dask worker. It is a module-level function of plain arguments, so it
+pickles by name; it loads the plan once per process (cached), runs replications
+`start … start+count-1` and returns a compact `Batch` of per-replication records (per duty
+occurrence: status and times; per service: downtime; final levels), not logs.
+
+Replication i is always seeded with `SeedSequence(entropy, spawn_key=(i,))`, which is exactly
+child i of `SeedSequence(entropy).spawn(N)`: the results do not depend on how the
+replications are cut into batches or spread over workers.
+
+`run_replications(jobs, …)` runs the batches of one or more plans (the base and its variants
+for a comparison) in-process, on local worker processes, or on a Dask distributed cluster,
+and returns the records of each plan in replication order.
+
+The records are built from the event log with the same `Agenda` the scoring uses, so a
+replication's record agrees with `drillsim run --seed … --json` for that seed (a test checks
+it). This package imports no scoring and no UI.
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+from numpy.random import SeedSequence
+
+from .agenda import Agenda
+from .loader import Plan, load_plan, scenario_path, variant_path
+from .runner import run_plan
+
+STATUS = ("hit", "late", "missed", "open")          # codes 0..3 of an occurrence
+CODE = {s: i for i, s in enumerate(STATUS)}
+DEFAULT_BATCH = 250                                  # replications per task (100+)
+
+_OCC_FIELDS = ("rep", "ob", "inc", "n", "triggered", "deadline", "done", "met", "status", "deputy")
+_SVC_FIELDS = ("rep", "svc", "down", "restored", "downtime", "rto_met")
+
+
+def seed_for(entropy: int, i: int) -> SeedSequence:
+    """The seed of replication i: child i of SeedSequence(entropy).spawn(…), however batched."""
+    return SeedSequence(int(entropy), spawn_key=(int(i),))
+
+
+# --- one process's plans ---------------------------------------------------------------------
+
+_PLANS: dict[tuple, Plan] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def plan_for(scenario: str, variants: tuple[str, ...] = ()) -> Plan:
+    """The plan, loaded once per process (and shared by the threads of a Dask worker)."""
+    key = (scenario, tuple(variants))
+    plan = _PLANS.get(key)
+    if plan is None:
+        with _PLANS_LOCK:
+            plan = _PLANS.get(key)
+            if plan is None:
+                plan = _PLANS[key] = load_plan(scenario, list(variants))
+    return plan
+
+
+def portable_ref(ref: str, kind: str = "scenario") -> str:
+    """A shipped id stays an id (any installation has it); a file becomes an absolute path,
+    so a worker with another working directory finds it too."""
+    path = (scenario_path if kind == "scenario" else variant_path)(ref)
+    looks_like_path = Path(ref).suffix in (".yaml", ".yml") or os.sep in ref or Path(ref).exists()
+    return str(Path(path).resolve()) if looks_like_path else ref
+
+
+# --- records ---------------------------------------------------------------------------------
+
+@dataclass
+class Layout:
+    """Names behind the integer codes of a batch (the plan's own order)."""
+    obligations: list[str]
+    services: list[str]
+    incidents: list[str]
+
+    @classmethod
+    def of(cls, plan: Plan) -> "Layout":
+        return cls(list(plan.procedure.obligations), list(plan.procedure.services),
+                   list(plan.scenario.incidents))
+
+
+@dataclass
+class Batch:
+    """Per-replication records of replications start … start+count-1, column by column.
+
+    occ:     one row per duty occurrence that fell due: rep, ob (index into layout.obligations),
+             inc, n (occurrence number), triggered, deadline, done (NaN: never), met (when the
+             agenda marked it met: the last delivery for a report; NaN: never), status (STATUS
+             code), deputy (1 when someone other than the role itself met it)
+    svc:     one row per service that went down: rep, svc, down, restored (NaN: never),
+             downtime (to the end when not restored), rto_met (1 met, 0 not, -1 undecided)
+    declared / true_level: final declared and final true level, shape (count, incidents);
+             declared 0 when no level was ever declared
+    end:     end of each replication (simulated minutes); events: events per replication
+    logs:    the event lists, only when asked for
+    """
+    start: int
+    count: int
+    layout: Layout
+    occ: dict[str, np.ndarray]
+    svc: dict[str, np.ndarray]
+    declared: np.ndarray
+    true_level: np.ndarray
+    end: np.ndarray
+    events: np.ndarray
+    logs: list | None = None
+
+    @property
+    def stop(self) -> int:
+        return self.start + self.count
+
+
+def record(plan: Plan, events: list[dict], rep: int, occ: dict[str, list], svc: dict[str, list],
+           layout_index: tuple[dict, dict, dict]) -> tuple[list[int], list[int], float]:
+    """Append one replication's records (from its event log) to the column lists."""
+    ob_index, svc_index, inc_index = layout_index
+    agenda = Agenda(plan.procedure)
+    met_at: dict[int, float] = {}
+    declared = [0] * len(inc_index)
+    true_level = [0] * len(inc_index)
+    down_at: dict[str, float] = {}
+    restored_at: dict[str, float] = {}
+    end = events[-1]["t"] if events else 0.0
+    for ev in events:
+        for o in agenda.feed(ev):
+            met_at[id(o)] = ev["t"]
+        kind = ev["type"]
+        if kind == "level":
+            true_level[inc_index[ev["incident"]]] = ev["level"]
+        elif kind == "grade" or kind == "classify":
+            declared[inc_index[ev["incident"]]] = ev["level"]
+        elif kind == "service.down":
+            down_at.setdefault(ev["service"], ev["t"])
+        elif kind == "service.restored":
+            if ev["service"] in down_at:
+                restored_at.setdefault(ev["service"], ev["t"])
+        elif kind == "end":
+            end = ev["t"]
+    duties = plan.procedure.obligations
+    nan = math.nan
+    for occs in agenda.occurrences.values():
+        for o in occs:
+            occ["rep"].append(rep)
+            occ["ob"].append(ob_index[o.obligation])
+            occ["inc"].append(inc_index[o.incident])
+            occ["n"].append(o.n)
+            occ["triggered"].append(o.triggered_at)
+            occ["deadline"].append(o.deadline_at)
+            occ["done"].append(nan if o.done_at is None else o.done_at)
+            occ["met"].append(met_at.get(id(o), nan))
+            occ["status"].append(CODE[o.status(end)])
+            occ["deputy"].append(0 if o.acted_by is None or o.acted_by == duties[o.obligation].role else 1)
+    services = plan.procedure.services
+    for sid, down in down_at.items():
+        restored = restored_at.get(sid)
+        downtime = (restored if restored is not None else end) - down
+        rto = services[sid].rto_min
+        # the same rule as scoring.verdicts.continuity
+        met = (1 if downtime <= rto + 1e-9 else 0) if restored is not None else (0 if downtime > rto else -1)
+        svc["rep"].append(rep)
+        svc["svc"].append(svc_index[sid])
+        svc["down"].append(down)
+        svc["restored"].append(nan if restored is None else restored)
+        svc["downtime"].append(downtime)
+        svc["rto_met"].append(met)
+    return declared, true_level, end
+
+
+_DTYPES = {"rep": np.int32, "ob": np.int16, "inc": np.int16, "n": np.int16, "status": np.int8,
+           "deputy": np.int8, "svc": np.int16, "rto_met": np.int8}
+
+
+def _columns(lists: dict[str, list]) -> dict[str, np.ndarray]:
+    return {k: np.asarray(v, dtype=_DTYPES.get(k, np.float64)) for k, v in lists.items()}
+
+
+def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int, start: int, count: int,
+              log_dir: str | None = None, keep_events: bool = False) -> Batch:
+    """Run replications start … start+count-1 of the plan with bots in every role.
+
+    Module-level and of plain arguments, so it pickles to process and Dask workers. The plan is
+    loaded once per process. `log_dir`: also write each replication's event log there as
+    `rep-<i>.jsonl`; `keep_events`: return the event lists too (both off by default).
+    """
+    plan = plan_for(scenario, tuple(variants))
+    layout = Layout.of(plan)
+    index = ({o: i for i, o in enumerate(layout.obligations)}, {s: i for i, s in enumerate(layout.services)},
+             {c: i for i, c in enumerate(layout.incidents)})
+    occ = {k: [] for k in _OCC_FIELDS}
+    svc = {k: [] for k in _SVC_FIELDS}
+    declared, true_level, ends, counts, logs = [], [], [], [], [] if keep_events else None
+    if log_dir:
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+    for i in range(start, start + count):
+        log_path = Path(log_dir) / f"rep-{i:06d}.jsonl" if log_dir else None
+        events = run_plan(plan, seed=seed_for(entropy, i), log_path=log_path).events
+        d, t, end = record(plan, events, i, occ, svc, index)
+        declared.append(d)
+        true_level.append(t)
+        ends.append(end)
+        counts.append(len(events))
+        if keep_events:
+            logs.append(events)
+    n_inc = len(layout.incidents)
+    return Batch(start, count, layout, _columns(occ), _columns(svc),
+                 np.asarray(declared, dtype=np.int8).reshape(count, n_inc),
+                 np.asarray(true_level, dtype=np.int8).reshape(count, n_inc),
+                 np.asarray(ends, dtype=np.float64), np.asarray(counts, dtype=np.int32), logs)
+
+
+def concat(batches: list[Batch]) -> Batch:
+    """Batches of one plan, in replication order, as one."""
+    batches = sorted(batches, key=lambda b: b.start)
+    for a, b in zip(batches, batches[1:]):
+        if a.stop != b.start:
+            raise ValueError(f"batches do not join: {a.start}..{a.stop} then {b.start}")
+    first = batches[0]
+    cat = lambda arrays: np.concatenate(arrays) if arrays else np.zeros(0)
+    logs = None
+    if all(b.logs is not None for b in batches):
+        logs = [ev for b in batches for ev in b.logs]
+    return Batch(first.start, sum(b.count for b in batches), first.layout,
+                 {k: cat([b.occ[k] for b in batches]) for k in first.occ},
+                 {k: cat([b.svc[k] for b in batches]) for k in first.svc},
+                 np.concatenate([b.declared for b in batches]), np.concatenate([b.true_level for b in batches]),
+                 cat([b.end for b in batches]), cat([b.events for b in batches]), logs)
+
+
+# --- running many batches ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    """N replications of one plan: a scenario with its variants, seeded by `entropy`."""
+    scenario: str
+    variants: tuple[str, ...] = ()
+    n: int = 1000
+    entropy: int = 1
+
+
+@dataclass
+class RunInfo:
+    """How a run was spread (for messages; never part of the results)."""
+    batches: int = 0
+    workers: int = 1
+    where: str = "in-process"
+    replications: int = 0
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def batches_of(n: int, size: int) -> list[tuple[int, int]]:
+    """(start, count) of each batch: size each, the last one shorter."""
+    return [(s, min(size, n - s)) for s in range(0, n, size)]
+
+
+def default_workers(n_batches: int) -> int:
+    return max(1, min(os.cpu_count() or 1, n_batches))
+
+
+def _pool_context():
+    import multiprocessing as mp
+    # never plain fork: a forked child inherits the parent's threads' locks (Dask, the TUI …)
+    methods = mp.get_all_start_methods()
+    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int | None = None,
+                     dask: "str | object | None" = None, progress: Callable[[int, int], None] | None = None,
+                     log_dir: str | None = None, info: RunInfo | None = None) -> list[Batch]:
+    """Run every job's replications; return one Batch per job, in replication order.
+
+    workers: local worker processes (default: one per core, at most one per batch; 1 runs in
+    this process). dask: a scheduler address or a `distributed.Client`: the batches go to that
+    cluster instead. batch: replications per task (default 250). progress(done, total) is
+    called in this process as batches finish. The results are the same whichever way they ran.
+    """
+    import time
+    size = int(batch or DEFAULT_BATCH)
+    if size < 1:
+        raise ValueError("batch size must be at least 1")
+    tasks = []   # (job index, scenario, variants, entropy, start, count, log dir)
+    for j, job in enumerate(jobs):
+        sub = None
+        if log_dir:
+            sub = str(Path(log_dir) / (f"job{j}-" + "-".join(Path(v).stem for v in job.variants)
+                                       if job.variants else f"job{j}"))
+        tasks += [(j, job.scenario, tuple(job.variants), job.entropy, s, c, sub) for s, c in batches_of(job.n, size)]
+    total = sum(job.n for job in jobs)
+    info = info if info is not None else RunInfo()
+    info.batches, info.replications = len(tasks), total
+    results: dict[int, list[Batch]] = {j: [] for j in range(len(jobs))}
+    done = 0
+    t0 = time.perf_counter()
+    if progress:
+        progress(0, total)
+
+    def finished(j: int, b: Batch):
+        nonlocal done
+        results[j].append(b)
+        done += b.count
+        if progress:
+            progress(done, total)
+
+    if dask is not None:
+        _run_dask(tasks, dask, finished, info)
+    else:
+        n_workers = int(workers) if workers else default_workers(len(tasks))
+        if n_workers < 1:
+            raise ValueError("workers must be at least 1")
+        n_workers = min(n_workers, max(1, len(tasks)))
+        info.workers = n_workers
+        if n_workers == 1:
+            info.where = "in-process"
+            for j, *args in tasks:
+                finished(j, run_batch(*args))
+        else:
+            info.where = f"{n_workers} local processes"
+            with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
+                pending = {pool.submit(run_batch, *args): j for j, *args in tasks}
+                try:
+                    while pending:
+                        ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in ready:
+                            finished(pending.pop(fut), fut.result())
+                except BaseException:
+                    for fut in pending:
+                        fut.cancel()
+                    raise
+    info.seconds = time.perf_counter() - t0
+    return [concat(results[j]) for j in range(len(jobs))]
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster could not be reached or used (a sentence for the user)."""
+
+
+def _run_dask(tasks: list, dask, finished, info: RunInfo):
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ClusterError("--dask needs the `distributed` package (pip install 'drillsim[dist]')") from None
+    own = not hasattr(dask, "submit")
+    if own:
+        try:
+            client = Client(dask, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ClusterError(f"cannot reach the Dask scheduler at {dask}: {exc}") from None
+    else:
+        client = dask
+    try:
+        n = len(client.scheduler_info().get("workers", {}))
+        info.workers, info.where = n, f"Dask cluster at {client.scheduler.address} ({n} workers)"
+        futures = {}
+        for j, *args in tasks:
+            # pure=False: a key of our own per batch, so nothing is shared with an earlier run
+            fut = client.submit(run_batch, *args, pure=False)
+            futures[fut] = j
+        for fut in as_completed(list(futures)):
+            finished(futures[fut], fut.result())
+    finally:
+        if own:
+            client.close()
