@@ -611,9 +611,12 @@ class _Bot:
         if w.rng.chance(self.errors.misgrade, "misgrade", self.role, oid, inc, n):
             levels = sorted(w.proc.grading.levels)
             i = levels.index(level) if level in levels else 0
-            # a misgrade is one step off, more often towards the milder level
+            # one step off, more often towards the milder level; the other way at either end
             step = 1 if w.rng.uniform("misgrade-way", self.role, oid, inc, n) < 0.7 else -1
-            level = levels[min(max(i + step, 0), len(levels) - 1)]
+            if not 0 <= i + step < len(levels):
+                step = -step
+            if 0 <= i + step < len(levels):
+                level = levels[i + step]
         return level
 
     def _classify(self, oid, inc, n):

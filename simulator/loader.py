@@ -129,12 +129,18 @@ def validate_model(model: type[BaseModel], data, pos: Positions) -> tuple[BaseMo
 
 # --- overlays ---------------------------------------------------------------------------
 
+_KINDS = ("dist", "do", "kind")   # fields that say what kind of thing a mapping is
+
+
 def merge(base: dict, overlay: dict) -> dict:
-    """Overlay wins; mappings merge key by key, anything else is replaced."""
+    """Overlay wins; mappings merge key by key, anything else is replaced. A mapping that
+    changes its kind (another `dist`, `do` or `kind`) replaces the old one whole."""
     out = dict(base)
     for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict) and not any(
+                k in value and value[k] != old.get(k) for k in _KINDS):
+            out[key] = merge(old, value)
         else:
             out[key] = copy.deepcopy(value)
     return out
