@@ -1,6 +1,8 @@
 """Helpers the tests share: scripted runs and the grading of an attribute set."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from simulator.grading import level_for
 from simulator.loader import load_plan, load_procedure
 from simulator.model import ScriptAction
@@ -8,10 +10,26 @@ from simulator.runner import run_plan
 from scoring.verdicts import score
 
 
+_plans: dict = {}
+
+
+def _file_key(ref: str):
+    path = Path(ref)
+    return (ref, path.read_text(encoding="utf-8")) if path.is_file() else (ref, None)
+
+
+def cached_plan(scenario: str, variants: tuple = ()):
+    """load_plan, once per distinct content (tests rewrite overlay files under the same name)."""
+    key = (_file_key(scenario), tuple(_file_key(v) for v in variants))
+    if key not in _plans:
+        _plans[key] = load_plan(scenario, variants)
+    return _plans[key]
+
+
 def run_scripted(scenario: str, actions: list[dict], *, seed: int = 1, others: str = "idle",
                  variants: tuple = ()) -> dict:
     """Run `scenario` with `actions` (dicts as in an actions file); return the `run --json` dict."""
-    plan = load_plan(scenario, variants)
+    plan = cached_plan(scenario, tuple(variants))
     script = sorted((ScriptAction.model_validate(a) for a in actions), key=lambda a: a.at)
     events = run_plan(plan, seed=seed, actions=script, others=others).events
     return score(plan, events)

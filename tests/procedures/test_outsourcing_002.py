@@ -14,7 +14,7 @@ import itertools
 import pytest
 import yaml
 
-from simulator.loader import load_plan
+from simulator.loader import load_plan, load_procedure
 from simulator.runner import run_plan
 from tests.helpers import entries, entry, grade, run_scripted
 
@@ -162,6 +162,13 @@ CASES = {
                         [act(20, "technical_rescue", "task", task="restore_from_backup")],
                         task("data_management", "verify_integrity"), 60, 20),
 }
+
+
+def test_every_obligation_has_a_boundary_test():
+    proc, _ = load_procedure(PROC)
+    covered = set(CASES) | {"impact_assessment", "reply_regulator"}   # tested separately below
+    assert set(proc.obligations) == covered
+    assert all(ob.clause.startswith("002 §") for ob in proc.obligations.values())
 
 
 def _first(tmp_path, oid, attrs, to, timeline, setup, extra_injects=None):
@@ -422,8 +429,21 @@ MODEL_ANSWER = [
 ]
 
 
-def test_vendor_data_leak_model_answer_hits_everything():
-    result = run_scripted("vendor_data_leak", MODEL_ANSWER, seed=1)
+def reliable(tmp_path) -> str:
+    """A plan variant in which no message is lost and every task works: the model answer's
+    verdicts then depend on the players alone, not on the seed's draws."""
+    data = {"id": "reliable_002", "title": "test: reliable channels and tasks", "base": "vendor_data_leak",
+            "procedure": {"channels": {c: {"failure": 0.0} for c in ("phone", "chat", "email")},
+                          "tasks": {t: {"success": 1.0}
+                                    for t in ("contain_isolate", "emergency_change", "restore_from_backup")}}}
+    path = tmp_path / "reliable_002.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_vendor_data_leak_model_answer_hits_everything(tmp_path, seed):
+    result = run_scripted("vendor_data_leak", MODEL_ANSWER, seed=seed, variants=(reliable(tmp_path),))
     bad = [(o["id"], o["occurrence"], o["status"]) for o in result["obligations"]
            if o["status"] not in ("hit", "not_triggered")]
     assert bad == []
