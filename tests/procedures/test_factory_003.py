@@ -1,18 +1,21 @@
 """factory_003 (the factory's special-events plan, 003 §5-§6.10): every deadline at its boundary.
 
-Most tests play small throw-away scenarios written to a temp dir: the incident's attributes, an
+The tests play small throw-away scenarios written to a temp dir: the incident's attributes, an
 inject at minute 0 to each role that must already know, and an overlay that pins every channel's
 latency to exactly 1 minute with no failures, so every trigger falls on a whole minute and the
-boundaries are exact. For each duty: acting exactly at deadline_at is a hit, 0.1 min later is late
-by 0.1, never acting is missed. Further tests: the 8-hour rule of §6.3.2 / §6.9.2 on both sides
-('8小时以上' includes exactly 480 min, see the procedure's assumptions), the factory head acting for
-an absent GM (§5.3), 'GM first' in §6.1.1, which event types start which duties, and the three
-shipped scenarios.
+boundaries are exact. Conditions are evaluated per incident, so independent cases share one
+scenario as separate incidents (one plan load instead of dozens: loading a plan costs ~0.15 s,
+a run ~2 ms).
+
+For each duty: acting exactly at deadline_at is a hit, 0.1 min later is late by 0.1, never acting
+is missed. Further tests: the 8-hour rule of §6.3.2 / §6.9.2B on both sides ('8小时以上' includes
+exactly 480 min, see the procedure's assumptions), the factory head acting for an absent GM
+(§5.3), 'the GM first' in §6.1.1, which event types start which duties, and the three shipped
+scenarios.
 """
 from __future__ import annotations
 
-import itertools
-from functools import lru_cache
+import json
 
 import pytest
 import yaml
@@ -25,81 +28,60 @@ ALL_DEPTS = ["factory_head", "production", "technical", "sales_service", "purcha
              "quality_control", "material_control", "qm_dept", "dept_head"]
 DURATION = 1700.0
 
-_dir = None
-_ids = itertools.count()
+_state: dict = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _scenario_dir(tmp_path_factory):
-    global _dir
-    _dir = tmp_path_factory.mktemp("factory_003")
+def _module_state(tmp_path_factory):
+    """A temp dir for the scenarios; runs are cached (plans are cached by tests.helpers)."""
+    _state.update(dir=tmp_path_factory.mktemp("factory_003"), files={}, runs={}, boundary={})
     yield
-    _dir = None
-    _scenario.cache_clear()
-    _baseline.cache_clear()
+    _state.clear()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _plans_loaded_once():
-    """Loading a plan (YAML with positions) takes ~0.1 s, a run ~2 ms: load each scenario once.
+def scenario_many(incidents: dict, absences=()) -> str:
+    """Path of a scenario of factory_003 with these incidents.
 
-    A Plan is meant to be shared by every replication (loader.Plan), so reusing it is safe."""
-    import tests.helpers as helpers
-    original, cache = helpers.load_plan, {}
-
-    def cached(ref, variants=()):
-        key = (str(ref), tuple(variants))
-        if key not in cache:
-            cache[key] = original(ref, variants)
-        return cache[key]
-    helpers.load_plan = cached
-    yield
-    helpers.load_plan = original
-
-
-def _freeze(x):
-    if isinstance(x, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in x.items()))
-    if isinstance(x, (list, tuple)):
-        return tuple(_freeze(v) for v in x)
-    return x
-
-
-def _thaw(x):
-    if isinstance(x, tuple) and all(isinstance(i, tuple) and len(i) == 2 and isinstance(i[0], str) for i in x) and x:
-        return {k: _thaw(v) for k, v in x}
-    if isinstance(x, tuple):
-        return [_thaw(v) for v in x]
-    return x
-
-
-@lru_cache(maxsize=None)
-def _scenario(attrs, reach, extra, absences) -> str:
-    attrs, extra, absences = _thaw(attrs) or {}, _thaw(extra) or [], _thaw(absences) or []
-    injects = {f"reach_{r}": {"at": 0, "to": [r], "text": f"{r} 获悉事件"} for r in reach}
-    for i, inj in enumerate(extra):
-        injects[f"extra_{i}"] = {"text": "事态变化", **inj}
-    sid = f"f003_case_{next(_ids)}"
+    incidents: name -> {"attrs": {...}, "reach": [roles told at minute 0], "extra": [injects]}."""
+    spec = {"incidents": incidents, "absences": list(absences)}
+    key = json.dumps(spec, sort_keys=True, ensure_ascii=False)
+    if key in _state["files"]:
+        return _state["files"][key]
+    sid = f"f003_case_{len(_state['files'])}"
+    several = len(incidents) > 1
+    injects = {}
+    for inc, spec_i in incidents.items():
+        tag = {"incident": inc} if several else {}
+        for role in spec_i.get("reach", ()):
+            injects[f"reach_{inc}_{role}"] = {"at": 0, "to": [role], "text": f"{role} 获悉事件", **tag}
+        for i, inj in enumerate(spec_i.get("extra", ())):
+            injects[f"extra_{inc}_{i}"] = {"text": "事态变化", **inj, **tag}
     data = {
         "id": sid, "title": sid, "procedures": [PROC], "duration_min": DURATION,
-        "incidents": {"main": {"attributes": attrs}},
+        "incidents": {inc: {"attributes": s.get("attrs", {})} for inc, s in incidents.items()},
         "injects": injects or {"noop": {"at": 0, "to": ["staff"], "text": "-"}},
-        "absences": absences,
+        "absences": list(absences),
         "overrides": {"channels": {c: {"latency": {"dist": "uniform", "low": 1, "high": 1}, "failure": 0}
                                    for c in CHANNELS}},
     }
-    path = _dir / f"{sid}.yaml"
+    path = _state["dir"] / f"{sid}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _state["files"][key] = str(path)
     return str(path)
 
 
 def scenario(attrs=None, reach=(), extra=(), absences=()) -> str:
-    """Path of a small scenario of factory_003 (cached: the same spec gives the same file)."""
-    return _scenario(_freeze(attrs or {}), tuple(reach), _freeze(list(extra)), _freeze(list(absences)))
+    """One incident, `main`."""
+    return scenario_many({"main": {"attrs": attrs or {}, "reach": list(reach), "extra": list(extra)}}, absences)
 
 
 def run(path: str, actions=()) -> dict:
-    return run_scripted(path, [dict(a) for a in actions], others="idle")
+    """run_scripted with only the script acting (others idle); the same run is not repeated."""
+    actions = [dict(a) for a in actions]
+    key = (path, json.dumps(actions, sort_keys=True))
+    if key not in _state["runs"]:
+        _state["runs"][key] = run_scripted(path, actions, others="idle")
+    return _state["runs"][key]
 
 
 def report(at, role, to, via="phone"):
@@ -108,6 +90,10 @@ def report(at, role, to, via="phone"):
 
 def task(at, role, name):
     return {"at": at, "role": role, "do": "task", "task": name}
+
+
+def triggered(result: dict, ob: str, incident: str | None = None) -> bool:
+    return any(e["status"] != "not_triggered" for e in entries(result, ob, incident))
 
 
 # --- one case per obligation ---------------------------------------------------------------------
@@ -211,15 +197,23 @@ def _case(ob):
     return next(c for c in CASES if c[0] == ob)
 
 
-@lru_cache(maxsize=None)
-def _baseline(ob) -> dict:
-    _, _, attrs, reach, setup, _ = _case(ob)
-    return entry(run(scenario(attrs, reach), setup), ob)
+def _boundary(kind: str) -> dict:
+    """All cases at once, each its own incident (named after its obligation).
 
-
-def _act_at(ob, t):
-    _, _, attrs, reach, setup, act = _case(ob)
-    return entry(run(scenario(attrs, reach), [*setup, {**act, "at": t}]), ob)
+    base: the setup actions only; hit: each case's action exactly at its deadline_at (read from
+    base); late: 0.1 min after it."""
+    if kind not in _state["boundary"]:
+        path = scenario_many({ob: {"attrs": attrs, "reach": reach} for ob, _, attrs, reach, _, _ in CASES})
+        setup = [{**a, "incident": ob} for ob, _, _, _, acts, _ in CASES for a in acts]
+        if kind == "base":
+            result = run(path, setup)
+        else:
+            base, shift = _boundary("base"), {"hit": 0.0, "late": 0.1}[kind]
+            timed = [{**act, "at": entry(base, ob, ob)["deadline_at"] + shift, "incident": ob}
+                     for ob, _, _, _, _, act in CASES if entry(base, ob, ob)["deadline_at"] is not None]
+            result = run(path, setup + timed)
+        _state["boundary"][kind] = result
+    return _state["boundary"][kind]
 
 
 def test_every_obligation_has_a_boundary_case():
@@ -233,18 +227,19 @@ def test_every_obligation_has_a_boundary_case():
 
 @pytest.mark.parametrize("ob", CASE_IDS)
 def test_missed_when_never_done(ob):
-    e = _baseline(ob)
+    e = entry(_boundary("base"), ob, ob)
     minutes = _case(ob)[1]
     assert e["status"] == "missed", e
     assert e["triggered_at"] is not None and e["done_at"] is None
     assert e["deadline_at"] == pytest.approx(e["triggered_at"] + minutes)
     assert e["clause"].startswith("003 §") and e["role"] == _case(ob)[5]["role"]
+    assert len(entries(_boundary("base"), ob, ob)) == 1
 
 
 @pytest.mark.parametrize("ob", CASE_IDS)
 def test_hit_exactly_at_deadline(ob):
-    base = _baseline(ob)
-    e = _act_at(ob, base["deadline_at"])
+    base = entry(_boundary("base"), ob, ob)
+    e = entry(_boundary("hit"), ob, ob)
     assert e["triggered_at"] == base["triggered_at"]
     assert e["status"] == "hit", e
     assert e["done_at"] == pytest.approx(base["deadline_at"])
@@ -253,41 +248,52 @@ def test_hit_exactly_at_deadline(ob):
 
 @pytest.mark.parametrize("ob", CASE_IDS)
 def test_late_just_after_deadline(ob):
-    base = _baseline(ob)
-    e = _act_at(ob, base["deadline_at"] + 0.1)
+    e = entry(_boundary("late"), ob, ob)
     assert e["status"] == "late", e
     assert e["done_at"] - e["deadline_at"] == pytest.approx(0.1, abs=1e-6)
     if e.get("late_by_min") is not None:
         assert e["late_by_min"] == pytest.approx(0.1, abs=1e-6)
 
 
+def test_boundary_cases_also_hold_one_scenario_per_case():
+    """The shared-scenario trick must not change anything: replay two cases on their own."""
+    for ob in ("warn_notify_departments", "resume_production"):
+        _, _, attrs, reach, setup, act = _case(ob)
+        path = scenario(attrs, reach)
+        base = entry(run(path, setup), ob)
+        assert base == {**entry(_boundary("base"), ob, ob), "incident": "main"}
+        assert entry(run(path, [*setup, {**act, "at": base["deadline_at"]}]), ob)["status"] == "hit"
+
+
 # --- the 8-hour rule: §6.3.2 (utilities, and delivery affected) and §6.9.2B (IT) ---------------
 
-@pytest.mark.parametrize("minutes, delivery, triggered", [
-    (479, True, False),
-    (480, True, True),     # '8小时以上' includes exactly 8 h (assumption, 003 §6.3.2)
-    (481, True, True),
-    (600, False, False),   # not affecting delivery: no duty
-    (480, False, False),
-    (0, True, False),
-])
-def test_utility_8h_rule(minutes, delivery, triggered):
-    attrs = {"hazard": "power", "expected_repair_min": minutes, "delivery_affected": delivery}
-    r = run(scenario(attrs, ["dept_head", "sales_service"]))
+UTILITY_8H = {   # incident: (hazard, expected_repair_min, delivery_affected, falls due)
+    "p479": ("power", 479, True, False),
+    "p480": ("power", 480, True, True),    # '8小时以上' includes exactly 8 h (assumption, 003 §6.3.2)
+    "p481": ("power", 481, True, True),
+    "p600_no_delivery": ("power", 600, False, False),
+    "p480_no_delivery": ("power", 480, False, False),
+    "p0": ("power", 0, True, False),
+    "w480": ("water", 480, True, True),
+    "g480": ("gas", 480, True, True),
+    "g479": ("gas", 479, True, False),
+}
+
+
+@pytest.mark.parametrize("inc", list(UTILITY_8H))
+def test_utility_8h_rule(inc):
+    path = scenario_many({i: {"attrs": {"hazard": h, "expected_repair_min": m, "delivery_affected": d},
+                              "reach": ["dept_head", "sales_service"]}
+                          for i, (h, m, d, _) in UTILITY_8H.items()})
+    r = run(path)
+    due = UTILITY_8H[inc][3]
     for ob in ("utility_tell_sales", "utility_contact_customers"):
-        e = entry(r, ob)
-        assert (e["status"] != "not_triggered") == triggered, e
-        if triggered:
-            assert e["triggered_at"] == 0
+        assert triggered(r, ob, inc) == due, entries(r, ob, inc)
+        if due:
+            assert entry(r, ob, inc)["triggered_at"] == 0
 
 
-@pytest.mark.parametrize("hazard", ["water", "gas"])
-def test_utility_8h_rule_for_water_and_gas(hazard):
-    r = run(scenario({"hazard": hazard, "expected_repair_min": 480, "delivery_affected": True}, ["dept_head"]))
-    assert entry(r, "utility_tell_sales")["status"] == "missed"
-
-
-def test_utility_8h_rule_fires_when_the_estimate_grows_past_8h():
+def test_utility_8h_rule_falls_due_when_the_estimate_reaches_8h():
     extra = [{"at": 40, "to": ["dept_head"], "set": {"expected_repair_min": 479}},
              {"at": 70, "to": ["dept_head"], "set": {"expected_repair_min": 480}}]
     path = scenario({"hazard": "power", "expected_repair_min": 120, "delivery_affected": True},
@@ -295,30 +301,36 @@ def test_utility_8h_rule_fires_when_the_estimate_grows_past_8h():
     e = entry(run(path), "utility_tell_sales")
     assert (e["triggered_at"], e["deadline_at"], e["status"]) == (70, 75, "missed")
     assert entry(run(path, [report(75, "dept_head", ["sales_service"])]), "utility_tell_sales")["status"] == "hit"
-    # told before the estimate reached 8 h: does not count for the duty
+    assert entry(run(path, [report(75.1, "dept_head", ["sales_service"])]), "utility_tell_sales")["status"] == "late"
+    # told while the estimate was still under 8 h: does not count for the duty
     early = run(path, [report(50, "dept_head", ["sales_service"])])
     assert entry(early, "utility_tell_sales")["status"] == "missed"
 
 
-def test_utility_8h_rule_fires_when_delivery_becomes_affected():
+def test_utility_8h_rule_falls_due_when_delivery_becomes_affected():
     extra = [{"at": 30, "to": ["dept_head"], "set": {"delivery_affected": True}}]
     path = scenario({"hazard": "power", "expected_repair_min": 600}, ["dept_head"], extra)
     e = entry(run(path), "utility_tell_sales")
     assert (e["triggered_at"], e["deadline_at"]) == (30, 35)
 
 
-@pytest.mark.parametrize("minutes, delivery, triggered", [
-    (479, True, False),
-    (480, True, True),
-    (481, True, True),
-    (480, False, True),    # §6.9.2B has no delivery condition
-    (479, False, False),
-])
-def test_it_8h_rule(minutes, delivery, triggered):
-    attrs = {"hazard": "it", "expected_repair_min": minutes, "delivery_affected": delivery}
-    r = run(scenario(attrs, ["dept_head", "sales_service"]))
+IT_RULE = {   # incident: (expected_repair_min, delivery_affected, falls due)
+    "i479": (479, True, False),
+    "i480": (480, True, True),
+    "i481": (481, True, True),
+    "i480_no_delivery": (480, False, True),    # §6.9.2B has no delivery condition
+    "i479_no_delivery": (479, False, False),
+}
+
+
+@pytest.mark.parametrize("inc", list(IT_RULE))
+def test_it_8h_rule(inc):
+    path = scenario_many({i: {"attrs": {"hazard": "it", "expected_repair_min": m, "delivery_affected": d},
+                              "reach": ["dept_head", "sales_service"]}
+                          for i, (m, d, _) in IT_RULE.items()})
+    r = run(path)
     for ob in ("it_tell_sales", "it_tell_customers"):
-        assert (entry(r, ob)["status"] != "not_triggered") == triggered, entry(r, ob)
+        assert triggered(r, ob, inc) == IT_RULE[inc][2], entries(r, ob, inc)
 
 
 def test_sales_contacts_customers_after_being_told():
@@ -326,7 +338,7 @@ def test_sales_contacts_customers_after_being_told():
     r = run(path, [report(2, "dept_head", ["sales_service"], "on_site")])
     assert entry(r, "utility_tell_sales")["status"] == "hit"
     e = entry(r, "utility_contact_customers")
-    assert e["triggered_at"] == 3 and e["deadline_at"] == 63          # reached on delivery (1 min)
+    assert (e["triggered_at"], e["deadline_at"]) == (3, 63)          # reached on delivery (1 min)
     r = run(path, [report(2, "dept_head", ["sales_service"], "on_site"), report(63, "sales_service", ["customer"])])
     assert entry(r, "utility_contact_customers")["status"] == "hit"
 
@@ -350,18 +362,18 @@ def test_deputy_forms_command_group_for_absent_gm():
 
 def test_deputy_directs_on_site_and_approves_for_absent_gm():
     path = scenario(FIRE_CLEAR, ["gm", "command_group"], absences=GM_AWAY)
-    r = run(path, [task(10, "factory_head", "direct_on_site"), task(11, "command_group", "assess_damage"),
-                   report(12, "command_group", ["gm"], "email"), task(43, "factory_head", "approve_actions")])
+    r = run(path, [task(20, "factory_head", "direct_on_site"), task(21, "command_group", "assess_damage"),
+                   report(22, "command_group", ["gm"], "email"), task(53, "factory_head", "approve_actions")])
     e = entry(r, "direct_on_site")
-    assert (e["status"], e["acted_by"], e["deadline_at"]) == ("hit", "factory_head", 20)
+    assert (e["triggered_at"], e["deadline_at"]) == (5, 20)
+    assert (e["status"], e["acted_by"]) == ("hit", "factory_head")
     e = entry(r, "approve_actions")
-    assert (e["triggered_at"], e["deadline_at"]) == (13, 43)
+    assert (e["triggered_at"], e["deadline_at"]) == (23, 53)
     assert (e["status"], e["acted_by"]) == ("hit", "factory_head")
 
 
 def test_factory_head_does_not_act_for_a_present_gm():
-    path = scenario({"hazard": "fire"}, ["gm"])
-    r = run(path, [report(2, "factory_head", ["command_group", "office"])])
+    r = run(scenario({"hazard": "fire"}, ["gm"]), [report(2, "factory_head", ["command_group", "office"])])
     e = entry(r, "form_command_group")
     assert e["status"] == "missed" and e["acted_by"] is None
 
@@ -371,7 +383,7 @@ def test_dept_head_report_reaches_absent_gm_through_the_factory_head():
     r = run(path, [report(3, "dept_head", ["factory_head", "gm"])])
     e = entry(r, "dept_head_report_up")
     assert e["status"] == "hit" and e["done_at"] == 3
-    e = entry(r, "form_command_group")   # the GM's news reaches the factory head after the handover
+    e = entry(r, "form_command_group")   # delivered at 4; the factory head has taken over at 5
     assert e["triggered_at"] == 5 and e["status"] == "missed"
 
 
@@ -405,20 +417,17 @@ def test_dept_head_must_tell_both_factory_head_and_gm():
 
 # --- which event starts which duties ------------------------------------------------------------
 
-def _triggered(r):
-    return {o["id"] for o in r["obligations"] if o["status"] != "not_triggered"}
-
-
 def test_with_a_warning_there_is_no_discoverer_chain():
     r = run(scenario({"hazard": "typhoon", "warning": True}, ["discoverer", "dept_head", "office"]))
-    assert {"discoverer_report", "dept_head_report_up"}.isdisjoint(_triggered(r))
-    assert "warn_report_gm" in _triggered(r)
+    assert not triggered(r, "discoverer_report") and not triggered(r, "dept_head_report_up")
+    assert triggered(r, "warn_report_gm")
 
 
 def test_without_a_warning_the_discoverer_chain_applies():
     r = run(scenario({"hazard": "earthquake"}, ["discoverer", "dept_head", "office"]))
-    assert {"discoverer_report", "dept_head_report_up", "evacuate"} <= _triggered(r)
-    assert "warn_report_gm" not in _triggered(r)
+    for ob in ("discoverer_report", "dept_head_report_up", "evacuate"):
+        assert triggered(r, ob), ob
+    assert not triggered(r, "warn_report_gm")
 
 
 def test_evacuation_waits_for_the_disaster_to_strike():
@@ -435,60 +444,78 @@ def test_headcount_also_follows_an_evacuation_reported_by_inject():
     assert (e["triggered_at"], e["deadline_at"]) == (7, 22)
 
 
-@pytest.mark.parametrize("attrs, called", [
-    ({"hazard": "fire"}, True),
-    ({"hazard": "chemical_leak"}, True),
-    ({"hazard": "earthquake"}, False),
-    ({"hazard": "earthquake", "casualties": True}, True),
-    ({"hazard": "typhoon", "warning": True, "struck": False, "casualties": True}, False),
-])
-def test_rescue_call_for_fire_chemicals_or_casualties(attrs, called):
-    r = run(scenario(attrs, ["office"]))
-    assert ("call_rescue" in _triggered(r)) == called
+RESCUE = {   # incident: (attributes, the office must call for rescue)
+    "fire": ({"hazard": "fire"}, True),
+    "chemical": ({"hazard": "chemical_leak"}, True),
+    "quake": ({"hazard": "earthquake"}, False),
+    "quake_injured": ({"hazard": "earthquake", "casualties": True}, True),
+    "typhoon_not_yet": ({"hazard": "typhoon", "warning": True, "struck": False, "casualties": True}, False),
+    "power_injured": ({"hazard": "power", "casualties": True}, True),
+}
 
 
-@pytest.mark.parametrize("attrs, told", [
-    ({"hazard": "fire", "delivery_affected": True}, True),
-    ({"hazard": "chemical_leak", "quality_affected": True}, True),
-    ({"hazard": "fire"}, False),
-])
-def test_fire_customer_notice_only_when_quality_delivery_or_quantity_affected(attrs, told):
-    r = run(scenario(attrs, ["sales_service"]))
-    assert ("fire_tell_customer" in _triggered(r)) == told
-    assert "disaster_tell_customers" not in _triggered(r)
+@pytest.mark.parametrize("inc", list(RESCUE))
+def test_rescue_call_for_fire_chemicals_or_casualties(inc):
+    r = run(scenario_many({i: {"attrs": a, "reach": ["office"]} for i, (a, _) in RESCUE.items()}))
+    assert triggered(r, "call_rescue", inc) == RESCUE[inc][1]
 
 
-@pytest.mark.parametrize("attrs, outsource", [
-    (EQUIP_C, True),
-    ({"hazard": "equipment", "delivery_affected": True}, False),   # other equipment of the kind exists
-    ({"hazard": "equipment", "only_equipment": True}, False),      # delivery not hit
-])
-def test_outside_processing_only_for_the_only_equipment_when_delivery_is_hit(attrs, outsource):
-    r = run(scenario(attrs, ["purchasing", "dept_head"]))
-    assert ("equipment_outsource" in _triggered(r)) == outsource
-    assert ("equipment_alert_purchasing" in _triggered(r)) == outsource
+CUSTOMER = {   # incident: (attributes, fire_tell_customer falls due, disaster_tell_customers falls due)
+    "fire_delivery": ({"hazard": "fire", "delivery_affected": True}, True, False),
+    "chem_quality": ({"hazard": "chemical_leak", "quality_affected": True}, True, False),
+    "fire_no_impact": ({"hazard": "fire"}, False, False),
+    "flood": ({"hazard": "flood"}, False, True),
+    "power_delivery": ({"hazard": "power", "delivery_affected": True}, False, False),
+}
 
 
-def test_an_event_type_starts_only_its_own_duties():
-    natural = {"warn_report_gm", "disaster_tell_customers"}
-    fire = {"fire_tell_customer", "call_rescue"}
-    utility = {"utility_call_office", "utility_confirm", "utility_tell_sales"}
-    it = {"it_call_office", "it_confirm", "it_tell_sales"}
-    equipment = {"equipment_report_up", "equipment_arrange_repair"}
+@pytest.mark.parametrize("inc", list(CUSTOMER))
+def test_which_customer_notice(inc):
+    r = run(scenario_many({i: {"attrs": a, "reach": ["sales_service"]} for i, (a, *_) in CUSTOMER.items()}))
+    assert triggered(r, "fire_tell_customer", inc) == CUSTOMER[inc][1]
+    assert triggered(r, "disaster_tell_customers", inc) == CUSTOMER[inc][2]
+
+
+OUTSOURCE = {   # incident: (attributes, outside processing falls due)
+    "only_and_late": (EQUIP_C, True),
+    "not_only": ({"hazard": "equipment", "delivery_affected": True}, False),   # other equipment exists
+    "delivery_ok": ({"hazard": "equipment", "only_equipment": True}, False),
+}
+
+
+@pytest.mark.parametrize("inc", list(OUTSOURCE))
+def test_outside_processing_only_for_the_only_equipment_when_delivery_is_hit(inc):
+    r = run(scenario_many({i: {"attrs": a, "reach": ["purchasing", "dept_head"]} for i, (a, _) in OUTSOURCE.items()}))
+    assert triggered(r, "equipment_outsource", inc) == OUTSOURCE[inc][1]
+    assert triggered(r, "equipment_alert_purchasing", inc) == OUTSOURCE[inc][1]
+
+
+OWN = {
+    "natural": {"warn_report_gm", "disaster_tell_customers", "evacuate"},
+    "fire": {"fire_tell_customer", "call_rescue", "discoverer_report", "evacuate"},
+    "utility": {"utility_call_office", "utility_confirm", "utility_tell_sales"},
+    "it": {"it_call_office", "it_confirm", "it_tell_sales"},
+    "equipment": {"equipment_report_up", "equipment_arrange_repair", "equipment_alert_purchasing"},
+}
+HAZARD_OF = {"natural": "flood", "fire": "fire", "utility": "power", "it": "it", "equipment": "equipment"}
+
+
+@pytest.mark.parametrize("kind", list(OWN))
+def test_an_event_type_starts_only_its_own_duties(kind):
     everyone = ["discoverer", "dept_head", "office", "sales_service", "gm", "purchasing"]
-    big = {"expected_repair_min": 600, "delivery_affected": True}
-    for hazard, own, others in [("power", utility, natural | fire | it | equipment),
-                                ("it", it, natural | fire | utility | equipment),
-                                ("equipment", equipment, natural | fire | utility | it),
-                                ("fire", fire, natural | utility | it | equipment)]:
-        got = _triggered(run(scenario({"hazard": hazard, **big}, everyone)))
-        assert own <= got, (hazard, own - got)
-        assert not (others & got), (hazard, others & got)
+    big = {"expected_repair_min": 600, "delivery_affected": True, "only_equipment": True}
+    path = scenario_many({k: {"attrs": {"hazard": h, "warning": k == "natural", **big}, "reach": everyone}
+                          for k, h in HAZARD_OF.items()})
+    r = run(path)
+    got = {ob for ob in CASE_IDS if triggered(r, ob, kind)}
+    others = set().union(*(v for k, v in OWN.items() if k != kind)) - OWN[kind]
+    assert OWN[kind] <= got, OWN[kind] - got
+    assert not (others & got), others & got
 
 
 def test_repair_restores_the_line_and_opens_the_summary():
-    path = scenario({"hazard": "power"}, ["office", "dept_head"], [{"at": 0, "to": ["office"], "text": "停电",
-                                                                     "down": ["production_line"]}])
+    path = scenario({"hazard": "power"}, ["office", "dept_head"],
+                    [{"at": 0, "to": ["office"], "text": "停电", "down": ["production_line"]}])
     r = run(path, [task(5, "office", "confirm_utility"), task(300, "office", "repair_utility")])
     line = next(c for c in r["continuity"] if c["service"] == "production_line")
     assert (line["down_at"], line["restored_at"], line["rto_met"]) == (0, 300, True)
@@ -498,17 +525,17 @@ def test_repair_restores_the_line_and_opens_the_summary():
 
 # --- the shipped scenarios ------------------------------------------------------------------------
 
-def test_power_outage_8h_scenario_rule_falls_due_when_estimate_reaches_10h():
-    r = run_scripted("power_outage_8h", [], others="idle")
+def test_power_outage_8h_scenario():
+    r = run("power_outage_8h")
     e = entry(r, "utility_tell_sales")
     assert (e["triggered_at"], e["deadline_at"], e["status"]) == (150, 155, "missed")
     # nobody tells sales service; it learns only from the customer's own call (contingency inject at 240)
     e = entry(r, "utility_contact_customers")
     assert (e["triggered_at"], e["status"]) == (240, "missed")
-    acts = [report(2, "dept_head", ["office"], "on_site"), task(21, "office", "confirm_utility"),
+    acts = [report(2, "dept_head", ["office"], "on_site"), task(10, "office", "confirm_utility"),
             report(152, "dept_head", ["sales_service"], "on_site"),
             report(200, "sales_service", ["customer"], "email"), task(610, "office", "repair_utility")]
-    r = run_scripted("power_outage_8h", acts, others="idle")
+    r = run("power_outage_8h", acts)
     for ob in ("utility_call_office", "utility_confirm", "utility_tell_sales", "utility_contact_customers"):
         assert entry(r, ob)["status"] == "hit", entry(r, ob)
     e = entry(r, "utility_repair")
@@ -518,18 +545,15 @@ def test_power_outage_8h_scenario_rule_falls_due_when_estimate_reaches_10h():
 
 
 def test_warehouse_fire_factory_head_takes_over():
-    base = run_scripted("warehouse_fire", [report(1, "discoverer", ["dept_head"], "on_site")], others="idle")
-    up = entry(base, "dept_head_report_up")
-    t0 = up["triggered_at"]
-    acts = [report(1, "discoverer", ["dept_head"], "on_site"),
-            report(t0 + 1, "dept_head", ["factory_head", "gm"], "on_site")]
-    r = run_scripted("warehouse_fire", acts, others="idle")
-    cmd = entry(r, "form_command_group")
+    acts = [report(1, "discoverer", ["dept_head"], "on_site")]
+    t0 = entry(run("warehouse_fire", acts), "dept_head_report_up")["triggered_at"]
+    acts.append(report(t0 + 1, "dept_head", ["factory_head", "gm"], "on_site"))
+    cmd = entry(run("warehouse_fire", acts), "form_command_group")
     assert cmd["triggered_at"] is not None and cmd["status"] == "missed"
     t1 = cmd["triggered_at"]
     acts += [report(t1 + 2, "factory_head", ["command_group", "office"], "on_site"),
              task(t1 + 5, "factory_head", "direct_on_site")]
-    r = run_scripted("warehouse_fire", acts, others="idle")
+    r = run("warehouse_fire", acts)
     assert entry(r, "discoverer_report")["status"] == "hit"
     assert entry(r, "dept_head_report_up")["status"] == "hit"
     for ob in ("form_command_group", "direct_on_site"):
@@ -543,12 +567,12 @@ def test_warehouse_fire_factory_head_takes_over():
 
 
 def test_typhoon_scenario_timeline():
-    r = run_scripted("typhoon_warning", [report(2, "office", ["gm"], "on_site"),
-                                         report(4, "office", ALL_DEPTS, "notice")], others="idle")
+    r = run("typhoon_warning", [report(2, "office", ["gm"], "on_site"),
+                                report(10, "office", ALL_DEPTS, "notice")])
     assert entry(r, "warn_report_gm")["status"] == "hit"
     e = entry(r, "warn_notify_departments")
-    assert e["status"] == "hit" and e["done_at"] == 4
-    assert entry(r, "discoverer_report")["status"] == "not_triggered"
+    assert e["status"] == "hit" and e["done_at"] == 10
+    assert not triggered(r, "discoverer_report")
     for ob in ("evacuate", "direct_on_site"):
         assert entry(r, ob)["triggered_at"] == 360, entry(r, ob)
     assert entry(r, "report_anomaly")["triggered_at"] == 390
@@ -558,14 +582,17 @@ def test_typhoon_scenario_timeline():
 
 
 @pytest.mark.parametrize("sid", ["warehouse_fire", "typhoon_warning", "power_outage_8h"])
-def test_shipped_scenarios_with_bots_are_deterministic(sid):
+def test_shipped_scenarios_with_bots(sid):
     from simulator.loader import load_plan
     from simulator.runner import run_plan
     from scoring.verdicts import score
     plan = load_plan(sid)
     a = score(plan, run_plan(plan, seed=7).events)
-    b = score(plan, run_plan(load_plan(sid), seed=7).events)
-    assert a["obligations"] == b["obligations"]
+    assert a["obligations"] == score(plan, run_plan(plan, seed=7).events)["obligations"]
+    # a bot may forget a duty, and then the duties that follow it never fall due: look at 10 seeds
+    results = [score(plan, run_plan(plan, seed=seed).events) for seed in range(1, 11)]
     objectives = {ob for o in plan.scenario.objectives for ob in o.obligations}
-    triggered = {o["id"] for o in a["obligations"] if o["status"] != "not_triggered"}
-    assert objectives <= triggered, objectives - triggered
+    due = {o["id"] for r in results for o in r["obligations"] if o["status"] != "not_triggered"}
+    assert objectives <= due, objectives - due
+    hit = sum(r["summary"]["hit"] for r in results)
+    assert hit > sum(r["summary"]["late"] + r["summary"]["missed"] for r in results)
