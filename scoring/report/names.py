@@ -22,6 +22,24 @@ def ci(pair, digits: int = 0) -> str:
     return f"{pct(pair[0], digits)}–{pct(pair[1], digits)}"
 
 
+def clock_text(start: str, minutes, with_minutes: bool = True) -> str:
+    """Simulated minutes as the clock of a scenario starting at `start`: '10:40 (70′)'."""
+    if minutes is None:
+        return "-"
+    h, m = map(int, start.split(":"))
+    total = int(round(h * 60 + m + minutes))
+    day = total // 1440
+    text = f"{total // 60 % 24:02d}:{total % 60:02d}" + (f"+{day}d" if day else "")
+    return text + (f" ({num(minutes)}′)" if with_minutes else "")
+
+
+def dci(pair, digits: int = 1) -> str:
+    """The interval of a change in percentage points: '+1.4…+6.6 pp'."""
+    if not pair or pair[0] is None:
+        return "-"
+    return f"{pair[0] * 100:+.{digits}f}…{pair[1] * 100:+.{digits}f} pp"
+
+
 class Names:
     """Localized names, falling back to ids when there is no plan (or the id is unknown)."""
 
@@ -94,16 +112,8 @@ class Names:
     # --- time ---------------------------------------------------------------------------
     def clock(self, minutes) -> str:
         """Simulated minutes as the scenario's wall clock: '10:40' (or '09:10+1d')."""
-        if minutes is None:
-            return "-"
-        start = self.sc.start_clock if self.sc is not None else "00:00"
-        h, m = map(int, start.split(":"))
-        total = int(round(h * 60 + m + minutes))
-        day = total // 1440
-        return f"{total // 60 % 24:02d}:{total % 60:02d}" + (f"+{day}d" if day else "")
+        return clock_text(self.sc.start_clock if self.sc is not None else "00:00", minutes, False)
 
     def when(self, minutes) -> str:
         """'10:40 (70′)' — both, so the reader can match the log and the clock."""
-        if minutes is None:
-            return "-"
-        return f"{self.clock(minutes)} ({num(minutes)}′)"
+        return clock_text(self.sc.start_clock if self.sc is not None else "00:00", minutes)

@@ -1,0 +1,115 @@
+"""Which step in a chain of duties caused a delay.
+
+Duties are chained by their triggers: `done('report_l1_ops')` starts operations' duty,
+`reached('coordination_group')` starts when a report reaches that group. When a duty fell due
+after the deadline of the upstream duty that triggered it, and that upstream duty was late,
+the upstream's lateness delayed the trigger. Following that link upward gives the chain and
+the step where the delay started (its root).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.expressions import compile_condition
+
+EPS = 1e-6
+
+
+def upstreams(plan) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """For each duty: the duties whose completion can trigger it (all links, and `done()` links only)."""
+    proc = plan.procedure
+    reports_to: dict[str, list[str]] = {}
+    for oid, ob in proc.obligations.items():
+        if ob.action.do == "report":
+            for r in ob.action.to:
+                reports_to.setdefault(r, []).append(oid)
+    links, done_links = {}, {}
+    for oid, ob in proc.obligations.items():
+        cond = plan.conditions.get(ob.trigger) or compile_condition(ob.trigger)
+        ups, dones = [], []
+        for func, arg in sorted(cond.calls):
+            if func in ("done", "due") and arg in proc.obligations and arg != oid:
+                ups.append(arg)
+                if func == "done":
+                    dones.append(arg)
+            elif func == "reached":
+                ups += [u for u in reports_to.get(arg, []) if u != oid]
+        kind, _, ref = ob.anchor.partition(":")
+        if kind == "done" and ref in proc.obligations and ref != oid:
+            ups.append(ref)
+            dones.append(ref)
+        links[oid] = list(dict.fromkeys(ups))
+        done_links[oid] = list(dict.fromkeys(dones))
+    return links, done_links
+
+
+@dataclass
+class Link:
+    entry: dict           # the delayed duty's verdict entry
+    upstream: dict        # the late upstream entry that delayed its trigger
+    delay: float          # minutes the trigger came later than the upstream's deadline allowed
+
+
+class Chains:
+    """Delay links between the verdict entries of one exercise."""
+
+    def __init__(self, plan, entries: list[dict]):
+        self.plan = plan
+        self.links, self.done_links = upstreams(plan)
+        self.entries = [e for e in entries if e["triggered_at"] is not None]
+        self.by_key: dict[tuple, list[dict]] = {}
+        for e in self.entries:
+            self.by_key.setdefault((e["id"], e["incident"]), []).append(e)
+        self._cause = {}
+        for e in self.entries:
+            link = self._find_cause(e)
+            if link is not None:
+                self._cause[self.key(e)] = link
+
+    @staticmethod
+    def key(e: dict) -> tuple:
+        return e["id"], e["incident"], e["occurrence"]
+
+    def _find_cause(self, e: dict) -> Link | None:
+        best = None
+        for up in self.links.get(e["id"], []):
+            for u in self.by_key.get((up, e["incident"]), []):
+                if u["status"] != "late" or u["done_at"] is None:
+                    continue
+                if u["done_at"] > e["triggered_at"] + EPS:      # finished after: did not trigger it
+                    continue
+                if u["deadline_at"] >= e["triggered_at"] - EPS:  # trigger came within the upstream's time
+                    continue
+                delay = min(u["done_at"] - u["deadline_at"], e["triggered_at"] - u["deadline_at"])
+                if best is None or u["done_at"] > best.upstream["done_at"]:
+                    best = Link(e, u, delay)
+        return best
+
+    def cause(self, e: dict) -> Link | None:
+        return self._cause.get(self.key(e))
+
+    def chain(self, e: dict) -> list[dict]:
+        """Entries from the root of the delay down to `e` (just [e] when nothing upstream delayed it)."""
+        out, seen = [e], {self.key(e)}
+        link = self.cause(e)
+        while link is not None and self.key(link.upstream) not in seen:
+            out.append(link.upstream)
+            seen.add(self.key(link.upstream))
+            link = self.cause(link.upstream)
+        return out[::-1]
+
+    def delayed_by(self, u: dict) -> list[Link]:
+        """Entries whose trigger this (late) entry delayed, directly."""
+        return [l for l in self._cause.values() if self.key(l.upstream) == self.key(u)]
+
+    def never_triggered_by(self, oid: str, results: list[dict]) -> list[str]:
+        """Duties that need `done(oid)` and never fell due."""
+        fell_due = {e["id"] for e in results if e["status"] != "not_triggered"}
+        return [d for d, ups in self.done_links.items() if oid in ups and d not in fell_due]
+
+    def allowance(self, e: dict) -> float:
+        """Minutes the duty is allowed from falling due (its nominal deadline where it has one)."""
+        ob = self.plan.procedure.obligations[e["id"]]
+        if ob.deadline_min is not None and ob.anchor == "trigger":
+            return ob.deadline_min
+        return e["deadline_at"] - e["triggered_at"]
