@@ -1,6 +1,166 @@
-"""`drillsim montecarlo`: not yet built."""
+"""`drillsim montecarlo` and `drillsim compare`: many replications, statistics, plan variants."""
 from __future__ import annotations
+
+import json
+import sys
+import time
+
+EXIT_INPUT = 2
+
+EPILOG_MC = """Examples:
+  drillsim montecarlo payment_outage -n 2000
+  drillsim montecarlo payment_outage -n 10000 --workers 2 --json > mc.json
+  drillsim montecarlo payment_outage -n 2000 --variant sms_fallback --csv mc.csv
+  drillsim montecarlo payment_outage -n 100000 --dask tcp://scheduler:8786
+
+Replication i is seeded with SeedSequence(SEED).spawn(N)[i]: the results are identical whatever
+--workers, --batch or --dask. JSON and CSV formats: docs/MONTECARLO.md."""
+
+EPILOG_CMP = """Examples:
+  drillsim compare payment_outage trained_deputy sms_fallback -n 2000
+  drillsim compare payment_outage my_change.yaml -n 5000 --json > cmp.json
+
+The base and every variant run on the same seeds with common random numbers; per duty and per
+service the paired difference (variant minus base) is given with its 95% interval, and marked
+changed when that interval excludes 0. Formats: docs/MONTECARLO.md."""
+
+
+class Progress:
+    """A progress bar on stderr while a TTY watches; a one-line summary at the end in any case."""
+
+    def __init__(self, label: str, stream=None, enabled: bool | None = None, quiet: bool = False):
+        self.label, self.stream, self.quiet = label, stream or sys.stderr, quiet
+        self.live = (not quiet) and (self.stream.isatty() if enabled is None else enabled)
+        self.t0 = time.perf_counter()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int):
+        if not self.live:
+            return
+        now = time.perf_counter()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        elapsed = now - self.t0
+        rate = done / elapsed if elapsed > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else 0.0
+        width = 30
+        fill = int(width * done / total) if total else width
+        self.stream.write(f"\r{self.label} [{'#' * fill}{'.' * (width - fill)}] {done}/{total} "
+                          f"{rate:,.0f}/s eta {eta:,.0f}s ")
+        self.stream.flush()
+
+    def finish(self, info):
+        if self.live:
+            self.stream.write("\r\033[K")
+        if not self.quiet:
+            rate = info.replications / info.seconds if info.seconds > 0 else 0.0
+            self.stream.write(f"{self.label}: {info.replications} replications in {info.seconds:.1f} s "
+                              f"({rate:,.0f}/s), {info.batches} batches {info.where}\n")
+        self.stream.flush()
+
+
+def _add_common(p) -> None:
+    p.add_argument("-n", "--replications", dest="n", type=int, default=1000, metavar="N",
+                   help="number of replications (default 1000)")
+    p.add_argument("--seed", type=int, default=1, metavar="S",
+                   help="root seed (default 1); replication i uses SeedSequence(S).spawn(N)[i]")
+    p.add_argument("--workers", type=int, default=None, metavar="W",
+                   help="local worker processes (default: one per core, at most one per batch; 1 = in this process)")
+    p.add_argument("--batch", type=int, default=None, metavar="B",
+                   help="replications per task sent to a worker (default 250)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="run the batches on an existing Dask distributed cluster (scheduler address, "
+                        "e.g. tcp://10.0.0.5:8786) instead of local processes")
+    p.add_argument("--logs", metavar="DIR", help="also write every replication's event log under DIR (slow, large)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary line on stderr")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the result as JSON (docs/MONTECARLO.md)")
+    out.add_argument("--csv", metavar="FILE", help="write one row per duty and per service to FILE (docs/MONTECARLO.md)")
 
 
 def register(sub) -> None:
     """Add this module's subcommands to the `drillsim` parser."""
+    import argparse
+    p = sub.add_parser("montecarlo", help="run N replications with bots in every role and report the odds",
+                       description="Run SCENARIO N times with bots in every role and report, per duty, the "
+                                   "probability it is met on time (95% Wilson interval), time to done, how often "
+                                   "it is missed; per service, the chance the RTO is met and the downtime; the "
+                                   "final declared level; and which duties hold up the chain downstream.",
+                       epilog=EPILOG_MC, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", metavar="SCENARIO", help="a shipped scenario's id or a path to a scenario file")
+    p.add_argument("--variant", action="append", default=[], metavar="VARIANT",
+                   help="apply a plan variant (overlay file or shipped id); repeatable")
+    _add_common(p)
+    p.set_defaults(func=cmd_montecarlo)
+
+    p = sub.add_parser("compare", help="compare plan variants with the base on the same seeds",
+                       description="Run SCENARIO and SCENARIO with each VARIANT applied on the same seeds (common "
+                                   "random numbers) and report the paired differences per duty and per service.",
+                       epilog=EPILOG_CMP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", metavar="SCENARIO", help="a shipped scenario's id or a path to a scenario file")
+    p.add_argument("variants", nargs="+", metavar="VARIANT", help="plan variants (shipped ids or overlay files)")
+    p.add_argument("--variant", action="append", default=[], metavar="VARIANT", dest="base_variants",
+                   help="apply this variant to the base and to every compared variant alike; repeatable")
+    _add_common(p)
+    p.set_defaults(func=cmd_compare)
+
+
+def _check(args, what: str) -> str | None:
+    if args.n < 1 or (what == "compare" and args.n < 2):
+        return f"-n must be at least {2 if what == 'compare' else 1}"
+    if args.seed < 0:
+        return "--seed must be a non-negative integer"
+    if args.workers is not None and args.workers < 1:
+        return "--workers must be at least 1"
+    if args.batch is not None and args.batch < 1:
+        return "--batch must be at least 1"
+    if args.dask and args.workers is not None:
+        return "--workers is for local processes; with --dask the cluster's workers run the batches"
+    return None
+
+
+def _run(args, what: str) -> int:
+    from scoring import montecarlo as mc
+    from simulator.replications import ClusterError, RunInfo
+    problem = _check(args, what)
+    if problem:
+        print(f"drillsim {what}: {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    info = RunInfo()
+    progress = Progress(what, quiet=args.quiet)
+    kwargs = dict(workers=args.workers, batch=args.batch, dask=args.dask, progress=progress,
+                  log_dir=args.logs, info=info)
+    try:
+        if what == "montecarlo":
+            result = mc.montecarlo(args.scenario, args.n, args.seed, args.variant, **kwargs)
+        else:
+            result = mc.compare(args.scenario, args.variants, args.n, args.seed,
+                                base_variants=args.base_variants, **kwargs)
+    except ClusterError as exc:
+        if progress.live:
+            sys.stderr.write("\n")
+        print(f"drillsim {what}: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        if type(exc) is not ValueError:
+            raise
+        print(f"drillsim {what}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    progress.finish(info)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(mc.render(result, args.lang))
+    if args.csv:
+        rows = mc.write_csv(result, args.csv)
+        print(("CSV: " if args.lang == "en" else "CSV文件: ") + f"{args.csv} ({rows} rows)")
+    return 0
+
+
+def cmd_montecarlo(args) -> int:
+    return _run(args, "montecarlo")
+
+
+def cmd_compare(args) -> int:
+    return _run(args, "compare")

@@ -26,7 +26,7 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 from numpy.random import SeedSequence
@@ -50,20 +50,34 @@ def seed_for(entropy: int, i: int) -> SeedSequence:
 
 # --- one process's plans ---------------------------------------------------------------------
 
-_PLANS: dict[tuple, Plan] = {}
+_PLANS: dict[tuple, tuple[Plan, tuple]] = {}
 _PLANS_LOCK = threading.Lock()
 
 
+def _stamps(files: list[str]) -> tuple:
+    out = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            out.append((f, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((f, None, None))
+    return tuple(out)
+
+
 def plan_for(scenario: str, variants: tuple[str, ...] = ()) -> Plan:
-    """The plan, loaded once per process (and shared by the threads of a Dask worker)."""
+    """The plan, loaded once per process (and shared by the threads of a Dask worker); loaded
+    again when one of its files has changed since (a long-lived worker sees edited variants)."""
     key = (scenario, tuple(variants))
-    plan = _PLANS.get(key)
-    if plan is None:
-        with _PLANS_LOCK:
-            plan = _PLANS.get(key)
-            if plan is None:
-                plan = _PLANS[key] = load_plan(scenario, list(variants))
-    return plan
+    cached = _PLANS.get(key)
+    if cached is not None and _stamps(cached[0].files) == cached[1]:
+        return cached[0]
+    with _PLANS_LOCK:
+        cached = _PLANS.get(key)
+        if cached is None or _stamps(cached[0].files) != cached[1]:
+            plan = load_plan(scenario, list(variants))
+            cached = _PLANS[key] = (plan, _stamps(plan.files))
+    return cached[0]
 
 
 def portable_ref(ref: str, kind: str = "scenario") -> str:
@@ -252,7 +266,7 @@ class RunInfo:
     """How a run was spread (for messages; never part of the results)."""
     batches: int = 0
     workers: int = 1
-    where: str = "in-process"
+    where: str = "in this process"
     replications: int = 0
     seconds: float = 0.0
     extra: dict = field(default_factory=dict)
@@ -270,8 +284,13 @@ def default_workers(n_batches: int) -> int:
 def _pool_context():
     import multiprocessing as mp
     # never plain fork: a forked child inherits the parent's threads' locks (Dask, the TUI …)
-    methods = mp.get_all_start_methods()
-    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        # the fork server imports the engine once and every worker forks from it, ready
+        # (no effect once the fork server runs)
+        ctx.set_forkserver_preload([__name__])
+        return ctx
+    return mp.get_context("spawn")
 
 
 def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int | None = None,
@@ -289,11 +308,16 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
     if size < 1:
         raise ValueError("batch size must be at least 1")
     tasks = []   # (job index, scenario, variants, entropy, start, count, log dir)
+    seen: set[str] = set()
     for j, job in enumerate(jobs):
         sub = None
-        if log_dir:
-            sub = str(Path(log_dir) / (f"job{j}-" + "-".join(Path(v).stem for v in job.variants)
-                                       if job.variants else f"job{j}"))
+        if log_dir and len(jobs) == 1:
+            sub = str(log_dir)
+        elif log_dir:   # one folder per plan: base, or the variants' file names
+            name = "+".join(Path(v).stem for v in job.variants) or "base"
+            name = name if name not in seen else f"{name}-{j}"
+            seen.add(name)
+            sub = str(Path(log_dir) / name)
         tasks += [(j, job.scenario, tuple(job.variants), job.entropy, s, c, sub) for s, c in batches_of(job.n, size)]
     total = sum(job.n for job in jobs)
     info = info if info is not None else RunInfo()
@@ -320,11 +344,11 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
         n_workers = min(n_workers, max(1, len(tasks)))
         info.workers = n_workers
         if n_workers == 1:
-            info.where = "in-process"
+            info.where = "in this process"
             for j, *args in tasks:
                 finished(j, run_batch(*args))
         else:
-            info.where = f"{n_workers} local processes"
+            info.where = f"on {n_workers} local worker processes"
             with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
                 pending = {pool.submit(run_batch, *args): j for j, *args in tasks}
                 try:
@@ -352,20 +376,20 @@ def _run_dask(tasks: list, dask, finished, info: RunInfo):
     own = not hasattr(dask, "submit")
     if own:
         try:
-            client = Client(dask, timeout="10s", set_as_default=False)
+            client = Client(dask, timeout=os.environ.get("DRILLSIM_DASK_TIMEOUT", "10s"), set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ClusterError(f"cannot reach the Dask scheduler at {dask}: {exc}") from None
     else:
         client = dask
     try:
         n = len(client.scheduler_info().get("workers", {}))
-        info.workers, info.where = n, f"Dask cluster at {client.scheduler.address} ({n} workers)"
+        info.workers, info.where = n, f"on the Dask cluster at {client.scheduler.address} ({n} workers)"
         futures = {}
         for j, *args in tasks:
             # pure=False: a key of our own per batch, so nothing is shared with an earlier run
             fut = client.submit(run_batch, *args, pure=False)
             futures[fut] = j
-        for fut in as_completed(list(futures)):
+        for fut in as_completed(list(futures), loop=client.loop):
             finished(futures[fut], fut.result())
     finally:
         if own:

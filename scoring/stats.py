@@ -1,0 +1,182 @@
+"""Statistics over replications: proportions with Wilson intervals, censored quantiles,
+histograms for report charts, and paired differences for common-random-number comparisons.
+
+Plain NumPy; every function takes arrays (or counts) and returns plain floats, lists and
+None (JSON-ready), never NaN.
+"""
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+
+Z95 = NormalDist().inv_cdf(0.975)   # 1.959963984540054
+
+
+def _f(x, digits: int = 6):
+    """A JSON-friendly float: None for None/NaN/inf, else rounded."""
+    if x is None:
+        return None
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return round(x, digits) + 0.0   # + 0.0: no negative zero
+
+
+# --- proportions -------------------------------------------------------------------------------
+
+def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval for k successes in n trials (k, n may be effective, non-integer)."""
+    if n <= 0:
+        return None
+    p = k / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    lo, hi = max(0.0, centre - half), min(1.0, centre + half)
+    if k <= 0:
+        lo = 0.0
+    if k >= n:
+        hi = 1.0
+    return lo, hi
+
+
+def clustered_proportion(hits: np.ndarray, trials: np.ndarray, z: float = Z95) -> dict | None:
+    """Proportion of hits among trials pooled over replications, with a 95% interval.
+
+    `hits[r]` and `trials[r]` are replication r's counts. When no replication has more than one
+    trial this is the plain Wilson interval on (sum hits, sum trials). When a replication can
+    have several (a recurring duty), trials in one replication are not independent: the Wilson
+    interval is taken on the effective sample size sum(trials) / deff, where the design effect
+    deff (at least 1) compares the ratio estimator's between-replication variance with the
+    binomial variance.
+    """
+    hits = np.asarray(hits, dtype=float)
+    trials = np.asarray(trials, dtype=float)
+    total = trials.sum()
+    if total <= 0:
+        return None
+    k = hits.sum()
+    p = k / total
+    if trials.max() <= 1:
+        lo, hi = wilson(k, total, z)
+        return {"p": p, "lo": lo, "hi": hi, "n_eff": total, "deff": 1.0}
+    reps = int((trials > 0).sum())
+    binom = p * (1 - p) / total
+    if binom > 0 and reps > 1:
+        resid = hits - p * trials
+        var = float(resid @ resid) / (total * total) * reps / (reps - 1)
+        deff = max(1.0, var / binom)
+    elif binom > 0:
+        deff = total   # one replication holds every trial: one independent observation
+    else:
+        deff = max(1.0, total / max(reps, 1))   # all hit or none: count replications, not trials
+    n_eff = total / deff
+    lo, hi = wilson(p * n_eff, n_eff, z)
+    return {"p": p, "lo": lo, "hi": hi, "n_eff": n_eff, "deff": deff}
+
+
+# --- distributions -------------------------------------------------------------------------------
+
+def quantiles(values: np.ndarray, qs=(0.5, 0.9, 0.95), never: int = 0) -> list[float | None]:
+    """Quantiles of `values` plus `never` observations that are infinite (never happened).
+
+    A quantile that falls among the `never` ones is None: e.g. the p90 of the time to complete
+    a duty that one replication in five never completed does not exist.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size + never == 0:
+        return [None for _ in qs]
+    full = np.concatenate([np.sort(values), np.full(never, np.inf)]) if never else np.sort(values)
+    out = []
+    for q in qs:
+        pos = q * (full.size - 1)
+        lo, hi = math.floor(pos), math.ceil(pos)
+        if not math.isfinite(full[hi]):
+            out.append(None)
+        else:
+            out.append(float(full[lo] + (full[hi] - full[lo]) * (pos - lo)))
+    return out
+
+
+_NICE = (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440)
+
+
+def bin_width(span: float, max_bins: int = 30) -> float:
+    for w in _NICE:
+        if span / w <= max_bins:
+            return float(w)
+    return float(10 ** math.ceil(math.log10(span / max_bins)))
+
+
+def histogram(values: np.ndarray, max_bins: int = 30) -> dict:
+    """Counts on round-numbered edges from 0 (or below, for negative values), at most ~max_bins
+    bins; bins are [a, b) except the last, which is closed."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return {"edges": [], "counts": []}
+    lo, hi = min(0.0, float(values.min())), float(values.max())
+    w = bin_width(max(hi - lo, 1e-9), max_bins)
+    start = math.floor(lo / w) * w
+    nbins = max(1, math.floor((hi - start) / w) + 1)   # the max falls inside the last bin
+    edges = start + w * np.arange(nbins + 1)
+    counts, _ = np.histogram(values, bins=edges)
+    return {"edges": [_f(e, 6) for e in edges], "counts": [int(c) for c in counts]}
+
+
+def describe(values: np.ndarray, never: int = 0) -> dict:
+    """mean, median, p90, p95 (the mean only when nothing is `never`)."""
+    values = np.asarray(values, dtype=float)
+    med, p90, p95 = quantiles(values, (0.5, 0.9, 0.95), never)
+    mean = float(values.mean()) if values.size and not never else None
+    return {"mean": _f(mean, 4), "median": _f(med, 4), "p90": _f(p90, 4), "p95": _f(p95, 4)}
+
+
+# --- paired differences (common random numbers) -----------------------------------------------------
+
+def paired_ratio_difference(h_var: np.ndarray, t_var: np.ndarray, h_base: np.ndarray, t_base: np.ndarray,
+                            z: float = Z95) -> dict | None:
+    """Difference of two ratios sum(h)/sum(t), variant minus base, paired by replication.
+
+    Per replication r the variant and the base share their random numbers, so the difference is
+    estimated from the paired linearised values
+        d_r = (h_var[r] - p_var t_var[r]) / mean(t_var) - (h_base[r] - p_base t_base[r]) / mean(t_base)
+    (the delta method for a ratio of means); the 95% interval is the estimate +- z sd(d)/sqrt(N).
+    With t = 1 in every replication this is the ordinary normal interval on the paired
+    differences h_var - h_base; with identical inputs it is exactly [0, 0]. Proportions (h a hit
+    indicator) and means (h a downtime, t = 1 where the service went down) go through the same
+    formula.
+    """
+    h_var, t_var = np.asarray(h_var, float), np.asarray(t_var, float)
+    h_base, t_base = np.asarray(h_base, float), np.asarray(t_base, float)
+    n = h_var.size
+    if n == 0 or t_var.sum() <= 0 or t_base.sum() <= 0:
+        return None
+    p_var, p_base = h_var.sum() / t_var.sum(), h_base.sum() / t_base.sum()
+    delta = p_var - p_base
+    d = (h_var - p_var * t_var) / t_var.mean() - (h_base - p_base * t_base) / t_base.mean()
+    se = math.sqrt(float(d @ d) / (n * (n - 1))) if n > 1 else math.inf
+    diff = h_var / np.where(t_var > 0, t_var, 1) - h_base / np.where(t_base > 0, t_base, 1)
+    higher, lower = int((diff > 1e-12).sum()), int((diff < -1e-12).sum())
+    # Hit indicators of a duty that fell due in the same replications in both plans: the paired
+    # differences are -1/0/+1 and the normal interval is too narrow when only a handful of
+    # replications differ. Widen it by the continuity correction 1/T (T: replications where it
+    # fell due), which makes "excludes 0" agree with McNemar's exact test at small counts
+    # (5 of 5 discordant replications in one direction: not a change; 6 of 6: a change).
+    # No correction when no replication differs: the interval is then exactly [0, 0].
+    cc = 0.0
+    if (higher or lower) and np.array_equal(t_var, t_base) and _is01(t_var) and _is01(h_var) and _is01(h_base):
+        cc = 1.0 / t_var.sum()
+    lo, hi = delta - z * se - cc, delta + z * se + cc
+    return {"delta": delta, "lo": lo, "hi": hi, "se": se, "var": p_var, "base": p_base,
+            "higher": higher, "lower": lower, "continuity": cc}
+
+
+def _is01(x: np.ndarray) -> bool:
+    return bool(np.all((x == 0) | (x == 1)))
+
+
+def excludes_zero(lo: float | None, hi: float | None) -> bool:
+    return bool(lo is not None and hi is not None and (lo > 0 or hi < 0))

@@ -1,0 +1,1 @@
+"""Screens: lobby, exercise (role views + facilitator), action forms, help, score."""

@@ -1,0 +1,259 @@
+"""The role's actions as small keyboard forms: report, grade, classify, task.
+
+Each is a modal: ↑↓ choose, space ticks a recipient, Tab moves to the next field, Enter submits,
+Esc cancels. A form is built once per role and kind and reset each time it is shown (building
+it anew would cost most of the keystroke's time). The choices are the procedure's (roles, channels, levels, matrix values, the role's
+tasks); the exercise validates again and an error is shown in the form, never a traceback.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from ..exercise import ActionError, Exercise
+from ..i18n import Tr
+from ..keys import localize
+from ..names import Names
+from ..widgets.textutil import cut
+
+Perform = Callable[..., str]   # perform(kind, **fields) -> confirmation note; raises ActionError
+
+
+def _options(items: list[tuple[str, str]]) -> list[Option]:
+    return [Option(label, id=value) for value, label in items]
+
+
+def _chosen(olist: OptionList) -> str | None:
+    if olist.highlighted is None or not olist.option_count:
+        return None
+    return olist.get_option_at_index(olist.highlighted).id
+
+
+def _highlight(olist: OptionList, value: str | None) -> None:
+    if not olist.option_count:
+        return
+    try:
+        olist.highlighted = olist.get_option_index(value) if value is not None else 0
+    except Exception:   # not among the options
+        olist.highlighted = 0
+
+
+class ActionForm(ModalScreen[str | None]):
+    kind = ""
+    title_key = ""
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel"),
+        Binding("enter", "submit", "submit", priority=True),
+    ]
+
+    def __init__(self, exercise: Exercise, role: str, names: Names, tr: Tr, perform: Perform):
+        super().__init__(classes=f"form-screen form-{self.kind}")
+        localize(self, tr)
+        self.ex, self.role, self.names, self.tr, self.perform = exercise, role, names, tr, perform
+        self.error = Static("", classes="form-error")
+        self.heading = Static("", classes="form-title")
+        self._ready = False
+        self.incidents: OptionList | None = None
+        if len(exercise.sc.incidents) > 1:
+            self.incidents = OptionList(*_options([(i, cut(f"{i} {names.incident(i)}", 60))
+                                                   for i in exercise.sc.incidents]),
+                                        classes="incidents", compact=True)
+
+    def compose(self) -> ComposeResult:
+        n, tr = self.names, self.tr
+        with Vertical(classes="form"):
+            yield self.heading
+            if self.incidents is not None:
+                yield Static(tr("form_incident"), classes="field-label")
+                yield self.incidents
+            yield from self.fields()
+            yield self.error
+            yield Static(tr("form_keys"), classes="form-keys")
+
+    def fields(self) -> ComposeResult:
+        return iter(())
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.reset()
+
+    def reset(self) -> None:
+        """Start from a clean form at the current time: called before the form is shown again, so
+        that keys typed right after the one that opened it are not undone."""
+        if not self._ready:
+            return          # not mounted yet: on_mount resets it
+        n = self.names
+        self.heading.update(f"{self.tr(self.title_key)} — {n.role(self.role)} · {n.clock(self.ex.now)}")
+        self.error.update("")
+        self.error.remove_class("-shown")
+        if self.incidents is not None:
+            _highlight(self.incidents, self.ex.default_incident(self.role))
+        self.prepare()
+        self.query("OptionList, SelectionList, Input").first().focus()
+
+    def prepare(self) -> None:
+        pass
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a list: submit (Enter is also a priority key of the form; this catches an Enter
+        that arrives while the form is still being brought up)."""
+        if isinstance(event.option_list, SelectionList):
+            return
+        event.stop()
+        self.action_submit()
+
+    def incident(self) -> str | None:
+        return _chosen(self.incidents) if self.incidents is not None else None
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        if not self._ready:   # keys typed before the form was there did not reach it: no guessing
+            return
+        try:
+            note = self.submit()
+        except ActionError as exc:
+            self.error.update(self.tr(exc.key, **exc.values))
+            self.error.add_class("-shown")
+            return
+        self.dismiss(note)
+
+    def submit(self) -> str:
+        raise NotImplementedError
+
+
+class ReportForm(ActionForm):
+    kind, title_key = "report", "form_report"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        n = self.names
+        roles = [r for r in self.ex.proc.roles if r != self.role]
+        self.recipients = SelectionList[str](*[Selection(n.role(r), r) for r in roles], classes="recipients",
+                                             compact=True)
+        self.channels = OptionList(*_options([(c, n.channel(c)) for c in self.ex.proc.channels]),
+                                   classes="channels", compact=True)
+        self.note = Input(placeholder="…", classes="note", compact=True)
+
+    def fields(self) -> ComposeResult:
+        tr = self.tr
+        with Horizontal(classes="form-row"):
+            with Vertical(classes="form-col"):
+                yield Static(tr("form_recipients"), classes="field-label")
+                yield self.recipients
+            with Vertical(classes="form-col"):
+                yield Static(tr("form_channel"), classes="field-label")
+                yield self.channels
+                yield Static(tr("form_note"), classes="field-label")
+                yield self.note
+
+    def prepare(self) -> None:
+        self.recipients.deselect_all()
+        _highlight(self.recipients, None)
+        _highlight(self.channels, None)
+        self.note.value = ""
+        self.note.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+    def submit(self) -> str:
+        return self.perform("report", to=list(self.recipients.selected), via=_chosen(self.channels),
+                            incident=self.incident(), text=self.note.value)
+
+
+class GradeForm(ActionForm):
+    kind, title_key = "grade", "form_grade"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        n = self.names
+        self.levels = OptionList(*_options([(str(lv), f"{lv}  {n.level(lv)}") for lv in n.levels()]),
+                                 classes="levels", compact=True)
+
+    def fields(self) -> ComposeResult:
+        yield Static(self.tr("form_level"), classes="field-label")
+        yield self.levels
+
+    def prepare(self) -> None:
+        inc = self.incident() or next(iter(self.ex.sc.incidents))
+        ev = self.ex.declared.get(inc)
+        _highlight(self.levels, str(ev["level"]) if ev else None)
+
+    def submit(self) -> str:
+        level = _chosen(self.levels)
+        return self.perform("grade", level=int(level) if level else None, incident=self.incident())
+
+
+class ClassifyForm(ActionForm):
+    kind, title_key = "classify", "form_classify"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        impacts, urgencies, categories = self.ex.matrix()
+        self.impact = OptionList(*_options([(v, v) for v in impacts]), classes="impact", compact=True)
+        self.urgency = OptionList(*_options([(v, v) for v in urgencies]), classes="urgency", compact=True)
+        self.category = OptionList(*_options([("-", self.tr("none"))] + [(v, v) for v in categories]),
+                                   classes="category", compact=True) if categories else None
+        self.preview = Static("", classes="preview")
+
+    def fields(self) -> ComposeResult:
+        tr = self.tr
+        with Horizontal(classes="form-row"):
+            with Vertical(classes="form-col narrow"):
+                yield Static(tr("form_urgency"), classes="field-label")
+                yield self.urgency
+                yield Static(tr("form_impact"), classes="field-label")
+                yield self.impact
+                yield self.preview
+            if self.category is not None:
+                with Vertical(classes="form-col"):
+                    yield Static(tr("form_category"), classes="field-label")
+                    yield self.category
+
+    def prepare(self) -> None:
+        for olist in (self.impact, self.urgency, self.category):
+            if olist is not None:
+                _highlight(olist, None)
+        self._preview()
+
+    def on_option_list_option_highlighted(self, _event) -> None:
+        self._preview()
+
+    def _preview(self) -> None:
+        impact, urgency = _chosen(self.impact), _chosen(self.urgency)
+        if impact and urgency:
+            self.preview.update(self.tr("form_gives", level=self.names.level(self.ex.matrix_level(impact, urgency))))
+
+    def submit(self) -> str:
+        category = _chosen(self.category) if self.category is not None else None
+        return self.perform("classify", impact=_chosen(self.impact), urgency=_chosen(self.urgency),
+                            category=None if category in (None, "-") else category, incident=self.incident())
+
+
+class TaskForm(ActionForm):
+    kind, title_key = "task", "form_task"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        n = self.names
+        self.tasks = OptionList(*_options([(t, n.task(t)) for t in self.ex.tasks_for(self.role)]),
+                                classes="tasks", compact=True)
+
+    def fields(self) -> ComposeResult:
+        yield Static(self.tr("form_task"), classes="field-label")
+        yield self.tasks
+
+    def prepare(self) -> None:
+        _highlight(self.tasks, None)
+
+    def submit(self) -> str:
+        return self.perform("task", task=_chosen(self.tasks), incident=self.incident())
+
+
+FORMS = {"report": ReportForm, "grade": GradeForm, "classify": ClassifyForm, "task": TaskForm}

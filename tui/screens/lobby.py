@@ -1,0 +1,197 @@
+"""The lobby (`drillsim play` without a scenario): pick the scenario, the roles people play,
+the mode, the clock speed and the seed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Input, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from simulator.loader import Plan, load_plan
+from simulator.yamlsrc import InputError
+
+from ..clock import SPEEDS
+from ..exercise import MODES
+from ..i18n import Tr
+from ..keys import localize
+from ..names import Names
+from ..widgets.bars import KeyFooter, TitleBar
+
+
+class LobbyScreen(Screen):
+    BINDINGS = [Binding("ctrl+s", "start", "key_start", key_display="^s", priority=True)]
+
+    def __init__(self, tr: Tr, scenarios: list[dict], scenario: str | None = None, roles=(), mode: str | None = None,
+                 speed: float = 1.0, seed: int = 1, variants=()):
+        super().__init__(classes="lobby-screen")
+        localize(self, tr)
+        self.tr, self.catalog = tr, scenarios
+        self.want_scenario, self.want_roles, self.want_mode = scenario, list(roles), mode
+        self.variants = list(variants)
+        self.plans: dict[str, Plan | str] = {}     # id -> plan, or the error text
+        self.scenarios = OptionList(*[Option(self._title(s), id=s["id"]) for s in scenarios],
+                                    id="scenarios", compact=True)
+        self.roles = SelectionList[str](id="roles", compact=True)
+        self.modes = OptionList(*[Option(tr(f"mode_name_{m}"), id=m) for m in MODES], id="modes", compact=True)
+        self.speeds = OptionList(*[Option(tr("speed_fmt", x=s), id=str(s)) for s in SPEEDS], id="speeds", compact=True)
+        self.seed = Input(str(seed), id="seed", type="integer", compact=True)
+        self.info = Static("", id="scenario-info")
+        self.error = Static("", id="lobby-error")
+        self._speed = min(SPEEDS, key=lambda s: abs(s - speed))
+        self._roles_for: str | None = None
+
+    def _title(self, s: dict) -> str:
+        title = (s["title_en"] or s["title"]) if self.tr.lang == "en" else s["title"]
+        return f"{s['id']}\n{title}"
+
+    def compose(self) -> ComposeResult:
+        tr = self.tr
+        yield TitleBar(Text(f" {tr('app_title')} · {tr('lobby_title')}", style="bold"), id="title-bar")
+        with Horizontal(id="lobby"):
+            with Vertical(id="lobby-left"):
+                yield Static(tr("lobby_scenario"), classes="field-label")
+                yield self.scenarios
+                info_box = VerticalScroll(self.info, id="info-box")
+                info_box.can_focus = False     # Tab goes from the scenarios to the roles
+                yield info_box
+            with Vertical(id="lobby-mid"):
+                yield Static(tr("lobby_roles"), classes="field-label")
+                yield self.roles
+            with Vertical(id="lobby-right"):
+                yield Static(tr("lobby_mode"), classes="field-label")
+                yield self.modes
+                yield Static(tr("lobby_speed"), classes="field-label")
+                yield self.speeds
+                yield Static(tr("lobby_seed"), classes="field-label")
+                yield self.seed
+                yield Button(tr("lobby_start"), id="start", compact=True, variant="primary")
+                yield self.error
+        yield KeyFooter(compact=True)
+
+    def on_mount(self) -> None:
+        self.seed.cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.speeds.highlighted = SPEEDS.index(self._speed)
+        self.modes.highlighted = MODES.index(self.want_mode) if self.want_mode in MODES else 1
+        if not self.catalog:
+            self.error.update(self.tr("lobby_no_scenario"))
+            return
+        ids = [s["id"] for s in self.catalog]
+        self.scenarios.highlighted = ids.index(self.want_scenario) if self.want_scenario in ids else 0
+        self.scenarios.focus()
+
+    # --- the chosen scenario -------------------------------------------------------------------------
+    @property
+    def scenario_id(self) -> str | None:
+        i = self.scenarios.highlighted
+        return None if i is None else self.scenarios.get_option_at_index(i).id
+
+    def _entry(self, sid: str) -> dict:
+        return next(s for s in self.catalog if s["id"] == sid)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list is self.scenarios:
+            self._show_scenario()
+        else:
+            self._show_info()
+
+    def on_selection_list_selected_changed(self, _event) -> None:
+        self._show_info()
+
+    def _show_scenario(self) -> None:
+        sid = self.scenario_id
+        if sid is None:
+            return
+        plan = self.plans.get(sid)
+        if plan is None:
+            self.info.update(Text(self.tr("lobby_loading"), style="dim"))
+            self.load(sid)
+            return
+        if isinstance(plan, Plan) and self._roles_for != sid:
+            self._roles_for = sid
+            names = Names(plan, self.tr)
+            want = set(self.want_roles) if sid == self.want_scenario else set()
+            self.roles.clear_options()
+            self.roles.add_options([Selection(names.role(r), r, r in want) for r in plan.procedure.roles])
+            self.roles.highlighted = 0
+            if self.want_mode is None or sid != self.want_scenario:
+                self.modes.highlighted = MODES.index(plan.scenario.mode)
+        self._show_info()
+
+    @work(thread=True, exclusive=True, group="lobby-load")
+    def load(self, sid: str) -> None:
+        entry = self._entry(sid)
+        ref = Path(entry["path"]).stem if entry.get("path") else sid   # as `drillsim play ID` names it
+        try:
+            plan: Plan | str = load_plan(ref, self.variants)
+        except InputError as exc:
+            plan = "; ".join(str(p) for p in exc.problems[:3])
+        self.app.call_from_thread(self._loaded, sid, plan)
+
+    def _loaded(self, sid: str, plan) -> None:
+        self.plans[sid] = plan
+        if sid == self.scenario_id:
+            self._show_scenario()
+
+    def _show_info(self) -> None:
+        tr, sid = self.tr, self.scenario_id
+        if sid is None:
+            return
+        plan = self.plans.get(sid)
+        out = Text()
+        if isinstance(plan, str):
+            out.append(tr("lobby_load_error", error=plan), style="red")
+            self.info.update(out)
+            return
+        if plan is None:
+            return
+        names, sc = Names(plan, tr), plan.scenario
+        out.append(names.scenario_title() + "\n", style="bold")
+        out.append(tr("lobby_info", type=sc.exercise_type, minutes=f"{sc.duration_min:g}", injects=len(sc.injects),
+                      procedures=", ".join(sc.procedures)) + "\n", style="dim")
+        mode = self._chosen(self.modes)
+        if mode:
+            out.append(tr(f"mode_{mode}") + "\n", style="cyan")
+        picked = list(self.roles.selected)
+        out.append((tr("lobby_roles_picked", roles=names.roles(picked)) if picked else tr("lobby_no_roles")) + "\n",
+                   style="yellow" if not picked else "green")
+        if sc.description:
+            out.append("\n" + " ".join(sc.description.split()))
+        self.info.update(out)
+
+    @staticmethod
+    def _chosen(olist: OptionList) -> str | None:
+        i = olist.highlighted
+        return None if i is None else olist.get_option_at_index(i).id
+
+    # --- start ---------------------------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.action_start()
+
+    def on_input_submitted(self, _event) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        sid = self.scenario_id
+        plan = self.plans.get(sid) if sid else None
+        if not isinstance(plan, Plan):
+            self.error.update(self.tr("lobby_loading") if plan is None else self.tr("lobby_load_error", error=plan))
+            return
+        try:
+            seed = int(self.seed.value.strip())
+            if seed < 0:
+                raise ValueError
+        except ValueError:
+            self.error.update(self.tr("lobby_bad_seed"))
+            self.seed.focus()
+            return
+        speed = float(self._chosen(self.speeds) or 1)
+        mode = self._chosen(self.modes) or plan.scenario.mode
+        self.app.start_exercise(plan, list(self.roles.selected), mode, speed, seed)
