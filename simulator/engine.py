@@ -169,10 +169,10 @@ class World:
     def emit(self, kind: str, **fields) -> dict:
         ev = {"seq": len(self.events), "t": round(self.env.now, 6), "type": kind, **fields}
         self.events.append(ev)
+        for listener in self.listeners:   # before the agenda: what it emits in turn comes after
+            listener(ev)
         for occ in self.agenda.feed(ev):
             self._on_met(occ)
-        for listener in self.listeners:
-            listener(ev)
         return ev
 
     def _touch(self, inc: str | None, *facts):
@@ -248,12 +248,13 @@ class World:
         return self.acting.get(role)
 
     def _reach(self, role: str, inc: str, deliver):
-        """Call deliver(actor) now, or when a deputy has taken over for an absent role."""
+        """Call deliver(actor, held) now, or (held=True) when a deputy has taken over for an
+        absent role or the role is back."""
         who = self.actor(role)
         if who is not None:
-            deliver(who)
+            deliver(who, False)
         else:
-            self.held.setdefault(role, []).append(lambda: deliver(self.actor(role)))
+            self.held.setdefault(role, []).append(lambda: deliver(self.actor(role), True))
 
     def _change(self, i, ch):
         yield self._at(ch.at)
@@ -298,7 +299,7 @@ class World:
         self.emit("inject", **fields)
         self._touch(None, ("injected", jid))
         for role in inj.to:
-            self._reach(role, inc, lambda who, role=role: self._inject_delivered(jid, inc, role, who))
+            self._reach(role, inc, lambda who, held, role=role: self._inject_delivered(jid, inc, role, who, held))
         if inj.set:
             self.set_attributes(inc, inj.set, cause=jid)
         for svc in inj.down:
@@ -311,8 +312,8 @@ class World:
         self.settled.add(jid)   # neither its time nor its condition fires it now
         self.emit("inject.skipped", inject=jid, incident=inj.incident or self.incidents[0], by=by)
 
-    def _inject_delivered(self, jid, inc, role, who):
-        if who != role:
+    def _inject_delivered(self, jid, inc, role, who, held):
+        if held or who != role:
             self.emit("inject.delivered", inject=jid, incident=inc, to=role, delivered_to=who)
         self.reached[inc].update((role, who))
         self._touch(inc, ("reached", role), ("reached", who))
@@ -551,7 +552,7 @@ class World:
                 self.emit("message.failed", **fields, reason=reason)
                 result.succeed(False)
             else:
-                def deliver(who):
+                def deliver(who, _held):
                     self.emit("message.delivered", **fields, delivered_to=who, sent_at=sent_at)
                     self.reached[inc].update((to, who))
                     self._touch(inc, ("reached", to), ("reached", who))

@@ -150,3 +150,11 @@ def test_crash_loses_nothing_recorded(tmp_path):
     assert len(events) == 40 and events[-1]["seq"] == 39
     result = score(plan, events)
     assert result["complete"] is False
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_log_lines_are_in_event_order(tmp_path, scenario):
+    log = tmp_path / "run.jsonl"
+    for seed in (1, 2, 3):
+        run_plan(load_plan(scenario), seed=seed, log_path=log)
+        assert [e["seq"] for e in read_log(log)] == list(range(len(read_log(log))))

@@ -155,3 +155,16 @@ def test_the_level_follows_the_facts_and_a_restored_service_stops_the_clock():
     acts = [ScriptAction(at=20, role="technical_group", do="task", task="repair_fault")]
     evs = run_plan(plan, seed=1, actions=acts, others="idle").events
     assert [(e["t"], e["level"]) for e in evs if e["type"] == "level"] == [(0, 3), (70, 1)]
+
+
+def test_a_role_without_deputy_gets_held_news_when_it_returns(tmp_path):
+    path = overlay(tmp_path, """
+        id: away_then_back
+        procedure: {roles: {duty_supervisor: {deputy: null}}}
+        scenario: {absences: [{role: duty_supervisor, from: 0, until: 12}]}
+    """)
+    evs = events_of(path, others="idle")
+    (held,) = [e for e in evs if e["type"] == "inject.delivered" and e["inject"] == "alert"]
+    assert held["t"] == 12 and held["delivered_to"] == "duty_supervisor"
+    res = score(load_plan(S, [path]), evs)
+    assert entry(res, "verify")["triggered_at"] == 12

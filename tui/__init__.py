@@ -1,0 +1,3 @@
+"""The Textual terminal UI of `drillsim play`: people play roles, the simulation the rest.
+
+Imports simulator and scoring; they never import it."""

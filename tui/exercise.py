@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from scoring.ratings import RATINGS, Ratings, TaskRating, save_ratings
 from scoring.verdicts import obligations as verdict_entries
 from scoring.verdicts import score, score_log
 from simulator.agenda import Occurrence
@@ -80,6 +81,78 @@ def default_log_path(scenario: str, seed: int, when: datetime | None = None) -> 
     return Path(f"drillsim-{scenario}-{seed}-{when:%Y%m%d-%H%M%S}.jsonl")
 
 
+def ratings_path(log_path: str | Path | None) -> Path | None:
+    """The ratings file next to the log: `run.jsonl` -> `run.ratings.yaml`."""
+    if log_path is None:
+        return None
+    log_path = Path(log_path)
+    return log_path.with_name(log_path.stem + ".ratings.yaml")
+
+
+HOTWASH = ("strengths", "improvements", "feedback")
+
+
+class Evaluation:
+    """The evaluators' P/S/M/U ratings of critical tasks and their hotwash notes, written to the
+    ratings file (`drillsim report LOG --ratings FILE`) every time one is added. Ratings are the
+    evaluators' judgement: they never change the verdicts."""
+
+    def __init__(self, plan: Plan, path: Path | None, wall_clock: Callable[[], str] = wall_now):
+        self.plan, self.path, self.wall_clock = plan, path, wall_clock
+        self.ratings = Ratings(scenario=plan.scenario.id)
+
+    def targets(self) -> list[tuple[str, str | None]]:
+        """What can be rated: each objective (as a whole), then its critical tasks."""
+        out: list[tuple[str, str | None]] = []
+        for obj in self.plan.scenario.objectives:
+            out.append((obj.id, None))
+            out += [(obj.id, ob) for ob in obj.obligations]
+        return out
+
+    def rating_of(self, objective: str, obligation: str | None) -> TaskRating | None:
+        for r in self.ratings.tasks:
+            if (r.objective, r.obligation, r.incident) == (objective, obligation, None):
+                return r
+        return None
+
+    def rate(self, objective: str | None, obligation: str | None, rating: str | None,
+             observation: str = "") -> TaskRating:
+        if (objective, obligation) not in self.targets():
+            raise ActionError("err_rate_target")
+        if rating not in RATINGS:
+            raise ActionError("err_rate_rating")
+        item = TaskRating(objective=objective, obligation=obligation, rating=rating,
+                          observation=observation.strip())
+        tasks = [r for r in self.ratings.tasks if (r.objective, r.obligation, r.incident) != (objective, obligation, None)]
+        order = self.targets()
+        tasks.append(item)
+        tasks.sort(key=lambda r: order.index((r.objective, r.obligation)) if (r.objective, r.obligation) in order else len(order))
+        self.ratings.tasks = tasks
+        self.save()
+        return item
+
+    def note(self, kind: str | None, text: str) -> None:
+        if kind not in HOTWASH:
+            raise ActionError("err_hotwash_kind")
+        if not text.strip():
+            raise ActionError("err_hotwash_text")
+        getattr(self.ratings.hotwash, kind).append(text.strip())
+        self.save()
+
+    def save(self) -> None:
+        if self.ratings.date is None:
+            try:
+                self.ratings.date = datetime.fromisoformat(self.wall_clock()).date()
+            except (TypeError, ValueError):
+                pass
+        if self.path is not None:
+            save_ratings(self.path, self.ratings)
+
+    @property
+    def saved(self) -> bool:
+        return self.path is not None and self.path.exists()
+
+
 class Exercise:
     def __init__(self, plan: Plan, humans: Iterable[str] = (), mode: str = "exercise", seed: int = 1,
                  log_path: str | Path | None = None, wall_clock: Callable[[], str] = wall_now):
@@ -106,6 +179,7 @@ class Exercise:
         self.events_seen = 0
         self.end_reason: str | None = None
         self._result: dict | None = None
+        self.evaluation = Evaluation(plan, ratings_path(self.log_path), wall_clock)
         self._feed(self.session.new_events())
         self.advance(0.0)   # what happens at minute 0 (the first injects) is there from the start
 

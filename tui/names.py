@@ -45,6 +45,10 @@ class Names:
         ob = self.proc.obligations.get(oid)
         return self._pick(ob.title, ob.title_en) if ob else oid
 
+    def objective(self, oid: str) -> str:
+        obj = next((o for o in self.sc.objectives if o.id == oid), None)
+        return self._pick(obj.text, obj.text_en) if obj else oid
+
     def service(self, s: str) -> str:
         svc = self.proc.services.get(s)
         return self._pick(svc.name, svc.name_en) if svc else s

@@ -26,12 +26,11 @@ from ..widgets.bars import ClockBar, KeyBar, TitleBar, ViewBar
 from ..widgets.facilitator import FacilitatorView
 from ..widgets.roleview import RoleView
 from .dialogs import ConfirmScreen
-from .forms import FORMS
+from .forms import EVAL_FORMS, FORMS
 
 FACILITATOR = "facilitator"
 SPEED = Binding.Group("key_speed", compact=True)
-ROLE_ACTIONS = ("report", "grade", "classify", "task")
-FACILITATOR_ACTIONS = ("trigger", "skip", "end")
+FACILITATOR_ACTIONS = ("trigger", "skip", "end", "evaluate")
 
 
 class ExerciseScreen(Screen):
@@ -49,6 +48,8 @@ class ExerciseScreen(Screen):
         Binding("full_stop", "step", "key_step", key_display=".", show=False),
         Binding("v", "next_view", "key_view"),
         Binding("e", "end", "key_end"),
+        Binding("a", "evaluate('rate')", "key_rate"),
+        Binding("w", "evaluate('hotwash')", "key_hotwash"),
         Binding("0", "view('facilitator')", "key_facilitator", show=False),
         *[Binding(str(i), f"view_n({i})", "key_views", show=False) for i in range(1, 10)],
     ]
@@ -99,7 +100,8 @@ class ExerciseScreen(Screen):
         clock = [("␣", "key_pause"), ("+-", "key_speed"), ("n", "key_next_inject")]
         general = [("?", "key_help"), ("^q", "key_quit")]
         if view == FACILITATOR:
-            return [("i", "key_trigger"), ("x", "key_skip"), ("e", "key_end"), *clock, *general]
+            return [("i", "key_trigger"), ("x", "key_skip"), ("a", "key_rate"), ("w", "key_hotwash"),
+                    ("e", "key_end"), *clock, *general]
         own = [(k, f"key_{kind}") for k, kind in (("r", "report"), ("g", "grade"), ("c", "classify"), ("t", "task"))
                if self._role_may(view, kind)]
         return [*own, *clock, ("v", "key_view"), *general] if len(self.views) > 2 else [*own, *clock, *general]
@@ -277,6 +279,11 @@ class ExerciseScreen(Screen):
                         self.app._get_screen(name)    # mounts an installed screen without showing it
                     except Exception:   # (a private Textual call: without it, forms mount when shown)
                         return
+        for kind in EVAL_FORMS:
+            try:
+                self.app._get_screen(self._eval_form(kind))
+            except Exception:
+                return
         # What exists now (app, screens, plan, engine) lives as long as the exercise: keep it out of
         # the garbage collector's scans, whose pauses would otherwise land on keystrokes.
         self.set_timer(0.5, gc.freeze)
@@ -309,6 +316,26 @@ class ExerciseScreen(Screen):
 
     def action_skip(self) -> None:
         self._inject_action("skip", "skip_done")
+
+    def action_evaluate(self, kind: str) -> None:
+        """The evaluators' forms: rate a critical task (P/S/M/U/N/O) or add a hotwash note; each is
+        written to the ratings file next to the log at once. The verdicts do not change."""
+        if self.active != FACILITATOR or kind not in EVAL_FORMS:
+            return
+
+        def done(note: str | None) -> None:
+            if note:
+                self.notify(note, timeout=3, markup=False)
+
+        name = self._eval_form(kind)
+        self.app.get_screen(name).reset()
+        self.app.push_screen(name, done)
+
+    def _eval_form(self, kind: str) -> str:
+        name = f"form-{kind}"
+        if not self.app.is_screen_installed(name):
+            self.app.install_screen(EVAL_FORMS[kind](self.ex, self.names, self.tr), name)
+        return name
 
     def action_end(self) -> None:
         def answer(yes: bool | None) -> None:

@@ -17,7 +17,9 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from ..exercise import ActionError, Exercise
+from scoring.ratings import RATINGS
+
+from ..exercise import HOTWASH, ActionError, Exercise
 from ..i18n import Tr
 from ..keys import localize
 from ..names import Names
@@ -257,3 +259,135 @@ class TaskForm(ActionForm):
 
 
 FORMS = {"report": ReportForm, "grade": GradeForm, "classify": ClassifyForm, "task": TaskForm}
+
+
+# --- the evaluators' forms (facilitator view): rate a critical task, add a hotwash note --------------
+
+class EvalForm(ModalScreen[str | None]):
+    """Like the action forms (↑↓ choose, Tab next field, Enter submit, Esc cancel), but for the
+    evaluators: what they enter goes to the ratings file, never to the exercise's log."""
+    kind = ""
+    title_key = ""
+    BINDINGS = ActionForm.BINDINGS
+
+    def __init__(self, exercise: Exercise, names: Names, tr: Tr):
+        super().__init__(classes=f"form-screen form-{self.kind}")
+        localize(self, tr)
+        self.ex, self.ev, self.names, self.tr = exercise, exercise.evaluation, names, tr
+        self.error = Static("", classes="form-error")
+        self.heading = Static("", classes="form-title")
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield self.heading
+            yield from self.fields()
+            yield self.error
+            yield Static(self.tr("form_keys"), classes="form-keys")
+
+    def fields(self) -> ComposeResult:
+        return iter(())
+
+    on_mount = ActionForm.on_mount
+    on_option_list_option_selected = ActionForm.on_option_list_option_selected
+    action_cancel = ActionForm.action_cancel
+    action_submit = ActionForm.action_submit
+
+    def reset(self) -> None:
+        if not self._ready:
+            return
+        self.heading.update(f"{self.tr(self.title_key)} · {self.names.clock(self.ex.now)}")
+        self.error.update("")
+        self.error.remove_class("-shown")
+        self.prepare()
+        self.query("OptionList, Input").first().focus()
+
+    def prepare(self) -> None:
+        pass
+
+    def submit(self) -> str:
+        raise NotImplementedError
+
+
+def _target_id(objective: str, obligation: str | None) -> str:
+    return f"{objective}/{obligation or ''}"
+
+
+class RateForm(EvalForm):
+    kind, title_key = "rate", "form_rate"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.targets = OptionList(*_options([(_target_id(o, ob), "") for o, ob in self.ev.targets()]),
+                                  classes="targets", compact=True)
+        self.ratings = OptionList(*_options([(r, f"{r:<4}{self.tr('rating_' + r.replace('/', ''))}")
+                                             for r in RATINGS]), classes="ratings", compact=True)
+        self.observation = Input(placeholder="…", classes="observation", compact=True)
+
+    def fields(self) -> ComposeResult:
+        tr = self.tr
+        yield Static(tr("form_rate_target"), classes="field-label")
+        yield self.targets
+        with Horizontal(classes="form-row"):
+            with Vertical(classes="form-col narrow"):
+                yield Static(tr("form_rating"), classes="field-label")
+                yield self.ratings
+            with Vertical(classes="form-col"):
+                yield Static(tr("form_observation"), classes="field-label")
+                yield self.observation
+
+    def _label(self, objective: str, obligation: str | None) -> str:
+        n = self.names
+        done = self.ev.rating_of(objective, obligation)
+        mark = f"[{done.rating}]" if done is not None and done.rating else "[ ]"
+        if obligation is None:
+            text = f"{objective}: {n.objective(objective)}"
+        else:
+            text = f"  · {obligation}: {n.duty(obligation)}"
+        return cut(f"{mark:<6}{text}", 72)
+
+    def prepare(self) -> None:
+        for i, (objective, obligation) in enumerate(self.ev.targets()):
+            self.targets.replace_option_prompt_at_index(i, self._label(objective, obligation))
+        _highlight(self.targets, _chosen(self.targets))   # the last one rated stays chosen
+        _highlight(self.ratings, None)
+        self.observation.value = ""
+        self.observation.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+    def submit(self) -> str:
+        target = _chosen(self.targets)
+        if target is None:
+            raise ActionError("err_rate_target")
+        objective, obligation = target.split("/")
+        rating = _chosen(self.ratings)
+        self.ev.rate(objective, obligation or None, rating, self.observation.value)
+        return self.tr("ok_rate", task=obligation or objective, rating=rating, file=str(self.ev.path or "-"))
+
+
+class HotwashForm(EvalForm):
+    kind, title_key = "hotwash", "form_hotwash"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.kinds = OptionList(*_options([(k, self.tr(f"hotwash_{k}")) for k in HOTWASH]),
+                                classes="kinds", compact=True)
+        self.text = Input(placeholder="…", classes="hotwash-text", compact=True)
+
+    def fields(self) -> ComposeResult:
+        yield Static(self.tr("form_hotwash_kind"), classes="field-label")
+        yield self.kinds
+        yield Static(self.tr("form_hotwash_text"), classes="field-label")
+        yield self.text
+
+    def prepare(self) -> None:
+        _highlight(self.kinds, None)
+        self.text.value = ""
+        self.text.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+    def submit(self) -> str:
+        kind = _chosen(self.kinds)
+        self.ev.note(kind, self.text.value)
+        return self.tr("ok_hotwash", kind=self.tr(f"hotwash_{kind}"), file=str(self.ev.path or "-"))
+
+
+EVAL_FORMS = {"rate": RateForm, "hotwash": HotwashForm}
