@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -329,14 +330,14 @@ class RateForm(EvalForm):
         yield Static(tr("form_rate_target"), classes="field-label")
         yield self.targets
         with Horizontal(classes="form-row"):
-            with Vertical(classes="form-col narrow"):
+            with Vertical(classes="form-col ratings-col"):
                 yield Static(tr("form_rating"), classes="field-label")
                 yield self.ratings
             with Vertical(classes="form-col"):
                 yield Static(tr("form_observation"), classes="field-label")
                 yield self.observation
 
-    def _label(self, objective: str, obligation: str | None) -> str:
+    def _label(self, objective: str, obligation: str | None) -> Text:
         n = self.names
         done = self.ev.rating_of(objective, obligation)
         mark = f"[{done.rating}]" if done is not None and done.rating else "[ ]"
@@ -344,7 +345,7 @@ class RateForm(EvalForm):
             text = f"{objective}: {n.objective(objective)}"
         else:
             text = f"  · {obligation}: {n.duty(obligation)}"
-        return cut(f"{mark:<6}{text}", 72)
+        return Text(cut(f"{mark:<6}{text}", 72))    # (a Text: "[S]" is no markup)
 
     def prepare(self) -> None:
         for i, (objective, obligation) in enumerate(self.ev.targets()):

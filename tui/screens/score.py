@@ -59,6 +59,9 @@ class ScoreScreen(Screen):
                       grades=f"{s['grades_correct']}/{s['grades']}") + "\n", style="bold")
         if self.ex.log_path is not None:
             out.append(tr("score_log", path=str(self.ex.log_path)) + "\n")
+            ev = self.ex.evaluation
+            if ev.saved:    # the evaluators' ratings, for `drillsim report LOG --ratings FILE`
+                out.append(tr("score_ratings", path=str(ev.path)) + "\n")
             if self.same:
                 out.append("✓ " + tr("score_same", path=str(self.ex.log_path)), style="green")
             else:
