@@ -68,7 +68,8 @@ def _add_common(p) -> None:
     p.add_argument("--workers", type=int, default=None, metavar="W",
                    help="local worker processes (default: one per core, at most one per batch; 1 = in this process)")
     p.add_argument("--batch", type=int, default=None, metavar="B",
-                   help="replications per task sent to a worker (default 250)")
+                   help="replications per task sent to a worker (default: about 16 tasks per local worker, "
+                        "100-500 each; 250 with --dask)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run the batches on an existing Dask distributed cluster (scheduler address, "
                         "e.g. tcp://10.0.0.5:8786) instead of local processes")

@@ -37,7 +37,7 @@ from .runner import run_plan
 
 STATUS = ("hit", "late", "missed", "open")          # codes 0..3 of an occurrence
 CODE = {s: i for i, s in enumerate(STATUS)}
-DEFAULT_BATCH = 250                                  # replications per task (100+)
+DEFAULT_BATCH = 250                                  # replications per task on a cluster (100+)
 
 _OCC_FIELDS = ("rep", "ob", "inc", "n", "triggered", "deadline", "done", "met", "status", "deputy")
 _SVC_FIELDS = ("rep", "svc", "down", "restored", "downtime", "rto_met")
@@ -277,6 +277,14 @@ def batches_of(n: int, size: int) -> list[tuple[int, int]]:
     return [(s, min(size, n - s)) for s in range(0, n, size)]
 
 
+def default_batch(total: int, workers: int | None) -> int:
+    """Replications per task: about 16 tasks per local worker (so that the last ones finish
+    together), between 100 and 500; DEFAULT_BATCH on a cluster of unknown size."""
+    if workers is None:
+        return DEFAULT_BATCH
+    return max(100, min(500, math.ceil(total / (16 * workers))))
+
+
 def default_workers(n_batches: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_batches))
 
@@ -300,11 +308,16 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
 
     workers: local worker processes (default: one per core, at most one per batch; 1 runs in
     this process). dask: a scheduler address or a `distributed.Client`: the batches go to that
-    cluster instead. batch: replications per task (default 250). progress(done, total) is
+    cluster instead. batch: replications per task (default: about 16 tasks per local worker,
+    100-500 each; 250 on a Dask cluster). progress(done, total) is
     called in this process as batches finish. The results are the same whichever way they ran.
     """
     import time
-    size = int(batch or DEFAULT_BATCH)
+    total = sum(job.n for job in jobs)
+    if workers is not None and int(workers) < 1:
+        raise ValueError("workers must be at least 1")
+    size = int(batch) if batch else default_batch(total, int(workers) if workers else
+                                                  (None if dask is not None else os.cpu_count() or 1))
     if size < 1:
         raise ValueError("batch size must be at least 1")
     tasks = []   # (job index, scenario, variants, entropy, start, count, log dir)
@@ -319,7 +332,6 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
             seen.add(name)
             sub = str(Path(log_dir) / name)
         tasks += [(j, job.scenario, tuple(job.variants), job.entropy, s, c, sub) for s, c in batches_of(job.n, size)]
-    total = sum(job.n for job in jobs)
     info = info if info is not None else RunInfo()
     info.batches, info.replications = len(tasks), total
     results: dict[int, list[Batch]] = {j: [] for j in range(len(jobs))}
@@ -339,8 +351,6 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
         _run_dask(tasks, dask, finished, info)
     else:
         n_workers = int(workers) if workers else default_workers(len(tasks))
-        if n_workers < 1:
-            raise ValueError("workers must be at least 1")
         n_workers = min(n_workers, max(1, len(tasks)))
         info.workers = n_workers
         if n_workers == 1:

@@ -201,6 +201,40 @@ procedure:
         assert np.all(sv["met"] >= sb["met"]) and np.all(sv["downtime"] <= sb["downtime"] + 1e-9)
 
 
+def test_variant_that_adds_a_recovery_task(vdir):
+    """An overlay can add a task, a recovery path and a duty; the comparison lists the new duty
+    (no base figure, no difference) and shows what it does to the service."""
+    standby = _variant(vdir, "standby_line", """
+procedure:
+  tasks:
+    standby_switch:
+      name: 切换备用支付通道
+      work: {dist: triangular, low: 5, mode: 10, high: 20}
+      success: 0.9
+      effects: {restore: [core_system], set: {recovered: true}}
+  services:
+    core_system: {recovery: [failover_dr, repair_fault, standby_switch]}
+  obligations:
+    standby_on_l2:
+      clause: "variant"
+      title: 二级时值班主管切换备用支付通道
+      role: duty_supervisor
+      trigger: "level == 2 and not recovered and reached('duty_supervisor')"
+      action: {do: task, task: standby_switch}
+      deadline_min: 30
+""")
+    result = mc.compare("payment_outage", [standby], 60, seed=6, workers=1)
+    v = result["variants"][0]
+    new = v["obligations"][-1]
+    assert new["id"] == "standby_on_l2" and new["p_hit_base"] is None and new["delta_p_hit"] is None
+    assert new["p_hit_variant"] is not None and not new["changed"]
+    assert [o["id"] for o in v["result"]["obligations"]][-1] == "standby_on_l2"
+    svc = v["services"][0]
+    assert svc["delta_p_rto_met"] > 0 and svc["delta_downtime_mean_min"] < 0 and svc["changed"]
+    cp = {c["id"] for c in v["result"]["critical_path"]}
+    assert "standby_on_l2" in cp        # it restores a service: on the critical path's list
+
+
 # --- the JSON contract ------------------------------------------------------------------------------------
 
 MC_KEYS = {"kind", "scenario", "title", "variants", "n", "seed", "obligations", "services", "final_grade", "critical_path"}
