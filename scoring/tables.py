@@ -2,22 +2,31 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Callable
 
 
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def clip(text: str, cols: int, measure: Callable[[str], int] = width) -> str:
+    """Cut to at most `cols` display columns, with an ellipsis when cut. `measure` gives a
+    string's width (the TUI passes the one its renderer uses)."""
+    if measure(text) <= cols:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = measure(ch)
+        if used + w > cols - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
 def fit(text: str, cols: int) -> str:
     """Cut to `cols` display columns (with an ellipsis) and pad to exactly that width."""
-    if width(text) > cols:
-        out, used = "", 0
-        for ch in text:
-            w = width(ch)
-            if used + w > cols - 1:
-                break
-            out, used = out + ch, used + w
-        text = out + "…"
+    text = clip(text, cols)
     return text + " " * (cols - width(text))
 
 

@@ -83,30 +83,20 @@ def test_the_outage_makes_messages_fail_until_the_channel_is_back():
 
 
 def test_staffing_limits_parallel_work(tmp_path):
-    one = bots(tmp_path, """
-        id: one_person
-        procedure:
-          roles:
-            technical_group: {members: 1}
-            duty_supervisor: {errors: {forget: 0, misgrade: 0, wrong_channel: 0}}
-            ops_dept: {errors: {forget: 0}}
-          channels: {phone: {failure: 0}, email: {failure: 0}, chat: {failure: 0}}
-          tasks:
-            failover_dr: {work: {dist: fixed, value: 20}, success: 1.0}
-            isolate_fault: {work: {dist: fixed, value: 20}}
-    """, seed=2)
-    three = bots(tmp_path, """
-        id: three_people
-        procedure:
-          roles:
-            technical_group: {members: 3}
-            duty_supervisor: {errors: {forget: 0, misgrade: 0, wrong_channel: 0}}
-            ops_dept: {errors: {forget: 0}}
-          channels: {phone: {failure: 0}, email: {failure: 0}, chat: {failure: 0}}
-          tasks:
-            failover_dr: {work: {dist: fixed, value: 20}, success: 1.0}
-            isolate_fault: {work: {dist: fixed, value: 20}}
-    """, seed=2)
+    def staffed(members):   # a reliable chain up to the technical group, two 20-minute tasks
+        return bots(tmp_path, f"""
+            id: staff_{members}
+            procedure:
+              roles:
+                technical_group: {{members: {members}}}
+                duty_supervisor: {{errors: {{forget: 0, misgrade: 0, wrong_channel: 0}}}}
+                ops_dept: {{errors: {{forget: 0}}}}
+              channels: {{phone: {{failure: 0}}, email: {{failure: 0}}, chat: {{failure: 0}}}}
+              tasks:
+                failover_dr: {{work: {{dist: fixed, value: 20}}, success: 1.0}}
+                isolate_fault: {{work: {{dist: fixed, value: 20}}}}
+        """, seed=2)
+    one, three = staffed(1), staffed(3)
     done = lambda r: sorted(entry(r, ob)["done_at"] - entry(r, ob)["triggered_at"]
                             for ob in ("failover_within_5", "isolate_within_10"))
     a, b = done(one)

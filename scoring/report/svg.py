@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from scoring.tables import width as display_width
+from scoring.tables import clip, width as display_width
 
 CJK = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC','Hiragino Sans GB','WenQuanYi Micro Hei'"
 LATIN = "'Segoe UI','Noto Sans','Helvetica Neue',Arial"
@@ -29,19 +29,6 @@ def esc(text) -> str:
 
 def f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
-
-
-def clip(text: str, cols: int) -> str:
-    """Cut to `cols` display columns (CJK count double) with an ellipsis."""
-    if display_width(text) <= cols:
-        return text
-    out, used = "", 0
-    for ch in text:
-        w = display_width(ch)
-        if used + w > cols - 1:
-            break
-        out, used = out + ch, used + w
-    return out + "…"
 
 
 def open_svg(w: float, h: float, ident: str = "", cls: str = "", label: str = "", lang: str = "zh") -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
+from scoring import tables
+
 
 def cut(text: str, cols: int) -> str:
     """`text` (its runs of white space made single spaces) cut to at most `cols` cells, with an
@@ -11,17 +13,8 @@ def cut(text: str, cols: int) -> str:
 
 
 def clip(text: str, cols: int) -> str:
-    """`text` cut to at most `cols` cells, with an ellipsis when cut."""
-    if cell_len(text) <= cols:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > cols - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
+    """`text` cut to at most `cols` cells (as Textual renders them), with an ellipsis when cut."""
+    return tables.clip(text, cols, measure=cell_len)
 
 
 def pad(text: str, cols: int, right: bool = False) -> str:
