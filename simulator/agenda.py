@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .model import Procedure
 
 EPS = 1e-9  # float slack when comparing a done time with a deadline
+EVENTS = frozenset({"due", "handover", "message.delivered", "task", "grade", "classify"})  # what feed() reads
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Occurrence:
     deadline_at: float
     done_at: float | None = None
     acted_by: str | None = None
+    met_at: float | None = None      # when the agenda marked it met (for a report: the last delivery)
     # report duties: requirement index -> (send time, sender) of the message that met it
     sent: dict = field(default_factory=dict)
 
@@ -37,25 +39,31 @@ class Occurrence:
         return "missed"
 
 
+def report_needs(procedure: Procedure) -> dict[str, list[tuple[str, set]]]:
+    """Per report obligation, its requirements: [(recipient, channels that count)]."""
+    needs = {}
+    channels = procedure.channels
+    for oid, ob in procedure.obligations.items():
+        act = ob.action
+        if act.do != "report":
+            continue
+        if act.via_mode == "all":
+            groups = [{c, *channels[c].alternatives} for c in act.via]
+        else:
+            groups = [set(act.via).union(*(channels[c].alternatives for c in act.via))]
+        needs[oid] = [(r, g) for r in act.to for g in groups]
+    return needs
+
+
 class Agenda:
-    def __init__(self, procedure: Procedure):
+    def __init__(self, procedure: Procedure, needs: dict | None = None):
+        """`needs`: report_needs(procedure), when the caller has it already (one per plan)."""
         self.procedure = procedure
         self.obligations = procedure.obligations
         self.occurrences: dict[tuple[str, str], list[Occurrence]] = {}
         self.open: list[Occurrence] = []          # due and not yet met, in order of falling due
         self.acting: dict[str, str] = {}          # absent role -> who acts for it
-        # report requirements per obligation: [(recipient, channels that count)]
-        self._needs = {}
-        channels = procedure.channels
-        for oid, ob in self.obligations.items():
-            act = ob.action
-            if act.do != "report":
-                continue
-            if act.via_mode == "all":
-                groups = [{c, *channels[c].alternatives} for c in act.via]
-            else:
-                groups = [set(act.via).union(*(channels[c].alternatives for c in act.via))]
-            self._needs[oid] = [(r, g) for r in act.to for g in groups]
+        self._needs = report_needs(procedure) if needs is None else needs
 
     def latest(self, obligation: str, incident: str) -> Occurrence | None:
         occ = self.occurrences.get((obligation, incident))
@@ -83,10 +91,14 @@ class Agenda:
                 self.acting[ev["role"]] = ev["to"]
             return []
         if kind == "message.delivered":
-            return self._message(ev)
-        if kind in ("task", "grade", "classify"):
-            return self._action(ev)
-        return []
+            met = self._message(ev)
+        elif kind in ("task", "grade", "classify"):
+            met = self._action(ev)
+        else:
+            return []
+        for occ in met:
+            occ.met_at = ev["t"]
+        return met
 
     def _action(self, ev: dict) -> list[Occurrence]:
         kind, actor, inc, t = ev["type"], ev["actor"], ev["incident"], ev["t"]

@@ -1,9 +1,9 @@
 """The SimPy engine: one exercise played through a plan.
 
 The world holds the incident's facts (attributes, the level the rules give, services,
-channels, who is absent) and emits every change as an event. Each bot-played role is a
-SimPy process with an inbox (`simpy.Store`) and its members as a `simpy.PriorityResource`;
-it works its duties in order of deadline. Scripted and human players act through
+channels, who is absent) and emits every change as an event. Each duty a bot-played role takes
+up is a SimPy process; the role's members are a `simpy.PriorityResource`, so it works its
+duties in order of deadline. Scripted and human players act through
 `perform()`, stamped with the current simulated time. The agenda (`agenda.py`) is fed
 every event, so the world knows at once when a duty is met.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import simpy
 from numpy.random import SeedSequence
 
-from .agenda import Agenda, Occurrence
+from .agenda import EVENTS as AGENDA_EVENTS, Agenda, Occurrence, report_needs
 from .grading import Grader, defaults
 from .loader import Plan
 from .model import Fixed, ScriptAction
@@ -25,6 +25,9 @@ from .rng import Streams, sampler
 PLAYERS = ("bot", "script", "human", "idle")
 _ONE_MINUTE = Fixed(dist="fixed", value=1)
 _MAX_ATTEMPTS = 3   # a bot tries a message this many times before giving up on it
+# The events the agenda and a replication's record read. A run without trace (Monte Carlo
+# replications) builds only these; its log is the full log with the others left out.
+OUTCOME = AGENDA_EVENTS | {"level", "service.down", "service.restored", "end"}
 
 
 def _facts(cond, belief: bool) -> set:
@@ -50,6 +53,7 @@ class Runtime:
         proc, sc = plan.procedure, plan.scenario
         self.plan = plan
         self.grader = Grader(proc)
+        self.needs = report_needs(proc)
         self.reaction = {r: sampler(role.reaction) for r, role in proc.roles.items()}
         self.latency = {c: sampler(ch.latency) for c, ch in proc.channels.items()}
         self.work = {}
@@ -68,19 +72,32 @@ class Runtime:
         self.inject_when = {j: cond(inj.when) for j, inj in sc.injects.items() if inj.when}
         self.inject_unless = {j: cond(inj.unless_by) for j, inj in sc.injects.items() if inj.unless_by}
         self.change_unless = {i: cond(ch.unless) for i, ch in enumerate(sc.timeline) if ch.unless}
-        # fact -> obligations (in file order) whose trigger reads it, for facts and for beliefs
-        self.by_fact_truth: dict[tuple, list[str]] = {}
-        self.by_fact_belief: dict[tuple, list[str]] = {}
+        self.once = {oid for oid, ob in proc.obligations.items() if not ob.retrigger}
+        # fact -> what reads it: (obligations on the facts, obligations on the beliefs,
+        # conditional injects), so a change re-evaluates only those
+        self.by_fact: dict[tuple, tuple[list, list, list]] = {("now",): ([], [], [])}
+        self.candidates: dict[frozenset, tuple] = {}     # changed facts -> what to evaluate
         for oid, c in self.trigger.items():
             for f in _facts(c, belief=False):
-                self.by_fact_truth.setdefault(f, []).append(oid)
+                self.by_fact.setdefault(f, ([], [], []))[0].append(oid)
             if oid not in self.grading_duty:
                 for f in _facts(c, belief=True):
-                    self.by_fact_belief.setdefault(f, []).append(oid)
-        self.inject_by_fact: dict[tuple, list[str]] = {}
+                    self.by_fact.setdefault(f, ([], [], []))[1].append(oid)
         for j, c in self.inject_when.items():
             for f in _facts(c, belief=False):
-                self.inject_by_fact.setdefault(f, []).append(j)
+                self.by_fact.setdefault(f, ([], [], []))[2].append(j)
+        # The script (outages, absences, the timeline, timed injects) as timed calls of World
+        # methods, in file order at one minute: one SimPy event per step, no process per item.
+        steps = [(o.start_min, "_channel_down", o.channel) for o in sc.outages]
+        steps += [(o.until_min, "_channel_up", o.channel) for o in sc.outages if o.until_min is not None]
+        for ab in sc.absences:
+            steps += [(ab.start_min, "_absent", ab.role),
+                      (ab.start_min + proc.roles[ab.role].handover_min, "_handover", ab.role)]
+            if ab.until_min is not None:
+                steps.append((ab.until_min, "_returned", ab.role))
+        steps += [(ch.at, "_change", i) for i, ch in enumerate(sc.timeline)]
+        steps += [(inj.at, "_timed_inject", j) for j, inj in sc.injects.items() if inj.at is not None]
+        self.script = sorted(steps, key=lambda step: step[0])
         start_h, start_m = map(int, sc.start_clock.split(":"))
         self.start_clock_min = start_h * 60 + start_m
         self.attributes = {inc: {**defaults(proc), **i.attributes} for inc, i in sc.incidents.items()}
@@ -131,15 +148,20 @@ class _Ctx:
 
 class World:
     def __init__(self, plan: Plan, seed: int | SeedSequence, players: dict[str, str],
-                 listeners: tuple = ()):
+                 listeners: tuple = (), trace: bool = True):
         self.plan, self.rt = plan, runtime(plan)
         self.proc, self.sc = plan.procedure, plan.scenario
         self.env = simpy.Environment()
         self.rng = Streams(seed)
         self.players = {r: players.get(r, "idle") for r in self.proc.roles}
         self.listeners = list(listeners)
-        self.events: list[dict] = []
-        self.agenda = Agenda(self.proc)
+        if listeners and not trace:
+            raise ValueError("listeners need the full trace")
+        self.trace = trace
+        self.events: list[dict] = []     # the log; without trace, only its OUTCOME events
+        self.n_events = 0                # events emitted (the length of the full log)
+        self._now, self._t = 0.0, 0.0
+        self.agenda = Agenda(self.proc, self.rt.needs)
         self.incidents = list(self.sc.incidents)
         self.attrs = {inc: dict(a) for inc, a in self.rt.attributes.items()}
         self.level = {inc: self.rt.grader.level(self.attrs[inc]) for inc in self.incidents}
@@ -166,8 +188,15 @@ class World:
         self.bots = {r: _Bot(self, r) for r, kind in self.players.items() if kind == "bot"}
 
     # --- events -------------------------------------------------------------------------
-    def emit(self, kind: str, **fields) -> dict:
-        ev = {"seq": len(self.events), "t": round(self.env.now, 6), "type": kind, **fields}
+    def emit(self, kind: str, **fields) -> dict | None:
+        seq = self.n_events
+        self.n_events = seq + 1
+        if not self.trace and kind not in OUTCOME:
+            return None
+        now = self.env.now
+        if now != self._now:          # many events share a minute: round once per minute
+            self._now, self._t = now, round(now, 6)
+        ev = {"seq": seq, "t": self._t, "type": kind, **fields}
         self.events.append(ev)
         for listener in self.listeners:   # before the agenda: what it emits in turn comes after
             listener(ev)
@@ -176,61 +205,58 @@ class World:
         return ev
 
     def _touch(self, inc: str | None, *facts):
-        for i in ([inc] if inc is not None else self.incidents):
-            self._dirty[i].update(facts)
+        """These facts changed: what reads them is evaluated again (facts nothing reads are dropped)."""
+        read = self.rt.by_fact
+        facts = [f for f in facts if f in read]
+        if facts:
+            for i in ([inc] if inc is not None else self.incidents):
+                self._dirty[i].update(facts)
+
+    def _reached(self, inc: str, *roles):
+        reached = self.reached[inc]
+        for role in roles:
+            if role not in reached:
+                reached.add(role)
+                self._touch(inc, ("reached", role))
 
     # --- start ---------------------------------------------------------------------------
     def start(self, header: dict):
         self.emit("start", **header)
         for inc in self.incidents:
             self.emit("level", incident=inc, level=self.level[inc], was=None)
-        env, sc = self.env, self.sc
-        for out in sc.outages:
-            env.process(self._outage(out))
-        for ab in sc.absences:
-            env.process(self._absence(ab))
-        for i, ch in enumerate(sc.timeline):
-            env.process(self._change(i, ch))
-        for jid, inj in sc.injects.items():
-            if inj.at is not None:
-                env.process(self._timed_inject(jid, inj))
+        for t, step, arg in self.rt.script:
+            self._later(t - self.env.now, getattr(self, step), arg)
         self.evaluate()
 
-    def _at(self, t: float):
-        return self.env.timeout(max(0.0, t - self.env.now))
+    def _channel_down(self, channel: str):
+        self.channel_down.add(channel)
+        self.emit("channel.down", channel=channel)
 
-    def _outage(self, out):
-        yield self._at(out.start_min)
-        self.channel_down.add(out.channel)
-        self.emit("channel.down", channel=out.channel)
-        if out.until_min is not None:
-            yield self._at(out.until_min)
-            self.channel_down.discard(out.channel)
-            self.emit("channel.up", channel=out.channel)
+    def _channel_up(self, channel: str):
+        self.channel_down.discard(channel)
+        self.emit("channel.up", channel=channel)
 
-    def _absence(self, ab):
-        yield self._at(ab.start_min)
-        role = ab.role
+    def _absent(self, role: str):
         self.absent.add(role)
         self.emit("absent", role=role)
-        yield self.env.timeout(self.proc.roles[role].handover_min)
-        if role in self.absent:
-            deputy = self._deputy(role)
-            if deputy is not None:
-                self.acting[role] = deputy
-                self.emit("handover", role=role, to=deputy)
-                for deliver in self.held.pop(role, []):
-                    deliver()
-                self.evaluate()
-        if ab.until_min is not None:
-            yield self._at(ab.until_min)
-            self.absent.discard(role)
-            self.emit("returned", role=role)
-            if self.acting.pop(role, None) is not None:
-                self.emit("handover", role=role, to=role)
+
+    def _handover(self, role: str):
+        if role not in self.absent:
+            return
+        deputy = self._deputy(role)
+        if deputy is not None:
+            self.acting[role] = deputy
+            self.emit("handover", role=role, to=deputy)
             for deliver in self.held.pop(role, []):
                 deliver()
-            self.evaluate()
+
+    def _returned(self, role: str):
+        self.absent.discard(role)
+        self.emit("returned", role=role)
+        if self.acting.pop(role, None) is not None:
+            self.emit("handover", role=role, to=role)
+        for deliver in self.held.pop(role, []):
+            deliver()
 
     def _deputy(self, role: str) -> str | None:
         seen, cur = {role}, self.proc.roles[role].deputy
@@ -256,8 +282,8 @@ class World:
         else:
             self.held.setdefault(role, []).append(lambda: deliver(self.actor(role), True))
 
-    def _change(self, i, ch):
-        yield self._at(ch.at)
+    def _change(self, i: int):
+        ch = self.sc.timeline[i]
         inc_list = [ch.incident] if ch.incident else self.incidents
         cond = self.rt.change_unless.get(i)
         if cond is not None and cond(self.truth_ctx[inc_list[0]]):
@@ -267,21 +293,19 @@ class World:
                 self.set_attributes(inc, ch.set, cause="timeline")
         for svc in ch.down:
             self._service_down(svc)
-        self.evaluate()
 
     # --- injects ---------------------------------------------------------------------------
-    def _timed_inject(self, jid, inj):
-        yield self._at(inj.at)
-        cond = self.rt.inject_unless.get(jid)
-        inc = inj.incident or self.incidents[0]
+    def _timed_inject(self, jid):
         if jid in self.settled:
-            pass
-        elif cond is not None and cond(self.truth_ctx[inc]):
+            return
+        inj = self.sc.injects[jid]
+        inc = inj.incident or self.incidents[0]
+        cond = self.rt.inject_unless.get(jid)
+        if cond is not None and cond(self.truth_ctx[inc]):
             self.settled.add(jid)
             self.emit("inject.skipped", inject=jid, incident=inc)
         else:
             self.fire_inject(jid)
-        self.evaluate()
 
     def fire_inject(self, jid: str, by: str | None = None):
         """Deliver an inject now (on time, on condition, or by the facilitator)."""
@@ -315,8 +339,7 @@ class World:
     def _inject_delivered(self, jid, inc, role, who, held):
         if held or who != role:
             self.emit("inject.delivered", inject=jid, incident=inc, to=role, delivered_to=who)
-        self.reached[inc].update((role, who))
-        self._touch(inc, ("reached", role), ("reached", who))
+        self._reached(inc, role, who)
 
     # --- facts ---------------------------------------------------------------------------
     def set_attributes(self, inc: str, changes: dict, cause: str):
@@ -347,67 +370,72 @@ class World:
     # --- the agenda ------------------------------------------------------------------------
     def evaluate(self):
         """Fall duties due, fire conditional injects, hand bots their work: until nothing changes."""
-        rt, dirty = self.rt, self._dirty
+        rt, dirty, incidents = self.rt, self._dirty, self.incidents
         while True:
-            inc = next((i for i in self.incidents if dirty[i]), None)
-            if inc is None:
+            for inc in incidents:
+                facts = dirty[inc]
+                if facts:
+                    break
+            else:
                 return
-            facts = dirty[inc]
             dirty[inc] = set()
-            everything = ("all",) in facts or ("now",) in facts
-            self._check_truth(inc, self._candidates(rt.by_fact_truth, facts, everything, rt.trigger))
-            if self.bots:
-                self._check_belief(inc, self._candidates(rt.by_fact_belief, facts, everything, rt.belief_ids))
-            for jid in self._candidates(rt.inject_by_fact, facts, everything, rt.inject_when):
+            if ("all",) in facts or ("now",) in facts:
+                truth, belief, injects = rt.trigger, rt.belief_ids, rt.inject_when
+            else:
+                truth, belief, injects = self._candidates(facts)
+            if truth:
+                self._check_truth(inc, truth)
+            if belief and self.bots:
+                self._check_belief(inc, belief)
+            for jid in injects:
                 inj = self.sc.injects[jid]
-                if jid not in self.settled and (inj.incident or self.incidents[0]) == inc \
+                if jid not in self.settled and (inj.incident or incidents[0]) == inc \
                         and rt.inject_when[jid](self.truth_ctx[inc]):
                     self.fire_inject(jid)
 
-    def _candidates(self, index, facts, everything, all_ids):
-        if everything:
-            return list(all_ids)
-        found = set()
-        for f in facts:
-            hits = index.get(f)
-            if hits:
-                found.update(hits)
-        hits = index.get(("now",))
-        if hits:
-            found.update(hits)
-        if len(found) < 2:
-            return found
-        return sorted(found, key=self.rt.order_key)
+    def _candidates(self, facts: set) -> tuple[list, list, list]:
+        """What reads any of these facts (or the clock): duties on the facts, duties on the
+        beliefs, conditional injects; each in file order. Memoised on the plan's runtime: a
+        run meets the same few sets of changed facts again and again."""
+        key = frozenset(facts)
+        memo = self.rt.candidates
+        out = memo.get(key)
+        if out is None:
+            by_fact, none = self.rt.by_fact, ((), (), ())
+            out = tuple(sorted({x for f in (("now",), *facts) for x in by_fact.get(f, none)[k]},
+                               key=self.rt.order_key) for k in range(3))
+            if len(memo) < 65536:
+                memo[key] = out
+        return out
 
     def _check_truth(self, inc, candidates):
-        ctx = self.truth_ctx[inc]
+        ctx, seen, latest = self.truth_ctx[inc], self._truth_seen, self.agenda.latest
+        trigger, once = self.rt.trigger, self.rt.once
         for oid in candidates:
+            occ = latest(oid, inc)
+            if occ is not None and oid in once:
+                continue     # it fell due and cannot again: no need to look
             key = (oid, inc)
-            now = bool(self.rt.trigger[oid].fn(ctx))
-            before = self._truth_seen.get(key, False)
-            self._truth_seen[key] = now
-            if not now or before:
-                continue
-            ob = self.proc.obligations[oid]
-            occ = self.agenda.latest(oid, inc)
-            if occ is not None and not ob.retrigger:
-                continue
-            self._fall_due(oid, inc, 1 if occ is None else occ.n + 1)
+            now = bool(trigger[oid].fn(ctx))
+            before = seen.get(key, False)
+            seen[key] = now
+            if now and not before:
+                self._fall_due(oid, inc, 1 if occ is None else occ.n + 1)
 
     def _check_belief(self, inc, candidates):
-        ctx = self.belief_ctx[inc]
+        ctx, seen, taken = self.belief_ctx[inc], self._belief_seen, self._belief_n
+        trigger, once = self.rt.trigger, self.rt.once
         for oid in candidates:
             key = (oid, inc)
-            now = bool(self.rt.trigger[oid].fn(ctx))
-            before = self._belief_seen.get(key, False)
-            self._belief_seen[key] = now
-            if not now or before:
+            n = taken.get(key, 0)
+            if n and oid in once:
                 continue
-            n = self._belief_n.get(key, 0)
-            if n and not self.proc.obligations[oid].retrigger:
-                continue
-            self._belief_n[key] = n + 1
-            self._assign(oid, inc, n + 1, self._deadline(oid, inc))
+            now = bool(trigger[oid].fn(ctx))
+            before = seen.get(key, False)
+            seen[key] = now
+            if now and not before:
+                taken[key] = n + 1
+                self._assign(oid, inc, n + 1, self._deadline(oid, inc))
 
     def _deadline(self, oid: str, inc: str) -> float | None:
         ob, now = self.proc.obligations[oid], self.env.now
@@ -446,10 +474,10 @@ class World:
         if oid in self.rt.grading_duty or (n > 1 and (oid, inc) in self._bot_has and ob.every_min):
             self._assign(oid, inc, n, deadline)
 
-    def _later(self, delay: float, fn):
-        """Run fn (then evaluate) after `delay` simulated minutes."""
+    def _later(self, delay: float, fn, *args):
+        """Run fn(*args) (then evaluate) after `delay` simulated minutes."""
         def fire(_e):
-            fn()
+            fn(*args)
             self.evaluate()
         self.env.timeout(max(0.0, delay)).callbacks.append(fire)
 
@@ -485,7 +513,7 @@ class World:
             bot = self.bots.get(who)
             if bot is not None:
                 self._bot_has.add((oid, inc))
-                bot.inbox.put((oid, inc, n, deadline if deadline is not None else float("inf")))
+                self.env.process(bot.work(oid, inc, n, deadline if deadline is not None else float("inf")))
         who = self.actor(role)
         if who is not None:
             give(who)
@@ -554,8 +582,7 @@ class World:
             else:
                 def deliver(who, _held):
                     self.emit("message.delivered", **fields, delivered_to=who, sent_at=sent_at)
-                    self.reached[inc].update((to, who))
-                    self._touch(inc, ("reached", to), ("reached", who))
+                    self._reached(inc, to, who)
                 self._reach(to, inc, deliver)
                 result.succeed(True)
             self.evaluate()
@@ -564,20 +591,19 @@ class World:
 
 
 class _Bot:
-    """A role played by the simulation: takes its duties from the inbox, works them by deadline."""
+    """A role played by the simulation: each duty handed to it is a process of its own, and its
+    members (a PriorityResource) work them in order of deadline."""
 
     def __init__(self, world: World, role: str):
         self.w, self.role = world, role
-        spec = world.proc.roles[role]
-        self.errors = spec.errors
-        self.inbox = simpy.Store(world.env)
-        self.members = simpy.PriorityResource(world.env, capacity=spec.members)
-        world.env.process(self.run())
+        self.errors = world.proc.roles[role].errors
+        self._members = None
 
-    def run(self):
-        while True:
-            item = yield self.inbox.get()
-            self.w.env.process(self.work(*item))
+    @property
+    def members(self) -> simpy.PriorityResource:
+        if self._members is None:     # most roles get no duty in most runs: made when first needed
+            self._members = simpy.PriorityResource(self.w.env, capacity=self.w.proc.roles[self.role].members)
+        return self._members
 
     def work(self, oid: str, inc: str, n: int, deadline: float):
         w, role = self.w, self.role

@@ -115,6 +115,10 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
             ops.append((_CMPOPS[type(op_node)], _compile(comparator, names, calls)))
         if len(ops) == 1:
             (op, second), = ops
+            right = node.comparators[0]
+            if isinstance(right, ast.Constant):     # the usual `level == 1`: no call for the constant
+                value = right.value
+                return lambda ctx: op(first(ctx), value)
             return lambda ctx: op(first(ctx), second(ctx))
 
         def chain(ctx):

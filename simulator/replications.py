@@ -134,20 +134,17 @@ class Batch:
         return self.start + self.count
 
 
-def record(plan: Plan, events: list[dict], rep: int, occ: dict[str, list], svc: dict[str, list],
+def record(plan: Plan, agenda: Agenda, events: list[dict], rep: int, occ: dict[str, list], svc: dict[str, list],
            layout_index: tuple[dict, dict, dict]) -> tuple[list[int], list[int], float]:
-    """Append one replication's records (from its event log) to the column lists."""
+    """Append one replication's records (its agenda, fed its events as they happened, and the
+    event log) to the column lists."""
     ob_index, svc_index, inc_index = layout_index
-    agenda = Agenda(plan.procedure)
-    met_at: dict[int, float] = {}
     declared = [0] * len(inc_index)
     true_level = [0] * len(inc_index)
     down_at: dict[str, float] = {}
     restored_at: dict[str, float] = {}
     end = events[-1]["t"] if events else 0.0
     for ev in events:
-        for o in agenda.feed(ev):
-            met_at[id(o)] = ev["t"]
         kind = ev["type"]
         if kind == "level":
             true_level[inc_index[ev["incident"]]] = ev["level"]
@@ -171,7 +168,7 @@ def record(plan: Plan, events: list[dict], rep: int, occ: dict[str, list], svc: 
             occ["triggered"].append(o.triggered_at)
             occ["deadline"].append(o.deadline_at)
             occ["done"].append(nan if o.done_at is None else o.done_at)
-            occ["met"].append(met_at.get(id(o), nan))
+            occ["met"].append(nan if o.met_at is None else o.met_at)
             occ["status"].append(CODE[o.status(end)])
             occ["deputy"].append(0 if o.acted_by is None or o.acted_by == duties[o.obligation].role else 1)
     services = plan.procedure.services
@@ -217,14 +214,15 @@ def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int
         Path(log_dir).mkdir(parents=True, exist_ok=True)
     for i in range(start, start + count):
         log_path = Path(log_dir) / f"rep-{i:06d}.jsonl" if log_dir else None
-        events = run_plan(plan, seed=seed_for(entropy, i), log_path=log_path).events
-        d, t, end = record(plan, events, i, occ, svc, index)
+        world = run_plan(plan, seed=seed_for(entropy, i), log_path=log_path,
+                         trace=bool(log_path or keep_events)).world
+        d, t, end = record(plan, world.agenda, world.events, i, occ, svc, index)
         declared.append(d)
         true_level.append(t)
         ends.append(end)
-        counts.append(len(events))
+        counts.append(world.n_events)
         if keep_events:
-            logs.append(events)
+            logs.append(world.events)
     n_inc = len(layout.incidents)
     return Batch(start, count, layout, _columns(occ), _columns(svc),
                  np.asarray(declared, dtype=np.int8).reshape(count, n_inc),

@@ -18,9 +18,10 @@ def players_for(plan: Plan, actions: list[ScriptAction], others: str = "bot",
 
 
 def run_plan(plan: Plan, seed: int | SeedSequence = 1, actions: list[ScriptAction] = (),
-             others: str = "bot", log_path: str | Path | None = None) -> Session:
-    """Play the whole scenario; scripted actions are taken at their `at` minute."""
-    session = Session(plan, seed, players_for(plan, list(actions), others), log_path=log_path)
+             others: str = "bot", log_path: str | Path | None = None, trace: bool = True) -> Session:
+    """Play the whole scenario; scripted actions are taken at their `at` minute. `trace=False`
+    keeps only the outcome events (see Session)."""
+    session = Session(plan, seed, players_for(plan, list(actions), others), log_path=log_path, trace=trace)
     for action in sorted(actions, key=lambda a: a.at):
         session.advance(action.at)
         if session.finished:

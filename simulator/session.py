@@ -28,7 +28,10 @@ def seed_label(seed: int | SeedSequence):
 
 class Session:
     def __init__(self, plan: Plan, seed: int | SeedSequence = 1, players: dict[str, str] | None = None,
-                 log_path: str | Path | None = None, listeners: tuple[Callable[[dict], None], ...] = ()):
+                 log_path: str | Path | None = None, listeners: tuple[Callable[[dict], None], ...] = (),
+                 trace: bool = True):
+        """`trace=False` (replications): keep only the outcome events (engine.OUTCOME); no log
+        file or listeners then."""
         players = dict(players or {})
         bad = {r: k for r, k in players.items() if k not in PLAYERS or r not in plan.procedure.roles}
         if bad:
@@ -37,7 +40,7 @@ class Session:
         self._log = open(log_path, "w", encoding="utf-8") if log_path else None
         self._read = 0
         writers = (self._write,) if self._log is not None else ()
-        self.world = World(plan, seed, players, listeners=(*writers, *listeners))
+        self.world = World(plan, seed, players, listeners=(*writers, *listeners), trace=trace)
         sc = plan.scenario
         self.world.start({
             "scenario": sc.id, "scenario_ref": plan.ref, "variants": plan.variants,

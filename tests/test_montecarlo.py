@@ -99,6 +99,28 @@ def test_records_agree_with_drillsim_run():
                [(r3(c["downtime_min"]), {True: 1, False: 0, None: -1}[c["rto_met"]]) for c in result["continuity"]]
 
 
+@pytest.mark.parametrize("scenario", ["payment_outage", "warehouse_fire", "typhoon_warning", "vendor_data_leak"])
+def test_a_run_without_trace_is_the_full_log_filtered(scenario):
+    """Replications run without the trace: their events are exactly the full log's outcome
+    events (same seq numbers), and the records built from either are identical."""
+    from simulator.engine import OUTCOME
+    plan = load_plan(scenario)
+    for seed in (1, 2, 3):
+        full = run_plan(plan, seed=seed_for(7, seed)).world
+        lean = run_plan(plan, seed=seed_for(7, seed), trace=False).world
+        assert lean.events == [e for e in full.events if e["type"] in OUTCOME]
+        assert lean.n_events == len(full.events)
+        assert len(lean.events) < len(full.events)
+    traced = run_batch(scenario, (), 7, 0, 8, keep_events=True)
+    lean = run_batch(scenario, (), 7, 0, 8)
+    for k in traced.occ:
+        assert np.array_equal(traced.occ[k], lean.occ[k], equal_nan=True), k
+    for k in traced.svc:
+        assert np.array_equal(traced.svc[k], lean.svc[k], equal_nan=True), k
+    assert np.array_equal(traced.events, lean.events) and np.array_equal(traced.declared, lean.declared)
+    assert [len(log) for log in traced.logs] == list(traced.events)
+
+
 def test_one_and_two_workers_and_any_batches_give_identical_results():
     one = mc.montecarlo("payment_outage", N, seed=11, workers=1, batch=50)
     two = mc.montecarlo("payment_outage", N, seed=11, workers=2, batch=50)
