@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,12 +291,15 @@ def default_workers(n_batches: int) -> int:
 
 def _pool_context():
     import multiprocessing as mp
-    # never plain fork: a forked child inherits the parent's threads' locks (Dask, the TUI …)
-    if "forkserver" in mp.get_all_start_methods():
+    methods = mp.get_all_start_methods()
+    # A fork starts a worker at once with the plan already loaded, but is safe only while this
+    # process has a single thread (a forked child inherits other threads' held locks: Dask, the
+    # TUI …); then the fork server, which imports the engine once and forks every worker from it.
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")
+    if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        # the fork server imports the engine once and every worker forks from it, ready
-        # (no effect once the fork server runs)
-        ctx.set_forkserver_preload([__name__])
+        ctx.set_forkserver_preload([__name__])     # no effect once the fork server runs
         return ctx
     return mp.get_context("spawn")
 
@@ -356,20 +361,40 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
             for j, *args in tasks:
                 finished(j, run_batch(*args))
         else:
-            info.where = f"on {n_workers} local worker processes"
-            with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
-                pending = {pool.submit(run_batch, *args): j for j, *args in tasks}
-                try:
-                    while pending:
-                        ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for fut in ready:
-                            finished(pending.pop(fut), fut.result())
-                except BaseException:
-                    for fut in pending:
-                        fut.cancel()
-                    raise
+            _run_local(tasks, n_workers, finished, info)
     info.seconds = time.perf_counter() - t0
     return [concat(results[j]) for j in range(len(jobs))]
+
+
+def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
+    """This process works as one of the workers, the others are a process pool: no worker sits
+    idle while the pool starts, and the tail is at most one batch long."""
+    info.where = f"in this process and {n_workers - 1} local worker process" + ("es" if n_workers > 2 else "")
+    todo = deque(tasks)
+    pending = {}
+    with ProcessPoolExecutor(max_workers=n_workers - 1, mp_context=_pool_context()) as pool:
+        def top_up():     # a few batches queued per pool worker, so none waits for this process
+            while todo and len(pending) < 3 * (n_workers - 1):
+                j, *args = todo.popleft()
+                pending[pool.submit(run_batch, *args)] = j
+
+        def collect(timeout):
+            ready, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            for fut in ready:
+                finished(pending.pop(fut), fut.result())
+        try:
+            top_up()
+            while todo:
+                j, *args = todo.pop()        # from the far end: the pool works from the front
+                finished(j, run_batch(*args))
+                collect(0)
+                top_up()
+            while pending:
+                collect(None)
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            raise
 
 
 class ClusterError(RuntimeError):

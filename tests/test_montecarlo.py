@@ -129,6 +129,31 @@ def test_one_and_two_workers_and_any_batches_give_identical_results():
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
 
 
+def test_workers_start_by_fork_only_in_a_single_threaded_process(monkeypatch):
+    """With another thread alive (the TUI, a Dask client) a forked worker could inherit a held
+    lock: the pool then comes from the fork server, with the same results."""
+    import threading
+    from simulator import replications
+    with monkeypatch.context() as m:
+        m.setattr(replications.threading, "active_count", lambda: 1)
+        assert replications._pool_context().get_start_method() == "fork"
+        m.setattr(replications.threading, "active_count", lambda: 2)
+        assert replications._pool_context().get_start_method() == "forkserver"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert replications._pool_context().get_start_method() == "forkserver"
+        info = replications.RunInfo()
+        threaded = run_replications([Job("payment_outage", (), 120, 4)], workers=2, batch=30, info=info)[0]
+    finally:
+        stop.set()
+    assert info.where == "in this process and 1 local worker process" and info.batches == 4
+    alone = run_replications([Job("payment_outage", (), 120, 4)], workers=1)[0]
+    for k in alone.occ:
+        assert np.array_equal(alone.occ[k], threaded.occ[k], equal_nan=True), k
+
+
 @pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
 def test_dask_local_cluster_equals_local_run(processes):
     """--dask: the same batches on a Dask cluster (worker threads sharing one plan cache, or worker
