@@ -11,6 +11,7 @@ What it models, as drillsim's bots play it:
 - the timeline and injects of scenarios/payment_outage.yaml (level 3 -> 2 at 30 min -> 1 at 70 min
   from customers affected; OA down 0-240 min; complaints, media call);
 - the duty supervisor verifies, records and grades on receipt of the alert, regrades when the level
+  rises above what was declared, and again at each further rise once a regrade was made
   rises, and reports along the level's path (level 3: direct supervisor by OA; level 2: VP and
   department head; level 1: emergency committee and operations by phone + written report);
 - roles act on the *declared* level (a misgrade sends them down the wrong path), grading duties on
@@ -146,6 +147,7 @@ class Replication:
         self.down, self.restored_at = True, None     # the core system is down from the start
         self.occ: dict[str, list[Occ]] = {}          # duties that fell due (the facts)
         self.seen_truth: dict[str, bool] = {}
+        self.regraded_on = None      # the level the regrade duty last fell due or was met on
         self.seen_belief: dict[str, bool] = {}
         self.belief_n: dict[str, int] = {}
         self.bot_has: set[str] = set()
@@ -290,6 +292,8 @@ class Replication:
                 self.seen_truth[duty] = now
                 if now and not before and (duty not in self.occ or spec["retrigger"]):
                     self.fall_due(duty, len(self.occ.get(duty, ())) + 1)
+                elif now and duty == "regrade" and self.done("regrade") and self.level != self.regraded_on:
+                    self.fall_due(duty, len(self.occ[duty]) + 1)      # a further rise: retrigger_on level
             for duty in belief:
                 spec = P.duties[duty]
                 if spec["grading"]:
@@ -317,6 +321,8 @@ class Replication:
         occ = Occ(n, self.env.now if trig is None else trig, self.deadline(duty) if deadline is None else deadline)
         self.occ.setdefault(duty, []).append(occ)
         self.dirty.add("done:" + duty)
+        if duty == "regrade":
+            self.regraded_on = self.level
         if spec["every"]:
             self.later(occ.deadline - self.env.now, lambda: self.recur(duty, n))
         if spec["grading"] or (n > 1 and duty in self.bot_has and spec["every"]):
@@ -339,6 +345,8 @@ class Replication:
     def met(self, duty, occ, t):
         occ.done = t
         self.dirty.add("done:" + duty)
+        if duty == "regrade":
+            self.regraded_on = self.level
         if self.P.duties[duty]["every"]:
             self.recur(duty, occ.n)
 

@@ -99,6 +99,11 @@ def check_procedure(proc: Procedure, pos: Positions) -> list[Problem]:
         p += _condition(ob.trigger, base + ("trigger",), pos, proc)
         if ob.until:
             p += _condition(ob.until, base + ("until",), pos, proc)
+        if ob.retrigger_on:
+            p += _condition(ob.retrigger_on, base + ("retrigger_on",), pos, proc)
+            if not ob.retrigger:
+                p.append(pos.problem(base + ("retrigger_on",),
+                                     f"obligations.{oid}.retrigger_on: needs `retrigger: true`"))
         if ob.until and not ob.every_min:
             p.append(pos.problem(base + ("until",), f"obligations.{oid}.until: only a recurring duty (every_min) has `until`"))
         act = ob.action
@@ -227,6 +232,7 @@ def check_action(a: ScriptAction, proc: Procedure, sc: Scenario, pos: Positions)
 def compile_all(proc: Procedure, sc: Scenario) -> dict[str, Condition]:
     sources = [ob.trigger for ob in proc.obligations.values()]
     sources += [ob.until for ob in proc.obligations.values() if ob.until]
+    sources += [ob.retrigger_on for ob in proc.obligations.values() if ob.retrigger_on]
     if proc.grading is not None and proc.grading.kind == "rules":
         sources += [r.when for r in proc.grading.rules]
     sources += [ch.unless for ch in sc.timeline if ch.unless]

@@ -33,6 +33,7 @@ def describe(plan: Plan) -> dict:
                          "trigger": x.trigger, "action": x.action.model_dump(), "deadline_min": x.deadline_min,
                          "deadline_by_level": x.deadline_by_level, "deadline_clock": x.deadline_clock,
                          "deadline": deadline_text(x), "anchor": x.anchor, "every_min": x.every_min,
-                         "until": x.until, "retrigger": x.retrigger} for o, x in proc.obligations.items()],
+                         "until": x.until, "retrigger": x.retrigger,
+                          "retrigger_on": x.retrigger_on} for o, x in proc.obligations.items()],
         "assumptions": [a.model_dump() for a in proc.assumptions],
     }

@@ -69,6 +69,7 @@ class Runtime:
         cond = plan.condition
         self.trigger = {oid: cond(ob.trigger) for oid, ob in proc.obligations.items()}
         self.until = {oid: cond(ob.until) for oid, ob in proc.obligations.items() if ob.until}
+        self.again_on = {oid: cond(ob.retrigger_on) for oid, ob in proc.obligations.items() if ob.retrigger_on}
         self.inject_when = {j: cond(inj.when) for j, inj in sc.injects.items() if inj.when}
         self.inject_unless = {j: cond(inj.unless_by) for j, inj in sc.injects.items() if inj.unless_by}
         self.change_unless = {i: cond(ch.unless) for i, ch in enumerate(sc.timeline) if ch.unless}
@@ -78,10 +79,11 @@ class Runtime:
         self.by_fact: dict[tuple, tuple[list, list, list]] = {("now",): ([], [], [])}
         self.candidates: dict[frozenset, tuple] = {}     # changed facts -> what to evaluate
         for oid, c in self.trigger.items():
-            for f in _facts(c, belief=False):
+            again = self.again_on.get(oid)
+            for f in _facts(c, belief=False) | (_facts(again, belief=False) if again else set()):
                 self.by_fact.setdefault(f, ([], [], []))[0].append(oid)
             if oid not in self.grading_duty:
-                for f in _facts(c, belief=True):
+                for f in _facts(c, belief=True) | (_facts(again, belief=True) if again else set()):
                     self.by_fact.setdefault(f, ([], [], []))[1].append(oid)
         for j, c in self.inject_when.items():
             for f in _facts(c, belief=False):
@@ -181,6 +183,8 @@ class World:
         self._truth_seen: dict[tuple, bool] = {}  # (obligation, incident) -> trigger value last seen
         self._belief_seen: dict[tuple, bool] = {}
         self._belief_n: dict[tuple, int] = {}
+        self._again: dict[tuple, object] = {}     # (obligation, incident) -> retrigger_on value when it last
+        self._belief_again: dict[tuple, object] = {}   # fell due or was met / a bot last took it up
         self._bot_has: set[tuple] = set()         # (obligation, incident) a bot took up
         self._attempts: dict[tuple, int] = {}
         self._msg = 0
@@ -410,7 +414,7 @@ class World:
 
     def _check_truth(self, inc, candidates):
         ctx, seen, latest = self.truth_ctx[inc], self._truth_seen, self.agenda.latest
-        trigger, once = self.rt.trigger, self.rt.once
+        trigger, once, again_on = self.rt.trigger, self.rt.once, self.rt.again_on
         for oid in candidates:
             occ = latest(oid, inc)
             if occ is not None and oid in once:
@@ -419,12 +423,13 @@ class World:
             now = bool(trigger[oid].fn(ctx))
             before = seen.get(key, False)
             seen[key] = now
-            if now and not before:
+            if now and (not before or (oid in again_on and occ is not None and occ.done_at is not None
+                                       and again_on[oid].fn(ctx) != self._again.get(key))):
                 self._fall_due(oid, inc, 1 if occ is None else occ.n + 1)
 
     def _check_belief(self, inc, candidates):
         ctx, seen, taken = self.belief_ctx[inc], self._belief_seen, self._belief_n
-        trigger, once = self.rt.trigger, self.rt.once
+        trigger, once, again_on = self.rt.trigger, self.rt.once, self.rt.again_on
         for oid in candidates:
             key = (oid, inc)
             n = taken.get(key, 0)
@@ -433,8 +438,11 @@ class World:
             now = bool(trigger[oid].fn(ctx))
             before = seen.get(key, False)
             seen[key] = now
-            if now and not before:
+            again = again_on.get(oid)
+            if now and (not before or (again is not None and again.fn(ctx) != self._belief_again.get(key))):
                 taken[key] = n + 1
+                if again is not None:
+                    self._belief_again[key] = again.fn(ctx)
                 self._assign(oid, inc, n + 1, self._deadline(oid, inc))
 
     def _deadline(self, oid: str, inc: str) -> float | None:
@@ -469,6 +477,7 @@ class World:
         self.emit("due", obligation=oid, incident=inc, n=n, role=ob.role, clause=ob.clause,
                   deadline_at=round(deadline, 6))
         self._touch(inc, ("ob", oid))
+        self._note_again(oid, inc)
         if ob.every_min:
             self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n))
         if oid in self.rt.grading_duty or (n > 1 and (oid, inc) in self._bot_has and ob.every_min):
@@ -481,7 +490,15 @@ class World:
             self.evaluate()
         self.env.timeout(max(0.0, delay)).callbacks.append(fire)
 
+    def _note_again(self, oid: str, inc: str):
+        """Remember the retrigger_on value the duty fell due or was met on: a change from it
+        (a further escalation) makes it fall due again."""
+        again = self.rt.again_on.get(oid)
+        if again is not None:
+            self._again[(oid, inc)] = again.fn(self.truth_ctx[inc])
+
     def _on_met(self, occ: Occurrence):
+        self._note_again(occ.obligation, occ.incident)
         self._touch(occ.incident, ("ob", occ.obligation))
         if self.proc.obligations[occ.obligation].every_min:
             self._recur(occ.obligation, occ.incident, occ.n)

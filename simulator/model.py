@@ -203,6 +203,9 @@ class Obligation(Strict):
     every_min: PositiveMinutes | None = Field(None, description="falls due again every N minutes")
     until: str | None = Field(None, description="condition that ends the recurrence")
     retrigger: bool = Field(False, description="falls due again each time the trigger becomes true anew")
+    retrigger_on: str | None = Field(
+        None, description="expression (usually `level`); with retrigger, the duty also falls due again "
+                          "when its value changes while the trigger holds, once the last occurrence was met")
     work: Distribution | None = Field(None, description="simulated work time; a task's own by default")
     note: str = ""
 

@@ -54,6 +54,10 @@ def edit(old, new, text=PROC):
     ("    trigger: \"done('legal_review')\"", "    trigger: \"done('legal_review') and\"", "done('legal_review') and", "cannot parse condition"),
     ("core_outage_min > 120\"", "core_outage_mins > 120\"", "core_outage_mins > 120", "unknown attribute 'core_outage_mins'"),
     ("    trigger: \"done('legal_review')\"", "    trigger: \"__import__('os')\"", "__import__", "only these functions may be called"),
+    # retrigger_on: a condition, and only with retrigger
+    ("    retrigger_on: level ", "    retrigger_on: levle ", "retrigger_on: levle", "unknown attribute 'levle'"),
+    ("    retrigger: true\n    retrigger_on: level ", "    retrigger_on: level ", "retrigger_on: level     #",
+     "retrigger_on: needs `retrigger: true`"),
 ])
 def test_procedure_problems_name_their_line(tmp_path, old, new, needle, message):
     text = edit(old, new)

@@ -151,6 +151,20 @@ def test_regrade_when_the_event_rises():
     assert [(g["declared"], g["true"], g["correct"]) for g in grades] == [(3, 3, True), (2, 2, True)]
 
 
+def test_a_further_rise_after_a_too_mild_regrade_falls_due_again():
+    """000 §二(一)2(3) per escalation (retrigger_on: level): regraded too mildly at 35 (3 while it
+    is 2), the event rises to level 1 at 70; the regrade falls due again, due at 80."""
+    base = [act(5, "grade", level=3), act(35, "grade", level=3)]
+    first = run_scripted(S, base)
+    assert [(e["triggered_at"], e["deadline_at"], e["status"]) for e in entries(first, "regrade")] == \
+        [(30, 40, "hit"), (70, 80, "missed")]
+    assert verdict(run_scripted(S, base + [act(80, "grade", level=1)]), "regrade", occurrence=2) == ("hit", None)
+    assert verdict(run_scripted(S, base + [act(80.1, "grade", level=1)]), "regrade", occurrence=2) == ("late", 0.1)
+    # no rise after the regrade, no new occasion: regraded (too mildly) only after the rise to 1
+    late_mild = run_scripted(S, [act(5, "grade", level=3), act(75, "grade", level=2)])
+    assert [(e["triggered_at"], e["status"]) for e in entries(late_mild, "regrade")] == [(30, "late")]
+
+
 def test_misgrade_is_reported_as_incorrect():
     result = run_scripted(S, [act(75, "grade", level=2)])   # it is level 1 from minute 70
     assert result["grading"] == [{"t": 75.0, "actor": DUTY, "incident": "main", "declared": 2, "true": 1, "correct": False}]
