@@ -16,13 +16,17 @@ def _unknown(kind: str, name: str, known) -> str:
 
 
 def _condition(source: str, path: tuple, pos: Positions, proc: Procedure,
-               scenario: Scenario | None = None) -> list[Problem]:
+               scenario: Scenario | None = None, attributes_only: bool = False) -> list[Problem]:
     where = ".".join(map(str, path))
     try:
         cond = compile_condition(source)
     except ExpressionError as exc:
         return [pos.problem(path, f"{where}: {exc}")]
     problems = []
+    if attributes_only:   # a grading rule: the level comes from the attributes alone
+        used = sorted({n for n in cond.names if n in VARIABLES} | {f"{f}()" for f, _ in cond.calls})
+        if used:
+            return [pos.problem(path, f"{where}: a grading rule reads attributes only, not {', '.join(used)}")]
     for name in sorted(cond.names):
         if name not in proc.attributes and name not in VARIABLES:
             problems.append(pos.problem(path, f"{where}: condition names unknown attribute {name!r}"))
@@ -57,6 +61,9 @@ def check_procedure(proc: Procedure, pos: Positions) -> list[Problem]:
                 p.append(pos.problem(("channels", cid, "alternatives", i),
                                      f"channels.{cid}.alternatives: " + _unknown("channel", alt, channels)))
     for attr_id, attr in proc.attributes.items():
+        if attr_id in VARIABLES:
+            p.append(pos.problem(("attributes", attr_id), f"attributes.{attr_id}: {attr_id!r} is a built-in "
+                                                          f"variable of conditions ({', '.join(VARIABLES)}); rename it"))
         if attr.values is not None and attr.default not in attr.values and attr.default != 0:
             p.append(pos.problem(("attributes", attr_id, "default"),
                                  f"attributes.{attr_id}.default: {attr.default!r} is not one of {attr.values}"))
@@ -65,7 +72,7 @@ def check_procedure(proc: Procedure, pos: Positions) -> list[Problem]:
         for i, rule in enumerate(g.rules):
             if rule.level not in g.levels:
                 p.append(pos.problem(("grading", "rules", i, "level"), f"grading.rules[{i}].level: {rule.level} is not a defined level"))
-            p += _condition(rule.when, ("grading", "rules", i, "when"), pos, proc)
+            p += _condition(rule.when, ("grading", "rules", i, "when"), pos, proc, attributes_only=True)
     elif g is not None:
         for axis in ("row", "column"):
             name = getattr(g, axis)

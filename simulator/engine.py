@@ -61,6 +61,16 @@ class Runtime:
             dist = ob.work or (proc.tasks[ob.action.task].work if ob.action.do == "task" else _ONE_MINUTE)
             self.work[oid] = sampler(dist)
         self.task_work = {t: sampler(task.work) for t, task in proc.tasks.items()}
+        # a report's channel chains: each tried in turn, its alternatives after it
+        self.chains = {}
+        for oid, ob in proc.obligations.items():
+            act, ch = ob.action, proc.channels
+            if act.do != "report":
+                continue
+            if act.via_mode == "all":
+                self.chains[oid] = [[c, *ch[c].alternatives, c] for c in act.via]
+            else:
+                self.chains[oid] = [list(dict.fromkeys([*act.via, *(a for c in act.via for a in ch[c].alternatives)]))]
         self.order = {oid: i for i, oid in enumerate(proc.obligations)}
         self.order.update({j: i for i, j in enumerate(sc.injects)})
         self.order_key = self.order.__getitem__
@@ -135,8 +145,8 @@ class _Ctx:
         if func == "reached":
             return arg in w.reached[self.inc]
         if func == "done":
-            occ = w.agenda.latest(arg, self.inc)
-            return occ is not None and occ.done_at is not None
+            occs = w.agenda.occurrences.get((arg, self.inc))
+            return bool(occs) and occs[-1].done_at is not None
         if func == "due":
             return (arg, self.inc) in w.agenda.occurrences
         if func == "injected":
@@ -211,10 +221,13 @@ class World:
     def _touch(self, inc: str | None, *facts):
         """These facts changed: what reads them is evaluated again (facts nothing reads are dropped)."""
         read = self.rt.by_fact
-        facts = [f for f in facts if f in read]
-        if facts:
-            for i in ([inc] if inc is not None else self.incidents):
-                self._dirty[i].update(facts)
+        for f in facts:
+            if f in read:
+                if inc is not None:
+                    self._dirty[inc].add(f)
+                else:
+                    for dirty in self._dirty.values():
+                        dirty.add(f)
 
     def _reached(self, inc: str, *roles):
         reached = self.reached[inc]
@@ -413,13 +426,14 @@ class World:
         return out
 
     def _check_truth(self, inc, candidates):
-        ctx, seen, latest = self.truth_ctx[inc], self._truth_seen, self.agenda.latest
+        ctx, seen, occurrences = self.truth_ctx[inc], self._truth_seen, self.agenda.occurrences
         trigger, once, again_on = self.rt.trigger, self.rt.once, self.rt.again_on
         for oid in candidates:
-            occ = latest(oid, inc)
+            key = (oid, inc)
+            occs = occurrences.get(key)
+            occ = occs[-1] if occs else None
             if occ is not None and oid in once:
                 continue     # it fell due and cannot again: no need to look
-            key = (oid, inc)
             now = bool(trigger[oid].fn(ctx))
             before = seen.get(key, False)
             seen[key] = now
@@ -525,17 +539,18 @@ class World:
 
     def _assign(self, oid: str, inc: str, n: int, deadline: float | None):
         role = self.proc.obligations[oid].role
-
-        def give(who):
-            bot = self.bots.get(who)
-            if bot is not None:
-                self._bot_has.add((oid, inc))
-                self.env.process(bot.work(oid, inc, n, deadline if deadline is not None else float("inf")))
+        deadline = deadline if deadline is not None else float("inf")
         who = self.actor(role)
         if who is not None:
-            give(who)
+            self._give(who, oid, inc, n, deadline)
         else:
-            self.held.setdefault(role, []).append(lambda: give(self.actor(role)))
+            self.held.setdefault(role, []).append(lambda: self._give(self.actor(role), oid, inc, n, deadline))
+
+    def _give(self, who: str, oid: str, inc: str, n: int, deadline: float):
+        bot = self.bots.get(who)
+        if bot is not None:
+            self._bot_has.add((oid, inc))
+            self.env.process(bot.work(oid, inc, n, deadline))
 
     # --- actions ---------------------------------------------------------------------------
     def perform(self, a: ScriptAction):
@@ -676,10 +691,7 @@ class _Bot:
     def _report(self, oid, inc, n, act):
         w = self.w
         channels = w.proc.channels
-        if act.via_mode == "all":
-            chains = [[c, *channels[c].alternatives, c] for c in act.via]
-        else:
-            chains = [list(dict.fromkeys([*act.via, *(a for c in act.via for a in channels[c].alternatives)]))]
+        chains = w.rt.chains[oid]
         if w.rng.chance(self.errors.wrong_channel, "wrong-channel", self.role, oid, inc, n):
             allowed = {c for chain in chains for c in chain}
             others = [c for c in channels if c not in allowed]

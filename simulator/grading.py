@@ -27,19 +27,32 @@ class Grader:
         if self.kind == "rules":
             self.default = g.default
             self.rules = sorted(((r.level, compile_condition(r.when)) for r in g.rules), key=lambda x: x[0])
+            # the level is a function of the attributes the rules read: remembered by their values
+            self.reads = tuple(sorted({n for _, c in self.rules for n in c.names}))
+            self.memo: dict[tuple, int] = {}
         elif self.kind == "matrix":
             self.row, self.column, self.cells = g.row, g.column, g.cells
 
     def level(self, attributes: dict) -> int:
         if self.kind == "rules":
-            ctx = _Attrs(attributes)
-            for level, cond in self.rules:   # most severe first
-                if cond(ctx):
-                    return level
-            return self.default
+            key = tuple([attributes[n] for n in self.reads])
+            level = self.memo.get(key)
+            if level is None:
+                level = self._rules_level(attributes)
+                if len(self.memo) < 65536:
+                    self.memo[key] = level
+            return level
         if self.kind == "matrix":
             return self.cells.get(attributes.get(self.row), {}).get(attributes.get(self.column), 0)
         return 0
+
+
+    def _rules_level(self, attributes: dict) -> int:
+        ctx = _Attrs(attributes)
+        for level, cond in self.rules:   # most severe first
+            if cond(ctx):
+                return level
+        return self.default
 
 
 def defaults(procedure: Procedure) -> dict:

@@ -136,10 +136,10 @@ class Batch:
         return self.start + self.count
 
 
-def record(plan: Plan, agenda: Agenda, events: list[dict], rep: int, occ: dict[str, list], svc: dict[str, list],
+def record(plan: Plan, agenda: Agenda, events: list[dict], rep: int, occ: list[tuple], svc: list[tuple],
            layout_index: tuple[dict, dict, dict]) -> tuple[list[int], list[int], float]:
-    """Append one replication's records (its agenda, fed its events as they happened, and the
-    event log) to the column lists."""
+    """Append one replication's rows (from its agenda, fed its events as they happened, and the
+    event log) to the row lists: a tuple of _OCC_FIELDS per occurrence, of _SVC_FIELDS per service."""
     ob_index, svc_index, inc_index = layout_index
     declared = [0] * len(inc_index)
     true_level = [0] * len(inc_index)
@@ -163,16 +163,10 @@ def record(plan: Plan, agenda: Agenda, events: list[dict], rep: int, occ: dict[s
     nan = math.nan
     for occs in agenda.occurrences.values():
         for o in occs:
-            occ["rep"].append(rep)
-            occ["ob"].append(ob_index[o.obligation])
-            occ["inc"].append(inc_index[o.incident])
-            occ["n"].append(o.n)
-            occ["triggered"].append(o.triggered_at)
-            occ["deadline"].append(o.deadline_at)
-            occ["done"].append(nan if o.done_at is None else o.done_at)
-            occ["met"].append(nan if o.met_at is None else o.met_at)
-            occ["status"].append(CODE[o.status(end)])
-            occ["deputy"].append(0 if o.acted_by is None or o.acted_by == duties[o.obligation].role else 1)
+            occ.append((rep, ob_index[o.obligation], inc_index[o.incident], o.n, o.triggered_at, o.deadline_at,
+                        nan if o.done_at is None else o.done_at, nan if o.met_at is None else o.met_at,
+                        CODE[o.status(end)],
+                        0 if o.acted_by is None or o.acted_by == duties[o.obligation].role else 1))
     services = plan.procedure.services
     for sid, down in down_at.items():
         restored = restored_at.get(sid)
@@ -180,12 +174,7 @@ def record(plan: Plan, agenda: Agenda, events: list[dict], rep: int, occ: dict[s
         rto = services[sid].rto_min
         # the same rule as scoring.verdicts.continuity
         met = (1 if downtime <= rto + 1e-9 else 0) if restored is not None else (0 if downtime > rto else -1)
-        svc["rep"].append(rep)
-        svc["svc"].append(svc_index[sid])
-        svc["down"].append(down)
-        svc["restored"].append(nan if restored is None else restored)
-        svc["downtime"].append(downtime)
-        svc["rto_met"].append(met)
+        svc.append((rep, svc_index[sid], down, nan if restored is None else restored, downtime, met))
     return declared, true_level, end
 
 
@@ -193,8 +182,9 @@ _DTYPES = {"rep": np.int32, "ob": np.int16, "inc": np.int16, "n": np.int16, "sta
            "deputy": np.int8, "svc": np.int16, "rto_met": np.int8}
 
 
-def _columns(lists: dict[str, list]) -> dict[str, np.ndarray]:
-    return {k: np.asarray(v, dtype=_DTYPES.get(k, np.float64)) for k, v in lists.items()}
+def _columns(rows: list[tuple], fields: tuple[str, ...]) -> dict[str, np.ndarray]:
+    columns = list(zip(*rows)) if rows else [()] * len(fields)
+    return {k: np.asarray(col, dtype=_DTYPES.get(k, np.float64)) for k, col in zip(fields, columns)}
 
 
 def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int, start: int, count: int,
@@ -209,8 +199,8 @@ def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int
     layout = Layout.of(plan)
     index = ({o: i for i, o in enumerate(layout.obligations)}, {s: i for i, s in enumerate(layout.services)},
              {c: i for i, c in enumerate(layout.incidents)})
-    occ = {k: [] for k in _OCC_FIELDS}
-    svc = {k: [] for k in _SVC_FIELDS}
+    occ: list[tuple] = []
+    svc: list[tuple] = []
     declared, true_level, ends, counts, logs = [], [], [], [], [] if keep_events else None
     if log_dir:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
@@ -226,7 +216,7 @@ def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int
         if keep_events:
             logs.append(world.events)
     n_inc = len(layout.incidents)
-    return Batch(start, count, layout, _columns(occ), _columns(svc),
+    return Batch(start, count, layout, _columns(occ, _OCC_FIELDS), _columns(svc, _SVC_FIELDS),
                  np.asarray(declared, dtype=np.int8).reshape(count, n_inc),
                  np.asarray(true_level, dtype=np.int8).reshape(count, n_inc),
                  np.asarray(ends, dtype=np.float64), np.asarray(counts, dtype=np.int32), logs)

@@ -54,6 +54,11 @@ def edit(old, new, text=PROC):
     ("    trigger: \"done('legal_review')\"", "    trigger: \"done('legal_review') and\"", "done('legal_review') and", "cannot parse condition"),
     ("core_outage_min > 120\"", "core_outage_mins > 120\"", "core_outage_mins > 120", "unknown attribute 'core_outage_mins'"),
     ("    trigger: \"done('legal_review')\"", "    trigger: \"__import__('os')\"", "__import__", "only these functions may be called"),
+    # grading rules read attributes only; an attribute may not take a built-in variable's name
+    ("core_outage_min > 120\"", "core_outage_min > 120 or reached('duty_supervisor')\"", "or reached(",
+     "a grading rule reads attributes only, not reached()"),
+    ("  loss_cny: {unit: CNY", "  now: {unit: min}\n  loss_cny: {unit: CNY", "now: {unit: min}",
+     "attributes.now: 'now' is a built-in variable"),
     # retrigger_on: a condition, and only with retrigger
     ("    retrigger_on: level ", "    retrigger_on: levle ", "retrigger_on: levle", "unknown attribute 'levle'"),
     ("    retrigger: true\n    retrigger_on: level ", "    retrigger_on: level ", "retrigger_on: level     #",
