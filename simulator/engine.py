@@ -2,8 +2,8 @@
 
 The world holds the incident's facts (attributes, the level the rules give, services,
 channels, who is absent) and emits every change as an event. Each duty a bot-played role takes
-up is a SimPy process; the role's members are a `simpy.PriorityResource`, so it works its
-duties in order of deadline. Scripted and human players act through
+up is a SimPy process; the role's members are a priority semaphore (`_Members`), so it works
+its duties in order of deadline. Scripted and human players act through
 `perform()`, stamped with the current simulated time. The agenda (`agenda.py`) is fed
 every event, so the world knows at once when a duty is met.
 
@@ -12,6 +12,8 @@ on the facts; *bots* act when it holds on what was declared (their `level` is th
 level), except grading duties, where the grader looks at the facts.
 """
 from __future__ import annotations
+
+import heapq
 
 import simpy
 from numpy.random import SeedSequence
@@ -595,7 +597,8 @@ class World:
                 self.set_attributes(inc, task.effects.set, cause=task_id)
 
     def send(self, sender: str, to: str, via: str, inc: str, text: str = "") -> simpy.Event:
-        """Send a message; the returned event succeeds with True (delivered) or False (failed)."""
+        """Send a message; the returned event happens on arrival (or failure), after the world
+        has taken note of it, with the value True (delivered) or False (failed)."""
         key = (sender, to, via, inc)
         attempt = self._attempts[key] = self._attempts.get(key, 0) + 1
         msg = self._msg = self._msg + 1
@@ -605,26 +608,52 @@ class World:
         latency = self.rt.latency[via](self.rng.uniform("latency", via, sender, to, inc, attempt))
         reason = "outage" if via in self.channel_down else \
             "failed" if self.rng.chance(self.proc.channels[via].failure, "fail", via, sender, to, inc, attempt) else None
-        result = self.env.event()
 
         def arrive(_e):
             if reason is not None:
                 self.emit("message.failed", **fields, reason=reason)
-                result.succeed(False)
             else:
                 def deliver(who, _held):
                     self.emit("message.delivered", **fields, delivered_to=who, sent_at=sent_at)
                     self._reached(inc, to, who)
                 self._reach(to, inc, deliver)
-                result.succeed(True)
             self.evaluate()
-        self.env.timeout(latency).callbacks.append(arrive)
-        return result
+        arrival = self.env.timeout(latency, value=reason is None)
+        arrival.callbacks.append(arrive)     # first: a sender waiting on it resumes after this
+        return arrival
+
+
+class _Members:
+    """A role's members: each duty in work holds one; the others wait in order of deadline.
+
+    What a `simpy.PriorityResource` does (ties in order of asking), without its two SimPy events
+    per use when a member is free, which is nearly always: a duty that finds one goes on at once.
+    """
+    __slots__ = ("env", "free", "waiting", "_asked")
+
+    def __init__(self, env: simpy.Environment, capacity: int):
+        self.env, self.free, self.waiting, self._asked = env, capacity, [], 0
+
+    def acquire(self, priority: float) -> simpy.Event | None:
+        """None: a member took it up now; otherwise an event to wait for."""
+        if self.free and not self.waiting:
+            self.free -= 1
+            return None
+        self._asked += 1
+        granted = self.env.event()
+        heapq.heappush(self.waiting, (priority, self._asked, granted))
+        return granted
+
+    def release(self):
+        if self.waiting:
+            heapq.heappop(self.waiting)[2].succeed()    # the member goes straight on to it
+        else:
+            self.free += 1
 
 
 class _Bot:
     """A role played by the simulation: each duty handed to it is a process of its own, and its
-    members (a PriorityResource) work them in order of deadline."""
+    members work them in order of deadline."""
 
     def __init__(self, world: World, role: str):
         self.w, self.role = world, role
@@ -632,9 +661,9 @@ class _Bot:
         self._members = None
 
     @property
-    def members(self) -> simpy.PriorityResource:
+    def members(self) -> _Members:
         if self._members is None:     # most roles get no duty in most runs: made when first needed
-            self._members = simpy.PriorityResource(self.w.env, capacity=self.w.proc.roles[self.role].members)
+            self._members = _Members(self.w.env, self.w.proc.roles[self.role].members)
         return self._members
 
     def work(self, oid: str, inc: str, n: int, deadline: float):
@@ -646,12 +675,17 @@ class _Bot:
         yield env.timeout(w.rt.reaction[role](rng.uniform("reaction", role, oid, inc, n)))
         if rng.chance(self.errors.forget, "forget", role, oid, inc, n):
             return
-        with self.members.request(priority=deadline) as req:
-            yield req
+        members = self.members
+        wait = members.acquire(deadline)
+        if wait is not None:
+            yield wait
+        try:
             occ = w.agenda.latest(oid, inc)
             if occ is not None and occ.n == n and occ.done_at is not None:
                 return   # somebody else met it meanwhile
             yield env.timeout(w.rt.work[oid](rng.uniform("work", role, oid, inc, n)))
+        finally:
+            members.release()
         act = w.proc.obligations[oid].action
         if act.do == "task":
             w.do_task(role, inc, act.task)
@@ -698,7 +732,11 @@ class _Bot:
             if others:
                 pick = others[int(w.rng.uniform("wrong-pick", self.role, oid, inc, n) * len(others))]
                 chains = [[pick] + chain for chain in chains]
-        yield w.env.all_of([w.env.process(self._try(to, chain, inc)) for to in act.to for chain in chains])
+        tries = [(to, chain) for to in act.to for chain in chains]
+        if len(tries) == 1:      # one recipient, one chain: no sub-process needed
+            yield from self._try(*tries[0], inc)
+        else:
+            yield w.env.all_of([w.env.process(self._try(to, chain, inc)) for to, chain in tries])
 
     def _try(self, to, chain, inc):
         for via in chain[:_MAX_ATTEMPTS]:
