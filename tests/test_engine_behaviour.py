@@ -158,3 +158,32 @@ def test_a_role_without_deputy_gets_held_news_when_it_returns(tmp_path):
     assert held["t"] == 12 and held["delivered_to"] == "duty_supervisor"
     res = score(load_plan(S, [path]), evs)
     assert entry(res, "verify")["triggered_at"] == 12
+
+
+def test_a_roles_members_take_duties_in_order_of_deadline():
+    """_Members behaves as a SimPy PriorityResource: a free member goes on at once; the waiting
+    duties are taken earliest deadline first, ties in the order they asked; none is lost."""
+    import simpy
+    from simulator.engine import _Members
+    env = simpy.Environment()
+    members, log = _Members(env, capacity=2), []
+
+    def duty(name, asks_at, deadline, work):
+        yield env.timeout(asks_at)
+        wait = members.acquire(deadline)
+        if wait is not None:
+            yield wait
+        log.append((name, env.now))
+        try:
+            yield env.timeout(work)
+        finally:
+            members.release()
+
+    for args in [("a", 0, 50, 10), ("b", 0, 40, 20), ("c", 1, 90, 5), ("d", 2, 30, 5),
+                 ("e", 3, 30, 5), ("f", 4, 10, 1)]:
+        env.process(duty(*args))
+    env.run()
+    # a and b start at once; at 10 (a done) the most urgent waiting is f (deadline 10), then d and
+    # e (30, in order of asking) as members free up, c (90) last
+    assert log == [("a", 0), ("b", 0), ("f", 10), ("d", 11), ("e", 16), ("c", 20)]
+    assert members.free == 2 and not members.waiting
