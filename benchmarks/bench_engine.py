@@ -12,14 +12,19 @@
    seeds and must agree replication by replication (duty statuses and downtime); the agreement
    is printed, so the ratio compares equal work.
 2. `drillsim montecarlo payment_outage` with --workers 1 and --workers 2 (separate processes, the
-   real command), alternated --repeat times, each started when other processes use less than 15%
-   of the CPUs (waiting up to 2 minutes for that), the best replications per second of each as
-   the command reports them (pool start-up included) and the speed-up (aim: at least 1.8x); all
-   the JSON results must be identical. After each pair it also measures this machine's ceiling:
+   real command), --repeat pairs run back to back, each started when other processes use less
+   than 15% of the CPUs (waiting up to 2 minutes for that); replications per second as the
+   command reports them (pool start-up included), the speed-up of each pair and their median
+   (aim: at least 1.8x); all the JSON results must be identical. After each pair it also measures this machine's ceiling:
    the speed-up of a bare CPU-bound loop in 2 processes over 1 (on a shared or busy machine
    no 2-worker run can beat it).
 
-    .venv/bin/python benchmarks/bench_engine.py [-n 1000] [--rounds 5] [--mc-n 4000] [--repeat 3] [--json]
+3. With --instructions (needs valgrind): the same two models counted in CPU instructions per
+   replication (callgrind), which no other load on the machine can disturb: on a shared VM the
+   rates above move by 20% from run to run, the instruction counts not at all.
+
+    .venv/bin/python benchmarks/bench_engine.py [-n 1000] [--rounds 5] [--mc-n 4000] [--repeat 3]
+                                                [--instructions] [--json]
 
 Timing needs a quiet machine; on a shared one run it several times. docs/MONTECARLO.md has the
 last measured figures.
@@ -119,6 +124,38 @@ def engine_rates(n: int, rounds: int, seed: int = 1) -> dict:
     }
 
 
+def _replicate(model: str, n: int, seed: int = 1):
+    """Run n replications of one model after a short warm-up (what --instructions counts)."""
+    import reference_simpy as ref
+    from simulator.replications import run_batch
+    params = ref.Params()
+    run_batch(SCENARIO, (), seed, 0, 5)
+    for i in range(5):
+        ref.replicate(params, seed, i)
+    if model == "reference":
+        for i in range(n):
+            ref.replicate(params, seed, i)
+    else:
+        run_batch(SCENARIO, (), seed, 0, n)
+
+
+def instruction_counts(n: int = 100) -> dict:
+    """CPU instructions per replication of each model, counted by valgrind's callgrind: the same
+    process run with n replications less the same run with none (imports, warm-up)."""
+    def count(model: str, reps: int) -> int:
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+               str(Path(__file__).resolve()), "--_replicate", model, str(reps)]
+        out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        m = re.search(r"Collected : (\d+)", out.stderr)
+        if out.returncode != 0 or not m:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
+        return int(m.group(1))
+    base = count("reference", 0)
+    ref_i, ds_i = (count(m, n) - base for m in ("reference", "drillsim"))
+    return {"replications": n, "reference_per_replication": round(ref_i / n),
+            "drillsim_per_replication": round(ds_i / n), "ratio": round(ref_i / ds_i, 3)}
+
+
 def busy_fraction(seconds: float = 1.0) -> float | None:
     """Share of all CPUs busy over `seconds` (while this process sleeps: other processes' load)."""
     def sample():
@@ -188,30 +225,37 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5; the median is reported)")
     ap.add_argument("--mc-n", type=int, default=4000, help="replications for the 1 vs 2 workers runs (default 4000)")
     ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of each --workers setting, alternated; the best is reported (default 3)")
+                    help="pairs of --workers 1 and 2 runs; the median speed-up is reported (default 3)")
     ap.add_argument("--skip-workers", action="store_true", help="only the in-process comparison")
     ap.add_argument("--skip-engine", action="store_true", help="only the 1 vs 2 workers runs")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count CPU instructions per replication under valgrind (a few minutes)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--_replicate", nargs=2, metavar=("MODEL", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args._replicate:
+        _replicate(args._replicate[0], int(args._replicate[1]))
+        return 0
 
     figures = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                            "platform": platform.platform(), "load_avg": list(os.getloadavg())}}
     if not args.skip_engine:
         figures["engine"] = engine_rates(args.n, args.rounds)
+        if args.instructions:
+            figures["engine"]["instructions"] = instruction_counts()
     if not args.skip_workers:
         ones, twos, ceilings = [], [], []
-        for _ in range(args.repeat):          # alternate, keep the best of each (least disturbed)
+        for _ in range(args.repeat):          # pairs run back to back: each sees the same machine
             ones.append(command_rate(1, args.mc_n))
             twos.append(command_rate(2, args.mc_n))
             ceilings.append(round(machine_ceiling(), 3))
-        one = max(ones, key=lambda r: r["per_s"])
-        two = max(twos, key=lambda r: r["per_s"])
+        pairs = [round(two["per_s"] / one["per_s"], 3) for one, two in zip(ones, twos)]
         figures["workers"] = {
             "replications": args.mc_n, "repeats": args.repeat,
-            "one_worker_per_s": one["per_s"], "two_workers_per_s": two["per_s"],
-            "speedup": round(two["per_s"] / one["per_s"], 3),
-            "one_worker_wall_s": one["wall_s"], "two_workers_wall_s": two["wall_s"],
-            "wall_speedup": round(one["wall_s"] / two["wall_s"], 3),
+            "speedup": statistics.median(pairs), "pair_speedups": pairs,
+            "wall_speedups": [round(one["wall_s"] / two["wall_s"], 3) for one, two in zip(ones, twos)],
+            "one_worker_per_s": statistics.median(r["per_s"] for r in ones),
+            "two_workers_per_s": statistics.median(r["per_s"] for r in twos),
             "all_per_s": {"1": [r["per_s"] for r in ones], "2": [r["per_s"] for r in twos]},
             "other_load_before": {"1": [r["other_load_before"] for r in ones],
                                   "2": [r["other_load_before"] for r in twos]},
@@ -237,22 +281,26 @@ def main(argv=None) -> int:
         print(f"  by CPU time of this process: reference {c['reference_per_s']:,.0f}/s, drillsim "
               f"{c['drillsim_per_s']:,.0f}/s (full trace {c['drillsim_traced_per_s']:,.0f}/s), "
               f"ratio {c['ratio']:.2f}x")
+        if "instructions" in e:
+            i = e["instructions"]
+            print(f"  CPU instructions per replication (valgrind, {i['replications']} replications): reference "
+                  f"{i['reference_per_replication'] / 1e6:.2f} M, drillsim {i['drillsim_per_replication'] / 1e6:.2f} M, "
+                  f"ratio {i['ratio']:.2f}x")
         a = e["agreement"]
         print(f"  same seeds, same outcomes:  {a['identical_replications']}/{a['replications']} replications "
               f"identical ({a['identical_outcomes']}/{a['outcomes']} duty statuses and downtimes)")
     if "workers" in figures:
         w = figures["workers"]
-        print(f"drillsim montecarlo {SCENARIO} -n {w['replications']}, best of {w['repeats']} "
-              f"(all: 1 worker {w['all_per_s']['1']}, 2 workers {w['all_per_s']['2']} replications/s; "
+        print(f"drillsim montecarlo {SCENARIO} -n {w['replications']}, {w['repeats']} pairs of runs "
+              f"(1 worker {w['all_per_s']['1']}, 2 workers {w['all_per_s']['2']} replications/s; "
               f"other processes' CPU share before each: {w['other_load_before']})")
-        print(f"  --workers 1                 {w['one_worker_per_s']:8,.0f} replications/s  "
-              f"({w['one_worker_wall_s']} s wall)")
-        print(f"  --workers 2                 {w['two_workers_per_s']:8,.0f} replications/s  "
-              f"({w['two_workers_wall_s']} s wall)")
-        print(f"  speed-up                    {w['speedup']:8.2f}x  (wall {w['wall_speedup']:.2f}x; aim >= 1.8x) "
-              f"{ok(w['speedup'] >= 1.8)}; identical results: {w['identical_results']}")
-        print(f"  this machine's ceiling      {max(w['machine_ceiling']):8.2f}x  (a bare CPU-bound loop in 2 processes "
-              f"vs 1, measured after each pair: {w['machine_ceiling']})")
+        print(f"  --workers 1                 {w['one_worker_per_s']:8,.0f} replications/s  (median)")
+        print(f"  --workers 2                 {w['two_workers_per_s']:8,.0f} replications/s  (median)")
+        print(f"  speed-up                    {w['speedup']:8.2f}x  (median of the pairs {w['pair_speedups']}; "
+              f"wall {w['wall_speedups']}; aim >= 1.8x) {ok(w['speedup'] >= 1.8)}; "
+              f"identical results: {w['identical_results']}")
+        print(f"  this machine's ceiling      {statistics.median(w['machine_ceiling']):8.2f}x  (median; a bare "
+              f"CPU-bound loop in 2 processes vs 1, after each pair: {w['machine_ceiling']})")
     m = figures["machine"]
     print(f"machine: Python {m['python']}, {m['cpus']} CPUs, load average {m['load_avg'][0]:.2f} before, "
           f"{m['load_avg_after'][0]:.2f} after")

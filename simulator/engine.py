@@ -111,7 +111,9 @@ class Runtime:
                 steps.append((ab.until_min, "_returned", ab.role))
         steps += [(ch.at, "_change", i) for i, ch in enumerate(sc.timeline)]
         steps += [(inj.at, "_timed_inject", j) for j, inj in sc.injects.items() if inj.at is not None]
-        self.script = sorted(steps, key=lambda step: step[0])
+        self.script: dict[float, list[tuple[str, object]]] = {}    # minute -> its steps, in order
+        for t, step, arg in sorted(steps, key=lambda step: step[0]):
+            self.script.setdefault(t, []).append((step, arg))
         start_h, start_m = map(int, sc.start_clock.split(":"))
         self.start_clock_min = start_h * 60 + start_m
         self.attributes = {inc: {**defaults(proc), **i.attributes} for inc, i in sc.incidents.items()}
@@ -243,9 +245,16 @@ class World:
         self.emit("start", **header)
         for inc in self.incidents:
             self.emit("level", incident=inc, level=self.level[inc], was=None)
-        for t, step, arg in self.rt.script:
-            self._later(t - self.env.now, getattr(self, step), arg)
+        for t, steps in self.rt.script.items():
+            self._later(t - self.env.now, self._steps, steps)
         self.evaluate()
+
+    def _steps(self, steps: list):
+        """The script's steps due this minute, each followed by what it makes happen."""
+        for i, (step, arg) in enumerate(steps):
+            if i:
+                self.evaluate()
+            getattr(self, step)(arg)
 
     def _channel_down(self, channel: str):
         self.channel_down.add(channel)

@@ -41,14 +41,17 @@ class Session:
         self._read = 0
         writers = (self._write,) if self._log is not None else ()
         self.world = World(plan, seed, players, listeners=(*writers, *listeners), trace=trace)
-        sc = plan.scenario
-        self.world.start({
+        self.world.start(self._header(seed) if trace else {})   # untraced, the start event is not kept
+        self.finished = False
+
+    def _header(self, seed) -> dict:
+        plan, sc = self.plan, self.plan.scenario
+        return {
             "scenario": sc.id, "scenario_ref": plan.ref, "variants": plan.variants,
             "procedures": [{"id": s["id"], "version": s["version"]} for s in plan.sources],
             "seed": seed_label(seed), "players": self.world.players, "duration_min": sc.duration_min,
             "drillsim": VERSION,
-        })
-        self.finished = False
+        }
 
     @property
     def now(self) -> float:
