@@ -32,6 +32,7 @@ last measured figures.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -83,8 +84,10 @@ def engine_rates(n: int, rounds: int, seed: int = 1) -> dict:
     for r in range(rounds):
         wait_until_quiet(patience=30)
         for name, fn in models.items():
+            gc.collect()           # each model starts clean and pays for collecting its own garbage
             w, c = time.perf_counter(), time.process_time()
             fn(r * n)
+            gc.collect()
             rates[name].append(n / (time.perf_counter() - w))
             cpu_rates[name].append(n / (time.process_time() - c))
 

@@ -101,7 +101,7 @@ class Runtime:
             for f in _facts(c, belief=False):
                 self.by_fact.setdefault(f, ([], [], []))[2].append(j)
         # The script (outages, absences, the timeline, timed injects) as timed calls of World
-        # methods, in file order at one minute: one SimPy event per step, no process per item.
+        # methods, in file order within a minute: one SimPy event per minute, no process per item.
         steps = [(o.start_min, "_channel_down", o.channel) for o in sc.outages]
         steps += [(o.until_min, "_channel_up", o.channel) for o in sc.outages if o.until_min is not None]
         for ab in sc.absences:
@@ -204,6 +204,15 @@ class World:
         self._msg = 0
         self._dirty: dict[str, set] = {inc: {("all",)} for inc in self.incidents}
         self.bots = {r: _Bot(self, r) for r, kind in self.players.items() if kind == "bot"}
+
+    def close(self):
+        """Unlink what ties a finished world into reference cycles (its bots, the condition
+        contexts, held deliveries), so reference counting frees a run at once. Over thousands of
+        replications the cyclic garbage collector otherwise costs about a tenth of the time."""
+        self.bots.clear()
+        self.truth_ctx.clear()
+        self.belief_ctx.clear()
+        self.held.clear()
 
     # --- events -------------------------------------------------------------------------
     def emit(self, kind: str, **fields) -> dict | None:

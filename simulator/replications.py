@@ -14,9 +14,11 @@ replications are cut into batches or spread over workers.
 for a comparison) in-process, on local worker processes, or on a Dask distributed cluster,
 and returns the records of each plan in replication order.
 
-The records are built from the event log with the same `Agenda` the scoring uses, so a
-replication's record agrees with `drillsim run --seed … --json` for that seed (a test checks
-it). This package imports no scoring and no UI.
+Replications run without the full trace (engine.OUTCOME: only the events the agenda and the
+record read are built). The records come from the run's own `Agenda` — the code the scoring runs
+over a saved log, fed the same events — so a replication's record agrees with
+`drillsim run --seed … --json` for that seed (tests check both). This package imports no
+scoring and no UI.
 """
 from __future__ import annotations
 
@@ -215,6 +217,7 @@ def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int
         counts.append(world.n_events)
         if keep_events:
             logs.append(world.events)
+        world.close()
     n_inc = len(layout.incidents)
     return Batch(start, count, layout, _columns(occ, _OCC_FIELDS), _columns(svc, _SVC_FIELDS),
                  np.asarray(declared, dtype=np.int8).reshape(count, n_inc),
