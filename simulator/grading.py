@@ -46,7 +46,6 @@ class Grader:
             return self.cells.get(attributes.get(self.row), {}).get(attributes.get(self.column), 0)
         return 0
 
-
     def _rules_level(self, attributes: dict) -> int:
         ctx = _Attrs(attributes)
         for level, cond in self.rules:   # most severe first
