@@ -66,7 +66,8 @@ def _add_common(p) -> None:
     p.add_argument("--seed", type=int, default=1, metavar="S",
                    help="root seed (default 1); replication i uses SeedSequence(S).spawn(N)[i]")
     p.add_argument("--workers", type=int, default=None, metavar="W",
-                   help="local worker processes (default: one per core, at most one per batch; 1 = in this process)")
+                   help="processes that run replications, this one included (default: one per core, at most one per "
+                        "batch; 1 = this process alone)")
     p.add_argument("--batch", type=int, default=None, metavar="B",
                    help="replications per task sent to a worker (default: about 16 tasks per local worker, "
                         "100-500 each; 250 with --dask)")

@@ -302,8 +302,8 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
                      log_dir: str | None = None, info: RunInfo | None = None) -> list[Batch]:
     """Run every job's replications; return one Batch per job, in replication order.
 
-    workers: local worker processes (default: one per core, at most one per batch; 1 runs in
-    this process). dask: a scheduler address or a `distributed.Client`: the batches go to that
+    workers: processes working, this one included (default: one per core, at most one per
+    batch; 1: this process alone). dask: a scheduler address or a `distributed.Client`: the batches go to that
     cluster instead. batch: replications per task (default: about 16 tasks per local worker,
     100-500 each; 250 on a Dask cluster). progress(done, total) is
     called in this process as batches finish. The results are the same whichever way they ran.
