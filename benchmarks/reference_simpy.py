@@ -148,6 +148,7 @@ class Replication:
         self.occ: dict[str, list[Occ]] = {}          # duties that fell due (the facts)
         self.seen_truth: dict[str, bool] = {}
         self.regraded_on = None      # the level the regrade duty last fell due or was met on
+        self.draws_at: dict[int, int] = {}     # regrade occurrences at each level
         self.seen_belief: dict[str, bool] = {}
         self.belief_n: dict[str, int] = {}
         self.bot_has: set[str] = set()
@@ -352,27 +353,31 @@ class Replication:
 
     def assign(self, duty, n, deadline):
         self.bot_has.add(duty)
-        self.env.process(self.work(self.P.duties[duty]["role"], duty, n, deadline))
+        draw = n
+        if self.P.duties[duty]["retrigger"]:     # draws keyed by the level it answers (regrade)
+            k = self.draws_at[self.level] = self.draws_at.get(self.level, 0) + 1
+            draw = f"L{self.level}.{k}"
+        self.env.process(self.work(self.P.duties[duty]["role"], duty, n, deadline, draw))
 
-    def work(self, role, duty, n, deadline):
+    def work(self, role, duty, n, deadline, draw):
         env, P, spec = self.env, self.P, self.P.duties[duty]
         if n > 1 and spec["every"]:
             yield env.timeout(max(0.0, deadline - spec["every"] / 3 - env.now))
-        yield env.timeout(P.reaction[role](self.u("reaction", role, duty, INC, n)))
-        if self.chance(P.forget[role], "forget", role, duty, INC, n):
+        yield env.timeout(P.reaction[role](self.u("reaction", role, duty, INC, draw)))
+        if self.chance(P.forget[role], "forget", role, duty, INC, draw):
             return
         with self.members[role].request(priority=deadline) as req:
             yield req
             occs = self.occ.get(duty)
             if occs and occs[-1].n == n and occs[-1].done is not None:
                 return
-            yield env.timeout(spec["work"](self.u("work", role, duty, INC, n)))
+            yield env.timeout(spec["work"](self.u("work", role, duty, INC, draw)))
         if spec["do"] == "task":
             self.task(duty, spec["task"])
         elif spec["do"] == "grade":
-            self.grade(role, duty, n)
+            self.grade(role, duty, draw)
         else:
-            yield from self.report(role, duty, n, spec)
+            yield from self.report(role, duty, draw, spec)
         self.evaluate()
 
     def _answer(self, kind, match):

@@ -200,6 +200,7 @@ class World:
         self._again: dict[tuple, object] = {}     # (obligation, incident) -> retrigger_on value when it last
         self._belief_again: dict[tuple, object] = {}   # fell due or was met / a bot last took it up
         self._bot_has: set[tuple] = set()         # (obligation, incident) a bot took up
+        self._draws_at: dict[tuple, int] = {}     # (obligation, incident, level) -> occurrences there
         self._attempts: dict[tuple, int] = {}
         self._msg = 0
         self._dirty: dict[str, set] = {inc: {("all",)} for inc in self.incidents}
@@ -560,17 +561,31 @@ class World:
     def _assign(self, oid: str, inc: str, n: int, deadline: float | None):
         role = self.proc.obligations[oid].role
         deadline = deadline if deadline is not None else float("inf")
+        args = (oid, inc, n, deadline, self._draw_key(oid, inc, n))
         who = self.actor(role)
         if who is not None:
-            self._give(who, oid, inc, n, deadline)
+            self._give(who, *args)
         else:
-            self.held.setdefault(role, []).append(lambda: self._give(self.actor(role), oid, inc, n, deadline))
+            self.held.setdefault(role, []).append(lambda: self._give(self.actor(role), *args))
 
-    def _give(self, who: str, oid: str, inc: str, n: int, deadline: float):
+    def _draw_key(self, oid: str, inc: str, n: int) -> int | str:
+        """What a bot's draws for occurrence n are keyed by: n itself for a duty that falls due
+        once or recurs; for one that falls due again (retrigger), the level it answers and how
+        often it has at that level. A variant that changes the grading path (one regrade more
+        or less before) then still gives the regrade at level 1 the same draws: common random
+        numbers hold for what the occurrence is, not for its position."""
+        if oid in self.rt.once or self.proc.obligations[oid].every_min:
+            return n
+        level = self.level[inc] if oid in self.rt.grading_duty else self.declared[inc]
+        key = (oid, inc, level)
+        k = self._draws_at[key] = self._draws_at.get(key, 0) + 1
+        return f"L{level}.{k}"
+
+    def _give(self, who: str, oid: str, inc: str, n: int, deadline: float, draw: int | str):
         bot = self.bots.get(who)
         if bot is not None:
             self._bot_has.add((oid, inc))
-            self.env.process(bot.work(oid, inc, n, deadline))
+            self.env.process(bot.work(oid, inc, n, deadline, draw))
 
     # --- actions ---------------------------------------------------------------------------
     def perform(self, a: ScriptAction):
@@ -684,14 +699,15 @@ class _Bot:
             self._members = _Members(self.w.env, self.w.proc.roles[self.role].members)
         return self._members
 
-    def work(self, oid: str, inc: str, n: int, deadline: float):
+    def work(self, oid: str, inc: str, n: int, deadline: float, draw: int | str):
+        """Occurrence n of duty `oid`, due at `deadline`; its draws are keyed by `draw`."""
         w, role = self.w, self.role
         rng, env = w.rng, w.env
         every = w.proc.obligations[oid].every_min
         if n > 1 and every:   # a regular update is prepared towards its due time, not at once
             yield env.timeout(max(0.0, deadline - every / 3 - env.now))
-        yield env.timeout(w.rt.reaction[role](rng.uniform("reaction", role, oid, inc, n)))
-        if rng.chance(self.errors.forget, "forget", role, oid, inc, n):
+        yield env.timeout(w.rt.reaction[role](rng.uniform("reaction", role, oid, inc, draw)))
+        if rng.chance(self.errors.forget, "forget", role, oid, inc, draw):
             return
         members = self.members
         wait = members.acquire(deadline)
@@ -701,54 +717,54 @@ class _Bot:
             occ = w.agenda.latest(oid, inc)
             if occ is not None and occ.n == n and occ.done_at is not None:
                 return   # somebody else met it meanwhile
-            yield env.timeout(w.rt.work[oid](rng.uniform("work", role, oid, inc, n)))
+            yield env.timeout(w.rt.work[oid](rng.uniform("work", role, oid, inc, draw)))
         finally:
             members.release()
         act = w.proc.obligations[oid].action
         if act.do == "task":
             w.do_task(role, inc, act.task)
         elif act.do == "grade":
-            w.declare(role, inc, self._grade(oid, inc, n))
+            w.declare(role, inc, self._grade(oid, inc, draw))
         elif act.do == "classify":
-            impact, urgency = self._classify(oid, inc, n)
+            impact, urgency = self._classify(oid, inc, draw)
             w.classify(role, inc, impact, urgency, w.attrs[inc].get("category"))
         else:
-            yield from self._report(oid, inc, n, act)
+            yield from self._report(oid, inc, draw, act)
         w.evaluate()
 
-    def _grade(self, oid, inc, n) -> int:
+    def _grade(self, oid, inc, draw) -> int:
         w = self.w
         level = w.level[inc]
-        if w.rng.chance(self.errors.misgrade, "misgrade", self.role, oid, inc, n):
+        if w.rng.chance(self.errors.misgrade, "misgrade", self.role, oid, inc, draw):
             levels = sorted(w.proc.grading.levels)
             i = levels.index(level) if level in levels else 0
             # one step off, more often towards the milder level; the other way at either end
-            step = 1 if w.rng.uniform("misgrade-way", self.role, oid, inc, n) < 0.7 else -1
+            step = 1 if w.rng.uniform("misgrade-way", self.role, oid, inc, draw) < 0.7 else -1
             if not 0 <= i + step < len(levels):
                 step = -step
             if 0 <= i + step < len(levels):
                 level = levels[i + step]
         return level
 
-    def _classify(self, oid, inc, n):
+    def _classify(self, oid, inc, draw):
         w = self.w
         g = w.proc.grading
         impact, urgency = w.attrs[inc].get(g.column), w.attrs[inc].get(g.row)
-        if w.rng.chance(self.errors.misgrade, "misgrade", self.role, oid, inc, n):
+        if w.rng.chance(self.errors.misgrade, "misgrade", self.role, oid, inc, draw):
             rows = list(g.cells)
             i = rows.index(urgency) if urgency in rows else 0
             urgency = rows[(i + 1) % len(rows)]
         return impact, urgency
 
-    def _report(self, oid, inc, n, act):
+    def _report(self, oid, inc, draw, act):
         w = self.w
         channels = w.proc.channels
         chains = w.rt.chains[oid]
-        if w.rng.chance(self.errors.wrong_channel, "wrong-channel", self.role, oid, inc, n):
+        if w.rng.chance(self.errors.wrong_channel, "wrong-channel", self.role, oid, inc, draw):
             allowed = {c for chain in chains for c in chain}
             others = [c for c in channels if c not in allowed]
             if others:
-                pick = others[int(w.rng.uniform("wrong-pick", self.role, oid, inc, n) * len(others))]
+                pick = others[int(w.rng.uniform("wrong-pick", self.role, oid, inc, draw) * len(others))]
                 chains = [[pick] + chain for chain in chains]
         tries = [(to, chain) for to in act.to for chain in chains]
         if len(tries) == 1:      # one recipient, one chain: no sub-process needed

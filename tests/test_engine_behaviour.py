@@ -187,3 +187,28 @@ def test_a_roles_members_take_duties_in_order_of_deadline():
     # e (30, in order of asking) as members free up, c (90) last
     assert log == [("a", 0), ("b", 0), ("f", 10), ("d", 11), ("e", 16), ("c", 20)]
     assert members.free == 2 and not members.waiting
+
+
+def test_a_regrade_draws_by_the_level_it_answers_not_its_position(monkeypatch):
+    """Common random numbers for a duty that falls due again: its draws are keyed by the level
+    it answers. Whether the regrade at the rise to level 1 is the duty's first occurrence (the
+    rise to level 2 needed none) or its second, its draws are keyed "L1.1"."""
+    from simulator.engine import World
+    seen = []
+    original = World._draw_key
+
+    def spy(self, oid, inc, n):
+        key = original(self, oid, inc, n)
+        if oid == "regrade":
+            seen.append((n, self.level[inc], key))
+        return key
+    monkeypatch.setattr(World, "_draw_key", spy)
+    plan = load_plan(S)
+    for seed in range(1, 80):
+        run_plan(plan, seed=seed)
+    assert seen and all(key == f"L{level}.1" for _, level, key in seen)
+    assert {n for n, level, _ in seen if level == 1} == {1, 2}
+    # once-only duties keep the occurrence number
+    monkeypatch.undo()
+    world = run_plan(plan, seed=1).world
+    assert world._draw_key("verify", "main", 1) == 1
