@@ -14,6 +14,7 @@ EXIT_INPUT = 2
 
 
 def default_lang() -> str:
+    """The language of messages and the UI when none is asked for: from the locale."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:
@@ -119,7 +120,8 @@ def cmd_score(args) -> int:
 
 # --- parser -----------------------------------------------------------------------------------
 
-def _scenario_arg(p):
+def scenario_arg(p):
+    """SCENARIO and --variant, as every command that loads a plan takes them."""
     p.add_argument("scenario", metavar="SCENARIO", help="a shipped scenario's id (see `drillsim list`) or a path to a scenario file")
     p.add_argument("--variant", action="append", default=[], metavar="VARIANT",
                    help="apply a plan variant (overlay file or shipped id); repeatable")
@@ -154,13 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("describe", help="roles, channels, services and obligations of a scenario's plan")
-    _scenario_arg(p)
+    scenario_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON (the contract in the README)")
     p.set_defaults(func=cmd_describe)
 
     p = sub.add_parser("run", help="play a scenario headless and score it",
                        description="Play SCENARIO start to end with bots (and/or a script) and print the verdicts.")
-    _scenario_arg(p)
+    scenario_arg(p)
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1): same seed and actions, same log")
     p.add_argument("--actions", metavar="FILE", help="actions file: roles named in it are played by the script")
     p.add_argument("--others", choices=["bot", "idle"], default="bot",

@@ -5,6 +5,8 @@ import json
 import sys
 import time
 
+from .cli import scenario_arg
+
 EXIT_INPUT = 2
 
 EPILOG_MC = """Examples:
@@ -90,9 +92,7 @@ def register(sub) -> None:
                                    "it is missed; per service, the chance the RTO is met and the downtime; the "
                                    "final declared level; and which duties hold up the chain downstream.",
                        epilog=EPILOG_MC, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", metavar="SCENARIO", help="a shipped scenario's id or a path to a scenario file")
-    p.add_argument("--variant", action="append", default=[], metavar="VARIANT",
-                   help="apply a plan variant (overlay file or shipped id); repeatable")
+    scenario_arg(p)
     _add_common(p)
     p.set_defaults(func=cmd_montecarlo)
 

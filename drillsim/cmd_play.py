@@ -46,9 +46,10 @@ def register(sub) -> None:
 def cmd_play(args) -> int:
     # Only Textual is imported here: the engine and the scenario load behind the first frame.
     from tui.app import DrillApp, PlaySetup
-    from tui.i18n import pick_lang
 
-    lang = pick_lang(args.play_lang or args.lang)
+    from .cli import default_lang
+
+    lang = args.play_lang or args.lang or default_lang()
     seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
     if seed < 0:
         print("drillsim play: --seed must be 0 or more", file=sys.stderr)

@@ -6,6 +6,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from .cli import scenario_arg
+
 REPORT_EPILOG = """\
 Examples:
   drillsim run payment_outage --actions acts.yaml --others idle --log run.jsonl
@@ -136,8 +138,7 @@ def register(sub) -> None:
 
     e = msub.add_parser("export", help="write a scenario's injects as a spreadsheet",
                         epilog=MSEL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    e.add_argument("scenario", metavar="SCENARIO", help="a shipped scenario's id or a path to a scenario file")
-    e.add_argument("--variant", action="append", default=[], metavar="VARIANT", help="apply a plan variant; repeatable")
+    scenario_arg(e)
     e.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx", help="write here (default: CSV to stdout)")
     e.add_argument("--headers", choices=["en", "zh"], default=None,
                    help="language of the column headers (default: --lang); import reads either")

@@ -473,11 +473,14 @@ class World:
             now = bool(trigger[oid].fn(ctx))
             before = seen.get(key, False)
             seen[key] = now
+            if not now:
+                continue
             again = again_on.get(oid)
-            if now and (not before or (again is not None and again.fn(ctx) != self._belief_again.get(key))):
+            value = again.fn(ctx) if again is not None else None
+            if not before or (again is not None and value != self._belief_again.get(key)):
                 taken[key] = n + 1
                 if again is not None:
-                    self._belief_again[key] = again.fn(ctx)
+                    self._belief_again[key] = value
                 self._assign(oid, inc, n + 1, self._deadline(oid, inc))
 
     def _deadline(self, oid: str, inc: str) -> float | None:

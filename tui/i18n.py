@@ -546,17 +546,3 @@ class Tr:
     def __call__(self, key: str, **values) -> str:
         text = self._s[key]
         return text.format(**values) if values else text
-
-
-def pick_lang(lang: str | None) -> str:
-    """The language to use: the one asked for, else from the locale (as the CLI does)."""
-    if lang in LANGS:
-        return lang
-    import locale
-    import os
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    loc = (locale.getlocale()[0] or "").lower()
-    return "zh" if loc.startswith("zh") else "en"

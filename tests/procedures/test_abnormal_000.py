@@ -194,10 +194,14 @@ def level1_chain():
     return base, t
 
 
+def notify(at):
+    """Operations notifies the three groups by chat."""
+    return report(at, ["technical_group", "coordination_group", "communication_group"], "chat", role="ops_dept")
+
+
 def test_operations_activates_and_notifies_within_10_minutes_of_receipt():
     base, t = level1_chain()
     assert 74 < t < 78
-    notify = lambda at: report(at, ["technical_group", "coordination_group", "communication_group"], "chat", role="ops_dept")
     activate = lambda at: act(at, "task", role="ops_dept", task="activate_l1_plan")
     hit = run_scripted(S, base + [activate(t + 10), notify(t + 10)])
     late = run_scripted(S, base + [activate(round(t + 10.1, 6)), notify(round(t + 10.1, 6))])
@@ -237,13 +241,13 @@ def test_failover_restores_the_service_and_scores_the_rto():
 
 def test_coordination_group_updates_every_30_minutes():
     base, t = level1_chain()
-    notify = report(t + 1, ["technical_group", "coordination_group", "communication_group"], "chat", role="ops_dept")
-    res = run_scripted(S, base + [notify])
+    notified = base + [notify(t + 1)]
+    res = run_scripted(S, notified)
     first = entry(res, "coordination_updates")
     r = first["triggered_at"]
     posts = [report(round(r + 30, 6), ["emergency_committee", "ops_dept"], "chat", role="coordination_group"),
              report(round(r + 60.1, 6), ["emergency_committee", "ops_dept"], "chat", role="coordination_group")]
-    res = run_scripted(S, base + [notify] + posts)
+    res = run_scripted(S, notified + posts)
     occ = entries(res, "coordination_updates")
     assert occ[0]["deadline_at"] == pytest.approx(r + 30) and occ[0]["status"] == "hit"
     assert occ[1]["triggered_at"] == pytest.approx(r + 30)            # counts from the last update
@@ -253,24 +257,24 @@ def test_coordination_group_updates_every_30_minutes():
 
 def test_legal_review_before_the_external_statement():
     base, t = level1_chain()
-    notify = report(t + 1, ["technical_group", "coordination_group", "communication_group"], "chat", role="ops_dept")
-    first = run_scripted(S, base + [notify])
+    notified = base + [notify(t + 1)]
+    first = run_scripted(S, notified)
     send = entry(first, "send_to_legal")
     c = send["triggered_at"]
     assert send["deadline_at"] == pytest.approx(c + 20)
     draft = report(round(c + 20, 6), "legal_dept", "email", role="communication_group")
-    second = run_scripted(S, base + [notify, draft])
+    second = run_scripted(S, notified + [draft])
     assert entry(second, "send_to_legal")["status"] == "hit"
     review = entry(second, "legal_review")
     r = review["triggered_at"]
     assert review["deadline_at"] == pytest.approx(r + 30)
     approve = act(round(r + 30, 6), "task", role="legal_dept", task="legal_review")
     publish = act(round(r + 30 + 30.1, 6), "task", role="communication_group", task="publish_statement")
-    third = run_scripted(S, base + [notify, draft, approve, publish])
+    third = run_scripted(S, notified + [draft, approve, publish])
     assert entry(third, "legal_review")["status"] == "hit"
     assert verdict(third, "external_statement")[0] == "late"
     # publishing without the review does not meet the duty: it only falls due after the review
-    no_review = run_scripted(S, base + [notify, draft, act(r + 5, "task", role="communication_group", task="publish_statement")])
+    no_review = run_scripted(S, notified + [draft, act(r + 5, "task", role="communication_group", task="publish_statement")])
     assert entry(no_review, "external_statement")["status"] == "not_triggered"
 
 
