@@ -20,13 +20,15 @@ demo: setup
 	$(VENV)/bin/drillsim run $(SCENARIO) --seed $(SEED) --log run-$(SCENARIO)-$(SEED).jsonl
 
 test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n 2 -p no:cacheprovider
 
 bench: setup
 	$(PY) benchmarks/run_all.py
 
 schema: setup
-	$(PY) -c "from simulator.schema import write; write()"
+	$(PY) -c "from drillsim.simulator.schema import write; write()"
 
 clean:
 	rm -rf $(VENV) .pytest_cache run-*.jsonl

@@ -29,6 +29,7 @@
 Timing needs a quiet machine; on a shared one run it several times. docs/MONTECARLO.md has the
 last measured figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,9 +57,10 @@ SUMMARY = re.compile(r"montecarlo: (\d+) replications in ([\d.]+) s \(([\d,]+)/s
 def engine_rates(n: int, rounds: int, seed: int = 1) -> dict:
     import numpy as np
     import reference_simpy as ref
-    from simulator.loader import load_plan
-    from simulator.replications import STATUS, plan_for, run_batch, seed_for
-    from simulator.runner import run_plan
+
+    from drillsim.simulator.loader import load_plan
+    from drillsim.simulator.replications import STATUS, plan_for, run_batch, seed_for
+    from drillsim.simulator.runner import run_plan
 
     params = ref.Params()
     plan = plan_for(SCENARIO)
@@ -90,7 +92,7 @@ def engine_rates(n: int, rounds: int, seed: int = 1) -> dict:
         spent = {k: [0.0, 0.0] for k in models}
         for start in range(r * n, (r + 1) * n, CHUNK):
             for name, fn in models.items():
-                gc.collect()       # each model starts clean and pays for collecting its own garbage
+                gc.collect()  # each model starts clean and pays for collecting its own garbage
                 w, c = time.perf_counter(), time.process_time()
                 fn(start, min(CHUNK, (r + 1) * n - start))
                 gc.collect()
@@ -120,26 +122,41 @@ def engine_rates(n: int, rounds: int, seed: int = 1) -> dict:
     ratios = [d / r for d, r in zip(wall["drillsim"], wall["reference"])]
     ratio = statistics.median(ratios)
     return {
-        "replications_per_round": n, "rounds": rounds, "chunk": CHUNK,
+        "replications_per_round": n,
+        "rounds": rounds,
+        "chunk": CHUNK,
         "reference_per_s": round(med["reference"], 1),
         "drillsim_per_s": round(med["drillsim"], 1),
         "drillsim_traced_per_s": round(med["drillsim_traced"], 1),
-        "ratio": round(ratio, 3), "round_ratios": [round(x, 3) for x in ratios],
+        "ratio": round(ratio, 3),
+        "round_ratios": [round(x, 3) for x in ratios],
         "overhead": round(1 / ratio, 3),
-        "trace_cost": round(statistics.median(
-            d / t for d, t in zip(wall["drillsim"], wall["drillsim_traced"])) - 1, 3),
-        "cpu": {"ratio": round(statistics.median(d / r for d, r in zip(cpu["drillsim"], cpu["reference"])), 3)},
+        "trace_cost": round(
+            statistics.median(d / t for d, t in zip(wall["drillsim"], wall["drillsim_traced"])) - 1,
+            3,
+        ),
+        "cpu": {
+            "ratio": round(
+                statistics.median(d / r for d, r in zip(cpu["drillsim"], cpu["reference"])), 3
+            )
+        },
         "rounds_per_s": {k: [round(x, 1) for x in v] for k, v in wall.items()},
         "log_events_per_replication": round(events, 1),
-        "agreement": {"replications": check, "identical_replications": agree_reps,
-                      "identical_outcomes": agree_duties, "outcomes": check * (len(names) + 1)},
+        "agreement": {
+            "replications": check,
+            "identical_replications": agree_reps,
+            "identical_outcomes": agree_duties,
+            "outcomes": check * (len(names) + 1),
+        },
     }
 
 
 def _replicate(model: str, n: int, seed: int = 1):
     """Run n replications of one model after a short warm-up (what --instructions counts)."""
     import reference_simpy as ref
-    from simulator.replications import run_batch
+
+    from drillsim.simulator.replications import run_batch
+
     params = ref.Params()
     run_batch(SCENARIO, (), seed, 0, 5)
     for i in range(5):
@@ -154,26 +171,42 @@ def _replicate(model: str, n: int, seed: int = 1):
 def instruction_counts(n: int = 100) -> dict:
     """CPU instructions per replication of each model, counted by valgrind's callgrind: the same
     process run with n replications less the same run with none (imports, warm-up)."""
+
     def count(model: str, reps: int) -> int:
-        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-               str(Path(__file__).resolve()), "--_replicate", model, str(reps)]
+        cmd = [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--_replicate",
+            model,
+            str(reps),
+        ]
         out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         m = re.search(r"Collected : (\d+)", out.stderr)
         if out.returncode != 0 or not m:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
         return int(m.group(1))
+
     base = count("reference", 0)
     ref_i, ds_i = (count(m, n) - base for m in ("reference", "drillsim"))
-    return {"replications": n, "reference_per_replication": round(ref_i / n),
-            "drillsim_per_replication": round(ds_i / n), "ratio": round(ref_i / ds_i, 3)}
+    return {
+        "replications": n,
+        "reference_per_replication": round(ref_i / n),
+        "drillsim_per_replication": round(ds_i / n),
+        "ratio": round(ref_i / ds_i, 3),
+    }
 
 
 def busy_fraction(seconds: float = 1.0) -> float | None:
     """Share of all CPUs busy over `seconds` (while this process sleeps: other processes' load)."""
+
     def sample():
         with open("/proc/stat") as fh:
             parts = [int(x) for x in fh.readline().split()[1:]]
         return sum(parts), parts[3] + (parts[4] if len(parts) > 4 else 0)
+
     try:
         t0, i0 = sample()
         time.sleep(seconds)
@@ -192,18 +225,24 @@ def wait_until_quiet(limit: float = 0.15, patience: float = 120.0) -> float | No
     return busy
 
 
-_TIMED_BATCH = ("import sys, time; sys.path.insert(0, {root!r}); from simulator.replications import run_batch; "
-                "run_batch({scenario!r}, (), 1, 0, 20); t = time.perf_counter(); "
-                "run_batch({scenario!r}, (), 1, {start}, {n}); print(time.perf_counter() - t)")
+_TIMED_BATCH = (
+    "import sys, time; sys.path.insert(0, {root!r}); from drillsim.simulator.replications import run_batch; "
+    "run_batch({scenario!r}, (), 1, 0, 20); t = time.perf_counter(); "
+    "run_batch({scenario!r}, (), 1, {start}, {n}); print(time.perf_counter() - t)"
+)
 
 
 def machine_ceiling(n: int = 1000) -> float:
     """What this machine allows any 2-worker run to reach right now: the same work (a batch of n
     replications) in two independent processes at once against one alone, with no pool and no
     coordination. On a shared VM this moves from run to run, the 2-worker speed-up with it."""
+
     def start(k):
         code = _TIMED_BATCH.format(root=str(ROOT), scenario=SCENARIO, start=k * n, n=n)
-        return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        return subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        )
+
     alone = float(start(0).communicate()[0])
     both = [start(k) for k in (1, 2)]
     together = max(float(p.communicate()[0]) for p in both)
@@ -211,8 +250,18 @@ def machine_ceiling(n: int = 1000) -> float:
 
 
 def command_rate(workers: int, n: int, seed: int = 1) -> dict:
-    cmd = [str(ROOT / ".venv" / "bin" / "drillsim"), "montecarlo", SCENARIO, "-n", str(n), "--seed", str(seed),
-           "--workers", str(workers), "--json"]
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "drillsim"),
+        "montecarlo",
+        SCENARIO,
+        "-n",
+        str(n),
+        "--seed",
+        str(seed),
+        "--workers",
+        str(workers),
+        "--json",
+    ]
     busy = wait_until_quiet()
     t = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -220,23 +269,47 @@ def command_rate(workers: int, n: int, seed: int = 1) -> dict:
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr}")
     m = SUMMARY.search(out.stderr)
-    return {"workers": workers, "replications": n, "wall_s": round(wall, 2),
-            "run_s": float(m.group(2)), "per_s": float(m.group(3).replace(",", "")),
-            "other_load_before": None if busy is None else round(busy, 2),
-            "result": json.loads(out.stdout)}
+    return {
+        "workers": workers,
+        "replications": n,
+        "wall_s": round(wall, 2),
+        "run_s": float(m.group(2)),
+        "per_s": float(m.group(3).replace(",", "")),
+        "other_load_before": None if busy is None else round(busy, 2),
+        "result": json.loads(out.stdout),
+    }
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("-n", type=int, default=1000, help="replications per round and model (default 1000)")
-    ap.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5; the median is reported)")
-    ap.add_argument("--mc-n", type=int, default=4000, help="replications for the 1 vs 2 workers runs (default 4000)")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="pairs of --workers 1 and 2 runs; the median speed-up is reported (default 3)")
+    ap.add_argument(
+        "-n", type=int, default=1000, help="replications per round and model (default 1000)"
+    )
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="alternating rounds (default 5; the median is reported)",
+    )
+    ap.add_argument(
+        "--mc-n",
+        type=int,
+        default=4000,
+        help="replications for the 1 vs 2 workers runs (default 4000)",
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="pairs of --workers 1 and 2 runs; the median speed-up is reported (default 3)",
+    )
     ap.add_argument("--skip-workers", action="store_true", help="only the in-process comparison")
     ap.add_argument("--skip-engine", action="store_true", help="only the 1 vs 2 workers runs")
-    ap.add_argument("--instructions", action="store_true",
-                    help="also count CPU instructions per replication under valgrind (a few minutes)")
+    ap.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count CPU instructions per replication under valgrind (a few minutes)",
+    )
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--_replicate", nargs=2, metavar=("MODEL", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -244,28 +317,40 @@ def main(argv=None) -> int:
         _replicate(args._replicate[0], int(args._replicate[1]))
         return 0
 
-    figures = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                           "platform": platform.platform(), "load_avg": list(os.getloadavg())}}
+    figures = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_avg": list(os.getloadavg()),
+        }
+    }
     if not args.skip_engine:
         figures["engine"] = engine_rates(args.n, args.rounds)
         if args.instructions:
             figures["engine"]["instructions"] = instruction_counts()
     if not args.skip_workers:
         ones, twos, ceilings = [], [], []
-        for _ in range(args.repeat):          # pairs run back to back: each sees the same machine
+        for _ in range(args.repeat):  # pairs run back to back: each sees the same machine
             ones.append(command_rate(1, args.mc_n))
             twos.append(command_rate(2, args.mc_n))
             ceilings.append(round(machine_ceiling(), 3))
         pairs = [round(two["per_s"] / one["per_s"], 3) for one, two in zip(ones, twos)]
         figures["workers"] = {
-            "replications": args.mc_n, "repeats": args.repeat,
-            "speedup": statistics.median(pairs), "pair_speedups": pairs,
-            "wall_speedups": [round(one["wall_s"] / two["wall_s"], 3) for one, two in zip(ones, twos)],
+            "replications": args.mc_n,
+            "repeats": args.repeat,
+            "speedup": statistics.median(pairs),
+            "pair_speedups": pairs,
+            "wall_speedups": [
+                round(one["wall_s"] / two["wall_s"], 3) for one, two in zip(ones, twos)
+            ],
             "one_worker_per_s": statistics.median(r["per_s"] for r in ones),
             "two_workers_per_s": statistics.median(r["per_s"] for r in twos),
             "all_per_s": {"1": [r["per_s"] for r in ones], "2": [r["per_s"] for r in twos]},
-            "other_load_before": {"1": [r["other_load_before"] for r in ones],
-                                  "2": [r["other_load_before"] for r in twos]},
+            "other_load_before": {
+                "1": [r["other_load_before"] for r in ones],
+                "2": [r["other_load_before"] for r in twos],
+            },
             "identical_results": all(r["result"] == ones[0]["result"] for r in ones + twos),
             "machine_ceiling": ceilings,
         }
@@ -276,38 +361,60 @@ def main(argv=None) -> int:
     ok = lambda cond: "ok" if cond else "BELOW AIM"
     e = figures.get("engine")
     if e:
-        print(f"{SCENARIO}, {e['rounds']} rounds x {e['replications_per_round']} replications, "
-              f"{e['log_events_per_replication']} log events per replication, median of rounds")
+        print(
+            f"{SCENARIO}, {e['rounds']} rounds x {e['replications_per_round']} replications, "
+            f"{e['log_events_per_replication']} log events per replication, median of rounds"
+        )
         print(f"  bare SimPy reference        {e['reference_per_s']:8,.0f} replications/s")
         print(f"  drillsim (worker's batch)   {e['drillsim_per_s']:8,.0f} replications/s")
-        print(f"  drillsim with full trace    {e['drillsim_traced_per_s']:8,.0f} replications/s "
-              f"(as `drillsim run`; tracing off is {100 * e['trace_cost']:.0f}% faster)")
-        print(f"  ratio drillsim/reference    {e['ratio']:8.2f}x  (median round of {e['round_ratios']}; "
-              f"overhead {e['overhead']:.2f}x; aim >= 0.80x) {ok(e['ratio'] >= 0.8)}")
+        print(
+            f"  drillsim with full trace    {e['drillsim_traced_per_s']:8,.0f} replications/s "
+            f"(as `drillsim run`; tracing off is {100 * e['trace_cost']:.0f}% faster)"
+        )
+        print(
+            f"  ratio drillsim/reference    {e['ratio']:8.2f}x  (median round of {e['round_ratios']}; "
+            f"overhead {e['overhead']:.2f}x; aim >= 0.80x) {ok(e['ratio'] >= 0.8)}"
+        )
         print(f"  by CPU time of this process: ratio {e['cpu']['ratio']:.2f}x")
         if "instructions" in e:
             i = e["instructions"]
-            print(f"  CPU instructions per replication (valgrind, {i['replications']} replications): reference "
-                  f"{i['reference_per_replication'] / 1e6:.2f} M, drillsim {i['drillsim_per_replication'] / 1e6:.2f} M, "
-                  f"ratio {i['ratio']:.2f}x")
+            print(
+                f"  CPU instructions per replication (valgrind, {i['replications']} replications): reference "
+                f"{i['reference_per_replication'] / 1e6:.2f} M, drillsim {i['drillsim_per_replication'] / 1e6:.2f} M, "
+                f"ratio {i['ratio']:.2f}x"
+            )
         a = e["agreement"]
-        print(f"  same seeds, same outcomes:  {a['identical_replications']}/{a['replications']} replications "
-              f"identical ({a['identical_outcomes']}/{a['outcomes']} duty statuses and downtimes)")
+        print(
+            f"  same seeds, same outcomes:  {a['identical_replications']}/{a['replications']} replications "
+            f"identical ({a['identical_outcomes']}/{a['outcomes']} duty statuses and downtimes)"
+        )
     if "workers" in figures:
         w = figures["workers"]
-        print(f"drillsim montecarlo {SCENARIO} -n {w['replications']}, {w['repeats']} pairs of runs "
-              f"(1 worker {w['all_per_s']['1']}, 2 workers {w['all_per_s']['2']} replications/s; "
-              f"other processes' CPU share before each: {w['other_load_before']})")
-        print(f"  --workers 1                 {w['one_worker_per_s']:8,.0f} replications/s  (median)")
-        print(f"  --workers 2                 {w['two_workers_per_s']:8,.0f} replications/s  (median)")
-        print(f"  speed-up                    {w['speedup']:8.2f}x  (median of the pairs {w['pair_speedups']}; "
-              f"wall {w['wall_speedups']}; aim >= 1.8x) {ok(w['speedup'] >= 1.8)}; "
-              f"identical results: {w['identical_results']}")
-        print(f"  this machine's ceiling      {statistics.median(w['machine_ceiling']):8.2f}x  (median; the same "
-              f"replications in 2 independent processes vs 1, after each pair: {w['machine_ceiling']})")
+        print(
+            f"drillsim montecarlo {SCENARIO} -n {w['replications']}, {w['repeats']} pairs of runs "
+            f"(1 worker {w['all_per_s']['1']}, 2 workers {w['all_per_s']['2']} replications/s; "
+            f"other processes' CPU share before each: {w['other_load_before']})"
+        )
+        print(
+            f"  --workers 1                 {w['one_worker_per_s']:8,.0f} replications/s  (median)"
+        )
+        print(
+            f"  --workers 2                 {w['two_workers_per_s']:8,.0f} replications/s  (median)"
+        )
+        print(
+            f"  speed-up                    {w['speedup']:8.2f}x  (median of the pairs {w['pair_speedups']}; "
+            f"wall {w['wall_speedups']}; aim >= 1.8x) {ok(w['speedup'] >= 1.8)}; "
+            f"identical results: {w['identical_results']}"
+        )
+        print(
+            f"  this machine's ceiling      {statistics.median(w['machine_ceiling']):8.2f}x  (median; the same "
+            f"replications in 2 independent processes vs 1, after each pair: {w['machine_ceiling']})"
+        )
     m = figures["machine"]
-    print(f"machine: Python {m['python']}, {m['cpus']} CPUs, load average {m['load_avg'][0]:.2f} before, "
-          f"{m['load_avg_after'][0]:.2f} after")
+    print(
+        f"machine: Python {m['python']}, {m['cpus']} CPUs, load average {m['load_avg'][0]:.2f} before, "
+        f"{m['load_avg_after'][0]:.2f} after"
+    )
     return 0
 
 

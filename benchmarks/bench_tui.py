@@ -13,6 +13,7 @@
 
 Not run in CI: the figures depend on the machine. docs/TUI.md has the last measured figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,9 @@ COLS, ROWS = 80, 24
 def largest_scenario() -> tuple[str, str, int]:
     """(scenario id, the role with the most duties, events in a seed-1 headless run)."""
     sys.path.insert(0, str(ROOT))
-    from simulator.loader import load_plan, shipped_scenarios
-    from simulator.runner import run_plan
+    from drillsim.simulator.loader import load_plan, shipped_scenarios
+    from drillsim.simulator.runner import run_plan
+
     best = None
     for s in shipped_scenarios():
         sid = Path(s["path"]).stem
@@ -59,9 +61,15 @@ class Term:
 
     def __init__(self, argv: list[str]):
         pid, fd = pty.fork()
-        if pid == 0:   # child
-            os.environ.update({"TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS),
-                               "LANG": "en_US.UTF-8"})
+        if pid == 0:  # child
+            os.environ.update(
+                {
+                    "TERM": "xterm-256color",
+                    "COLUMNS": str(COLS),
+                    "LINES": str(ROWS),
+                    "LANG": "en_US.UTF-8",
+                }
+            )
             os.execv(argv[0], argv)
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
@@ -101,7 +109,7 @@ class Term:
 
     def close(self) -> None:
         try:
-            os.write(self.fd, b"\x11")   # ctrl+q
+            os.write(self.fd, b"\x11")  # ctrl+q
         except OSError:
             pass
         end = time.perf_counter() + 10
@@ -116,12 +124,25 @@ class Term:
         os.close(self.fd)
 
 
-def bench_startup(scenario: str, role: str, runs: int, tmp: Path) -> tuple[list[float], list[float]]:
+def bench_startup(
+    scenario: str, role: str, runs: int, tmp: Path
+) -> tuple[list[float], list[float]]:
     """(first frame: the loading line, first exercise frame: the role view) in seconds."""
     first, ready = [], []
     for i in range(runs):
-        argv = [DRILLSIM, "--lang", "en", "play", scenario, "--role", role, "--seed", "1",
-                "--log", str(tmp / f"startup-{i}.jsonl")]
+        argv = [
+            DRILLSIM,
+            "--lang",
+            "en",
+            "play",
+            scenario,
+            "--role",
+            role,
+            "--seed",
+            "1",
+            "--log",
+            str(tmp / f"startup-{i}.jsonl"),
+        ]
         t0 = time.perf_counter()
         term = Term(argv)
         try:
@@ -133,21 +154,45 @@ def bench_startup(scenario: str, role: str, runs: int, tmp: Path) -> tuple[list[
 
 
 def bench_keys(scenario: str, role: str, keys: int, tmp: Path) -> dict:
-    argv = [DRILLSIM, "--lang", "en", "play", scenario, "--role", role, "--seed", "1", "--speed", "60", "--run",
-            "--log", str(tmp / "keys.jsonl")]
+    argv = [
+        DRILLSIM,
+        "--lang",
+        "en",
+        "play",
+        scenario,
+        "--role",
+        role,
+        "--seed",
+        "1",
+        "--speed",
+        "60",
+        "--run",
+        "--log",
+        str(tmp / "keys.jsonl"),
+    ]
     term = Term(argv)
-    out = {"open_help": [], "close_help": [], "to_facilitator": [], "to_role_view": [], "open_report_form": []}
+    out = {
+        "open_help": [],
+        "close_help": [],
+        "to_facilitator": [],
+        "to_role_view": [],
+        "open_report_form": [],
+    }
     try:
         term.wait_for(b"Inbox")
-        term.drain(2.0)                              # let the clock run at 60x for a while
+        term.drain(2.0)  # let the clock run at 60x for a while
         for _ in range(keys):
-            for key, marker, what in ((b"?", b"closes", "open_help"), (b"q", b"Inbox", "close_help"),
-                                      (b"0", b"MSEL", "to_facilitator"), (b"1", b"Inbox", "to_role_view"),
-                                      (b"r", b"Recipients", "open_report_form")):
+            for key, marker, what in (
+                (b"?", b"closes", "open_help"),
+                (b"q", b"Inbox", "close_help"),
+                (b"0", b"MSEL", "to_facilitator"),
+                (b"1", b"Inbox", "to_role_view"),
+                (b"r", b"Recipients", "open_report_form"),
+            ):
                 t = term.key(key)
                 out[what].append(term.wait_for(marker) - t)
                 term.drain(0.15)
-            term.key(b"\x1b")                       # close the form (Esc: waits ~0.1 s, not timed)
+            term.key(b"\x1b")  # close the form (Esc: waits ~0.1 s, not timed)
             term.drain(0.4)
     finally:
         term.close()
@@ -156,8 +201,13 @@ def bench_keys(scenario: str, role: str, keys: int, tmp: Path) -> dict:
 
 def summary(xs: list[float]) -> dict:
     ms = sorted(x * 1000 for x in xs)
-    return {"n": len(ms), "median_ms": round(statistics.median(ms), 1), "p90_ms": round(ms[int(0.9 * (len(ms) - 1))], 1),
-            "max_ms": round(ms[-1], 1), "min_ms": round(ms[0], 1)}
+    return {
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 1),
+        "p90_ms": round(ms[int(0.9 * (len(ms) - 1))], 1),
+        "max_ms": round(ms[-1], 1),
+        "min_ms": round(ms[0], 1),
+    }
 
 
 def main() -> int:
@@ -174,24 +224,34 @@ def main() -> int:
             first, ready = bench_startup(sid, role, args.runs, tmp)
             start[sid] = {"first_frame": summary(first), "exercise_frame": summary(ready)}
         keys = bench_keys(big, big_role, args.keys, tmp)
-    result = {"machine": f"{platform.machine()}, {os.cpu_count()} cpu, Python {platform.python_version()}, "
-                         f"load average {os.getloadavg()[0]:.1f}",
-              "startup_to_first_frame": start,
-              "keystroke_at_60x": {"scenario": big, "role": big_role, "events_per_run": events,
-                                   **{k: summary(v) for k, v in keys.items()}}}
+    result = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cpu, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}",
+        "startup_to_first_frame": start,
+        "keystroke_at_60x": {
+            "scenario": big,
+            "role": big_role,
+            "events_per_run": events,
+            **{k: summary(v) for k, v in keys.items()},
+        },
+    }
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print(result["machine"])
         for sid, both in start.items():
             for what, s in both.items():
-                print(f"{what.replace('_', ' ')}, {sid}: median {s['median_ms']} ms, max {s['max_ms']} ms "
-                      f"({s['n']} runs)")
+                print(
+                    f"{what.replace('_', ' ')}, {sid}: median {s['median_ms']} ms, max {s['max_ms']} ms "
+                    f"({s['n']} runs)"
+                )
         k = result["keystroke_at_60x"]
         for what in keys:
             s = k[what]
-            print(f"keystroke at 60x in {big} ({events} events), {what}: median {s['median_ms']} ms, "
-                  f"p90 {s['p90_ms']} ms, max {s['max_ms']} ms ({s['n']} keys)")
+            print(
+                f"keystroke at 60x in {big} ({events} events), {what}: median {s['median_ms']} ms, "
+                f"p90 {s['p90_ms']} ms, max {s['max_ms']} ms ({s['n']} keys)"
+            )
     return 0
 
 

@@ -32,6 +32,7 @@ with the same seed draw the same numbers.
 
     .venv/bin/python benchmarks/reference_simpy.py [-n 2000] [--seed 1]
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,6 +58,7 @@ _blake2b = hashlib.blake2b
 
 # --- the numbers, from the procedure file ------------------------------------------------------------
 
+
 def inverse_cdf(d: dict):
     kind = d["dist"]
     if kind == "fixed":
@@ -68,7 +70,11 @@ def inverse_cdf(d: dict):
     if kind == "triangular":
         a, c, b = float(d["low"]), float(d["mode"]), float(d["high"])
         cut = (c - a) / (b - a)
-        return lambda u: a + math.sqrt(u * (b - a) * (c - a)) if u < cut else b - math.sqrt((1 - u) * (b - a) * (b - c))
+        return lambda u: (
+            a + math.sqrt(u * (b - a) * (c - a))
+            if u < cut
+            else b - math.sqrt((1 - u) * (b - a) * (b - c))
+        )
     if kind == "lognormal":
         mu, sigma = math.log(d["median"]), math.log(d["p90"] / d["median"]) / _Z90
         return lambda u: math.exp(mu + sigma * _inv(u))
@@ -85,15 +91,29 @@ class Params:
         proc = yaml.safe_load(path.read_text(encoding="utf-8"))
         one = inverse_cdf({"dist": "fixed", "value": 1})
         self.roles = list(proc["roles"])
-        self.reaction = {r: inverse_cdf(v.get("reaction", {"dist": "fixed", "value": 1})) for r, v in proc["roles"].items()}
+        self.reaction = {
+            r: inverse_cdf(v.get("reaction", {"dist": "fixed", "value": 1}))
+            for r, v in proc["roles"].items()
+        }
         self.members = {r: int(v.get("members", 1)) for r, v in proc["roles"].items()}
-        self.forget = {r: float(v.get("errors", {}).get("forget", 0)) for r, v in proc["roles"].items()}
-        self.misgrade = {r: float(v.get("errors", {}).get("misgrade", 0)) for r, v in proc["roles"].items()}
-        self.wrong = {r: float(v.get("errors", {}).get("wrong_channel", 0)) for r, v in proc["roles"].items()}
+        self.forget = {
+            r: float(v.get("errors", {}).get("forget", 0)) for r, v in proc["roles"].items()
+        }
+        self.misgrade = {
+            r: float(v.get("errors", {}).get("misgrade", 0)) for r, v in proc["roles"].items()
+        }
+        self.wrong = {
+            r: float(v.get("errors", {}).get("wrong_channel", 0)) for r, v in proc["roles"].items()
+        }
         self.channels = list(proc["channels"])
-        self.latency = {c: inverse_cdf(v.get("latency", {"dist": "fixed", "value": 0.5})) for c, v in proc["channels"].items()}
+        self.latency = {
+            c: inverse_cdf(v.get("latency", {"dist": "fixed", "value": 0.5}))
+            for c, v in proc["channels"].items()
+        }
         self.failure = {c: float(v.get("failure", 0)) for c, v in proc["channels"].items()}
-        self.alternatives = {c: list(v.get("alternatives", [])) for c, v in proc["channels"].items()}
+        self.alternatives = {
+            c: list(v.get("alternatives", [])) for c, v in proc["channels"].items()
+        }
         tasks = proc["tasks"]
         self.success = {t: float(v.get("success", 1)) for t, v in tasks.items()}
         self.duties = {}
@@ -105,22 +125,41 @@ class Params:
                     chains = [[c, *self.alternatives[c], c] for c in act["via"]]
                     groups = [{c, *self.alternatives[c]} for c in act["via"]]
                 else:
-                    chain = list(dict.fromkeys([*act["via"], *(a for c in act["via"] for a in self.alternatives[c])]))
+                    chain = list(
+                        dict.fromkeys(
+                            [*act["via"], *(a for c in act["via"] for a in self.alternatives[c])]
+                        )
+                    )
                     chains, groups = [chain], [set(chain)]
                 needs = [(r, g) for r in act["to"] for g in groups]
             else:
                 chains, needs = [], []
-            self.duties[oid] = {"role": ob["role"], "do": act["do"], "task": act.get("task"), "to": act.get("to", []),
-                                "chains": chains, "needs": needs, "work": work,
-                                "deadline": ob.get("deadline_min"), "every": ob.get("every_min"),
-                                "retrigger": bool(ob.get("retrigger")), "grading": act["do"] == "grade"}
+            self.duties[oid] = {
+                "role": ob["role"],
+                "do": act["do"],
+                "task": act.get("task"),
+                "to": act.get("to", []),
+                "chains": chains,
+                "needs": needs,
+                "work": work,
+                "deadline": ob.get("deadline_min"),
+                "every": ob.get("every_min"),
+                "retrigger": bool(ob.get("retrigger")),
+                "grading": act["do"] == "grade",
+            }
 
 
 # --- one replication ----------------------------------------------------------------------------------
 
+
 def level_of(a: dict) -> int:
     """The procedure's grading rules for the attributes this scenario moves."""
-    if a["core"] > 120 or a["customers"] > 5000 or a["complaints"] >= 200 or a["media"] == "negative":
+    if (
+        a["core"] > 120
+        or a["customers"] > 5000
+        or a["complaints"] >= 200
+        or a["media"] == "negative"
+    ):
         return 1
     if 30 <= a["core"] <= 120 or 1000 <= a["customers"] <= 5000 or 50 <= a["complaints"] < 200:
         return 2
@@ -140,15 +179,21 @@ class Replication:
         ss = seed if isinstance(seed, SeedSequence) else SeedSequence(int(seed))
         self.root = ss.generate_state(4).tobytes()
         self.env = env = simpy.Environment()
-        self.attrs = {"core": 0, "customers": 120, "complaints": 3, "media": "none", "recovered": False}
+        self.attrs = {
+            "core": 0,
+            "customers": 120,
+            "complaints": 3,
+            "media": "none",
+            "recovered": False,
+        }
         self.level, self.declared = 3, 0
         self.reached: set[str] = set()
         self.oa_down = False
-        self.down, self.restored_at = True, None     # the core system is down from the start
-        self.occ: dict[str, list[Occ]] = {}          # duties that fell due (the facts)
+        self.down, self.restored_at = True, None  # the core system is down from the start
+        self.occ: dict[str, list[Occ]] = {}  # duties that fell due (the facts)
         self.seen_truth: dict[str, bool] = {}
-        self.regraded_on = None      # the level the regrade duty last fell due or was met on
-        self.draws_at: dict[int, int] = {}     # regrade occurrences at each level
+        self.regraded_on = None  # the level the regrade duty last fell due or was met on
+        self.draws_at: dict[int, int] = {}  # regrade occurrences at each level
         self.seen_belief: dict[str, bool] = {}
         self.belief_n: dict[str, int] = {}
         self.bot_has: set[str] = set()
@@ -180,7 +225,9 @@ class Replication:
             "legal_review": lambda lv: lv == 1 and "legal_dept" in R,
             "external_statement": lambda lv: done("legal_review"),
             "send_to_legal": lambda lv: lv == 1 and "communication_group" in R,
-            "failover_within_5": lambda lv: done("activate_l1_plan") and not self.attrs["recovered"],
+            "failover_within_5": lambda lv: (
+                done("activate_l1_plan") and not self.attrs["recovered"]
+            ),
             "isolate_within_10": lambda lv: done("activate_l1_plan"),
         }
 
@@ -209,28 +256,35 @@ class Replication:
         self.inject("alert", ["duty_supervisor"])
         self.evaluate()
         for t, change, inject in (
-                (10, {"core": 10, "customers": 400}, None),
-                (25, {"complaints": 30}, ("complaints", ["duty_supervisor"])),
-                (30, {"core": 30, "customers": 900}, None),
-                (40, None, ("forty_minutes", ["duty_supervisor"])),
-                (60, {"core": 60, "customers": 2600}, None),
-                (70, {"customers": 5200, "complaints": 120}, ("customer_surge", ["duty_supervisor", "customer_service"])),
-                (90, {"core": 90}, None),
-                (95, None, ("ops_chases", ["duty_supervisor"])),
-                (121, {"core": 121}, None),
-                (130, {"media": "negative"}, ("media_call", ["communication_group"])),
-                (180, {"core": 180}, None),
-                (240, None, None)):
+            (10, {"core": 10, "customers": 400}, None),
+            (25, {"complaints": 30}, ("complaints", ["duty_supervisor"])),
+            (30, {"core": 30, "customers": 900}, None),
+            (40, None, ("forty_minutes", ["duty_supervisor"])),
+            (60, {"core": 60, "customers": 2600}, None),
+            (
+                70,
+                {"customers": 5200, "complaints": 120},
+                ("customer_surge", ["duty_supervisor", "customer_service"]),
+            ),
+            (90, {"core": 90}, None),
+            (95, None, ("ops_chases", ["duty_supervisor"])),
+            (121, {"core": 121}, None),
+            (130, {"media": "negative"}, ("media_call", ["communication_group"])),
+            (180, {"core": 180}, None),
+            (240, None, None),
+        ):
             yield env.timeout(t - env.now)
             if t == 240:
                 self.oa_down = False
                 continue
-            timeline = inject is None      # timeline steps stop once the core system is back
+            timeline = inject is None  # timeline steps stop once the core system is back
             if inject is not None:
                 if inject[0] == "ops_chases" and self.done("report_l1_ops"):
                     continue
                 self.inject(*inject)
-            if change is not None and not (timeline and self.restored_at is not None and "core" in change):
+            if change is not None and not (
+                timeline and self.restored_at is not None and "core" in change
+            ):
                 self.set(change)
             self.evaluate()
 
@@ -254,11 +308,29 @@ class Replication:
     # --- duties ----------------------------------------------------------------------------------------
     # Which duties' triggers read which fact (written out by hand for this scenario), so a change
     # re-evaluates only those: on the facts for falling due, on the declared level for the bots.
-    _L = ["regrade", "report_l1_committee", "report_l1_ops", "activate_l1_plan", "notify_groups", "report_l2",
-          "form_l2_team", "file_l2_with_ops", "report_l3", "legal_review", "send_to_legal"]
+    _L = [
+        "regrade",
+        "report_l1_committee",
+        "report_l1_ops",
+        "activate_l1_plan",
+        "notify_groups",
+        "report_l2",
+        "form_l2_team",
+        "file_l2_with_ops",
+        "report_l3",
+        "legal_review",
+        "send_to_legal",
+    ]
     READS = {
-        "reached:duty_supervisor": ["verify", "initial_record", "mark_urgency", "report_l1_committee", "report_l1_ops",
-                                    "report_l2", "report_l3"],
+        "reached:duty_supervisor": [
+            "verify",
+            "initial_record",
+            "mark_urgency",
+            "report_l1_committee",
+            "report_l1_ops",
+            "report_l2",
+            "report_l3",
+        ],
         "reached:coordination_group": ["coordination_updates"],
         "reached:legal_dept": ["legal_review"],
         "reached:communication_group": ["send_to_legal"],
@@ -284,8 +356,12 @@ class Replication:
             if "all" in facts:
                 truth = belief = list(self.triggers)
             else:
-                truth = sorted({d for f in facts for d in self.TRUTH.get(f, ())}, key=order.__getitem__)
-                belief = sorted({d for f in facts for d in self.BELIEF.get(f, ())}, key=order.__getitem__)
+                truth = sorted(
+                    {d for f in facts for d in self.TRUTH.get(f, ())}, key=order.__getitem__
+                )
+                belief = sorted(
+                    {d for f in facts for d in self.BELIEF.get(f, ())}, key=order.__getitem__
+                )
             for duty in truth:
                 spec = P.duties[duty]
                 now = self.triggers[duty](self.level)
@@ -293,8 +369,15 @@ class Replication:
                 self.seen_truth[duty] = now
                 if now and not before and (duty not in self.occ or spec["retrigger"]):
                     self.fall_due(duty, len(self.occ.get(duty, ())) + 1)
-                elif now and duty == "regrade" and self.done("regrade") and self.level != self.regraded_on:
-                    self.fall_due(duty, len(self.occ[duty]) + 1)      # a further rise: retrigger_on level
+                elif (
+                    now
+                    and duty == "regrade"
+                    and self.done("regrade")
+                    and self.level != self.regraded_on
+                ):
+                    self.fall_due(
+                        duty, len(self.occ[duty]) + 1
+                    )  # a further rise: retrigger_on level
             for duty in belief:
                 spec = P.duties[duty]
                 if spec["grading"]:
@@ -308,18 +391,26 @@ class Replication:
                         continue
                     self.belief_n[duty] = n + 1
                     self.assign(duty, n + 1, self.deadline(duty))
-            if "done:activate_l1_plan" in facts and "dr_question" not in self.injected and self.done("activate_l1_plan"):
+            if (
+                "done:activate_l1_plan" in facts
+                and "dr_question" not in self.injected
+                and self.done("activate_l1_plan")
+            ):
                 self.inject("dr_question", ["technical_group"])
 
     def deadline(self, duty):
         spec = self.P.duties[duty]
         if spec["deadline"] is not None:
             return self.env.now + spec["deadline"]
-        return 510.0 if duty == "l3_progress_to_dept_head" else math.inf   # 18:00 from a 09:30 start
+        return 510.0 if duty == "l3_progress_to_dept_head" else math.inf  # 18:00 from a 09:30 start
 
     def fall_due(self, duty, n, trig=None, deadline=None):
         spec = self.P.duties[duty]
-        occ = Occ(n, self.env.now if trig is None else trig, self.deadline(duty) if deadline is None else deadline)
+        occ = Occ(
+            n,
+            self.env.now if trig is None else trig,
+            self.deadline(duty) if deadline is None else deadline,
+        )
         self.occ.setdefault(duty, []).append(occ)
         self.dirty.add("done:" + duty)
         if duty == "regrade":
@@ -333,6 +424,7 @@ class Replication:
         def fire(_):
             fn()
             self.evaluate()
+
         self.env.timeout(max(0.0, delay)).callbacks.append(fire)
 
     def recur(self, duty, n):
@@ -354,7 +446,7 @@ class Replication:
     def assign(self, duty, n, deadline):
         self.bot_has.add(duty)
         draw = n
-        if self.P.duties[duty]["retrigger"]:     # draws keyed by the level it answers (regrade)
+        if self.P.duties[duty]["retrigger"]:  # draws keyed by the level it answers (regrade)
             k = self.draws_at[self.level] = self.draws_at.get(self.level, 0) + 1
             draw = f"L{self.level}.{k}"
         self.env.process(self.work(self.P.duties[duty]["role"], duty, n, deadline, draw))
@@ -421,7 +513,13 @@ class Replication:
             if others:
                 pick = others[int(self.u("wrong-pick", role, duty, INC, n) * len(others))]
                 chains = [[pick] + chain for chain in chains]
-        yield self.env.all_of([self.env.process(self.attempt(role, to, chain)) for to in spec["to"] for chain in chains])
+        yield self.env.all_of(
+            [
+                self.env.process(self.attempt(role, to, chain))
+                for to in spec["to"]
+                for chain in chains
+            ]
+        )
 
     def attempt(self, role, to, chain):
         for via in chain[:3]:
@@ -436,7 +534,9 @@ class Replication:
         self.messages += 1
         sent_at = env.now
         latency = P.latency[via](self.u("latency", via, sender, to, INC, attempt))
-        failed = (via == "oa" and self.oa_down) or self.chance(P.failure[via], "fail", via, sender, to, INC, attempt)
+        failed = (via == "oa" and self.oa_down) or self.chance(
+            P.failure[via], "fail", via, sender, to, INC, attempt
+        )
         result = env.event()
 
         def arrive(_):
@@ -447,6 +547,7 @@ class Replication:
                 self.reach((to,))
                 result.succeed(True)
             self.evaluate()
+
         env.timeout(latency).callbacks.append(arrive)
         return result
 
@@ -456,7 +557,7 @@ class Replication:
             spec = self.P.duties[duty]
             if spec["do"] != "report" or spec["role"] != sender:
                 continue
-            for occ in occs:    # the earliest open occurrence it answers
+            for occ in occs:  # the earliest open occurrence it answers
                 if occ.done is not None or occ.trig > sent_at + EPS:
                     continue
                 answered = False
@@ -480,7 +581,7 @@ class Replication:
         return "open" if END < o.deadline - EPS else "missed"
 
     def downtime(self) -> float:
-        return (self.restored_at if self.restored_at is not None else END)
+        return self.restored_at if self.restored_at is not None else END
 
 
 def replicate(P: Params, seed: int, i: int) -> Replication:
@@ -489,6 +590,7 @@ def replicate(P: Params, seed: int, i: int) -> Replication:
 
 def main(argv=None):
     import argparse
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
@@ -501,8 +603,10 @@ def main(argv=None):
         hits += r.status("report_l1_ops") == "hit"
         rto += r.downtime() <= 120 + 1e-9
     dt = time.perf_counter() - t
-    print(f"reference: {args.n} replications in {dt:.2f} s = {args.n / dt:,.0f}/s; "
-          f"P(report_l1_ops on time) {hits / args.n:.3f}; P(RTO met) {rto / args.n:.3f}")
+    print(
+        f"reference: {args.n} replications in {dt:.2f} s = {args.n / dt:,.0f}/s; "
+        f"P(report_l1_ops on time) {hits / args.n:.3f}; P(RTO met) {rto / args.n:.3f}"
+    )
 
 
 if __name__ == "__main__":

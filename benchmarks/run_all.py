@@ -1,4 +1,5 @@
 """Run every benchmark in this folder (make bench). Not part of the tests: timing needs a quiet machine."""
+
 import runpy
 import sys
 from pathlib import Path
@@ -12,5 +13,5 @@ def main() -> None:
         runpy.run_path(str(script), run_name="__main__")
 
 
-if __name__ == "__main__":   # worker processes that import this module must not rerun everything
+if __name__ == "__main__":  # worker processes that import this module must not rerun everything
     main()

@@ -1,4 +1,5 @@
 """The `drillsim` command line: wires simulator, scoring and tui together, nothing more."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-from simulator.yamlsrc import InputError
+from drillsim.simulator.loader import add_user_dir
+from drillsim.simulator.yamlsrc import InputError, Problem
 
 EXIT_INPUT = 2
 
@@ -29,27 +31,44 @@ def _print_json(data) -> None:
 
 # --- commands ------------------------------------------------------------------------------
 
+
 def cmd_list(args) -> int:
-    from scoring.tables import table
-    from simulator.loader import shipped_scenarios
-    rows = [[s["id"], s["title"] if args.lang == "zh" else (s["title_en"] or s["title"]),
-             s["exercise_type"], ", ".join(s["procedures"])] for s in shipped_scenarios()]
+    from drillsim.scoring.tables import table
+    from drillsim.simulator.loader import shipped_scenarios
+
+    rows = [
+        [
+            s["id"],
+            s["title"] if args.lang == "zh" else (s["title_en"] or s["title"]),
+            s["exercise_type"],
+            ", ".join(s["procedures"]),
+        ]
+        for s in shipped_scenarios()
+    ]
     if args.json:
         _print_json(shipped_scenarios())
     else:
-        heads = ["id", "标题", "类型", "程序"] if args.lang == "zh" else ["id", "title", "type", "procedures"]
+        heads = (
+            ["id", "标题", "类型", "程序"]
+            if args.lang == "zh"
+            else ["id", "title", "type", "procedures"]
+        )
         print(table(heads, rows, max_col=70))
     return 0
 
 
 def cmd_validate(args) -> int:
-    from simulator.loader import load_actions, load_plan, validate_file
+    from drillsim.simulator.loader import load_actions, load_plan, validate_file
+
     problems = []
     for path in args.files:
         problems += validate_file(path)
     if args.actions:
         if not args.scenario:
-            print("drillsim validate: --actions needs --scenario to check the roles against", file=sys.stderr)
+            print(
+                "drillsim validate: --actions needs --scenario to check the roles against",
+                file=sys.stderr,
+            )
             return EXIT_INPUT
         try:
             load_actions(args.actions, load_plan(args.scenario))
@@ -64,34 +83,47 @@ def cmd_validate(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from simulator.schema import schemas
+    from drillsim.simulator.schema import schemas
+
     all_schemas = schemas()
     _print_json(all_schemas if args.kind == "all" else all_schemas[args.kind])
     return 0
 
 
 def cmd_describe(args) -> int:
-    from simulator.describe import describe
-    from simulator.loader import load_plan
+    from drillsim.simulator.describe import describe
+    from drillsim.simulator.loader import load_plan
+
     data = describe(load_plan(args.scenario, args.variant))
     if args.json:
         _print_json(data)
     else:
-        from scoring.tables import table
+        from drillsim.scoring.tables import table
+
         en = args.lang == "en"
-        print(f"{data['scenario']['id']}: {data['scenario']['title_en' if en else 'title'] or data['scenario']['title']}")
-        rows = [[o["clause"], o["role"], o["title_en"] if en and o["title_en"] else o["title"],
-                 o["deadline"]] for o in data["obligations"]]
+        print(
+            f"{data['scenario']['id']}: {data['scenario']['title_en' if en else 'title'] or data['scenario']['title']}"
+        )
+        rows = [
+            [
+                o["clause"],
+                o["role"],
+                o["title_en"] if en and o["title_en"] else o["title"],
+                o["deadline"],
+            ]
+            for o in data["obligations"]
+        ]
         heads = ["clause", "role", "duty", "deadline"] if en else ["条款", "角色", "义务", "时限"]
         print(table(heads, rows, max_col=60))
     return 0
 
 
 def cmd_run(args) -> int:
-    from scoring.report_text import render
-    from scoring.verdicts import score
-    from simulator.loader import load_actions, load_plan
-    from simulator.runner import run_plan
+    from drillsim.scoring.report_text import render
+    from drillsim.scoring.verdicts import score
+    from drillsim.simulator.loader import load_actions, load_plan
+    from drillsim.simulator.runner import run_plan
+
     plan = load_plan(args.scenario, args.variant)
     actions = load_actions(args.actions, plan) if args.actions else []
     session = run_plan(plan, seed=args.seed, actions=actions, others=args.others, log_path=args.log)
@@ -106,10 +138,17 @@ def cmd_run(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from scoring.report_text import render
-    from scoring.verdicts import plan_of, read_log, score
+    from drillsim.scoring.report_text import render
+    from drillsim.scoring.verdicts import changed_files, plan_of, read_log, score
+
     events = read_log(args.log)
     plan = plan_of(events)
+    for path in changed_files(plan, events):
+        print(
+            f"drillsim: warning: {path} has changed since the run was recorded (its content hash "
+            "differs); the verdicts use the file as it is now",
+            file=sys.stderr,
+        )
     result = score(plan, events)
     if args.json:
         _print_json(result)
@@ -120,55 +159,113 @@ def cmd_score(args) -> int:
 
 # --- parser -----------------------------------------------------------------------------------
 
+SCENARIOS_HELP = (
+    "also look for scenarios, procedures (DIR or DIR/procedures) and variants (DIR/variants) "
+    "in DIR, before the shipped ones; repeatable; the environment variable "
+    "DRILLSIM_SCENARIOS does the same (folders separated by ':')"
+)
+
+
 def scenario_arg(p):
     """SCENARIO and --variant, as every command that loads a plan takes them."""
-    p.add_argument("scenario", metavar="SCENARIO", help="a shipped scenario's id (see `drillsim list`) or a path to a scenario file")
-    p.add_argument("--variant", action="append", default=[], metavar="VARIANT",
-                   help="apply a plan variant (overlay file or shipped id); repeatable")
+    p.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        help="a shipped scenario's id (see `drillsim list`) or a path to a scenario file",
+    )
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="VARIANT",
+        help="apply a plan variant (overlay file or shipped id); repeatable",
+    )
+    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help=SCENARIOS_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drillsim",
         description="drillsim — 应急演练与桌面推演模拟器 / drill and tabletop-exercise simulator. "
-                    "Procedures become data; SimPy plays an incident through them; scoring says which "
-                    "deadlines were hit.",
+        "Procedures become data; SimPy plays an incident through them; scoring says which "
+        "deadlines were hit.",
         epilog="Examples:\n  drillsim list\n  drillsim run payment_outage --seed 7\n"
-               "  drillsim run payment_outage --actions my_actions.yaml --others idle --log run.jsonl\n"
-               "  drillsim score run.jsonl --json\n  drillsim validate scenarios/*.yaml scenarios/procedures/*.yaml",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--lang", choices=["zh", "en"], default=None, help="language of the output (default: from the locale)")
+        "  drillsim run payment_outage --actions my_actions.yaml --others idle --log run.jsonl\n"
+        "  drillsim score run.jsonl --json\n  drillsim validate scenarios/*.yaml scenarios/procedures/*.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default=None,
+        help="language of the output (default: from the locale)",
+    )
+    parser.add_argument(
+        "--scenarios",
+        action="append",
+        default=[],
+        metavar="DIR",
+        dest="scenarios_before",
+        help=SCENARIOS_HELP,
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("list", help="list the shipped scenarios")
+    p = sub.add_parser("list", help="list the shipped scenarios (and those in --scenarios folders)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help=SCENARIOS_HELP)
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("validate", help="check procedure, scenario and variant files (exit 2 on problems)",
-                       description="Check files; every problem is printed as FILE:LINE:COL: message. Exit 0 when valid, 2 otherwise.")
+    p = sub.add_parser(
+        "validate",
+        help="check procedure, scenario and variant files (exit 2 on problems)",
+        description="Check files; every problem is printed as FILE:LINE:COL: message. Exit 0 when valid, 2 otherwise.",
+    )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--actions", metavar="FILE", help="also check an actions file ...")
     p.add_argument("--scenario", metavar="SCENARIO", help="... against this scenario")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the file formats")
-    p.add_argument("kind", nargs="?", default="all", choices=["all", "procedure", "scenario", "variant", "actions"])
+    p.add_argument(
+        "kind",
+        nargs="?",
+        default="all",
+        choices=["all", "procedure", "scenario", "variant", "actions"],
+    )
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("describe", help="roles, channels, services and obligations of a scenario's plan")
+    p = sub.add_parser(
+        "describe", help="roles, channels, services and obligations of a scenario's plan"
+    )
     scenario_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON (the contract in the README)")
     p.set_defaults(func=cmd_describe)
 
-    p = sub.add_parser("run", help="play a scenario headless and score it",
-                       description="Play SCENARIO start to end with bots (and/or a script) and print the verdicts.")
+    p = sub.add_parser(
+        "run",
+        help="play a scenario headless and score it",
+        description="Play SCENARIO start to end with bots (and/or a script) and print the verdicts.",
+    )
     scenario_arg(p)
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1): same seed and actions, same log")
-    p.add_argument("--actions", metavar="FILE", help="actions file: roles named in it are played by the script")
-    p.add_argument("--others", choices=["bot", "idle"], default="bot",
-                   help="who plays the roles the script does not: bots (default) or nobody")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="random seed (default 1): same seed and actions, same log",
+    )
+    p.add_argument(
+        "--actions", metavar="FILE", help="actions file: roles named in it are played by the script"
+    )
+    p.add_argument(
+        "--others",
+        choices=["bot", "idle"],
+        default="bot",
+        help="who plays the roles the script does not: bots (default) or nobody",
+    )
     p.add_argument("--log", metavar="FILE", help="write the event log (JSON Lines) here")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (the contract in the README)")
+    p.add_argument(
+        "--json", action="store_true", help="print the result as JSON (the contract in the README)"
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("score", help="score a saved event log (same result as `run`)")
@@ -181,11 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_EXTRA_COMMANDS = []   # other packages' commands register here (see drillsim/commands.py)
+_EXTRA_COMMANDS = []  # other packages' commands register here (see drillsim/commands.py)
 
 
 def main(argv: list[str] | None = None) -> int:
     from . import commands  # noqa: F401  (registers play, montecarlo, compare, report, msel)
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.lang is None:
@@ -194,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        for folder in args.scenarios_before + getattr(args, "scenarios", []):
+            if not Path(folder).is_dir():
+                raise InputError([Problem(folder, 1, 1, "--scenarios: no such folder")])
+            add_user_dir(folder)
         return args.func(args)
     except InputError as exc:
         for p in exc.problems:
@@ -207,8 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the user gets a sentence, not a traceback
         if os.environ.get("DRILLSIM_DEBUG"):
             raise
-        print(f"drillsim: internal error: {type(exc).__name__}: {exc}\n"
-              f"(set DRILLSIM_DEBUG=1 to see the traceback; please report it)", file=sys.stderr)
+        print(
+            f"drillsim: internal error: {type(exc).__name__}: {exc}\n"
+            f"(set DRILLSIM_DEBUG=1 to see the traceback; please report it)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -1,4 +1,5 @@
 """`drillsim montecarlo` and `drillsim compare`: many replications, statistics, plan variants."""
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,10 @@ class Progress:
         eta = (total - done) / rate if rate > 0 else 0.0
         width = 30
         fill = int(width * done / total) if total else width
-        self.stream.write(f"\r{self.label} [{'#' * fill}{'.' * (width - fill)}] {done}/{total} "
-                          f"{rate:,.0f}/s eta {eta:,.0f}s ")
+        self.stream.write(
+            f"\r{self.label} [{'#' * fill}{'.' * (width - fill)}] {done}/{total} "
+            f"{rate:,.0f}/s eta {eta:,.0f}s "
+        )
         self.stream.flush()
 
     def finish(self, info):
@@ -57,53 +60,112 @@ class Progress:
             self.stream.write("\r\033[K")
         if not self.quiet:
             rate = info.replications / info.seconds if info.seconds > 0 else 0.0
-            self.stream.write(f"{self.label}: {info.replications} replications in {info.seconds:.1f} s "
-                              f"({rate:,.0f}/s), {info.batches} batches {info.where}\n")
+            self.stream.write(
+                f"{self.label}: {info.replications} replications in {info.seconds:.1f} s "
+                f"({rate:,.0f}/s), {info.batches} batches {info.where}\n"
+            )
         self.stream.flush()
 
 
 def _add_common(p) -> None:
-    p.add_argument("-n", "--replications", dest="n", type=int, default=1000, metavar="N",
-                   help="number of replications (default 1000)")
-    p.add_argument("--seed", type=int, default=1, metavar="S",
-                   help="root seed (default 1); replication i uses SeedSequence(S).spawn(N)[i]")
-    p.add_argument("--workers", type=int, default=None, metavar="W",
-                   help="processes that run replications, this one included (default: one per core, at most one per "
-                        "batch; 1 = this process alone)")
-    p.add_argument("--batch", type=int, default=None, metavar="B",
-                   help="replications per task sent to a worker (default: about 16 tasks per local worker, "
-                        "100-500 each; 250 with --dask)")
-    p.add_argument("--dask", metavar="ADDRESS",
-                   help="run the batches on an existing Dask distributed cluster (scheduler address, "
-                        "e.g. tcp://10.0.0.5:8786) instead of local processes")
-    p.add_argument("--logs", metavar="DIR", help="also write every replication's event log under DIR (slow, large)")
+    p.add_argument(
+        "-n",
+        "--replications",
+        dest="n",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="number of replications (default 1000)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help="root seed (default 1); replication i uses SeedSequence(S).spawn(N)[i]",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="W",
+        help="processes that run replications, this one included (default: one per core, at most one per "
+        "batch; 1 = this process alone)",
+    )
+    p.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        metavar="B",
+        help="replications per task sent to a worker (default: about 16 tasks per local worker, "
+        "100-500 each; 250 with --dask)",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the batches on an existing Dask distributed cluster (scheduler address, "
+        "e.g. tcp://10.0.0.5:8786) instead of local processes",
+    )
+    p.add_argument(
+        "--logs",
+        metavar="DIR",
+        help="also write every replication's event log under DIR (slow, large)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary line on stderr")
     out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print the result as JSON (docs/MONTECARLO.md)")
-    out.add_argument("--csv", metavar="FILE", help="write one row per duty and per service to FILE (docs/MONTECARLO.md)")
+    out.add_argument(
+        "--json", action="store_true", help="print the result as JSON (docs/MONTECARLO.md)"
+    )
+    out.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="write one row per duty and per service to FILE (docs/MONTECARLO.md)",
+    )
 
 
 def register(sub) -> None:
     """Add this module's subcommands to the `drillsim` parser."""
     import argparse
-    p = sub.add_parser("montecarlo", help="run N replications with bots in every role and report the odds",
-                       description="Run SCENARIO N times with bots in every role and report, per duty, the "
-                                   "probability it is met on time (95% Wilson interval), time to done, how often "
-                                   "it is missed; per service, the chance the RTO is met and the downtime; the "
-                                   "final declared level; and which duties hold up the chain downstream.",
-                       epilog=EPILOG_MC, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = sub.add_parser(
+        "montecarlo",
+        help="run N replications with bots in every role and report the odds",
+        description="Run SCENARIO N times with bots in every role and report, per duty, the "
+        "probability it is met on time (95% Wilson interval), time to done, how often "
+        "it is missed; per service, the chance the RTO is met and the downtime; the "
+        "final declared level; and which duties hold up the chain downstream.",
+        epilog=EPILOG_MC,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     scenario_arg(p)
     _add_common(p)
     p.set_defaults(func=cmd_montecarlo)
 
-    p = sub.add_parser("compare", help="compare plan variants with the base on the same seeds",
-                       description="Run SCENARIO and SCENARIO with each VARIANT applied on the same seeds (common "
-                                   "random numbers) and report the paired differences per duty and per service.",
-                       epilog=EPILOG_CMP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", metavar="SCENARIO", help="a shipped scenario's id or a path to a scenario file")
-    p.add_argument("variants", nargs="+", metavar="VARIANT", help="plan variants (shipped ids or overlay files)")
-    p.add_argument("--variant", action="append", default=[], metavar="VARIANT", dest="base_variants",
-                   help="apply this variant to the base and to every compared variant alike; repeatable")
+    p = sub.add_parser(
+        "compare",
+        help="compare plan variants with the base on the same seeds",
+        description="Run SCENARIO and SCENARIO with each VARIANT applied on the same seeds (common "
+        "random numbers) and report the paired differences per duty and per service.",
+        epilog=EPILOG_CMP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "scenario", metavar="SCENARIO", help="a shipped scenario's id or a path to a scenario file"
+    )
+    p.add_argument(
+        "variants",
+        nargs="+",
+        metavar="VARIANT",
+        help="plan variants (shipped ids or overlay files)",
+    )
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="VARIANT",
+        dest="base_variants",
+        help="apply this variant to the base and to every compared variant alike; repeatable",
+    )
     _add_common(p)
     p.set_defaults(func=cmd_compare)
 
@@ -123,22 +185,35 @@ def _check(args, what: str) -> str | None:
 
 
 def _run(args, what: str) -> int:
-    from scoring import montecarlo as mc
-    from simulator.replications import ClusterError, RunInfo
+    from drillsim.scoring import montecarlo as mc
+    from drillsim.simulator.replications import ClusterError, RunInfo
+
     problem = _check(args, what)
     if problem:
         print(f"drillsim {what}: {problem}", file=sys.stderr)
         return EXIT_INPUT
     info = RunInfo()
     progress = Progress(what, quiet=args.quiet)
-    kwargs = dict(workers=args.workers, batch=args.batch, dask=args.dask, progress=progress,
-                  log_dir=args.logs, info=info)
+    kwargs = dict(
+        workers=args.workers,
+        batch=args.batch,
+        dask=args.dask,
+        progress=progress,
+        log_dir=args.logs,
+        info=info,
+    )
     try:
         if what == "montecarlo":
             result = mc.montecarlo(args.scenario, args.n, args.seed, args.variant, **kwargs)
         else:
-            result = mc.compare(args.scenario, args.variants, args.n, args.seed,
-                                base_variants=args.base_variants, **kwargs)
+            result = mc.compare(
+                args.scenario,
+                args.variants,
+                args.n,
+                args.seed,
+                base_variants=args.base_variants,
+                **kwargs,
+            )
     except ClusterError as exc:
         if progress.live:
             sys.stderr.write("\n")

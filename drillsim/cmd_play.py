@@ -1,4 +1,5 @@
 """`drillsim play`: people play roles in a terminal UI while the simulation plays the rest."""
+
 from __future__ import annotations
 
 import secrets
@@ -8,7 +9,8 @@ import sys
 def _speed(text: str) -> float:
     import argparse
 
-    from tui.clock import parse_speed
+    from drillsim.tui.clock import parse_speed
+
     try:
         return parse_speed(text)
     except ValueError as exc:
@@ -18,34 +20,74 @@ def _speed(text: str) -> float:
 def register(sub) -> None:
     """Add this module's subcommands to the `drillsim` parser."""
     p = sub.add_parser(
-        "play", help="play an exercise in the terminal UI (people play roles, the simulation the rest)",
+        "play",
+        help="play an exercise in the terminal UI (people play roles, the simulation the rest)",
         description="Open the exercise UI. With SCENARIO, start it at once (the clock paused: press space); "
-                    "without, a lobby lists the shipped scenarios. Keys are in the footer; ? shows them all. "
-                    "The event log is written as the exercise runs and can be scored with `drillsim score LOG`.")
-    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
-                   help="a shipped scenario's id or a path; omit it for the lobby")
-    p.add_argument("--role", action="append", default=[], metavar="ROLE",
-                   help="a role played by a person (repeatable); the others are played by the simulation")
-    p.add_argument("--mode", choices=["exercise", "test", "training"], default=None,
-                   help="training: deadlines count down with hints; exercise: deadlines shown; "
-                        "test: deadlines hidden (default: the scenario's mode)")
-    p.add_argument("--speed", type=_speed, default=1.0, metavar="X",
-                   help="clock speed, 1 (real time) to 60 (a simulated minute per second); default 1")
-    p.add_argument("--seed", type=int, default=None, metavar="N",
-                   help="random seed (default: a random one, shown on screen and in the log)")
-    p.add_argument("--lang", dest="play_lang", choices=["zh", "en"], default=None,
-                   help="language of the UI (same as `drillsim --lang`; default: from the locale)")
-    p.add_argument("--log", metavar="FILE",
-                   help="event log to write (default: drillsim-SCENARIO-SEED-YYYYmmdd-HHMMSS.jsonl here)")
-    p.add_argument("--variant", action="append", default=[], metavar="VARIANT",
-                   help="apply a plan variant (overlay file or shipped id); repeatable")
-    p.add_argument("--run", action="store_true", help="start with the clock running instead of paused")
+        "without, a lobby lists the shipped scenarios. Keys are in the footer; ? shows them all. "
+        "The event log is written as the exercise runs and can be scored with `drillsim score LOG`.",
+    )
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="a shipped scenario's id or a path; omit it for the lobby",
+    )
+    p.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="ROLE",
+        help="a role played by a person (repeatable); the others are played by the simulation",
+    )
+    p.add_argument(
+        "--mode",
+        choices=["exercise", "test", "training"],
+        default=None,
+        help="training: deadlines count down with hints; exercise: deadlines shown; "
+        "test: deadlines hidden (default: the scenario's mode)",
+    )
+    p.add_argument(
+        "--speed",
+        type=_speed,
+        default=1.0,
+        metavar="X",
+        help="clock speed, 1 (real time) to 60 (a simulated minute per second); default 1",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="random seed (default: a random one, shown on screen and in the log)",
+    )
+    p.add_argument(
+        "--lang",
+        dest="play_lang",
+        choices=["zh", "en"],
+        default=None,
+        help="language of the UI (same as `drillsim --lang`; default: from the locale)",
+    )
+    p.add_argument(
+        "--log",
+        metavar="FILE",
+        help="event log to write (default: drillsim-SCENARIO-SEED-YYYYmmdd-HHMMSS.jsonl here)",
+    )
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="VARIANT",
+        help="apply a plan variant (overlay file or shipped id); repeatable",
+    )
+    p.add_argument(
+        "--run", action="store_true", help="start with the clock running instead of paused"
+    )
     p.set_defaults(func=cmd_play)
 
 
 def cmd_play(args) -> int:
     # Only Textual is imported here: the engine and the scenario load behind the first frame.
-    from tui.app import DrillApp, PlaySetup
+    from drillsim.tui.app import DrillApp, PlaySetup
 
     from .cli import default_lang
 
@@ -55,10 +97,22 @@ def cmd_play(args) -> int:
         print("drillsim play: --seed must be 0 or more", file=sys.stderr)
         return 2
     if args.role and not args.scenario:
-        print("drillsim play: --role needs a SCENARIO (or pick the roles in the lobby)", file=sys.stderr)
+        print(
+            "drillsim play: --role needs a SCENARIO (or pick the roles in the lobby)",
+            file=sys.stderr,
+        )
         return 2
-    setup = PlaySetup(lang=lang, roles=list(args.role), mode=args.mode, speed=args.speed, seed=seed,
-                      log=args.log, run=args.run, scenario=args.scenario, variants=list(args.variant))
+    setup = PlaySetup(
+        lang=lang,
+        roles=list(args.role),
+        mode=args.mode,
+        speed=args.speed,
+        seed=seed,
+        log=args.log,
+        run=args.run,
+        scenario=args.scenario,
+        variants=list(args.variant),
+    )
     app = DrillApp(setup)
     app.run()
     if app.problems:
@@ -67,6 +121,10 @@ def cmd_play(args) -> int:
         return 2
     ex = app.exercise
     if ex is not None and ex.log_path is not None:
-        words = {"zh": ("日志", "评分: drillsim score"), "en": ("log", "score it: drillsim score")}[lang]
-        print(f"{words[0]}: {ex.log_path}" + ("" if ex.finished else f"  ({words[1]} {ex.log_path})"))
+        words = {"zh": ("日志", "评分: drillsim score"), "en": ("log", "score it: drillsim score")}[
+            lang
+        ]
+        print(
+            f"{words[0]}: {ex.log_path}" + ("" if ex.finished else f"  ({words[1]} {ex.log_path})")
+        )
     return 0

@@ -1,4 +1,5 @@
 """`drillsim report` (after-action reports) and `drillsim msel` (the MSEL as a spreadsheet)."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,27 +51,39 @@ def _lang(args) -> str:
 
 
 def cmd_report(args) -> int:
-    from scoring.report import build_report, render
-    from scoring.report.template import ratings_template
+    from drillsim.scoring.report import build_report, render
+    from drillsim.scoring.report.template import ratings_template
 
     out = Path(args.output) if args.output else None
     fmt = args.format
     if fmt is None:
         suffix = out.suffix.lower().lstrip(".") if out else ""
-        fmt = {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}.get(suffix, "html" if out else "md")
+        fmt = {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}.get(
+            suffix, "html" if out else "md"
+        )
     lang = _lang(args)
-    rep = build_report(args.input, ratings=args.ratings, lang=lang, date=args.date, target=args.target)
+    rep = build_report(
+        args.input, ratings=args.ratings, lang=lang, date=args.date, target=args.target
+    )
 
     if args.ratings_template:
         roles = None
         if rep["kind"] == "exercise":
             roles = [p["role"] for p in rep["participants"]]
         Path(args.ratings_template).write_text(ratings_template(rep, roles), encoding="utf-8")
-        print(("评估记录模板: " if lang == "zh" else "ratings template: ") + args.ratings_template, file=sys.stderr)
+        print(
+            ("评估记录模板: " if lang == "zh" else "ratings template: ") + args.ratings_template,
+            file=sys.stderr,
+        )
         if out is None and args.format is None:
             return 0
     timeline_file = None
-    if fmt == "md" and out is not None and rep["kind"] == "exercise" and rep.get("timeline_svg", "").startswith("<svg"):
+    if (
+        fmt == "md"
+        and out is not None
+        and rep["kind"] == "exercise"
+        and rep.get("timeline_svg", "").startswith("<svg")
+    ):
         svg_path = out.with_name(out.stem + ".timeline.svg")
         svg_path.write_text(rep["timeline_svg"] + "\n", encoding="utf-8")
         timeline_file = svg_path.name
@@ -84,8 +97,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_msel_export(args) -> int:
-    from simulator.loader import load_plan
-    from simulator.msel import export_msel
+    from drillsim.simulator.loader import load_plan
+    from drillsim.simulator.msel import export_msel
+
     plan = load_plan(args.scenario, args.variant)
     headers = args.headers or _lang(args)
     if args.output:
@@ -97,7 +111,8 @@ def cmd_msel_export(args) -> int:
 
 
 def cmd_msel_import(args) -> int:
-    from simulator.msel import import_msel
+    from drillsim.simulator.msel import import_msel
+
     text = import_msel(args.file, base=args.base, new_id=args.id)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -110,49 +125,106 @@ def cmd_msel_import(args) -> int:
 def register(sub) -> None:
     """Add `report` and `msel` to the `drillsim` parser."""
     p = sub.add_parser(
-        "report", help="after-action report (HSEEP AAR/IP; 演练评估报告) of a log or of montecarlo/compare results",
+        "report",
+        help="after-action report (HSEEP AAR/IP; 演练评估报告) of a log or of montecarlo/compare results",
         description="Write the after-action report of one exercise (an event log, .jsonl) or of replications "
-                    "(the JSON of `drillsim montecarlo|compare --json`): overview, objectives and critical tasks "
-                    "with evidence, grading, continuity, timeline, strengths and areas for improvement, "
-                    "improvement plan. Evaluators' P/S/M/U ratings and hotwash notes come from --ratings.",
-        epilog=REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("input", metavar="LOG_OR_RESULTS", help="an event log (.jsonl) or montecarlo/compare results (.json)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (format from the suffix: .html .md .json)")
-    p.add_argument("--format", choices=["html", "md", "json"], help="output format (default: from -o, else md)")
-    p.add_argument("--lang", dest="report_lang", choices=["zh", "en"], default=None,
-                   help="language of the report (default: drillsim --lang, else the locale)")
-    p.add_argument("--ratings", metavar="FILE", help="evaluators' ratings file (YAML; docs/REPORTS.md)")
-    p.add_argument("--ratings-template", metavar="FILE",
-                   help="write a ratings file for evaluators, pre-filled with the critical tasks and the drafted plan")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
-                   help="date of the exercise (default: people's wall-clock stamps in the log, else the file's date)")
-    p.add_argument("--target", type=_probability, default=0.9, metavar="P",
-                   help="replication reports: the chance of being on time a duty should reach (default 0.9)")
+        "(the JSON of `drillsim montecarlo|compare --json`): overview, objectives and critical tasks "
+        "with evidence, grading, continuity, timeline, strengths and areas for improvement, "
+        "improvement plan. Evaluators' P/S/M/U ratings and hotwash notes come from --ratings.",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "input",
+        metavar="LOG_OR_RESULTS",
+        help="an event log (.jsonl) or montecarlo/compare results (.json)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here (format from the suffix: .html .md .json)",
+    )
+    p.add_argument(
+        "--format", choices=["html", "md", "json"], help="output format (default: from -o, else md)"
+    )
+    p.add_argument(
+        "--lang",
+        dest="report_lang",
+        choices=["zh", "en"],
+        default=None,
+        help="language of the report (default: drillsim --lang, else the locale)",
+    )
+    p.add_argument(
+        "--ratings", metavar="FILE", help="evaluators' ratings file (YAML; docs/REPORTS.md)"
+    )
+    p.add_argument(
+        "--ratings-template",
+        metavar="FILE",
+        help="write a ratings file for evaluators, pre-filled with the critical tasks and the drafted plan",
+    )
+    p.add_argument(
+        "--date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="date of the exercise (default: people's wall-clock stamps in the log, else the file's date)",
+    )
+    p.add_argument(
+        "--target",
+        type=_probability,
+        default=0.9,
+        metavar="P",
+        help="replication reports: the chance of being on time a duty should reach (default 0.9)",
+    )
     p.set_defaults(func=cmd_report)
 
-    m = sub.add_parser("msel", help="MSEL spreadsheets: export a scenario's injects to CSV/XLSX, import them back",
-                       description="The master scenario events list as a spreadsheet (CSV or XLSX).",
-                       epilog=MSEL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    m = sub.add_parser(
+        "msel",
+        help="MSEL spreadsheets: export a scenario's injects to CSV/XLSX, import them back",
+        description="The master scenario events list as a spreadsheet (CSV or XLSX).",
+        epilog=MSEL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     msub = m.add_subparsers(dest="msel_command", metavar="ACTION")
     m.set_defaults(func=lambda args: (m.print_help(), 0)[1])
 
-    e = msub.add_parser("export", help="write a scenario's injects as a spreadsheet",
-                        epilog=MSEL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    e = msub.add_parser(
+        "export",
+        help="write a scenario's injects as a spreadsheet",
+        epilog=MSEL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     scenario_arg(e)
-    e.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx", help="write here (default: CSV to stdout)")
-    e.add_argument("--headers", choices=["en", "zh"], default=None,
-                   help="language of the column headers (default: --lang); import reads either")
-    e.add_argument("--lang", dest="report_lang", choices=["zh", "en"], default=None, help=argparse.SUPPRESS)
+    e.add_argument(
+        "-o", "--output", metavar="FILE.csv|FILE.xlsx", help="write here (default: CSV to stdout)"
+    )
+    e.add_argument(
+        "--headers",
+        choices=["en", "zh"],
+        default=None,
+        help="language of the column headers (default: --lang); import reads either",
+    )
+    e.add_argument(
+        "--lang", dest="report_lang", choices=["zh", "en"], default=None, help=argparse.SUPPRESS
+    )
     e.set_defaults(func=cmd_msel_export)
 
-    i = msub.add_parser("import", help="make a scenario YAML from a spreadsheet's injects",
-                        description="Read the injects from FILE (CSV or XLSX) and write a scenario: the other "
-                                    "parts (procedures, incidents, timeline, absences, outages, objectives, "
-                                    "overrides …) come from --base (default: the scenario named in row 1). "
-                                    "Problems are printed as FILE:ROW:COL: message.",
-                        epilog=MSEL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    i = msub.add_parser(
+        "import",
+        help="make a scenario YAML from a spreadsheet's injects",
+        description="Read the injects from FILE (CSV or XLSX) and write a scenario: the other "
+        "parts (procedures, incidents, timeline, absences, outages, objectives, "
+        "overrides …) come from --base (default: the scenario named in row 1). "
+        "Problems are printed as FILE:ROW:COL: message.",
+        epilog=MSEL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     i.add_argument("file", metavar="FILE", help="the MSEL spreadsheet (.csv or .xlsx)")
-    i.add_argument("-o", "--output", metavar="SCENARIO.yaml", help="write the scenario here (default: stdout)")
-    i.add_argument("--base", metavar="SCENARIO", help="scenario that supplies everything but the injects")
+    i.add_argument(
+        "-o", "--output", metavar="SCENARIO.yaml", help="write the scenario here (default: stdout)"
+    )
+    i.add_argument(
+        "--base", metavar="SCENARIO", help="scenario that supplies everything but the injects"
+    )
     i.add_argument("--id", metavar="ID", help="give the new scenario this id (default: the base's)")
     i.set_defaults(func=cmd_msel_import)

@@ -1,4 +1,5 @@
 """Commands beyond the core ones, one module each (play, montecarlo/compare, report/msel)."""
+
 from __future__ import annotations
 
 from . import cmd_montecarlo, cmd_play, cmd_report

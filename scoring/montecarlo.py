@@ -8,6 +8,7 @@ documented in docs/MONTECARLO.md; after-action reports read them.
 Statistics: scoring/stats.py. Nothing here depends on how the replications were spread over
 workers: the records arrive in replication order and every sum runs in that order.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,18 +17,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.loader import Plan
-from simulator.replications import CODE, Batch, Job, RunInfo, plan_for, portable_ref, run_replications
-from simulator.yamlsrc import load
+from drillsim.simulator.loader import Plan, portable_ref, scenario_path
+from drillsim.simulator.replications import CODE, Batch, Job, RunInfo, plan_for, run_replications
+from drillsim.simulator.yamlsrc import load
 
-from .stats import (_f, clustered_proportion, describe, excludes_zero, histogram,
-                    paired_ratio_difference, quantiles)
+from .stats import (
+    _f,
+    clustered_proportion,
+    describe,
+    excludes_zero,
+    histogram,
+    paired_ratio_difference,
+    quantiles,
+)
 
 EPS = 1e-6
 HIT, LATE, MISSED, OPEN = CODE["hit"], CODE["late"], CODE["missed"], CODE["open"]
 
 
 # --- per-replication counts -----------------------------------------------------------------------
+
 
 def _per_rep(batch: Batch, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     reps = batch.occ["rep"][rows] - batch.start
@@ -49,7 +58,9 @@ def _rows(batch: Batch, k: int, how: str) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def obligation_counts(plan: Plan, batch: Batch, oid: str, how: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def obligation_counts(
+    plan: Plan, batch: Batch, oid: str, how: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(hits per replication, occurrences per replication) of one duty, on its basis."""
     layout = batch.layout
     if oid not in layout.obligations:
@@ -70,13 +81,14 @@ def service_counts(batch: Batch, sid: str) -> dict[str, np.ndarray]:
     reps = batch.svc["rep"][rows] - batch.start
     met = batch.svc["rto_met"][rows]
     out["down"][reps] = 1.0
-    out["met"][reps] = (met == 1)
-    out["decided"][reps] = (met >= 0)
+    out["met"][reps] = met == 1
+    out["decided"][reps] = met >= 0
     out["downtime"][reps] = batch.svc["downtime"][rows]
     return out
 
 
 # --- one plan's summary -------------------------------------------------------------------------------
+
 
 def _obligation(plan: Plan, batch: Batch, oid: str) -> dict:
     ob = plan.procedure.obligations[oid]
@@ -88,7 +100,11 @@ def _obligation(plan: Plan, batch: Batch, oid: str) -> dict:
     t = _per_rep(batch, rows)
     total = float(t.sum())
     share = lambda code: _f((status == code).sum() / total) if total else None
-    prop = clustered_proportion(_per_rep(batch, rows, (status == HIT).astype(float)), t) if total else None
+    prop = (
+        clustered_proportion(_per_rep(batch, rows, (status == HIT).astype(float)), t)
+        if total
+        else None
+    )
     finished = np.isfinite(done)
     took = done[finished] - trig[finished]
     late_by = (done - dead)[status == LATE]
@@ -96,7 +112,11 @@ def _obligation(plan: Plan, batch: Batch, oid: str) -> dict:
     hist = histogram(took)
     hist["not_done"] = int((~finished).sum())
     return {
-        "id": oid, "clause": ob.clause, "title": ob.title, "title_en": ob.title_en, "role": ob.role,
+        "id": oid,
+        "clause": ob.clause,
+        "title": ob.title,
+        "title_en": ob.title_en,
+        "role": ob.role,
         "basis": how,
         "deadline_min": _f(np.median(dead - trig), 3) if total else None,
         "triggered": int((t > 0).sum()),
@@ -104,11 +124,16 @@ def _obligation(plan: Plan, batch: Batch, oid: str) -> dict:
         "p_triggered": _f((t > 0).mean()),
         "p_hit": _f(prop["p"]) if prop else None,
         "ci95": [_f(prop["lo"]), _f(prop["hi"])] if prop else None,
-        "p_late": share(LATE), "p_missed": share(MISSED), "p_open": share(OPEN),
+        "p_late": share(LATE),
+        "p_missed": share(MISSED),
+        "p_open": share(OPEN),
         "p_by_deputy": _f(occ["deputy"][rows][finished].mean()) if finished.any() else None,
         "done_min": {"median": _f(med, 3), "p90": _f(p90, 3), "p95": _f(p95, 3)},
-        "late_by_min": {k: v for k, v in describe(late_by).items() if k in ("mean", "median", "p90")}
-        if late_by.size else None,
+        "late_by_min": {
+            k: v for k, v in describe(late_by).items() if k in ("mean", "median", "p90")
+        }
+        if late_by.size
+        else None,
         "histogram": hist,
     }
 
@@ -120,16 +145,22 @@ def _service(plan: Plan, batch: Batch, sid: str) -> dict:
     decided = float(c["decided"].sum())
     rows = np.flatnonzero(batch.svc["svc"] == batch.layout.services.index(sid))
     restored = np.isfinite(batch.svc["restored"][rows])
-    prop = clustered_proportion(c["met"][c["decided"] > 0], np.ones(int(decided))) if decided else None
+    prop = (
+        clustered_proportion(c["met"][c["decided"] > 0], np.ones(int(decided))) if decided else None
+    )
     downtime = c["downtime"][down]
     return {
-        "service": sid, "name": svc.name, "name_en": svc.name_en, "rto_min": svc.rto_min,
+        "service": sid,
+        "name": svc.name,
+        "name_en": svc.name_en,
+        "rto_min": svc.rto_min,
         "down": int(down.sum()),
         "p_rto_met": _f(prop["p"]) if prop else None,
         "ci95": [_f(prop["lo"]), _f(prop["hi"])] if prop else None,
         "p_restored": _f(restored.mean()) if rows.size else None,
-        "downtime_min": describe(downtime) if downtime.size else
-        {"mean": None, "median": None, "p90": None, "p95": None},
+        "downtime_min": describe(downtime)
+        if downtime.size
+        else {"mean": None, "median": None, "p90": None, "p95": None},
         "histogram": histogram(downtime),
     }
 
@@ -142,15 +173,24 @@ def _levels(values: np.ndarray) -> dict[str, float]:
     return {str(int(lv)): _f(c / values.size) for lv, c in zip(levels, counts)}
 
 
-def summarise(plan: Plan, batch: Batch, seed: int, variant_ids: list[str], variant_refs: list[str] | None = None) -> dict:
+def summarise(
+    plan: Plan,
+    batch: Batch,
+    seed: int,
+    variant_ids: list[str],
+    variant_refs: list[str] | None = None,
+) -> dict:
     """The `drillsim montecarlo --json` object for one plan's replications."""
     sc = plan.scenario
     return {
         "kind": "montecarlo",
-        "scenario": sc.id, "title": sc.title, "title_en": sc.title_en,
+        "scenario": sc.id,
+        "title": sc.title,
+        "title_en": sc.title_en,
         "variants": list(variant_ids),
         "variant_refs": list(variant_refs if variant_refs is not None else variant_ids),
-        "n": batch.count, "seed": seed,
+        "n": batch.count,
+        "seed": seed,
         "obligations": [_obligation(plan, batch, oid) for oid in plan.procedure.obligations],
         "services": [_service(plan, batch, sid) for sid in plan.procedure.services],
         "final_grade": _levels(batch.declared),
@@ -161,6 +201,7 @@ def summarise(plan: Plan, batch: Batch, seed: int, variant_ids: list[str], varia
 
 
 # --- critical path ---------------------------------------------------------------------------------
+
 
 def dependencies(plan: Plan) -> dict[str, dict[str, str]]:
     """Duty -> the duties whose completion makes it fall due, with how:
@@ -219,7 +260,7 @@ def _binding(o: _Occ, occs: dict[int, _Occ], dep) -> int | None:
             ok = math.isfinite(ox.met) and abs(ox.met - o.trig) <= EPS
         elif kind == "due":
             ok = abs(ox.trig - o.trig) <= EPS
-        else:   # reached: its message reached the role while it was under way
+        else:  # reached: its message reached the role while it was under way
             ok = ox.trig <= o.trig + EPS and (not math.isfinite(ox.met) or ox.met >= o.trig - EPS)
         if ok and (best is None or ox.trig > occs[best].trig):
             best = x
@@ -263,7 +304,9 @@ class _Chains:
         return None
 
 
-def _attribute(links, completion: float, lateness: float, attributed: np.ndarray, include_terminal: bool) -> float:
+def _attribute(
+    links, completion: float, lateness: float, attributed: np.ndarray, include_terminal: bool
+) -> float:
     """Split `lateness` over the links in proportion to the time each held the chain beyond its
     allowance; return what could not be attributed."""
     uses = [completion - links[0][1] - links[0][2]]
@@ -302,18 +345,24 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
     names = batch.layout.obligations
     services = batch.layout.services
     idx = {o: i for i, o in enumerate(names)}
-    deps = {idx[y]: [(idx[x], kind) for x, kind in d.items() if x in idx]
-            for y, d in dependencies(plan).items() if y in idx}
+    deps = {
+        idx[y]: [(idx[x], kind) for x, kind in d.items() if x in idx]
+        for y, d in dependencies(plan).items()
+        if y in idx
+    }
     dependants: dict[int, list[int]] = {}
     for y, d in deps.items():
         for x, _ in d:
             dependants.setdefault(x, []).append(y)
     static_dl = [proc.obligations[o].deadline_min or 0.0 for o in names]
-    restore = {services.index(s): [idx[x] for x in xs if x in idx]
-               for s, xs in restorers(plan).items() if s in services}
+    restore = {
+        services.index(s): [idx[x] for x in xs if x in idx]
+        for s, xs in restorers(plan).items()
+        if s in services
+    }
     restoring = {z for zs in restore.values() for z in zs}
     n_ob = len(names)
-    attributed = np.zeros(n_ob)            # downstream lateness minutes, summed over replications
+    attributed = np.zeros(n_ob)  # downstream lateness minutes, summed over replications
     passed_sum, passed_n, passed_pos = np.zeros(n_ob), np.zeros(n_ob), np.zeros(n_ob)
     unattributed = 0.0
     occ, svc = batch.occ, batch.svc
@@ -326,10 +375,15 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
         end = float(batch.end[r])
         by_inc: dict[int, dict[int, _Occ]] = {}
         for j in range(cuts[r], cuts[r + 1]):
-            by_inc.setdefault(cols[0][j], {})[cols[1][j]] = _Occ(cols[2][j], cols[3][j], cols[4][j], cols[5][j])
+            by_inc.setdefault(cols[0][j], {})[cols[1][j]] = _Occ(
+                cols[2][j], cols[3][j], cols[4][j], cols[5][j]
+            )
         views = {inc: _Chains(occs, deps, static_dl, end) for inc, occs in by_inc.items()}
         # when each service that went down in this replication came back (inf: never)
-        back = {int(svc["svc"][k]): float(svc["restored"][k]) for k in range(svc_cuts[r], svc_cuts[r + 1])}
+        back = {
+            int(svc["svc"][k]): float(svc["restored"][k])
+            for k in range(svc_cuts[r], svc_cuts[r + 1])
+        }
         for view in views.values():
             occs = view.occs
             first_dep: dict[int, float] = {}
@@ -342,9 +396,11 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
                 held = 0.0
                 if x in first_dep:
                     held = first_dep[x] - o.dead
-                elif not math.isfinite(o.done) and any(d not in occs for d in dependants.get(x, ())):
+                elif not math.isfinite(o.done) and any(
+                    d not in occs for d in dependants.get(x, ())
+                ):
                     held = end - o.dead
-                for s, zs in restore.items():   # a restoring duty hands on to its service
+                for s, zs in restore.items():  # a restoring duty hands on to its service
                     if x in zs and s in back:
                         t = back[s]
                         if not math.isfinite(t):
@@ -358,7 +414,7 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
                 o = occs.get(y)
                 if o is not None:
                     if view.pred[y] is None:
-                        continue     # the start of a chain: its lateness is its own
+                        continue  # the start of a chain: its lateness is its own
                     links = view.links(y)
                     completion = o.done if math.isfinite(o.done) else end
                 elif deps.get(y):
@@ -370,7 +426,9 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
                     continue
                 lateness = completion - links[-1][1] - sum(link[2] for link in links)
                 if lateness > EPS:
-                    unattributed += _attribute(links, completion, lateness, attributed, include_terminal=False)
+                    unattributed += _attribute(
+                        links, completion, lateness, attributed, include_terminal=False
+                    )
         for srow in range(svc_cuts[r], svc_cuts[r + 1]):
             s = int(svc["svc"][srow])
             lateness = float(svc["downtime"][srow]) - proc.services[services[s]].rto_min
@@ -380,10 +438,19 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
             links, completion = None, end
             if math.isfinite(restored):
                 completion = restored
-                found = [(view, z) for view in views.values() for z in restore.get(s, [])
-                         if z in view.occs and abs(view.occs[z].done - restored) <= EPS]
+                found = [
+                    (view, z)
+                    for view in views.values()
+                    for z in restore.get(s, [])
+                    if z in view.occs and abs(view.occs[z].done - restored) <= EPS
+                ]
             else:
-                found = [(view, z) for view in views.values() for z in restore.get(s, []) if z in view.occs]
+                found = [
+                    (view, z)
+                    for view in views.values()
+                    for z in restore.get(s, [])
+                    if z in view.occs
+                ]
             if found:
                 view, z = max(found, key=lambda vz: vz[0].occs[vz[1]].trig)
                 links = view.links(z)
@@ -396,7 +463,9 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
                     if links:
                         break
             if links:
-                unattributed += _attribute(links, completion, lateness, attributed, include_terminal=True)
+                unattributed += _attribute(
+                    links, completion, lateness, attributed, include_terminal=True
+                )
             else:
                 unattributed += lateness
 
@@ -406,29 +475,49 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
         if x not in dependants and x not in restoring:
             continue
         ob = proc.obligations[names[x]]
-        out.append({
-            "id": names[x], "clause": ob.clause, "title": ob.title, "title_en": ob.title_en,
-            "mean_delay_passed_min": _f(passed_sum[x] / passed_n[x], 3) if passed_n[x] else None,
-            "p_passed_delay": _f(passed_pos[x] / passed_n[x]) if passed_n[x] else None,
-            "downstream_lateness_min": _f(attributed[x] / batch.count, 3) if batch.count else None,
-            "share_of_downstream_lateness": _f(attributed[x] / total) if total > 0 else 0.0,
-            "dependants": [names[y] for y in dependants.get(x, [])]
-            + [f"service:{services[s]}" for s, zs in restore.items() if x in zs],
-        })
-    out.sort(key=lambda e: (-(e["share_of_downstream_lateness"] or 0), -(e["mean_delay_passed_min"] or 0)))
+        out.append(
+            {
+                "id": names[x],
+                "clause": ob.clause,
+                "title": ob.title,
+                "title_en": ob.title_en,
+                "mean_delay_passed_min": _f(passed_sum[x] / passed_n[x], 3)
+                if passed_n[x]
+                else None,
+                "p_passed_delay": _f(passed_pos[x] / passed_n[x]) if passed_n[x] else None,
+                "downstream_lateness_min": _f(attributed[x] / batch.count, 3)
+                if batch.count
+                else None,
+                "share_of_downstream_lateness": _f(attributed[x] / total) if total > 0 else 0.0,
+                "dependants": [names[y] for y in dependants.get(x, [])]
+                + [f"service:{services[s]}" for s, zs in restore.items() if x in zs],
+            }
+        )
+    out.sort(
+        key=lambda e: (
+            -(e["share_of_downstream_lateness"] or 0),
+            -(e["mean_delay_passed_min"] or 0),
+        )
+    )
     return out
 
 
 # --- running ---------------------------------------------------------------------------------------
 
+
 def variant_meta(ref: str) -> dict:
     """id, title and title_en of a variant file (its stem when it has no id)."""
-    from simulator.loader import variant_path
+    from drillsim.simulator.loader import variant_path
+
     path = variant_path(ref)
     data, _ = load(path)
     data = data if isinstance(data, dict) else {}
-    return {"id": str(data.get("id") or path.stem), "title": str(data.get("title", "")),
-            "title_en": str(data.get("title_en", "")), "file": str(path)}
+    return {
+        "id": str(data.get("id") or path.stem),
+        "title": str(data.get("title", "")),
+        "title_en": str(data.get("title_en", "")),
+        "file": str(path),
+    }
 
 
 def _check_seed(seed) -> int:
@@ -438,25 +527,54 @@ def _check_seed(seed) -> int:
     return seed
 
 
-def montecarlo(scenario: str, n: int, seed: int = 1, variants: tuple[str, ...] | list[str] = (), *,
-               workers: int | None = None, batch: int | None = None, dask=None, progress=None,
-               log_dir: str | None = None, info: RunInfo | None = None) -> dict:
+def montecarlo(
+    scenario: str,
+    n: int,
+    seed: int = 1,
+    variants: tuple[str, ...] | list[str] = (),
+    *,
+    workers: int | None = None,
+    batch: int | None = None,
+    dask=None,
+    progress=None,
+    log_dir: str | None = None,
+    info: RunInfo | None = None,
+) -> dict:
     """N replications of the scenario (with any variants applied): the `montecarlo --json` object."""
     seed, n = _check_seed(seed), int(n)
     if n < 1:
         raise ValueError("the number of replications must be at least 1")
     ref = portable_ref(scenario)
-    vrefs = tuple(portable_ref(v, "variant") for v in variants)
-    plan = plan_for(ref, vrefs)             # problems in the files surface here, before any worker starts
+    near = (scenario_path(ref).parent,)
+    vrefs = tuple(portable_ref(v, "variant", near) for v in variants)
+    plan = plan_for(ref, vrefs)  # problems in the files surface here, before any worker starts
     metas = [variant_meta(v) for v in vrefs]
-    (records,) = run_replications([Job(ref, vrefs, n, seed)], workers=workers, batch=batch, dask=dask,
-                                  progress=progress, log_dir=log_dir, info=info)
+    (records,) = run_replications(
+        [Job(ref, vrefs, n, seed)],
+        workers=workers,
+        batch=batch,
+        dask=dask,
+        progress=progress,
+        log_dir=log_dir,
+        info=info,
+    )
     return summarise(plan, records, seed, [m["id"] for m in metas], list(vrefs))
 
 
-def compare(scenario: str, variants: list[str], n: int, seed: int = 1, *, base_variants: tuple[str, ...] | list[str] = (),
-            workers: int | None = None, batch: int | None = None, dask=None, progress=None,
-            log_dir: str | None = None, info: RunInfo | None = None) -> dict:
+def compare(
+    scenario: str,
+    variants: list[str],
+    n: int,
+    seed: int = 1,
+    *,
+    base_variants: tuple[str, ...] | list[str] = (),
+    workers: int | None = None,
+    batch: int | None = None,
+    dask=None,
+    progress=None,
+    log_dir: str | None = None,
+    info: RunInfo | None = None,
+) -> dict:
     """The base and each variant on the same seeds (common random numbers), with the paired
     differences per duty and per service: the `compare --json` object. `base_variants` are
     applied to the base and to every variant alike (e.g. a scenario overlay to compare under)."""
@@ -466,34 +584,52 @@ def compare(scenario: str, variants: list[str], n: int, seed: int = 1, *, base_v
     if not variants:
         raise ValueError("name at least one variant to compare with the base")
     ref = portable_ref(scenario)
-    common = tuple(portable_ref(v, "variant") for v in base_variants)
-    vrefs = [portable_ref(v, "variant") for v in variants]
+    near = (scenario_path(ref).parent,)
+    common = tuple(portable_ref(v, "variant", near) for v in base_variants)
+    vrefs = [portable_ref(v, "variant", near) for v in variants]
     base_plan = plan_for(ref, common)
     plans = [plan_for(ref, common + (v,)) for v in vrefs]
     common_ids = [variant_meta(v)["id"] for v in common]
     metas = [variant_meta(v) for v in vrefs]
     jobs = [Job(ref, common, n, seed)] + [Job(ref, common + (v,), n, seed) for v in vrefs]
-    records = run_replications(jobs, workers=workers, batch=batch, dask=dask, progress=progress,
-                               log_dir=log_dir, info=info)
+    records = run_replications(
+        jobs, workers=workers, batch=batch, dask=dask, progress=progress, log_dir=log_dir, info=info
+    )
     base = summarise(base_plan, records[0], seed, common_ids, list(common))
-    out = {"kind": "compare", "scenario": base_plan.scenario.id, "title": base_plan.scenario.title,
-           "title_en": base_plan.scenario.title_en, "n": n, "seed": seed, "base_variants": common_ids,
-           "changed_rule": "changed: the 95% interval of the paired difference excludes 0",
-           "base": base, "variants": []}
+    out = {
+        "kind": "compare",
+        "scenario": base_plan.scenario.id,
+        "title": base_plan.scenario.title,
+        "title_en": base_plan.scenario.title_en,
+        "n": n,
+        "seed": seed,
+        "base_variants": common_ids,
+        "changed_rule": "changed: the 95% interval of the paired difference excludes 0",
+        "base": base,
+        "variants": [],
+    }
     for meta, vref, plan, rec in zip(metas, vrefs, plans, records[1:]):
-        out["variants"].append({
-            "id": meta["id"], "title": meta["title"], "title_en": meta["title_en"], "ref": vref,
-            "result": summarise(plan, rec, seed, common_ids + [meta["id"]], list(common) + [vref]),
-            "obligations": obligation_differences(base_plan, records[0], plan, rec),
-            "services": service_differences(base_plan, records[0], plan, rec),
-        })
+        out["variants"].append(
+            {
+                "id": meta["id"],
+                "title": meta["title"],
+                "title_en": meta["title_en"],
+                "ref": vref,
+                "result": summarise(
+                    plan, rec, seed, common_ids + [meta["id"]], list(common) + [vref]
+                ),
+                "obligations": obligation_differences(base_plan, records[0], plan, rec),
+                "services": service_differences(base_plan, records[0], plan, rec),
+            }
+        )
     return out
 
 
 def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch) -> list[dict]:
     """Per duty: P(hit) in the variant minus the base, paired replication by replication."""
-    ids = list(base_plan.procedure.obligations) + [o for o in plan.procedure.obligations
-                                                   if o not in base_plan.procedure.obligations]
+    ids = list(base_plan.procedure.obligations) + [
+        o for o in plan.procedure.obligations if o not in base_plan.procedure.obligations
+    ]
     out = []
     for oid in ids:
         owner = base_plan if oid in base_plan.procedure.obligations else plan
@@ -502,23 +638,30 @@ def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch)
         hb, tb = obligation_counts(base_plan, base, oid, how)
         hv, tv = obligation_counts(plan, var, oid, how)
         d = paired_ratio_difference(hv, tv, hb, tb)
-        out.append({
-            "id": oid, "clause": ob.clause, "title": ob.title, "title_en": ob.title_en, "basis": how,
-            "p_hit_base": _f(hb.sum() / tb.sum()) if tb.sum() else None,
-            "p_hit_variant": _f(hv.sum() / tv.sum()) if tv.sum() else None,
-            "delta_p_hit": _f(d["delta"]) if d else None,
-            "ci95": [_f(max(-1.0, d["lo"])), _f(min(1.0, d["hi"]))] if d else None,
-            "changed": bool(d and excludes_zero(d["lo"], d["hi"])),
-            "replications_higher": d["higher"] if d else None,
-            "replications_lower": d["lower"] if d else None,
-        })
+        out.append(
+            {
+                "id": oid,
+                "clause": ob.clause,
+                "title": ob.title,
+                "title_en": ob.title_en,
+                "basis": how,
+                "p_hit_base": _f(hb.sum() / tb.sum()) if tb.sum() else None,
+                "p_hit_variant": _f(hv.sum() / tv.sum()) if tv.sum() else None,
+                "delta_p_hit": _f(d["delta"]) if d else None,
+                "ci95": [_f(max(-1.0, d["lo"])), _f(min(1.0, d["hi"]))] if d else None,
+                "changed": bool(d and excludes_zero(d["lo"], d["hi"])),
+                "replications_higher": d["higher"] if d else None,
+                "replications_lower": d["lower"] if d else None,
+            }
+        )
     return out
 
 
 def service_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch) -> list[dict]:
     """Per service: P(RTO met) and mean downtime in the variant minus the base, paired."""
-    ids = list(base_plan.procedure.services) + [s for s in plan.procedure.services
-                                                if s not in base_plan.procedure.services]
+    ids = list(base_plan.procedure.services) + [
+        s for s in plan.procedure.services if s not in base_plan.procedure.services
+    ]
     out = []
     for sid in ids:
         owner = base_plan if sid in base_plan.procedure.services else plan
@@ -527,32 +670,59 @@ def service_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch) ->
         down = paired_ratio_difference(v["downtime"], v["down"], b["downtime"], b["down"])
         changed_rto = bool(rto and excludes_zero(rto["lo"], rto["hi"]))
         changed_down = bool(down and excludes_zero(down["lo"], down["hi"]))
-        out.append({
-            "service": sid, "name": owner.procedure.services[sid].name,
-            "name_en": owner.procedure.services[sid].name_en,
-            "p_rto_met_base": _f(rto["base"]) if rto else None,
-            "p_rto_met_variant": _f(rto["var"]) if rto else None,
-            "delta_p_rto_met": _f(rto["delta"]) if rto else None,
-            "ci95": [_f(max(-1.0, rto["lo"])), _f(min(1.0, rto["hi"]))] if rto else None,
-            "downtime_mean_base": _f(down["base"], 4) if down else None,
-            "downtime_mean_variant": _f(down["var"], 4) if down else None,
-            "delta_downtime_mean_min": _f(down["delta"], 4) if down else None,
-            "downtime_ci95": [_f(down["lo"], 4), _f(down["hi"], 4)] if down else None,
-            "changed": changed_rto or changed_down,
-            "changed_rto": changed_rto, "changed_downtime": changed_down,
-            "replications_rto_higher": rto["higher"] if rto else None,
-            "replications_rto_lower": rto["lower"] if rto else None,
-        })
+        out.append(
+            {
+                "service": sid,
+                "name": owner.procedure.services[sid].name,
+                "name_en": owner.procedure.services[sid].name_en,
+                "p_rto_met_base": _f(rto["base"]) if rto else None,
+                "p_rto_met_variant": _f(rto["var"]) if rto else None,
+                "delta_p_rto_met": _f(rto["delta"]) if rto else None,
+                "ci95": [_f(max(-1.0, rto["lo"])), _f(min(1.0, rto["hi"]))] if rto else None,
+                "downtime_mean_base": _f(down["base"], 4) if down else None,
+                "downtime_mean_variant": _f(down["var"], 4) if down else None,
+                "delta_downtime_mean_min": _f(down["delta"], 4) if down else None,
+                "downtime_ci95": [_f(down["lo"], 4), _f(down["hi"], 4)] if down else None,
+                "changed": changed_rto or changed_down,
+                "changed_rto": changed_rto,
+                "changed_downtime": changed_down,
+                "replications_rto_higher": rto["higher"] if rto else None,
+                "replications_rto_lower": rto["lower"] if rto else None,
+            }
+        )
     return out
 
 
 # --- CSV -------------------------------------------------------------------------------------------------
 
 CSV_COLUMNS = [
-    "kind", "variant", "id", "clause", "title", "role", "basis", "deadline_min", "rto_min",
-    "triggered", "p", "ci_lo", "ci_hi", "p_late", "p_missed", "p_open",
-    "mean_min", "median_min", "p90_min", "p95_min",
-    "delta_p", "delta_ci_lo", "delta_ci_hi", "delta_mean_min", "delta_mean_ci_lo", "delta_mean_ci_hi", "changed",
+    "kind",
+    "variant",
+    "id",
+    "clause",
+    "title",
+    "role",
+    "basis",
+    "deadline_min",
+    "rto_min",
+    "triggered",
+    "p",
+    "ci_lo",
+    "ci_hi",
+    "p_late",
+    "p_missed",
+    "p_open",
+    "mean_min",
+    "median_min",
+    "p90_min",
+    "p95_min",
+    "delta_p",
+    "delta_ci_lo",
+    "delta_ci_hi",
+    "delta_mean_min",
+    "delta_mean_ci_lo",
+    "delta_mean_ci_hi",
+    "changed",
 ]
 
 
@@ -567,15 +737,23 @@ def csv_rows(result: dict) -> list[dict]:
         for row in _mc_rows(v["result"], v["id"]):
             if row["kind"] == "obligation" and row["id"] in od:
                 d = od[row["id"]]
-                row.update(delta_p=d["delta_p_hit"], delta_ci_lo=(d["ci95"] or [None, None])[0],
-                           delta_ci_hi=(d["ci95"] or [None, None])[1], changed=int(d["changed"]))
+                row.update(
+                    delta_p=d["delta_p_hit"],
+                    delta_ci_lo=(d["ci95"] or [None, None])[0],
+                    delta_ci_hi=(d["ci95"] or [None, None])[1],
+                    changed=int(d["changed"]),
+                )
             elif row["kind"] == "service" and row["id"] in sd:
                 d = sd[row["id"]]
-                row.update(delta_p=d["delta_p_rto_met"], delta_ci_lo=(d["ci95"] or [None, None])[0],
-                           delta_ci_hi=(d["ci95"] or [None, None])[1],
-                           delta_mean_min=d["delta_downtime_mean_min"],
-                           delta_mean_ci_lo=(d["downtime_ci95"] or [None, None])[0],
-                           delta_mean_ci_hi=(d["downtime_ci95"] or [None, None])[1], changed=int(d["changed"]))
+                row.update(
+                    delta_p=d["delta_p_rto_met"],
+                    delta_ci_lo=(d["ci95"] or [None, None])[0],
+                    delta_ci_hi=(d["ci95"] or [None, None])[1],
+                    delta_mean_min=d["delta_downtime_mean_min"],
+                    delta_mean_ci_lo=(d["downtime_ci95"] or [None, None])[0],
+                    delta_mean_ci_hi=(d["downtime_ci95"] or [None, None])[1],
+                    changed=int(d["changed"]),
+                )
             rows.append(row)
     return rows
 
@@ -584,19 +762,48 @@ def _mc_rows(mc: dict, variant: str) -> list[dict]:
     rows = []
     for o in mc["obligations"]:
         ci = o["ci95"] or [None, None]
-        rows.append({"kind": "obligation", "variant": variant, "id": o["id"], "clause": o["clause"],
-                     "title": o["title"], "role": o["role"], "basis": o["basis"], "deadline_min": o["deadline_min"],
-                     "triggered": o["triggered"], "p": o["p_hit"], "ci_lo": ci[0], "ci_hi": ci[1],
-                     "p_late": o["p_late"], "p_missed": o["p_missed"], "p_open": o["p_open"],
-                     "median_min": o["done_min"]["median"], "p90_min": o["done_min"]["p90"],
-                     "p95_min": o["done_min"]["p95"]})
+        rows.append(
+            {
+                "kind": "obligation",
+                "variant": variant,
+                "id": o["id"],
+                "clause": o["clause"],
+                "title": o["title"],
+                "role": o["role"],
+                "basis": o["basis"],
+                "deadline_min": o["deadline_min"],
+                "triggered": o["triggered"],
+                "p": o["p_hit"],
+                "ci_lo": ci[0],
+                "ci_hi": ci[1],
+                "p_late": o["p_late"],
+                "p_missed": o["p_missed"],
+                "p_open": o["p_open"],
+                "median_min": o["done_min"]["median"],
+                "p90_min": o["done_min"]["p90"],
+                "p95_min": o["done_min"]["p95"],
+            }
+        )
     for s in mc["services"]:
         ci = s["ci95"] or [None, None]
         dt = s["downtime_min"]
-        rows.append({"kind": "service", "variant": variant, "id": s["service"], "title": s["name"],
-                     "rto_min": s["rto_min"], "triggered": s["down"], "p": s["p_rto_met"],
-                     "ci_lo": ci[0], "ci_hi": ci[1], "mean_min": dt["mean"], "median_min": dt["median"],
-                     "p90_min": dt["p90"], "p95_min": dt["p95"]})
+        rows.append(
+            {
+                "kind": "service",
+                "variant": variant,
+                "id": s["service"],
+                "title": s["name"],
+                "rto_min": s["rto_min"],
+                "triggered": s["down"],
+                "p": s["p_rto_met"],
+                "ci_lo": ci[0],
+                "ci_hi": ci[1],
+                "mean_min": dt["mean"],
+                "median_min": dt["median"],
+                "p90_min": dt["p90"],
+                "p95_min": dt["p95"],
+            }
+        )
     return rows
 
 
@@ -613,21 +820,64 @@ def write_csv(result: dict, path: str) -> int:
 # --- text -----------------------------------------------------------------------------------------------
 
 WORDS = {
-    "zh": {"reps": "次重复", "seed": "种子", "variants": "变体", "clause": "条款", "duty": "义务",
-           "due": "触发率", "deadline": "时限", "p_hit": "按时概率 [95%区间]", "late": "迟", "missed": "未完成",
-           "done": "完成用时 中位/p90/p95", "service": "服务", "rto": "RTO", "p_rto": "RTO达成概率 [95%区间]",
-           "downtime": "中断时长 均值/中位/p90/p95", "grade": "最终申报级别", "none": "未申报",
-           "critical": "关键路径(向下游传递的延误)", "passed": "平均传递延误", "share": "下游迟延占比",
-           "base": "基线", "variant": "变体", "delta": "差值 [95%区间]", "changed": "显著", "all": "全部发生合计",
-           "min": "分钟", "level": "级"},
-    "en": {"reps": "replications", "seed": "seed", "variants": "variants", "clause": "clause", "duty": "duty",
-           "due": "due", "deadline": "deadline", "p_hit": "P(on time) [95% CI]", "late": "late", "missed": "missed",
-           "done": "time to done median/p90/p95", "service": "service", "rto": "RTO",
-           "p_rto": "P(RTO met) [95% CI]", "downtime": "downtime mean/median/p90/p95", "grade": "final declared level",
-           "none": "none declared", "critical": "critical path (delay passed downstream)",
-           "passed": "mean delay passed", "share": "share of downstream lateness", "base": "base",
-           "variant": "variant", "delta": "difference [95% CI]", "changed": "changed", "all": "all occurrences",
-           "min": "min", "level": "level"},
+    "zh": {
+        "reps": "次重复",
+        "seed": "种子",
+        "variants": "变体",
+        "clause": "条款",
+        "duty": "义务",
+        "due": "触发率",
+        "deadline": "时限",
+        "p_hit": "按时概率 [95%区间]",
+        "late": "迟",
+        "missed": "未完成",
+        "done": "完成用时 中位/p90/p95",
+        "service": "服务",
+        "rto": "RTO",
+        "p_rto": "RTO达成概率 [95%区间]",
+        "downtime": "中断时长 均值/中位/p90/p95",
+        "grade": "最终申报级别",
+        "none": "未申报",
+        "critical": "关键路径(向下游传递的延误)",
+        "passed": "平均传递延误",
+        "share": "下游迟延占比",
+        "base": "基线",
+        "variant": "变体",
+        "delta": "差值 [95%区间]",
+        "changed": "显著",
+        "all": "全部发生合计",
+        "min": "分钟",
+        "level": "级",
+    },
+    "en": {
+        "reps": "replications",
+        "seed": "seed",
+        "variants": "variants",
+        "clause": "clause",
+        "duty": "duty",
+        "due": "due",
+        "deadline": "deadline",
+        "p_hit": "P(on time) [95% CI]",
+        "late": "late",
+        "missed": "missed",
+        "done": "time to done median/p90/p95",
+        "service": "service",
+        "rto": "RTO",
+        "p_rto": "P(RTO met) [95% CI]",
+        "downtime": "downtime mean/median/p90/p95",
+        "grade": "final declared level",
+        "none": "none declared",
+        "critical": "critical path (delay passed downstream)",
+        "passed": "mean delay passed",
+        "share": "share of downstream lateness",
+        "base": "base",
+        "variant": "variant",
+        "delta": "difference [95% CI]",
+        "changed": "changed",
+        "all": "all occurrences",
+        "min": "min",
+        "level": "level",
+    },
 }
 
 
@@ -646,39 +896,84 @@ def _title(item: dict, lang: str) -> str:
 def render(result: dict, lang: str = "en") -> str:
     """The readable summary `drillsim montecarlo` and `drillsim compare` print."""
     from .tables import table
+
     w = WORDS[lang]
     if result["kind"] == "compare":
         return _render_compare(result, lang)
-    out = [f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w['reps']}, {w['seed']} {result['seed']}"
-           + (f", {w['variants']}: {', '.join(result['variants'])}" if result["variants"] else "") + ")"]
+    out = [
+        f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w['reps']}, {w['seed']} {result['seed']}"
+        + (f", {w['variants']}: {', '.join(result['variants'])}" if result["variants"] else "")
+        + ")"
+    ]
     rows = []
     for o in result["obligations"]:
         ci = o["ci95"]
         d = o["done_min"]
-        rows.append([o["clause"], _title(o, lang) + (f" ({w['all']})" if o["basis"] == "all" else ""),
-                     _pct(o["p_triggered"]), _num(o["deadline_min"], 0),
-                     "-" if o["p_hit"] is None else f"{_pct(o['p_hit'])} [{_pct(ci[0])}, {_pct(ci[1])}]",
-                     _pct(o["p_late"]), _pct(o["p_missed"]),
-                     f"{_num(d['median'])}/{_num(d['p90'])}/{_num(d['p95'])}"])
-    out.append(table([w["clause"], w["duty"], w["due"], w["deadline"], w["p_hit"], w["late"], w["missed"], w["done"]],
-                     rows, max_col=46))
+        rows.append(
+            [
+                o["clause"],
+                _title(o, lang) + (f" ({w['all']})" if o["basis"] == "all" else ""),
+                _pct(o["p_triggered"]),
+                _num(o["deadline_min"], 0),
+                "-" if o["p_hit"] is None else f"{_pct(o['p_hit'])} [{_pct(ci[0])}, {_pct(ci[1])}]",
+                _pct(o["p_late"]),
+                _pct(o["p_missed"]),
+                f"{_num(d['median'])}/{_num(d['p90'])}/{_num(d['p95'])}",
+            ]
+        )
+    out.append(
+        table(
+            [
+                w["clause"],
+                w["duty"],
+                w["due"],
+                w["deadline"],
+                w["p_hit"],
+                w["late"],
+                w["missed"],
+                w["done"],
+            ],
+            rows,
+            max_col=46,
+        )
+    )
     if result["services"]:
         rows = []
         for s in result["services"]:
             ci, d = s["ci95"], s["downtime_min"]
             name = s.get("name_en") or s["name"] if lang == "en" else s["name"]
-            rows.append([name, _num(s["rto_min"], 0),
-                         "-" if s["p_rto_met"] is None else f"{_pct(s['p_rto_met'])} [{_pct(ci[0])}, {_pct(ci[1])}]",
-                         f"{_num(d['mean'])}/{_num(d['median'])}/{_num(d['p90'])}/{_num(d['p95'])}"])
+            rows.append(
+                [
+                    name,
+                    _num(s["rto_min"], 0),
+                    "-"
+                    if s["p_rto_met"] is None
+                    else f"{_pct(s['p_rto_met'])} [{_pct(ci[0])}, {_pct(ci[1])}]",
+                    f"{_num(d['mean'])}/{_num(d['median'])}/{_num(d['p90'])}/{_num(d['p95'])}",
+                ]
+            )
         out += ["", table([w["service"], w["rto"], w["p_rto"], w["downtime"]], rows)]
-    grades = ", ".join(f"{w['none'] if k == '0' else w['level'] + ' ' + k}: {_pct(v)}"
-                       for k, v in sorted(result["final_grade"].items()))
+    grades = ", ".join(
+        f"{w['none'] if k == '0' else w['level'] + ' ' + k}: {_pct(v)}"
+        for k, v in sorted(result["final_grade"].items())
+    )
     out += ["", f"{w['grade']}: {grades}"]
     cp = [c for c in result["critical_path"] if c["share_of_downstream_lateness"]][:6]
     if cp:
-        rows = [[c["clause"], _title(c, lang), f"{_num(c['mean_delay_passed_min'])} {w['min']}",
-                 _pct(c["share_of_downstream_lateness"])] for c in cp]
-        out += ["", w["critical"] + ":", table([w["clause"], w["duty"], w["passed"], w["share"]], rows, max_col=60)]
+        rows = [
+            [
+                c["clause"],
+                _title(c, lang),
+                f"{_num(c['mean_delay_passed_min'])} {w['min']}",
+                _pct(c["share_of_downstream_lateness"]),
+            ]
+            for c in cp
+        ]
+        out += [
+            "",
+            w["critical"] + ":",
+            table([w["clause"], w["duty"], w["passed"], w["share"]], rows, max_col=60),
+        ]
     return "\n".join(out)
 
 
@@ -697,9 +992,12 @@ def _pp(delta, ci) -> str:
 
 def _render_compare(result: dict, lang: str) -> str:
     from .tables import table
+
     w = WORDS[lang]
-    out = [f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w['reps']} {w['base']}+{w['variant']}, "
-           f"{w['seed']} {result['seed']}; * = {w['changed']}: 95% CI excludes 0)"]
+    out = [
+        f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w['reps']} {w['base']}+{w['variant']}, "
+        f"{w['seed']} {result['seed']}; * = {w['changed']}: 95% CI excludes 0)"
+    ]
     for v in result["variants"]:
         out += ["", f"== {w['variant']} {v['id']}: {_title(v, lang)}"]
         rows = []
@@ -707,19 +1005,49 @@ def _render_compare(result: dict, lang: str) -> str:
             if d["delta_p_hit"] is None and d["p_hit_base"] is None and d["p_hit_variant"] is None:
                 continue
             ci = d["ci95"]
-            rows.append(["*" if d["changed"] else "", d["clause"], _title(d, lang), _pct(d["p_hit_base"]),
-                         _pct(d["p_hit_variant"]), _pp(d["delta_p_hit"], ci)])
-        out.append(table(["", w["clause"], w["duty"], w["base"], w["variant"], w["delta"]], rows, max_col=50))
+            rows.append(
+                [
+                    "*" if d["changed"] else "",
+                    d["clause"],
+                    _title(d, lang),
+                    _pct(d["p_hit_base"]),
+                    _pct(d["p_hit_variant"]),
+                    _pp(d["delta_p_hit"], ci),
+                ]
+            )
+        out.append(
+            table(
+                ["", w["clause"], w["duty"], w["base"], w["variant"], w["delta"]], rows, max_col=50
+            )
+        )
         rows = []
         for d in v["services"]:
             ci, dci = d["ci95"], d["downtime_ci95"]
             name = d.get("name_en") or d["name"] if lang == "en" else d["name"]
-            rows.append(["*" if d["changed"] else "", name,
-                         f"{_pct(d['p_rto_met_base'])} -> {_pct(d['p_rto_met_variant'])}",
-                         _pp(d["delta_p_rto_met"], ci),
-                         "-" if d["delta_downtime_mean_min"] is None else
-                         _signed(d["delta_downtime_mean_min"], dci, 1, w["min"])])
+            rows.append(
+                [
+                    "*" if d["changed"] else "",
+                    name,
+                    f"{_pct(d['p_rto_met_base'])} -> {_pct(d['p_rto_met_variant'])}",
+                    _pp(d["delta_p_rto_met"], ci),
+                    "-"
+                    if d["delta_downtime_mean_min"] is None
+                    else _signed(d["delta_downtime_mean_min"], dci, 1, w["min"]),
+                ]
+            )
         if rows:
-            out += ["", table(["", w["service"], w["p_rto"].split(" [")[0], w["delta"], w["downtime"].split(" ")[0]],
-                              rows, max_col=50)]
+            out += [
+                "",
+                table(
+                    [
+                        "",
+                        w["service"],
+                        w["p_rto"].split(" [")[0],
+                        w["delta"],
+                        w["downtime"].split(" ")[0],
+                    ],
+                    rows,
+                    max_col=50,
+                ),
+            ]
     return "\n".join(out)

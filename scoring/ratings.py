@@ -22,6 +22,7 @@ incident ids, bad ratings) and raises `InputError` with FILE:LINE:COL problems;
 `save_ratings(path, ratings)` writes one back (the TUI's facilitator view can use both).
 Ratings are the evaluators' judgement: nothing here derives them from the timing verdicts.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from simulator.loader import validate_model
-from simulator.yamlsrc import InputError, Positions, Problem, load, load_text
+from drillsim.simulator.loader import validate_model
+from drillsim.simulator.yamlsrc import InputError, Positions, Problem, load, load_text
 
 RATINGS = ("P", "S", "M", "U", "N/O")
 CAPABILITIES = ("planning", "organization", "equipment", "training", "exercise")
@@ -56,9 +57,12 @@ def _rating(value):
 
 class TaskRating(_Strict):
     """A rating of an objective (objective only) or of a critical task (obligation)."""
+
     objective: Ident | None = Field(None, description="objective id of the scenario")
     obligation: Ident | None = Field(None, description="critical task (obligation id)")
-    incident: Ident | None = Field(None, description="only this incident (several-incident scenarios)")
+    incident: Ident | None = Field(
+        None, description="only this incident (several-incident scenarios)"
+    )
     rating: Rating | None = Field(None, description="P, S, M, U or N/O; null = not rated yet")
     observation: str = ""
 
@@ -82,10 +86,13 @@ class Hotwash(_Strict):
 
 class PlanItem(_Strict):
     """One row of the improvement plan."""
+
     issue: str
     corrective_action: str
     capability: Literal["planning", "organization", "equipment", "training", "exercise"]
-    responsible_role: Ident | None = Field(None, description="role id; null = the exercise planners")
+    responsible_role: Ident | None = Field(
+        None, description="role id; null = the exercise planners"
+    )
     due: dt.date | None = None
     obligation: Ident | None = Field(None, description="the duty the issue concerns, if any")
 
@@ -97,7 +104,8 @@ class Ratings(_Strict):
     tasks: list[TaskRating] = Field(default_factory=list)
     hotwash: Hotwash = Field(default_factory=Hotwash)
     improvement_plan: list[PlanItem] | None = Field(
-        None, description="replaces the drafted improvement plan when present")
+        None, description="replaces the drafted improvement plan when present"
+    )
 
     # --- look-ups the report uses --------------------------------------------------------
     def for_objective(self, objective: str) -> TaskRating | None:
@@ -106,7 +114,9 @@ class Ratings(_Strict):
                 return r
         return None
 
-    def for_task(self, obligation: str, objective: str | None = None, incident: str | None = None) -> TaskRating | None:
+    def for_task(
+        self, obligation: str, objective: str | None = None, incident: str | None = None
+    ) -> TaskRating | None:
         """The most specific rating of a critical task: objective+incident, objective, incident, plain."""
         best, score = None, -1
         for r in self.tasks:
@@ -131,6 +141,7 @@ class Ratings(_Strict):
 
 # --- reading and checking ------------------------------------------------------------------
 
+
 def _unknown(kind: str, name, known) -> str:
     listed = ", ".join(sorted(map(str, known))) or "none"
     return f"unknown {kind} {name!r} (defined: {listed})"
@@ -142,33 +153,70 @@ def check_ratings(r: Ratings, plan, pos: Positions) -> list[Problem]:
     sc, proc = plan.scenario, plan.procedure
     objectives = {o.id: o for o in sc.objectives}
     if r.scenario is not None and r.scenario != sc.id:
-        p.append(pos.problem(("scenario",), f"scenario: these ratings are for {r.scenario!r}, the log is of {sc.id!r}"))
+        p.append(
+            pos.problem(
+                ("scenario",),
+                f"scenario: these ratings are for {r.scenario!r}, the log is of {sc.id!r}",
+            )
+        )
     seen = {}
     for i, item in enumerate(r.tasks):
         base = ("tasks", i)
         if item.objective is not None and item.objective not in objectives:
-            p.append(pos.problem(base + ("objective",), f"tasks[{i}].objective: " + _unknown("objective", item.objective, objectives)))
+            p.append(
+                pos.problem(
+                    base + ("objective",),
+                    f"tasks[{i}].objective: " + _unknown("objective", item.objective, objectives),
+                )
+            )
         if item.obligation is not None:
             if item.obligation not in proc.obligations:
-                p.append(pos.problem(base + ("obligation",),
-                                     f"tasks[{i}].obligation: " + _unknown("obligation", item.obligation, proc.obligations)))
-            elif item.objective in objectives and item.obligation not in objectives[item.objective].obligations:
-                p.append(pos.problem(base + ("obligation",),
-                                     f"tasks[{i}].obligation: {item.obligation!r} is not a critical task of objective "
-                                     f"{item.objective!r} (its tasks: {', '.join(objectives[item.objective].obligations)})"))
+                p.append(
+                    pos.problem(
+                        base + ("obligation",),
+                        f"tasks[{i}].obligation: "
+                        + _unknown("obligation", item.obligation, proc.obligations),
+                    )
+                )
+            elif (
+                item.objective in objectives
+                and item.obligation not in objectives[item.objective].obligations
+            ):
+                p.append(
+                    pos.problem(
+                        base + ("obligation",),
+                        f"tasks[{i}].obligation: {item.obligation!r} is not a critical task of objective "
+                        f"{item.objective!r} (its tasks: {', '.join(objectives[item.objective].obligations)})",
+                    )
+                )
         if item.incident is not None and item.incident not in sc.incidents:
-            p.append(pos.problem(base + ("incident",), f"tasks[{i}].incident: " + _unknown("incident", item.incident, sc.incidents)))
+            p.append(
+                pos.problem(
+                    base + ("incident",),
+                    f"tasks[{i}].incident: " + _unknown("incident", item.incident, sc.incidents),
+                )
+            )
         key = (item.objective, item.obligation, item.incident)
         if key in seen:
             p.append(pos.problem(base, f"tasks[{i}]: rated twice (also tasks[{seen[key]}])"))
         seen.setdefault(key, i)
     for i, item in enumerate(r.improvement_plan or []):
         if item.responsible_role is not None and item.responsible_role not in proc.roles:
-            p.append(pos.problem(("improvement_plan", i, "responsible_role"),
-                                 f"improvement_plan[{i}].responsible_role: " + _unknown("role", item.responsible_role, proc.roles)))
+            p.append(
+                pos.problem(
+                    ("improvement_plan", i, "responsible_role"),
+                    f"improvement_plan[{i}].responsible_role: "
+                    + _unknown("role", item.responsible_role, proc.roles),
+                )
+            )
         if item.obligation is not None and item.obligation not in proc.obligations:
-            p.append(pos.problem(("improvement_plan", i, "obligation"),
-                                 f"improvement_plan[{i}].obligation: " + _unknown("obligation", item.obligation, proc.obligations)))
+            p.append(
+                pos.problem(
+                    ("improvement_plan", i, "obligation"),
+                    f"improvement_plan[{i}].obligation: "
+                    + _unknown("obligation", item.obligation, proc.obligations),
+                )
+            )
     return p
 
 

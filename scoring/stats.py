@@ -4,6 +4,7 @@ histograms for report charts, and paired differences for common-random-number co
 Plain NumPy; every function takes arrays (or counts) and returns plain floats, lists and
 None (JSON-ready), never NaN.
 """
+
 from __future__ import annotations
 
 import math
@@ -11,7 +12,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-Z95 = NormalDist().inv_cdf(0.975)   # 1.959963984540054
+Z95 = NormalDist().inv_cdf(0.975)  # 1.959963984540054
 
 
 def _f(x, digits: int = 6):
@@ -21,10 +22,11 @@ def _f(x, digits: int = 6):
     x = float(x)
     if not math.isfinite(x):
         return None
-    return round(x, digits) + 0.0   # + 0.0: no negative zero
+    return round(x, digits) + 0.0  # + 0.0: no negative zero
 
 
 # --- proportions -------------------------------------------------------------------------------
+
 
 def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float] | None:
     """Wilson score interval for k successes in n trials (k, n may be effective, non-integer)."""
@@ -69,15 +71,16 @@ def clustered_proportion(hits: np.ndarray, trials: np.ndarray, z: float = Z95) -
         var = float(resid @ resid) / (total * total) * reps / (reps - 1)
         deff = max(1.0, var / binom)
     elif binom > 0:
-        deff = total   # one replication holds every trial: one independent observation
+        deff = total  # one replication holds every trial: one independent observation
     else:
-        deff = max(1.0, total / max(reps, 1))   # all hit or none: count replications, not trials
+        deff = max(1.0, total / max(reps, 1))  # all hit or none: count replications, not trials
     n_eff = total / deff
     lo, hi = wilson(p * n_eff, n_eff, z)
     return {"p": p, "lo": lo, "hi": hi, "n_eff": n_eff, "deff": deff}
 
 
 # --- distributions -------------------------------------------------------------------------------
+
 
 def quantiles(values: np.ndarray, qs=(0.5, 0.9, 0.95), never: int = 0) -> list[float | None]:
     """Quantiles of `values` plus `never` observations that are infinite (never happened).
@@ -120,7 +123,7 @@ def histogram(values: np.ndarray, max_bins: int = 30) -> dict:
     lo, hi = min(0.0, float(values.min())), float(values.max())
     w = bin_width(max(hi - lo, 1e-9), max_bins)
     start = math.floor(lo / w) * w
-    nbins = max(1, math.floor((hi - start) / w) + 1)   # the max falls inside the last bin
+    nbins = max(1, math.floor((hi - start) / w) + 1)  # the max falls inside the last bin
     edges = start + w * np.arange(nbins + 1)
     counts, _ = np.histogram(values, bins=edges)
     return {"edges": [_f(e, 6) for e in edges], "counts": [int(c) for c in counts]}
@@ -136,8 +139,10 @@ def describe(values: np.ndarray, never: int = 0) -> dict:
 
 # --- paired differences (common random numbers) -----------------------------------------------------
 
-def paired_ratio_difference(h_var: np.ndarray, t_var: np.ndarray, h_base: np.ndarray, t_base: np.ndarray,
-                            z: float = Z95) -> dict | None:
+
+def paired_ratio_difference(
+    h_var: np.ndarray, t_var: np.ndarray, h_base: np.ndarray, t_base: np.ndarray, z: float = Z95
+) -> dict | None:
     """Difference of two ratios sum(h)/sum(t), variant minus base, paired by replication.
 
     Per replication r the variant and the base share their random numbers, so the difference is
@@ -167,11 +172,26 @@ def paired_ratio_difference(h_var: np.ndarray, t_var: np.ndarray, h_base: np.nda
     # (5 of 5 discordant replications in one direction: not a change; 6 of 6: a change).
     # No correction when no replication differs: the interval is then exactly [0, 0].
     cc = 0.0
-    if (higher or lower) and np.array_equal(t_var, t_base) and _is01(t_var) and _is01(h_var) and _is01(h_base):
+    if (
+        (higher or lower)
+        and np.array_equal(t_var, t_base)
+        and _is01(t_var)
+        and _is01(h_var)
+        and _is01(h_base)
+    ):
         cc = 1.0 / t_var.sum()
     lo, hi = delta - z * se - cc, delta + z * se + cc
-    return {"delta": delta, "lo": lo, "hi": hi, "se": se, "var": p_var, "base": p_base,
-            "higher": higher, "lower": lower, "continuity": cc}
+    return {
+        "delta": delta,
+        "lo": lo,
+        "hi": hi,
+        "se": se,
+        "var": p_var,
+        "base": p_base,
+        "higher": higher,
+        "lower": lower,
+        "continuity": cc,
+    }
 
 
 def _is01(x: np.ndarray) -> bool:

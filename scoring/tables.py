@@ -1,8 +1,9 @@
 """Plain-text tables that line up with Chinese (wide) characters, for the terminal."""
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 
 def width(text: str) -> int:
@@ -31,6 +32,8 @@ def fit(text: str, cols: int) -> str:
 
 
 def table(headers: list[str], rows: list[list[str]], max_col: int = 48) -> str:
-    cols = [min(max_col, max([width(h)] + [width(r[i]) for r in rows])) for i, h in enumerate(headers)]
+    cols = [
+        min(max_col, max([width(h)] + [width(r[i]) for r in rows])) for i, h in enumerate(headers)
+    ]
     line = lambda cells: "  ".join(fit(c, w) for c, w in zip(cells, cols)).rstrip()
     return "\n".join([line(headers), line(["-" * w for w in cols])] + [line(r) for r in rows])

@@ -4,20 +4,21 @@
 reads a saved log, loads the plan its header names and gives the identical result.
 The output is the `drillsim run --json` contract (README).
 """
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from simulator.agenda import Agenda
-from simulator.loader import Plan, load_plan
-from simulator.yamlsrc import InputError, Problem
+from drillsim.simulator.agenda import Agenda
+from drillsim.simulator.loader import Plan, load_plan
+from drillsim.simulator.yamlsrc import InputError, Problem
 
 STATUSES = ("hit", "late", "missed", "open", "not_triggered")
 
 
 def _r(x):
-    return None if x is None else round(x, 6)   # the log's own precision
+    return None if x is None else round(x, 6)  # the log's own precision
 
 
 def obligations(plan: Plan, events: list[dict], end: float) -> list[dict]:
@@ -26,23 +27,50 @@ def obligations(plan: Plan, events: list[dict], end: float) -> list[dict]:
     for ev in events:
         agenda.feed(ev)
     out = []
-    occurrences = sorted(agenda.all(), key=lambda o: (o.triggered_at, list(proc.obligations).index(o.obligation), o.incident, o.n))
+    occurrences = sorted(
+        agenda.all(),
+        key=lambda o: (o.triggered_at, list(proc.obligations).index(o.obligation), o.incident, o.n),
+    )
     for occ in occurrences:
         ob = proc.obligations[occ.obligation]
         status = occ.status(end)
-        out.append({
-            "id": occ.obligation, "incident": occ.incident, "occurrence": occ.n, "clause": ob.clause,
-            "title": ob.title, "title_en": ob.title_en, "role": ob.role, "acted_by": occ.acted_by,
-            "triggered_at": _r(occ.triggered_at), "deadline_at": _r(occ.deadline_at),
-            "done_at": _r(occ.done_at), "status": status,
-            "late_by_min": _r(occ.done_at - occ.deadline_at) if status == "late" else None,
-        })
+        out.append(
+            {
+                "id": occ.obligation,
+                "incident": occ.incident,
+                "occurrence": occ.n,
+                "clause": ob.clause,
+                "title": ob.title,
+                "title_en": ob.title_en,
+                "role": ob.role,
+                "acted_by": occ.acted_by,
+                "triggered_at": _r(occ.triggered_at),
+                "deadline_at": _r(occ.deadline_at),
+                "done_at": _r(occ.done_at),
+                "status": status,
+                "late_by_min": _r(occ.done_at - occ.deadline_at) if status == "late" else None,
+            }
+        )
     seen = {o.obligation for o in occurrences}
     for oid, ob in proc.obligations.items():
         if oid not in seen:
-            out.append({"id": oid, "incident": None, "occurrence": 0, "clause": ob.clause, "title": ob.title,
-                        "title_en": ob.title_en, "role": ob.role, "acted_by": None, "triggered_at": None,
-                        "deadline_at": None, "done_at": None, "status": "not_triggered", "late_by_min": None})
+            out.append(
+                {
+                    "id": oid,
+                    "incident": None,
+                    "occurrence": 0,
+                    "clause": ob.clause,
+                    "title": ob.title,
+                    "title_en": ob.title_en,
+                    "role": ob.role,
+                    "acted_by": None,
+                    "triggered_at": None,
+                    "deadline_at": None,
+                    "done_at": None,
+                    "status": "not_triggered",
+                    "late_by_min": None,
+                }
+            )
     return out
 
 
@@ -54,8 +82,16 @@ def grading(events: list[dict]) -> list[dict]:
             true_level[ev["incident"]] = ev["level"]
         elif ev["type"] in ("grade", "classify"):
             truth = true_level.get(ev["incident"])
-            out.append({"t": ev["t"], "actor": ev["actor"], "incident": ev["incident"],
-                        "declared": ev["level"], "true": truth, "correct": ev["level"] == truth})
+            out.append(
+                {
+                    "t": ev["t"],
+                    "actor": ev["actor"],
+                    "incident": ev["incident"],
+                    "declared": ev["level"],
+                    "true": truth,
+                    "correct": ev["level"] == truth,
+                }
+            )
     return out
 
 
@@ -73,10 +109,24 @@ def continuity(plan: Plan, events: list[dict], end: float) -> list[dict]:
         svc = services[sid]
         restored = restored_at.get(sid)
         downtime = (restored if restored is not None else end) - down_at[sid]
-        rto_met = downtime <= svc.rto_min + 1e-9 if restored is not None else (False if downtime > svc.rto_min else None)
-        out.append({"service": sid, "name": svc.name, "down_at": _r(down_at[sid]), "restored_at": _r(restored),
-                    "downtime_min": _r(downtime), "rto_min": svc.rto_min, "rto_met": rto_met,
-                    "rpo_min": svc.rpo_min, "impact": _r(downtime * svc.impact_per_min)})
+        rto_met = (
+            downtime <= svc.rto_min + 1e-9
+            if restored is not None
+            else (False if downtime > svc.rto_min else None)
+        )
+        out.append(
+            {
+                "service": sid,
+                "name": svc.name,
+                "down_at": _r(down_at[sid]),
+                "restored_at": _r(restored),
+                "downtime_min": _r(downtime),
+                "rto_min": svc.rto_min,
+                "rto_met": rto_met,
+                "rpo_min": svc.rpo_min,
+                "impact": _r(downtime * svc.impact_per_min),
+            }
+        )
     return out
 
 
@@ -102,8 +152,11 @@ def score(plan: Plan, events: list[dict]) -> dict:
         "obligations": entries,
         "grading": grades,
         "continuity": continuity(plan, events, end),
-        "summary": {**summary(entries), "grades": len(grades),
-                    "grades_correct": sum(1 for g in grades if g["correct"])},
+        "summary": {
+            **summary(entries),
+            "grades": len(grades),
+            "grades_correct": sum(1 for g in grades if g["correct"]),
+        },
     }
 
 
@@ -113,7 +166,9 @@ def read_log(path: str | Path) -> list[dict]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise InputError([Problem(str(path), 1, 1, f"cannot read the log: {exc.strerror or exc}")]) from None
+        raise InputError(
+            [Problem(str(path), 1, 1, f"cannot read the log: {exc.strerror or exc}")]
+        ) from None
     events = []
     for i, line in enumerate(lines, 1):
         if not line.strip():
@@ -128,13 +183,35 @@ def read_log(path: str | Path) -> list[dict]:
             raise InputError([Problem(str(path), i, 1, f"bad log line: {exc}")]) from None
         events.append(ev)
     if not events or events[0]["type"] != "start":
-        raise InputError([Problem(str(path), 1, 1, "not a drillsim log (the first line must be the `start` event)")])
+        raise InputError(
+            [
+                Problem(
+                    str(path), 1, 1, "not a drillsim log (the first line must be the `start` event)"
+                )
+            ]
+        )
     return events
 
 
 def plan_of(events: list[dict]) -> Plan:
     header = events[0]
     return load_plan(header["scenario_ref"], header.get("variants", []))
+
+
+def changed_files(plan: Plan, events: list[dict]) -> list[str]:
+    """The files that shaped the run and are no longer as they were (by content hash), in the
+    order the log recorded them; a log from before hashes were recorded names none."""
+    recorded = events[0].get("files")
+    if recorded is None:
+        return []
+    now = list(plan.hashes.items())
+    out = [
+        rec["path"]
+        for i, rec in enumerate(recorded)
+        if i >= len(now) or now[i][1] != rec.get("sha256")
+    ]
+    out += [path for path, _ in now[len(recorded) :]]
+    return out
 
 
 def score_log(path: str | Path) -> dict:

@@ -4,6 +4,7 @@ Derived from events alone, one event at a time, so the engine (live), the TUI (l
 `drillsim score` (from a saved log) all run this same code over the same events and
 cannot disagree. `due` events open occurrences; actions and delivered messages meet them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,7 +12,9 @@ from dataclasses import dataclass, field
 from .model import Procedure
 
 EPS = 1e-9  # float slack when comparing a done time with a deadline
-EVENTS = frozenset({"due", "handover", "message.delivered", "task", "grade", "classify"})  # what feed() reads
+EVENTS = frozenset(
+    {"due", "handover", "message.delivered", "task", "grade", "classify"}
+)  # what feed() reads
 
 
 @dataclass
@@ -23,7 +26,7 @@ class Occurrence:
     deadline_at: float
     done_at: float | None = None
     acted_by: str | None = None
-    met_at: float | None = None      # when the agenda marked it met (for a report: the last delivery)
+    met_at: float | None = None  # when the agenda marked it met (for a report: the last delivery)
     # report duties: requirement index -> (send time, sender) of the message that met it
     sent: dict = field(default_factory=dict)
 
@@ -61,8 +64,8 @@ class Agenda:
         self.procedure = procedure
         self.obligations = procedure.obligations
         self.occurrences: dict[tuple[str, str], list[Occurrence]] = {}
-        self.open: list[Occurrence] = []          # due and not yet met, in order of falling due
-        self.acting: dict[str, str] = {}          # absent role -> who acts for it
+        self.open: list[Occurrence] = []  # due and not yet met, in order of falling due
+        self.acting: dict[str, str] = {}  # absent role -> who acts for it
         self._needs = report_needs(procedure) if needs is None else needs
 
     def latest(self, obligation: str, incident: str) -> Occurrence | None:
@@ -79,8 +82,13 @@ class Agenda:
         """Take one event; return the occurrences it met."""
         kind = ev["type"]
         if kind == "due":
-            occ = Occurrence(ev["obligation"], ev["incident"], ev["n"], ev.get("triggered_at", ev["t"]),
-                             ev["deadline_at"])
+            occ = Occurrence(
+                ev["obligation"],
+                ev["incident"],
+                ev["n"],
+                ev.get("triggered_at", ev["t"]),
+                ev["deadline_at"],
+            )
             self.occurrences.setdefault(occ.key, []).append(occ)
             self.open.append(occ)
             return []
@@ -102,7 +110,7 @@ class Agenda:
 
     def _action(self, ev: dict) -> list[Occurrence]:
         kind, actor, inc, t = ev["type"], ev["actor"], ev["incident"], ev["t"]
-        for occ in self.open:   # the earliest open duty this action answers
+        for occ in self.open:  # the earliest open duty this action answers
             if occ.incident != inc or occ.triggered_at > t + EPS:
                 continue
             ob = self.obligations[occ.obligation]
@@ -117,9 +125,13 @@ class Agenda:
     def _message(self, ev: dict) -> list[Occurrence]:
         met = []
         sender, inc, sent_at = ev["from"], ev["incident"], ev["sent_at"]
-        answered = set()   # one message answers one occurrence of each duty
+        answered = set()  # one message answers one occurrence of each duty
         for occ in list(self.open):
-            if occ.incident != inc or occ.triggered_at > sent_at + EPS or occ.obligation in answered:
+            if (
+                occ.incident != inc
+                or occ.triggered_at > sent_at + EPS
+                or occ.obligation in answered
+            ):
                 continue
             needs = self._needs.get(occ.obligation)
             if not needs or not self._eligible(self.obligations[occ.obligation].role, sender):

@@ -3,6 +3,7 @@
 A role, channel, task, service, obligation or inject that is referenced must be defined;
 deputy chains must end; conditions must parse and name only known attributes and ids.
 """
+
 from __future__ import annotations
 
 from .expressions import FUNCTIONS, VARIABLES, Condition, ExpressionError, compile_condition
@@ -15,27 +16,45 @@ def _unknown(kind: str, name: str, known) -> str:
     return f"unknown {kind} {name!r} (defined: {listed})"
 
 
-def _condition(source: str, path: tuple, pos: Positions, proc: Procedure,
-               scenario: Scenario | None = None, attributes_only: bool = False) -> list[Problem]:
+def _condition(
+    source: str,
+    path: tuple,
+    pos: Positions,
+    proc: Procedure,
+    scenario: Scenario | None = None,
+    attributes_only: bool = False,
+) -> list[Problem]:
     where = ".".join(map(str, path))
     try:
         cond = compile_condition(source)
     except ExpressionError as exc:
         return [pos.problem(path, f"{where}: {exc}")]
     problems = []
-    if attributes_only:   # a grading rule: the level comes from the attributes alone
+    if attributes_only:  # a grading rule: the level comes from the attributes alone
         used = sorted({n for n in cond.names if n in VARIABLES} | {f"{f}()" for f, _ in cond.calls})
         if used:
-            return [pos.problem(path, f"{where}: a grading rule reads attributes only, not {', '.join(used)}")]
+            return [
+                pos.problem(
+                    path, f"{where}: a grading rule reads attributes only, not {', '.join(used)}"
+                )
+            ]
     for name in sorted(cond.names):
         if name not in proc.attributes and name not in VARIABLES:
-            problems.append(pos.problem(path, f"{where}: condition names unknown attribute {name!r}"))
-    targets = {"role": proc.roles, "obligation": proc.obligations, "service": proc.services,
-               "inject": scenario.injects if scenario else None}
+            problems.append(
+                pos.problem(path, f"{where}: condition names unknown attribute {name!r}")
+            )
+    targets = {
+        "role": proc.roles,
+        "obligation": proc.obligations,
+        "service": proc.services,
+        "inject": scenario.injects if scenario else None,
+    }
     for func, arg in sorted(cond.calls):
         known = targets[FUNCTIONS[func]]
         if known is not None and arg not in known:
-            problems.append(pos.problem(path, f"{where}: {func}(): " + _unknown(FUNCTIONS[func], arg, known)))
+            problems.append(
+                pos.problem(path, f"{where}: {func}(): " + _unknown(FUNCTIONS[func], arg, known))
+            )
     return problems
 
 
@@ -44,95 +63,198 @@ def check_procedure(proc: Procedure, pos: Positions) -> list[Problem]:
     roles, channels, tasks, services = proc.roles, proc.channels, proc.tasks, proc.services
     for rid, role in roles.items():
         if role.deputy is not None and role.deputy not in roles:
-            p.append(pos.problem(("roles", rid, "deputy"), f"roles.{rid}.deputy: " + _unknown("role", role.deputy, roles)))
-    for rid in roles:   # a deputy chain that comes back to where it started never ends
+            p.append(
+                pos.problem(
+                    ("roles", rid, "deputy"),
+                    f"roles.{rid}.deputy: " + _unknown("role", role.deputy, roles),
+                )
+            )
+    for rid in roles:  # a deputy chain that comes back to where it started never ends
         seen, cur = [rid], roles[rid].deputy
         while cur is not None and cur in roles:
             if cur in seen:
                 if cur == rid:
                     chain = " -> ".join(seen + [cur])
-                    p.append(pos.problem(("roles", rid, "deputy"), f"roles.{rid}.deputy: deputy chain loops: {chain}"))
+                    p.append(
+                        pos.problem(
+                            ("roles", rid, "deputy"),
+                            f"roles.{rid}.deputy: deputy chain loops: {chain}",
+                        )
+                    )
                 break
             seen.append(cur)
             cur = roles[cur].deputy
     for cid, ch in channels.items():
         for i, alt in enumerate(ch.alternatives):
             if alt not in channels:
-                p.append(pos.problem(("channels", cid, "alternatives", i),
-                                     f"channels.{cid}.alternatives: " + _unknown("channel", alt, channels)))
+                p.append(
+                    pos.problem(
+                        ("channels", cid, "alternatives", i),
+                        f"channels.{cid}.alternatives: " + _unknown("channel", alt, channels),
+                    )
+                )
     for attr_id, attr in proc.attributes.items():
         if attr_id in VARIABLES:
-            p.append(pos.problem(("attributes", attr_id), f"attributes.{attr_id}: {attr_id!r} is a built-in "
-                                                          f"variable of conditions ({', '.join(VARIABLES)}); rename it"))
+            p.append(
+                pos.problem(
+                    ("attributes", attr_id),
+                    f"attributes.{attr_id}: {attr_id!r} is a built-in "
+                    f"variable of conditions ({', '.join(VARIABLES)}); rename it",
+                )
+            )
         if attr.values is not None and attr.default not in attr.values and attr.default != 0:
-            p.append(pos.problem(("attributes", attr_id, "default"),
-                                 f"attributes.{attr_id}.default: {attr.default!r} is not one of {attr.values}"))
+            p.append(
+                pos.problem(
+                    ("attributes", attr_id, "default"),
+                    f"attributes.{attr_id}.default: {attr.default!r} is not one of {attr.values}",
+                )
+            )
     g = proc.grading
     if g is not None and g.kind == "rules":
         for i, rule in enumerate(g.rules):
             if rule.level not in g.levels:
-                p.append(pos.problem(("grading", "rules", i, "level"), f"grading.rules[{i}].level: {rule.level} is not a defined level"))
-            p += _condition(rule.when, ("grading", "rules", i, "when"), pos, proc, attributes_only=True)
+                p.append(
+                    pos.problem(
+                        ("grading", "rules", i, "level"),
+                        f"grading.rules[{i}].level: {rule.level} is not a defined level",
+                    )
+                )
+            p += _condition(
+                rule.when, ("grading", "rules", i, "when"), pos, proc, attributes_only=True
+            )
     elif g is not None:
         for axis in ("row", "column"):
             name = getattr(g, axis)
             attr = proc.attributes.get(name)
             if attr is None:
-                p.append(pos.problem(("grading", axis), f"grading.{axis}: " + _unknown("attribute", name, proc.attributes)))
+                p.append(
+                    pos.problem(
+                        ("grading", axis),
+                        f"grading.{axis}: " + _unknown("attribute", name, proc.attributes),
+                    )
+                )
             elif attr.values is not None:
                 keys = g.cells if axis == "row" else {c for row in g.cells.values() for c in row}
                 for k in keys:
                     if k not in attr.values:
-                        p.append(pos.problem(("grading", "cells"), f"grading.cells: {k!r} is not a value of {name} {attr.values}"))
+                        p.append(
+                            pos.problem(
+                                ("grading", "cells"),
+                                f"grading.cells: {k!r} is not a value of {name} {attr.values}",
+                            )
+                        )
         for row, cols in g.cells.items():
             for col, level in cols.items():
                 if level not in g.levels:
-                    p.append(pos.problem(("grading", "cells", row, col), f"grading.cells.{row}.{col}: {level} is not a defined level"))
+                    p.append(
+                        pos.problem(
+                            ("grading", "cells", row, col),
+                            f"grading.cells.{row}.{col}: {level} is not a defined level",
+                        )
+                    )
     for tid, task in tasks.items():
         for i, sid in enumerate(task.effects.restore):
             if sid not in services:
-                p.append(pos.problem(("tasks", tid, "effects", "restore", i), f"tasks.{tid}.effects.restore: " + _unknown("service", sid, services)))
+                p.append(
+                    pos.problem(
+                        ("tasks", tid, "effects", "restore", i),
+                        f"tasks.{tid}.effects.restore: " + _unknown("service", sid, services),
+                    )
+                )
         for attr in task.effects.set:
             if attr not in proc.attributes:
-                p.append(pos.problem(("tasks", tid, "effects", "set", attr), f"tasks.{tid}.effects.set: " + _unknown("attribute", attr, proc.attributes)))
+                p.append(
+                    pos.problem(
+                        ("tasks", tid, "effects", "set", attr),
+                        f"tasks.{tid}.effects.set: " + _unknown("attribute", attr, proc.attributes),
+                    )
+                )
     for sid, svc in services.items():
         for i, tid in enumerate(svc.recovery):
             if tid not in tasks:
-                p.append(pos.problem(("services", sid, "recovery", i), f"services.{sid}.recovery: " + _unknown("task", tid, tasks)))
+                p.append(
+                    pos.problem(
+                        ("services", sid, "recovery", i),
+                        f"services.{sid}.recovery: " + _unknown("task", tid, tasks),
+                    )
+                )
     for oid, ob in proc.obligations.items():
         base = ("obligations", oid)
         if ob.role not in roles:
-            p.append(pos.problem(base + ("role",), f"obligations.{oid}.role: " + _unknown("role", ob.role, roles)))
+            p.append(
+                pos.problem(
+                    base + ("role",), f"obligations.{oid}.role: " + _unknown("role", ob.role, roles)
+                )
+            )
         p += _condition(ob.trigger, base + ("trigger",), pos, proc)
         if ob.until:
             p += _condition(ob.until, base + ("until",), pos, proc)
         if ob.retrigger_on:
             p += _condition(ob.retrigger_on, base + ("retrigger_on",), pos, proc)
             if not ob.retrigger:
-                p.append(pos.problem(base + ("retrigger_on",),
-                                     f"obligations.{oid}.retrigger_on: needs `retrigger: true`"))
+                p.append(
+                    pos.problem(
+                        base + ("retrigger_on",),
+                        f"obligations.{oid}.retrigger_on: needs `retrigger: true`",
+                    )
+                )
         if ob.until and not ob.every_min:
-            p.append(pos.problem(base + ("until",), f"obligations.{oid}.until: only a recurring duty (every_min) has `until`"))
+            p.append(
+                pos.problem(
+                    base + ("until",),
+                    f"obligations.{oid}.until: only a recurring duty (every_min) has `until`",
+                )
+            )
         act = ob.action
         if act.do == "report":
             for i, r in enumerate(act.to):
                 if r not in roles:
-                    p.append(pos.problem(base + ("action", "to", i), f"obligations.{oid}.action.to: " + _unknown("role", r, roles)))
+                    p.append(
+                        pos.problem(
+                            base + ("action", "to", i),
+                            f"obligations.{oid}.action.to: " + _unknown("role", r, roles),
+                        )
+                    )
             for i, c in enumerate(act.via):
                 if c not in channels:
-                    p.append(pos.problem(base + ("action", "via", i), f"obligations.{oid}.action.via: " + _unknown("channel", c, channels)))
+                    p.append(
+                        pos.problem(
+                            base + ("action", "via", i),
+                            f"obligations.{oid}.action.via: " + _unknown("channel", c, channels),
+                        )
+                    )
         elif act.do == "task" and act.task not in tasks:
-            p.append(pos.problem(base + ("action", "task"), f"obligations.{oid}.action.task: " + _unknown("task", act.task, tasks)))
+            p.append(
+                pos.problem(
+                    base + ("action", "task"),
+                    f"obligations.{oid}.action.task: " + _unknown("task", act.task, tasks),
+                )
+            )
         elif act.do in ("grade", "classify") and proc.grading is None:
-            p.append(pos.problem(base + ("action",), f"obligations.{oid}.action: `{act.do}` needs a `grading` section"))
+            p.append(
+                pos.problem(
+                    base + ("action",),
+                    f"obligations.{oid}.action: `{act.do}` needs a `grading` section",
+                )
+            )
         if ob.deadline_by_level:
             levels = proc.grading.levels if proc.grading else {}
             for lvl in ob.deadline_by_level:
                 if lvl not in levels:
-                    p.append(pos.problem(base + ("deadline_by_level", lvl), f"obligations.{oid}.deadline_by_level: {lvl} is not a defined level"))
+                    p.append(
+                        pos.problem(
+                            base + ("deadline_by_level", lvl),
+                            f"obligations.{oid}.deadline_by_level: {lvl} is not a defined level",
+                        )
+                    )
         kind, _, ref = ob.anchor.partition(":")
         if kind == "done" and ref not in proc.obligations:
-            p.append(pos.problem(base + ("anchor",), f"obligations.{oid}.anchor: " + _unknown("obligation", ref, proc.obligations)))
+            p.append(
+                pos.problem(
+                    base + ("anchor",),
+                    f"obligations.{oid}.anchor: " + _unknown("obligation", ref, proc.obligations),
+                )
+            )
     return p
 
 
@@ -144,15 +266,37 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
     def attr_values(where: tuple, values: dict):
         for k, v in values.items():
             if k not in attrs:
-                p.append(pos.problem(where + (k, KEY), ".".join(map(str, where)) + ": " + _unknown("attribute", k, attrs)))
+                p.append(
+                    pos.problem(
+                        where + (k, KEY),
+                        ".".join(map(str, where)) + ": " + _unknown("attribute", k, attrs),
+                    )
+                )
             elif attrs[k].values is not None and v not in attrs[k].values:
-                p.append(pos.problem(where + (k,), ".".join(map(str, where + (k,))) + f": {v!r} is not one of {attrs[k].values}"))
+                p.append(
+                    pos.problem(
+                        where + (k,),
+                        ".".join(map(str, where + (k,)))
+                        + f": {v!r} is not one of {attrs[k].values}",
+                    )
+                )
 
     def incident(where: tuple, iid):
         if iid is not None and iid not in sc.incidents:
-            p.append(pos.problem(where, ".".join(map(str, where)) + ": " + _unknown("incident", iid, sc.incidents)))
+            p.append(
+                pos.problem(
+                    where,
+                    ".".join(map(str, where)) + ": " + _unknown("incident", iid, sc.incidents),
+                )
+            )
         if iid is None and len(sc.incidents) > 1:
-            p.append(pos.problem(where[:-1], ".".join(map(str, where[:-1])) + ": name the `incident` (this scenario has several)"))
+            p.append(
+                pos.problem(
+                    where[:-1],
+                    ".".join(map(str, where[:-1]))
+                    + ": name the `incident` (this scenario has several)",
+                )
+            )
 
     for iid, inc in sc.incidents.items():
         attr_values(("incidents", iid, "attributes"), inc.attributes)
@@ -161,7 +305,12 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
         attr_values(("timeline", i, "set"), ch.set)
         for j, s in enumerate(ch.down):
             if s not in services:
-                p.append(pos.problem(("timeline", i, "down", j), f"timeline[{i}].down: " + _unknown("service", s, services)))
+                p.append(
+                    pos.problem(
+                        ("timeline", i, "down", j),
+                        f"timeline[{i}].down: " + _unknown("service", s, services),
+                    )
+                )
         if ch.unless:
             p += _condition(ch.unless, ("timeline", i, "unless"), pos, proc, sc)
     for jid, inj in sc.injects.items():
@@ -169,37 +318,76 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
         incident(base + ("incident",), inj.incident)
         for i, r in enumerate(inj.to):
             if r not in roles:
-                p.append(pos.problem(base + ("to", i), f"injects.{jid}.to: " + _unknown("role", r, roles)))
+                p.append(
+                    pos.problem(
+                        base + ("to", i), f"injects.{jid}.to: " + _unknown("role", r, roles)
+                    )
+                )
         if inj.channel is not None and inj.channel not in channels:
-            p.append(pos.problem(base + ("channel",), f"injects.{jid}.channel: " + _unknown("channel", inj.channel, channels)))
+            p.append(
+                pos.problem(
+                    base + ("channel",),
+                    f"injects.{jid}.channel: " + _unknown("channel", inj.channel, channels),
+                )
+            )
         attr_values(base + ("set",), inj.set)
         for j, s in enumerate(inj.down):
             if s not in services:
-                p.append(pos.problem(base + ("down", j), f"injects.{jid}.down: " + _unknown("service", s, services)))
+                p.append(
+                    pos.problem(
+                        base + ("down", j),
+                        f"injects.{jid}.down: " + _unknown("service", s, services),
+                    )
+                )
         for field in ("when", "unless_by"):
             if getattr(inj, field):
                 p += _condition(getattr(inj, field), base + (field,), pos, proc, sc)
     for i, ab in enumerate(sc.absences):
         if ab.role not in roles:
-            p.append(pos.problem(("absences", i, "role"), f"absences[{i}].role: " + _unknown("role", ab.role, roles)))
+            p.append(
+                pos.problem(
+                    ("absences", i, "role"),
+                    f"absences[{i}].role: " + _unknown("role", ab.role, roles),
+                )
+            )
     for i, out in enumerate(sc.outages):
         if out.channel not in channels:
-            p.append(pos.problem(("outages", i, "channel"), f"outages[{i}].channel: " + _unknown("channel", out.channel, channels)))
+            p.append(
+                pos.problem(
+                    ("outages", i, "channel"),
+                    f"outages[{i}].channel: " + _unknown("channel", out.channel, channels),
+                )
+            )
     for i, obj in enumerate(sc.objectives):
         for j, oid in enumerate(obj.obligations):
             if oid not in proc.obligations:
-                p.append(pos.problem(("objectives", i, "obligations", j), f"objectives[{i}].obligations: " + _unknown("obligation", oid, proc.obligations)))
+                p.append(
+                    pos.problem(
+                        ("objectives", i, "obligations", j),
+                        f"objectives[{i}].obligations: "
+                        + _unknown("obligation", oid, proc.obligations),
+                    )
+                )
     return p
 
 
 def check_variant(data, pos: Positions) -> list[Problem]:
     if not isinstance(data, dict):
-        return [pos.problem((), "a variant is a mapping with `id`, `title` and a `procedure` and/or `scenario` overlay")]
+        return [
+            pos.problem(
+                (),
+                "a variant is a mapping with `id`, `title` and a `procedure` and/or `scenario` overlay",
+            )
+        ]
     p = []
     allowed = {"id", "title", "title_en", "description", "base", "procedure", "scenario"}
     for key in data:
         if key not in allowed:
-            p.append(pos.problem((key, KEY), f"{key}: unknown field (a variant has {', '.join(sorted(allowed))})"))
+            p.append(
+                pos.problem(
+                    (key, KEY), f"{key}: unknown field (a variant has {', '.join(sorted(allowed))})"
+                )
+            )
     for key in ("procedure", "scenario"):
         if key in data and not isinstance(data[key], dict):
             p.append(pos.problem((key,), f"{key}: expected a mapping (the overlay)"))
@@ -213,9 +401,17 @@ def check_action(a: ScriptAction, proc: Procedure, sc: Scenario, pos: Positions)
     if a.role not in proc.roles:
         p.append(pos.problem(("role",), "role: " + _unknown("role", a.role, proc.roles)))
     if a.incident is not None and a.incident not in sc.incidents:
-        p.append(pos.problem(("incident",), "incident: " + _unknown("incident", a.incident, sc.incidents)))
+        p.append(
+            pos.problem(
+                ("incident",), "incident: " + _unknown("incident", a.incident, sc.incidents)
+            )
+        )
     if a.incident is None and len(sc.incidents) > 1:
-        p.append(pos.problem(("incident",), f"incident: name the incident (one of {', '.join(sc.incidents)})"))
+        p.append(
+            pos.problem(
+                ("incident",), f"incident: name the incident (one of {', '.join(sc.incidents)})"
+            )
+        )
     for i, r in enumerate(a.to or []):
         if r not in proc.roles:
             p.append(pos.problem(("to", i), "to: " + _unknown("role", r, proc.roles)))
@@ -227,12 +423,23 @@ def check_action(a: ScriptAction, proc: Procedure, sc: Scenario, pos: Positions)
     if a.do in ("grade", "classify") and g is None:
         p.append(pos.problem(("do",), f"do: this plan has no grading to {a.do} by"))
     elif a.do == "grade" and a.level not in g.levels:
-        p.append(pos.problem(("level",), f"level: {a.level} is not a level of this plan ({', '.join(map(str, g.levels))})"))
+        p.append(
+            pos.problem(
+                ("level",),
+                f"level: {a.level} is not a level of this plan ({', '.join(map(str, g.levels))})",
+            )
+        )
     elif a.do == "classify" and g.kind == "matrix":
         if a.urgency not in g.cells:
-            p.append(pos.problem(("urgency",), f"urgency: {a.urgency!r} is not one of {list(g.cells)}"))
+            p.append(
+                pos.problem(("urgency",), f"urgency: {a.urgency!r} is not one of {list(g.cells)}")
+            )
         elif a.impact not in g.cells[a.urgency]:
-            p.append(pos.problem(("impact",), f"impact: {a.impact!r} is not one of {list(g.cells[a.urgency])}"))
+            p.append(
+                pos.problem(
+                    ("impact",), f"impact: {a.impact!r} is not one of {list(g.cells[a.urgency])}"
+                )
+            )
     return p
 
 

@@ -11,6 +11,7 @@ Two readings of the same obligations: duties fall due for *scoring* when their t
 on the facts; *bots* act when it holds on what was declared (their `level` is the declared
 level), except grading duties, where the grader looks at the facts.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -18,7 +19,8 @@ import heapq
 import simpy
 from numpy.random import SeedSequence
 
-from .agenda import EVENTS as AGENDA_EVENTS, Agenda, Occurrence, report_needs
+from .agenda import EVENTS as AGENDA_EVENTS
+from .agenda import Agenda, Occurrence, report_needs
 from .grading import Grader, defaults
 from .loader import Plan
 from .model import Fixed, ScriptAction
@@ -26,7 +28,7 @@ from .rng import Streams, sampler
 
 PLAYERS = ("bot", "script", "human", "idle")
 _ONE_MINUTE = Fixed(dist="fixed", value=1)
-_MAX_ATTEMPTS = 3   # a bot tries a message this many times before giving up on it
+_MAX_ATTEMPTS = 3  # a bot tries a message this many times before giving up on it
 # The events the agenda and a replication's record read. A run without trace (Monte Carlo
 # replications) builds only these; its log is the full log with the others left out.
 OUTCOME = AGENDA_EVENTS | {"level", "service.down", "service.restored", "end"}
@@ -60,7 +62,9 @@ class Runtime:
         self.latency = {c: sampler(ch.latency) for c, ch in proc.channels.items()}
         self.work = {}
         for oid, ob in proc.obligations.items():
-            dist = ob.work or (proc.tasks[ob.action.task].work if ob.action.do == "task" else _ONE_MINUTE)
+            dist = ob.work or (
+                proc.tasks[ob.action.task].work if ob.action.do == "task" else _ONE_MINUTE
+            )
             self.work[oid] = sampler(dist)
         self.task_work = {t: sampler(task.work) for t, task in proc.tasks.items()}
         # a report's channel chains: each tried in turn, its alternatives after it
@@ -72,24 +76,34 @@ class Runtime:
             if act.via_mode == "all":
                 self.chains[oid] = [[c, *ch[c].alternatives, c] for c in act.via]
             else:
-                self.chains[oid] = [list(dict.fromkeys([*act.via, *(a for c in act.via for a in ch[c].alternatives)]))]
+                self.chains[oid] = [
+                    list(
+                        dict.fromkeys([*act.via, *(a for c in act.via for a in ch[c].alternatives)])
+                    )
+                ]
         self.order = {oid: i for i, oid in enumerate(proc.obligations)}
         self.order.update({j: i for i, j in enumerate(sc.injects)})
         self.order_key = self.order.__getitem__
-        self.grading_duty = {oid for oid, ob in proc.obligations.items() if ob.action.do in ("grade", "classify")}
+        self.grading_duty = {
+            oid for oid, ob in proc.obligations.items() if ob.action.do in ("grade", "classify")
+        }
         self.belief_ids = [oid for oid in proc.obligations if oid not in self.grading_duty]
         cond = plan.condition
         self.trigger = {oid: cond(ob.trigger) for oid, ob in proc.obligations.items()}
         self.until = {oid: cond(ob.until) for oid, ob in proc.obligations.items() if ob.until}
-        self.again_on = {oid: cond(ob.retrigger_on) for oid, ob in proc.obligations.items() if ob.retrigger_on}
+        self.again_on = {
+            oid: cond(ob.retrigger_on) for oid, ob in proc.obligations.items() if ob.retrigger_on
+        }
         self.inject_when = {j: cond(inj.when) for j, inj in sc.injects.items() if inj.when}
-        self.inject_unless = {j: cond(inj.unless_by) for j, inj in sc.injects.items() if inj.unless_by}
+        self.inject_unless = {
+            j: cond(inj.unless_by) for j, inj in sc.injects.items() if inj.unless_by
+        }
         self.change_unless = {i: cond(ch.unless) for i, ch in enumerate(sc.timeline) if ch.unless}
         self.once = {oid for oid, ob in proc.obligations.items() if not ob.retrigger}
         # fact -> what reads it: (obligations on the facts, obligations on the beliefs,
         # conditional injects), so a change re-evaluates only those
         self.by_fact: dict[tuple, tuple[list, list, list]] = {("now",): ([], [], [])}
-        self.candidates: dict[frozenset, tuple] = {}     # changed facts -> what to evaluate
+        self.candidates: dict[frozenset, tuple] = {}  # changed facts -> what to evaluate
         for oid, c in self.trigger.items():
             again = self.again_on.get(oid)
             for f in _facts(c, belief=False) | (_facts(again, belief=False) if again else set()):
@@ -103,20 +117,28 @@ class Runtime:
         # The script (outages, absences, the timeline, timed injects) as timed calls of World
         # methods, in file order within a minute: one SimPy event per minute, no process per item.
         steps = [(o.start_min, "_channel_down", o.channel) for o in sc.outages]
-        steps += [(o.until_min, "_channel_up", o.channel) for o in sc.outages if o.until_min is not None]
+        steps += [
+            (o.until_min, "_channel_up", o.channel) for o in sc.outages if o.until_min is not None
+        ]
         for ab in sc.absences:
-            steps += [(ab.start_min, "_absent", ab.role),
-                      (ab.start_min + proc.roles[ab.role].handover_min, "_handover", ab.role)]
+            steps += [
+                (ab.start_min, "_absent", ab.role),
+                (ab.start_min + proc.roles[ab.role].handover_min, "_handover", ab.role),
+            ]
             if ab.until_min is not None:
                 steps.append((ab.until_min, "_returned", ab.role))
         steps += [(ch.at, "_change", i) for i, ch in enumerate(sc.timeline)]
-        steps += [(inj.at, "_timed_inject", j) for j, inj in sc.injects.items() if inj.at is not None]
-        self.script: dict[float, list[tuple[str, object]]] = {}    # minute -> its steps, in order
+        steps += [
+            (inj.at, "_timed_inject", j) for j, inj in sc.injects.items() if inj.at is not None
+        ]
+        self.script: dict[float, list[tuple[str, object]]] = {}  # minute -> its steps, in order
         for t, step, arg in sorted(steps, key=lambda step: step[0]):
             self.script.setdefault(t, []).append((step, arg))
         start_h, start_m = map(int, sc.start_clock.split(":"))
         self.start_clock_min = start_h * 60 + start_m
-        self.attributes = {inc: {**defaults(proc), **i.attributes} for inc, i in sc.incidents.items()}
+        self.attributes = {
+            inc: {**defaults(proc), **i.attributes} for inc, i in sc.incidents.items()
+        }
 
 
 def runtime(plan: Plan) -> Runtime:
@@ -129,9 +151,10 @@ def runtime(plan: Plan) -> Runtime:
 
 class _Ctx:
     """What conditions read, for one incident, on the facts or on the beliefs."""
+
     __slots__ = ("w", "inc", "belief")
 
-    def __init__(self, world: "World", inc: str, belief: bool):
+    def __init__(self, world: World, inc: str, belief: bool):
         self.w, self.inc, self.belief = world, inc, belief
 
     def var(self, name):
@@ -163,8 +186,14 @@ class _Ctx:
 
 
 class World:
-    def __init__(self, plan: Plan, seed: int | SeedSequence, players: dict[str, str],
-                 listeners: tuple = (), trace: bool = True):
+    def __init__(
+        self,
+        plan: Plan,
+        seed: int | SeedSequence,
+        players: dict[str, str],
+        listeners: tuple = (),
+        trace: bool = True,
+    ):
         self.plan, self.rt = plan, runtime(plan)
         self.proc, self.sc = plan.procedure, plan.scenario
         self.env = simpy.Environment()
@@ -174,8 +203,8 @@ class World:
         if listeners and not trace:
             raise ValueError("listeners need the full trace")
         self.trace = trace
-        self.events: list[dict] = []     # the log; without trace, only its OUTCOME events
-        self.n_events = 0                # events emitted (the length of the full log)
+        self.events: list[dict] = []  # the log; without trace, only its OUTCOME events
+        self.n_events = 0  # events emitted (the length of the full log)
         self._now, self._t = 0.0, 0.0
         self.agenda = Agenda(self.proc, self.rt.needs)
         self.incidents = list(self.sc.incidents)
@@ -185,22 +214,26 @@ class World:
         self.reached = {inc: set() for inc in self.incidents}
         self.truth_ctx = {inc: _Ctx(self, inc, False) for inc in self.incidents}
         self.belief_ctx = {inc: _Ctx(self, inc, True) for inc in self.incidents}
-        self.injected: set[str] = set()          # delivered
-        self.settled: set[str] = set()           # delivered or skipped
+        self.injected: set[str] = set()  # delivered
+        self.settled: set[str] = set()  # delivered or skipped
         self.inject_time: dict[str, float] = {}
         self.down: dict[str, float] = {}
         self.restored: set[str] = set()
         self.absent: set[str] = set()
         self.acting: dict[str, str] = {}
         self.channel_down: set[str] = set()
-        self.held: dict[str, list] = {}          # absent role -> deliveries/work waiting for its deputy
-        self._truth_seen: dict[tuple, bool] = {}  # (obligation, incident) -> trigger value last seen
+        self.held: dict[str, list] = {}  # absent role -> deliveries/work waiting for its deputy
+        self._truth_seen: dict[
+            tuple, bool
+        ] = {}  # (obligation, incident) -> trigger value last seen
         self._belief_seen: dict[tuple, bool] = {}
         self._belief_n: dict[tuple, int] = {}
-        self._again: dict[tuple, object] = {}     # (obligation, incident) -> retrigger_on value when it last
-        self._belief_again: dict[tuple, object] = {}   # fell due or was met / a bot last took it up
-        self._bot_has: set[tuple] = set()         # (obligation, incident) a bot took up
-        self._draws_at: dict[tuple, int] = {}     # (obligation, incident, level) -> occurrences there
+        self._again: dict[
+            tuple, object
+        ] = {}  # (obligation, incident) -> retrigger_on value when it last
+        self._belief_again: dict[tuple, object] = {}  # fell due or was met / a bot last took it up
+        self._bot_has: set[tuple] = set()  # (obligation, incident) a bot took up
+        self._draws_at: dict[tuple, int] = {}  # (obligation, incident, level) -> occurrences there
         self._attempts: dict[tuple, int] = {}
         self._msg = 0
         self._dirty: dict[str, set] = {inc: {("all",)} for inc in self.incidents}
@@ -222,11 +255,11 @@ class World:
         if not self.trace and kind not in OUTCOME:
             return None
         now = self.env.now
-        if now != self._now:          # many events share a minute: round once per minute
+        if now != self._now:  # many events share a minute: round once per minute
             self._now, self._t = now, round(now, 6)
         ev = {"seq": seq, "t": self._t, "type": kind, **fields}
         self.events.append(ev)
-        for listener in self.listeners:   # before the agenda: what it emits in turn comes after
+        for listener in self.listeners:  # before the agenda: what it emits in turn comes after
             listener(ev)
         for occ in self.agenda.feed(ev):
             self._on_met(occ)
@@ -354,14 +387,23 @@ class World:
         self.settled.add(jid)
         self.injected.add(jid)
         self.inject_time[jid] = self.env.now
-        fields = {"inject": jid, "incident": inc, "to": list(inj.to), "source": inj.source,
-                  "channel": inj.channel}
+        fields = {
+            "inject": jid,
+            "incident": inc,
+            "to": list(inj.to),
+            "source": inj.source,
+            "channel": inj.channel,
+        }
         if by:
             fields["by"] = by
         self.emit("inject", **fields)
         self._touch(None, ("injected", jid))
         for role in inj.to:
-            self._reach(role, inc, lambda who, held, role=role: self._inject_delivered(jid, inc, role, who, held))
+            self._reach(
+                role,
+                inc,
+                lambda who, held, role=role: self._inject_delivered(jid, inc, role, who, held),
+            )
         if inj.set:
             self.set_attributes(inc, inj.set, cause=jid)
         for svc in inj.down:
@@ -371,7 +413,7 @@ class World:
         if jid in self.settled:
             return
         inj = self.sc.injects[jid]
-        self.settled.add(jid)   # neither its time nor its condition fires it now
+        self.settled.add(jid)  # neither its time nor its condition fires it now
         self.emit("inject.skipped", inject=jid, incident=inj.incident or self.incidents[0], by=by)
 
     def _inject_delivered(self, jid, inc, role, who, held):
@@ -427,8 +469,11 @@ class World:
                 self._check_belief(inc, belief)
             for jid in injects:
                 inj = self.sc.injects[jid]
-                if jid not in self.settled and (inj.incident or incidents[0]) == inc \
-                        and rt.inject_when[jid](self.truth_ctx[inc]):
+                if (
+                    jid not in self.settled
+                    and (inj.incident or incidents[0]) == inc
+                    and rt.inject_when[jid](self.truth_ctx[inc])
+                ):
                     self.fire_inject(jid)
 
     def _candidates(self, facts: set) -> tuple[list, list, list]:
@@ -440,8 +485,13 @@ class World:
         out = memo.get(key)
         if out is None:
             by_fact, none = self.rt.by_fact, ((), (), ())
-            out = tuple(sorted({x for f in (("now",), *facts) for x in by_fact.get(f, none)[k]},
-                               key=self.rt.order_key) for k in range(3))
+            out = tuple(
+                sorted(
+                    {x for f in (("now",), *facts) for x in by_fact.get(f, none)[k]},
+                    key=self.rt.order_key,
+                )
+                for k in range(3)
+            )
             if len(memo) < 65536:
                 memo[key] = out
         return out
@@ -454,12 +504,19 @@ class World:
             occs = occurrences.get(key)
             occ = occs[-1] if occs else None
             if occ is not None and oid in once:
-                continue     # it fell due and cannot again: no need to look
+                continue  # it fell due and cannot again: no need to look
             now = bool(trigger[oid].fn(ctx))
             before = seen.get(key, False)
             seen[key] = now
-            if now and (not before or (oid in again_on and occ is not None and occ.done_at is not None
-                                       and again_on[oid].fn(ctx) != self._again.get(key))):
+            if now and (
+                not before
+                or (
+                    oid in again_on
+                    and occ is not None
+                    and occ.done_at is not None
+                    and again_on[oid].fn(ctx) != self._again.get(key)
+                )
+            ):
                 self._fall_due(oid, inc, 1 if occ is None else occ.n + 1)
 
     def _check_belief(self, inc, candidates):
@@ -512,8 +569,15 @@ class World:
         if deadline is None:
             return
         ob = self.proc.obligations[oid]
-        self.emit("due", obligation=oid, incident=inc, n=n, role=ob.role, clause=ob.clause,
-                  deadline_at=round(deadline, 6))
+        self.emit(
+            "due",
+            obligation=oid,
+            incident=inc,
+            n=n,
+            role=ob.role,
+            clause=ob.clause,
+            deadline_at=round(deadline, 6),
+        )
         self._touch(inc, ("ob", oid))
         self._note_again(oid, inc)
         if ob.every_min:
@@ -523,9 +587,11 @@ class World:
 
     def _later(self, delay: float, fn, *args):
         """Run fn(*args) (then evaluate) after `delay` simulated minutes."""
+
         def fire(_e):
             fn(*args)
             self.evaluate()
+
         self.env.timeout(max(0.0, delay)).callbacks.append(fire)
 
     def _note_again(self, oid: str, inc: str):
@@ -554,8 +620,16 @@ class World:
         # counts from when the last one was met (sent), or from its deadline if it was not
         start = latest.done_at if latest.done_at is not None else latest.deadline_at
         deadline = start + ob.every_min
-        self.emit("due", obligation=oid, incident=inc, n=n + 1, role=ob.role, clause=ob.clause,
-                  deadline_at=round(deadline, 6), triggered_at=round(start, 6))
+        self.emit(
+            "due",
+            obligation=oid,
+            incident=inc,
+            n=n + 1,
+            role=ob.role,
+            clause=ob.clause,
+            deadline_at=round(deadline, 6),
+            triggered_at=round(start, 6),
+        )
         self._touch(inc, ("ob", oid))
         self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n + 1))
         if (oid, inc) in self._bot_has:
@@ -616,8 +690,15 @@ class World:
         g = self.proc.grading
         level = g.cells.get(urgency, {}).get(impact, 0) if g.kind == "matrix" else 0
         self.declared[inc] = level
-        self.emit("classify", actor=actor, incident=inc, impact=impact, urgency=urgency,
-                  category=category, level=level)
+        self.emit(
+            "classify",
+            actor=actor,
+            incident=inc,
+            impact=impact,
+            urgency=urgency,
+            category=category,
+            level=level,
+        )
         self._touch(inc, ("declared",))
 
     def do_task(self, actor: str, inc: str, task_id: str):
@@ -642,20 +723,30 @@ class World:
         fields = {"msg": msg, "from": sender, "to": to, "via": via, "incident": inc}
         self.emit("message.sent", **fields, **({"text": text} if text else {}))
         latency = self.rt.latency[via](self.rng.uniform("latency", via, sender, to, inc, attempt))
-        reason = "outage" if via in self.channel_down else \
-            "failed" if self.rng.chance(self.proc.channels[via].failure, "fail", via, sender, to, inc, attempt) else None
+        reason = (
+            "outage"
+            if via in self.channel_down
+            else "failed"
+            if self.rng.chance(
+                self.proc.channels[via].failure, "fail", via, sender, to, inc, attempt
+            )
+            else None
+        )
 
         def arrive(_e):
             if reason is not None:
                 self.emit("message.failed", **fields, reason=reason)
             else:
+
                 def deliver(who, _held):
                     self.emit("message.delivered", **fields, delivered_to=who, sent_at=sent_at)
                     self._reached(inc, to, who)
+
                 self._reach(to, inc, deliver)
             self.evaluate()
+
         arrival = self.env.timeout(latency, value=reason is None)
-        arrival.callbacks.append(arrive)     # first: a sender waiting on it resumes after this
+        arrival.callbacks.append(arrive)  # first: a sender waiting on it resumes after this
         return arrival
 
 
@@ -665,6 +756,7 @@ class _Members:
     What a `simpy.PriorityResource` does (ties in order of asking), without its two SimPy events
     per use when a member is free, which is nearly always: a duty that finds one goes on at once.
     """
+
     __slots__ = ("env", "free", "waiting", "_asked")
 
     def __init__(self, env: simpy.Environment, capacity: int):
@@ -682,7 +774,7 @@ class _Members:
 
     def release(self):
         if self.waiting:
-            heapq.heappop(self.waiting)[2].succeed()    # the member goes straight on to it
+            heapq.heappop(self.waiting)[2].succeed()  # the member goes straight on to it
         else:
             self.free += 1
 
@@ -698,7 +790,7 @@ class _Bot:
 
     @property
     def members(self) -> _Members:
-        if self._members is None:     # most roles get no duty in most runs: made when first needed
+        if self._members is None:  # most roles get no duty in most runs: made when first needed
             self._members = _Members(self.w.env, self.w.proc.roles[self.role].members)
         return self._members
 
@@ -707,7 +799,7 @@ class _Bot:
         w, role = self.w, self.role
         rng, env = w.rng, w.env
         every = w.proc.obligations[oid].every_min
-        if n > 1 and every:   # a regular update is prepared towards its due time, not at once
+        if n > 1 and every:  # a regular update is prepared towards its due time, not at once
             yield env.timeout(max(0.0, deadline - every / 3 - env.now))
         yield env.timeout(w.rt.reaction[role](rng.uniform("reaction", role, oid, inc, draw)))
         if rng.chance(self.errors.forget, "forget", role, oid, inc, draw):
@@ -719,7 +811,7 @@ class _Bot:
         try:
             occ = w.agenda.latest(oid, inc)
             if occ is not None and occ.n == n and occ.done_at is not None:
-                return   # somebody else met it meanwhile
+                return  # somebody else met it meanwhile
             yield env.timeout(w.rt.work[oid](rng.uniform("work", role, oid, inc, draw)))
         finally:
             members.release()
@@ -767,10 +859,12 @@ class _Bot:
             allowed = {c for chain in chains for c in chain}
             others = [c for c in channels if c not in allowed]
             if others:
-                pick = others[int(w.rng.uniform("wrong-pick", self.role, oid, inc, draw) * len(others))]
+                pick = others[
+                    int(w.rng.uniform("wrong-pick", self.role, oid, inc, draw) * len(others))
+                ]
                 chains = [[pick] + chain for chain in chains]
         tries = [(to, chain) for to in act.to for chain in chains]
-        if len(tries) == 1:      # one recipient, one chain: no sub-process needed
+        if len(tries) == 1:  # one recipient, one chain: no sub-process needed
             yield from self._try(*tries[0], inc)
         else:
             yield w.env.all_of([w.env.process(self._try(to, chain, inc)) for to, chain in tries])

@@ -6,12 +6,14 @@ over a whitelist of node types. Nothing is ever passed to `eval`: names are inci
 attributes or the built-in variables, calls are only the functions below with one literal
 identifier argument.
 """
+
 from __future__ import annotations
 
 import ast
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 # Built-in variables every condition can read, besides the procedure's attributes.
 VARIABLES = {
@@ -21,12 +23,12 @@ VARIABLES = {
 }
 # Functions and what their argument names.
 FUNCTIONS = {
-    "reached": "role",        # any news of this incident has reached the role
-    "done": "obligation",     # the obligation's latest occurrence has been met
-    "due": "obligation",      # the obligation has fallen due at least once
-    "injected": "inject",     # the inject has been delivered
-    "down": "service",        # the service is down now
-    "restored": "service",    # the service went down and is back
+    "reached": "role",  # any news of this incident has reached the role
+    "done": "obligation",  # the obligation's latest occurrence has been met
+    "due": "obligation",  # the obligation has fallen due at least once
+    "injected": "inject",  # the inject has been delivered
+    "down": "service",  # the service is down now
+    "restored": "service",  # the service went down and is back
 }
 
 
@@ -52,11 +54,23 @@ class Condition:
         return bool(self.fn(ctx))
 
 
-_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv, ast.Mod: operator.mod}
-_CMPOPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-           ast.Gt: operator.gt, ast.GtE: operator.ge,
-           ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
+_BINOPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
+}
+_CMPOPS = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+}
 
 
 def compile_condition(source: str) -> Condition:
@@ -66,7 +80,9 @@ def compile_condition(source: str) -> Condition:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"cannot parse condition {source!r}: {exc.msg}", exc.offset or 0) from None
+        raise ExpressionError(
+            f"cannot parse condition {source!r}: {exc.msg}", exc.offset or 0
+        ) from None
     names: set[str] = set()
     calls: set[tuple[str, str]] = set()
     fn = _compile(tree.body, names, calls)
@@ -111,12 +127,16 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
         ops = []
         for op_node, comparator in zip(node.ops, node.comparators):
             if type(op_node) not in _CMPOPS:
-                raise ExpressionError(f"comparison {type(op_node).__name__} is not allowed", node.col_offset)
+                raise ExpressionError(
+                    f"comparison {type(op_node).__name__} is not allowed", node.col_offset
+                )
             ops.append((_CMPOPS[type(op_node)], _compile(comparator, names, calls)))
         if len(ops) == 1:
-            (op, second), = ops
+            ((op, second),) = ops
             left, right = node.left, node.comparators[0]
-            if isinstance(right, ast.Constant):     # the usual `level == 1`: fewer calls per evaluation
+            if isinstance(
+                right, ast.Constant
+            ):  # the usual `level == 1`: fewer calls per evaluation
                 value = right.value
                 if isinstance(left, ast.Name) and left.id not in ("true", "false"):
                     name = left.id
@@ -132,18 +152,24 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
                     return False
                 left = right
             return True
+
         return chain
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             allowed = ", ".join(FUNCTIONS)
             raise ExpressionError(f"only these functions may be called: {allowed}", node.col_offset)
         func = node.func.id
-        if node.keywords or len(node.args) != 1 or not (
-                isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-            raise ExpressionError(f"{func}() takes one quoted {FUNCTIONS[func]} id, e.g. {func}('x')",
-                                  node.col_offset)
+        if (
+            node.keywords
+            or len(node.args) != 1
+            or not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
+        ):
+            raise ExpressionError(
+                f"{func}() takes one quoted {FUNCTIONS[func]} id, e.g. {func}('x')", node.col_offset
+            )
         arg = node.args[0].value
         calls.add((func, arg))
         return lambda ctx: ctx.call(func, arg)
-    raise ExpressionError(f"{type(node).__name__} is not allowed in a condition",
-                          getattr(node, "col_offset", 0))
+    raise ExpressionError(
+        f"{type(node).__name__} is not allowed in a condition", getattr(node, "col_offset", 0)
+    )

@@ -1,4 +1,5 @@
 """The level an incident's attributes give under a procedure's grading."""
+
 from __future__ import annotations
 
 from .expressions import compile_condition
@@ -26,7 +27,9 @@ class Grader:
         self.kind = g.kind if g else None
         if self.kind == "rules":
             self.default = g.default
-            self.rules = sorted(((r.level, compile_condition(r.when)) for r in g.rules), key=lambda x: x[0])
+            self.rules = sorted(
+                ((r.level, compile_condition(r.when)) for r in g.rules), key=lambda x: x[0]
+            )
             # the level is a function of the attributes the rules read: remembered by their values
             self.reads = tuple(sorted({n for _, c in self.rules for n in c.names}))
             self.memo: dict[tuple, int] = {}
@@ -48,7 +51,7 @@ class Grader:
 
     def _rules_level(self, attributes: dict) -> int:
         ctx = _Attrs(attributes)
-        for level, cond in self.rules:   # most severe first
+        for level, cond in self.rules:  # most severe first
             if cond(ctx):
                 return level
         return self.default

@@ -4,11 +4,14 @@ Shipped files live in `scenarios/`: procedures in `procedures/`, scenarios direc
 plan variants (overlays) in `variants/`. Anything that takes a SCENARIO takes a shipped
 id or a path. Every problem is reported as FILE:LINE:COL with the field it concerns.
 """
+
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -18,66 +21,125 @@ from .expressions import Condition
 from .model import Procedure, Scenario, ScriptAction
 from .yamlsrc import KEY, InputError, Positions, Problem, load
 
-SCENARIOS_DIR = Path(os.environ.get("DRILLSIM_SCENARIOS",
-                                    Path(__file__).resolve().parent.parent / "scenarios"))
+SCENARIOS_DIR = Path(str(files("drillsim.scenarios")))  # shipped inside the package
 PROCEDURES_DIR = SCENARIOS_DIR / "procedures"
 VARIANTS_DIR = SCENARIOS_DIR / "variants"
+SEARCH_ENV = "DRILLSIM_SCENARIOS"  # more folders to search, separated like PATH
 
 
 @dataclass
 class Plan:
     """Everything a run needs, checked once and shared by every replication."""
-    ref: str                             # how the scenario was named: shipped id or path
+
+    ref: str  # the shipped id, or the scenario file's absolute path
     scenario: Scenario
-    procedure: Procedure                 # the scenario's procedures merged, overlays applied
-    sources: list[dict]                  # id, title, version and file of each procedure
+    procedure: Procedure  # the scenario's procedures merged, overlays applied
+    sources: list[dict]  # id, title, version and file of each procedure
     variants: list[str] = field(default_factory=list)
     conditions: dict[str, Condition] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256 of its content
 
     def condition(self, source: str) -> Condition:
         return self.conditions[source]
 
 
 # --- finding files ----------------------------------------------------------------------
+# A name is looked up in the user's folders first (the scenario's own folder and the
+# `procedures/` or `variants/` folder beside it, then DRILLSIM_SCENARIOS / --scenarios), then
+# in the shipped data. A path is taken as it is.
 
-def _resolve(ref: str, folder: Path, what: str) -> Path:
+
+def user_dirs() -> list[Path]:
+    """The folders named in DRILLSIM_SCENARIOS (the command line's --scenarios adds to it)."""
+    return [Path(d) for d in os.environ.get(SEARCH_ENV, "").split(os.pathsep) if d]
+
+
+def add_user_dir(folder: str | Path) -> None:
+    """Search `folder` too; kept in the environment so that worker processes search it as well."""
+    dirs = [str(Path(folder).resolve()), *map(str, user_dirs())]
+    os.environ[SEARCH_ENV] = os.pathsep.join(dict.fromkeys(dirs))
+
+
+def is_path(ref: str) -> bool:
+    return Path(ref).suffix in (".yaml", ".yml") or os.sep in ref or "/" in ref
+
+
+_SHIPPED = {"scenario": SCENARIOS_DIR, "procedure": PROCEDURES_DIR, "variant": VARIANTS_DIR}
+
+
+def _folders(kind: str, near: tuple[Path, ...]) -> list[Path]:
+    sub = {"scenario": None, "procedure": "procedures", "variant": "variants"}[kind]
+    shipped = _SHIPPED[kind]
+    out: list[Path] = []
+    for folder in (*near, *user_dirs()):
+        out += [folder, folder / sub] if sub else [folder]
+    return [*dict.fromkeys(out), shipped]
+
+
+def _resolve(ref: str, kind: str, near: tuple[Path, ...] = ()) -> Path:
     path = Path(ref)
-    if path.suffix in (".yaml", ".yml") or os.sep in ref or path.exists():
-        if not path.exists():
-            raise InputError([Problem(ref, 1, 1, f"no such {what} file")])
-        return path
-    for candidate in (folder / f"{ref}.yaml", folder / f"{ref}.yml"):
-        if candidate.exists():
-            return candidate
-    known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
-    raise InputError([Problem(ref, 1, 1, f"unknown {what} {ref!r} (shipped: {known})")])
+    if is_path(ref) or path.is_file():
+        if not path.is_file():
+            raise InputError([Problem(ref, 1, 1, f"no such {kind} file")])
+        return path.resolve()
+    folders = _folders(kind, near)
+    for folder in folders:
+        for candidate in (folder / f"{ref}.yaml", folder / f"{ref}.yml"):
+            if candidate.is_file():
+                return candidate.resolve()
+    known = ", ".join(sorted({p.stem for f in folders for p in f.glob("*.yaml")})) or "none"
+    raise InputError([Problem(ref, 1, 1, f"unknown {kind} {ref!r} (known: {known})")])
 
 
 def scenario_path(ref: str) -> Path:
-    return _resolve(ref, SCENARIOS_DIR, "scenario")
+    return _resolve(ref, "scenario")
 
 
-def procedure_path(ref: str) -> Path:
-    return _resolve(ref, PROCEDURES_DIR, "procedure")
+def procedure_path(ref: str, near: tuple[Path, ...] = ()) -> Path:
+    return _resolve(ref, "procedure", near)
 
 
-def variant_path(ref: str) -> Path:
-    return _resolve(ref, VARIANTS_DIR, "variant")
+def variant_path(ref: str, near: tuple[Path, ...] = ()) -> Path:
+    return _resolve(ref, "variant", near)
+
+
+def portable_ref(ref: str, kind: str = "scenario", near: tuple[Path, ...] = ()) -> str:
+    """How a log or a worker names a file: a shipped id stays an id (any installation has it);
+    anything else becomes the file's absolute path, so it is found from any folder."""
+    path = _resolve(ref, kind, near)
+    return ref if path.parent == _SHIPPED[kind].resolve() and not is_path(ref) else str(path)
+
+
+def sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def shipped_scenarios() -> list[dict]:
-    """id, title, title_en, type, procedures and path of each shipped scenario."""
-    out = []
-    for path in sorted(SCENARIOS_DIR.glob("*.yaml")):
-        data, _ = load(path)
-        out.append({"id": data.get("id", path.stem), "title": data.get("title", ""),
-                     "title_en": data.get("title_en", ""), "exercise_type": data.get("exercise_type", ""),
-                     "procedures": data.get("procedures", []), "path": str(path)})
+    """id, title, title_en, type, procedures and path of each scenario found (the user's
+    folders first, then the shipped ones; a user's file hides a shipped one of the same id)."""
+    out, seen = [], set()
+    for folder in _folders("scenario", ()):
+        for path in sorted(folder.glob("*.yaml")):
+            data, _ = load(path)
+            if not isinstance(data, dict) or "injects" not in data or path.stem in seen:
+                continue
+            seen.add(path.stem)
+            out.append(
+                {
+                    "id": path.stem,
+                    "title": data.get("title", ""),
+                    "title_en": data.get("title_en", ""),
+                    "exercise_type": data.get("exercise_type", ""),
+                    "procedures": data.get("procedures", []),
+                    "path": str(path),
+                }
+            )
     return out
 
 
 # --- model validation with positions ----------------------------------------------------
+
 
 def _data_path(data, loc: tuple) -> tuple:
     """Pydantic's error location, without the union tags it adds, as a path into `data`."""
@@ -89,11 +151,34 @@ def _data_path(data, loc: tuple) -> tuple:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
             path.append(part)
-        elif isinstance(node, dict) and isinstance(part, str) and not part.startswith(("function-", "json-")) \
-                and part not in ("fixed", "uniform", "triangular", "lognormal", "exponential", "report",
-                                 "grade", "classify", "task", "rules", "matrix", "int", "float", "str",
-                                 "bool", "list", "dict", "none", "nullable"):
-            path.append(part)   # a missing or unknown field: name it
+        elif (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and not part.startswith(("function-", "json-"))
+            and part
+            not in (
+                "fixed",
+                "uniform",
+                "triangular",
+                "lognormal",
+                "exponential",
+                "report",
+                "grade",
+                "classify",
+                "task",
+                "rules",
+                "matrix",
+                "int",
+                "float",
+                "str",
+                "bool",
+                "list",
+                "dict",
+                "none",
+                "nullable",
+            )
+        ):
+            path.append(part)  # a missing or unknown field: name it
             node = None
     return tuple(path)
 
@@ -113,9 +198,13 @@ def _message(err: dict, path: tuple) -> str:
     return f"{where}: {msg}"
 
 
-def validate_model(model: type[BaseModel], data, pos: Positions) -> tuple[BaseModel | None, list[Problem]]:
+def validate_model(
+    model: type[BaseModel], data, pos: Positions
+) -> tuple[BaseModel | None, list[Problem]]:
     if not isinstance(data, dict):
-        return None, [pos.problem((), f"expected a mapping of fields for a {model.__name__.lower()}")]
+        return None, [
+            pos.problem((), f"expected a mapping of fields for a {model.__name__.lower()}")
+        ]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
@@ -129,7 +218,7 @@ def validate_model(model: type[BaseModel], data, pos: Positions) -> tuple[BaseMo
 
 # --- overlays ---------------------------------------------------------------------------
 
-_KINDS = ("dist", "do", "kind")   # fields that say what kind of thing a mapping is
+_KINDS = ("dist", "do", "kind")  # fields that say what kind of thing a mapping is
 
 
 def merge(base: dict, overlay: dict) -> dict:
@@ -138,8 +227,11 @@ def merge(base: dict, overlay: dict) -> dict:
     out = dict(base)
     for key, value in overlay.items():
         old = out.get(key)
-        if isinstance(value, dict) and isinstance(old, dict) and not any(
-                k in value and value[k] != old.get(k) for k in _KINDS):
+        if (
+            isinstance(value, dict)
+            and isinstance(old, dict)
+            and not any(k in value and value[k] != old.get(k) for k in _KINDS)
+        ):
             out[key] = merge(old, value)
         else:
             out[key] = copy.deepcopy(value)
@@ -155,8 +247,12 @@ def _merge_procedures(parts: list[tuple[dict, Positions]]) -> tuple[dict, Positi
             for key, value in (other.get(section) or {}).items():
                 mine = data.setdefault(section, {})
                 if key in mine and mine[key] != value:
-                    problems.append(other_pos.problem((section, key, KEY),
-                                    f"{section}.{key}: defined differently in {first_pos.file}"))
+                    problems.append(
+                        other_pos.problem(
+                            (section, key, KEY),
+                            f"{section}.{key}: defined differently in {first_pos.file}",
+                        )
+                    )
                     continue
                 mine[key] = value
                 for path, mark in other_pos.marks.items():
@@ -164,16 +260,23 @@ def _merge_procedures(parts: list[tuple[dict, Positions]]) -> tuple[dict, Positi
                         pos.marks[path] = mark
         if other.get("grading"):
             if data.get("grading"):
-                problems.append(other_pos.problem(("grading",), "only one procedure of a scenario may grade"))
+                problems.append(
+                    other_pos.problem(("grading",), "only one procedure of a scenario may grade")
+                )
             else:
                 data["grading"] = other["grading"]
-                pos.graft(Positions(other_pos.file, {p: m for p, m in other_pos.marks.items()
-                                                      if p[:1] == ("grading",)}))
+                pos.graft(
+                    Positions(
+                        other_pos.file,
+                        {p: m for p, m in other_pos.marks.items() if p[:1] == ("grading",)},
+                    )
+                )
         data.setdefault("assumptions", []).extend(other.get("assumptions") or [])
     return data, pos, problems
 
 
 # --- the plan ---------------------------------------------------------------------------
+
 
 def load_procedure(ref: str) -> tuple[Procedure, Positions]:
     data, pos = load(procedure_path(ref))
@@ -184,15 +287,22 @@ def load_procedure(ref: str) -> tuple[Procedure, Positions]:
     return proc, pos
 
 
-def load_plan(ref: str, variants: tuple[str, ...] | list[str] = ()) -> Plan:
-    """Load a scenario with its procedures and any plan variants; raise InputError on any problem."""
+def load_plan(
+    ref: str, variants: tuple[str, ...] | list[str] = (), near: tuple[Path, ...] = ()
+) -> Plan:
+    """Load a scenario with its procedures and any plan variants; raise InputError on any problem.
+
+    Procedures and variants named by id are looked for beside the scenario file (and in `near`)
+    before the user's folders and the shipped ones."""
     path = scenario_path(ref)
+    near = (path.parent, *near)
+    variants = [portable_ref(v, "variant", near) for v in variants]
     sdata, spos = load(path)
     if not isinstance(sdata, dict) or "injects" not in sdata:
         raise InputError([spos.problem((), "not a scenario (a scenario has `injects`)")])
     files = [str(path)]
     for vref in variants:
-        vpath = variant_path(vref)
+        vpath = variant_path(vref, near)
         vdata, vpos = load(vpath)
         problems = checks.check_variant(vdata, vpos)
         if problems:
@@ -200,11 +310,23 @@ def load_plan(ref: str, variants: tuple[str, ...] | list[str] = ()) -> Plan:
         files.append(str(vpath))
         if "scenario" in vdata:
             sdata = merge(sdata, vdata["scenario"])
-            spos.graft(Positions(vpos.file, {p[1:]: m for p, m in vpos.marks.items() if p[:1] == ("scenario",)}))
+            spos.graft(
+                Positions(
+                    vpos.file, {p[1:]: m for p, m in vpos.marks.items() if p[:1] == ("scenario",)}
+                )
+            )
         if "procedure" in vdata:
             sdata = merge(sdata, {"overrides": vdata["procedure"]})
-            spos.graft(Positions(vpos.file, {("overrides",) + p[1:]: m for p, m in vpos.marks.items()
-                                             if p[:1] == ("procedure",)}))
+            spos.graft(
+                Positions(
+                    vpos.file,
+                    {
+                        ("overrides",) + p[1:]: m
+                        for p, m in vpos.marks.items()
+                        if p[:1] == ("procedure",)
+                    },
+                )
+            )
     scenario, problems = validate_model(Scenario, sdata, spos)
     if problems:
         raise InputError(problems)
@@ -212,21 +334,34 @@ def load_plan(ref: str, variants: tuple[str, ...] | list[str] = ()) -> Plan:
     parts, sources = [], []
     for i, pref in enumerate(scenario.procedures):
         try:
-            ppath = procedure_path(pref)
+            ppath = procedure_path(pref, near)
         except InputError:
-            raise InputError([spos.problem(("procedures", i), f"procedures[{i}]: unknown procedure {pref!r}")])
+            raise InputError(
+                [spos.problem(("procedures", i), f"procedures[{i}]: unknown procedure {pref!r}")]
+            )
         pdata, ppos = load(ppath)
         proc, problems = validate_model(Procedure, pdata, ppos)
         if problems:
             raise InputError(problems)
         parts.append((pdata, ppos))
-        sources.append({"id": proc.id, "title": proc.title, "title_en": proc.title_en,
-                        "version": proc.version, "file": str(ppath)})
+        sources.append(
+            {
+                "id": proc.id,
+                "title": proc.title,
+                "title_en": proc.title_en,
+                "version": proc.version,
+                "file": str(ppath),
+            }
+        )
         files.append(str(ppath))
     pdata, ppos, problems = _merge_procedures(parts)
     if scenario.overrides:
         pdata = merge(pdata, scenario.overrides)
-        ppos.graft(Positions(spos.file, {p[1:]: m for p, m in spos.marks.items() if p[:1] == ("overrides",)}))
+        ppos.graft(
+            Positions(
+                spos.file, {p[1:]: m for p, m in spos.marks.items() if p[:1] == ("overrides",)}
+            )
+        )
     procedure, more = validate_model(Procedure, pdata, ppos)
     problems += more
     if procedure is not None:
@@ -234,7 +369,15 @@ def load_plan(ref: str, variants: tuple[str, ...] | list[str] = ()) -> Plan:
         problems += checks.check_scenario(sdata, spos, procedure)
     if problems:
         raise InputError(problems)
-    plan = Plan(ref=ref, scenario=scenario, procedure=procedure, sources=sources, variants=list(variants), files=files)
+    plan = Plan(
+        ref=portable_ref(ref),
+        scenario=scenario,
+        procedure=procedure,
+        sources=sources,
+        variants=list(variants),
+        files=files,
+        hashes={f: sha256(f) for f in files},
+    )
     plan.conditions = checks.compile_all(procedure, scenario)
     return plan
 
@@ -251,8 +394,10 @@ def load_actions(path: str | Path, plan: Plan) -> list[ScriptAction]:
         action, errs = validate_model(ScriptAction, item, sub)
         problems += [Problem(e.file, e.line, e.col, f"[{i}] {e.message}") for e in errs]
         if action is not None:
-            problems += [Problem(e.file, e.line, e.col, f"[{i}] {e.message}")
-                         for e in checks.check_action(action, plan.procedure, plan.scenario, sub)]
+            problems += [
+                Problem(e.file, e.line, e.col, f"[{i}] {e.message}")
+                for e in checks.check_action(action, plan.procedure, plan.scenario, sub)
+            ]
             actions.append(action)
     if problems:
         raise InputError(problems)
@@ -280,7 +425,12 @@ def validate_file(path: str) -> list[Problem]:
             if data.get("base"):
                 load_plan(data["base"], [path])
             return []
-        return [pos.problem((), "not a procedure (`obligations`), scenario (`injects`) or variant "
-                                "(`procedure`/`scenario` overlay)")]
+        return [
+            pos.problem(
+                (),
+                "not a procedure (`obligations`), scenario (`injects`) or variant "
+                "(`procedure`/`scenario` overlay)",
+            )
+        ]
     except InputError as exc:
         return exc.problems

@@ -5,9 +5,10 @@ Everything a BCM officer writes in YAML lands in these classes; the JSON Schema 
 a defined role, a condition that names known attributes) are checked in `validate.py`,
 because they need the whole document and the line numbers of the YAML source.
 """
+
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -24,6 +25,7 @@ class Strict(BaseModel):
 # --- distributions ----------------------------------------------------------------------
 # All are sampled by inverse CDF from one uniform draw, so a shorter delay in a plan
 # variant gives a shorter sample for the same draw (common random numbers stay monotone).
+
 
 class Fixed(Strict):
     dist: Literal["fixed"]
@@ -57,6 +59,7 @@ class Triangular(Strict):
 
 class LogNormal(Strict):
     """Given by its median and 90th percentile, the two numbers people can estimate."""
+
     dist: Literal["lognormal"]
     median: PositiveMinutes
     p90: PositiveMinutes
@@ -74,14 +77,16 @@ class Exponential(Strict):
 
 
 Distribution = Annotated[
-    Union[Fixed, Uniform, Triangular, LogNormal, Exponential], Field(discriminator="dist")
+    Fixed | Uniform | Triangular | LogNormal | Exponential, Field(discriminator="dist")
 ]
 
 
 # --- procedure --------------------------------------------------------------------------
 
+
 class Attribute(Strict):
     """An incident attribute the grading rules and conditions read."""
+
     type: Literal["number", "text", "flag"] = "number"
     default: float | str | bool = 0
     unit: str = ""
@@ -91,9 +96,12 @@ class Attribute(Strict):
 
 class Errors(Strict):
     """How often a simulated role gets it wrong."""
+
     forget: Probability = Field(0.0, description="skips a duty altogether")
     misgrade: Probability = Field(0.0, description="declares a level one step off")
-    wrong_channel: Probability = Field(0.0, description="reports on a channel the duty does not allow")
+    wrong_channel: Probability = Field(
+        0.0, description="reports on a channel the duty does not allow"
+    )
 
 
 class Role(Strict):
@@ -113,7 +121,8 @@ class Channel(Strict):
     latency: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0.5))
     failure: Probability = Field(0.0, description="chance a message is not delivered")
     alternatives: list[Ident] = Field(
-        default_factory=list, description="channels that serve the same purpose when this one fails")
+        default_factory=list, description="channels that serve the same purpose when this one fails"
+    )
     clause: str = ""
 
 
@@ -126,6 +135,7 @@ class GradingRule(Strict):
 
 class RulesGrading(Strict):
     """Any rule that holds gives its level; the most severe (lowest number) wins."""
+
     kind: Literal["rules"]
     levels: dict[int, str]
     rules: list[GradingRule]
@@ -134,6 +144,7 @@ class RulesGrading(Strict):
 
 class MatrixGrading(Strict):
     """Level (priority) read from a table of two text attributes, e.g. urgency x impact."""
+
     kind: Literal["matrix"]
     levels: dict[int, str]
     row: Ident
@@ -142,13 +153,16 @@ class MatrixGrading(Strict):
     clause: str
 
 
-Grading = Annotated[Union[RulesGrading, MatrixGrading], Field(discriminator="kind")]
+Grading = Annotated[RulesGrading | MatrixGrading, Field(discriminator="kind")]
 
 
 class Effects(Strict):
     """What finishing a task does to the world."""
+
     restore: list[Ident] = Field(default_factory=list, description="services brought back")
-    set: dict[str, float | str | bool] = Field(default_factory=dict, description="attribute changes")
+    set: dict[str, float | str | bool] = Field(
+        default_factory=dict, description="attribute changes"
+    )
 
 
 class Task(Strict):
@@ -165,7 +179,8 @@ class Report(Strict):
     to: list[Ident] = Field(min_length=1)
     via: list[Ident] = Field(min_length=1)
     via_mode: Literal["any", "all"] = Field(
-        "any", description="any: one of the channels is enough; all: each channel is needed")
+        "any", description="any: one of the channels is enough; all: each channel is needed"
+    )
 
 
 class Grade(Strict):
@@ -181,11 +196,12 @@ class DoTask(Strict):
     task: Ident
 
 
-Action = Annotated[Union[Report, Grade, Classify, DoTask], Field(discriminator="do")]
+Action = Annotated[Report | Grade | Classify | DoTask, Field(discriminator="do")]
 
 
 class Obligation(Strict):
     """When `trigger` becomes true, `role` must do `action` within the deadline."""
+
     clause: str = Field(description="source clause, e.g. '000 §二(二)1'")
     title: str
     title_en: str = ""
@@ -194,24 +210,36 @@ class Obligation(Strict):
     action: Action
     deadline_min: PositiveMinutes | None = None
     deadline_by_level: dict[int, PositiveMinutes] | None = Field(
-        None, description="deadline chosen by the level when the duty falls due")
+        None, description="deadline chosen by the level when the duty falls due"
+    )
     deadline_clock: str | None = Field(
-        None, pattern=r"^\d{2}:\d{2}$", description="wall-clock time of day it is due by (HH:MM)")
+        None, pattern=r"^\d{2}:\d{2}$", description="wall-clock time of day it is due by (HH:MM)"
+    )
     anchor: str = Field(
-        "trigger", pattern=r"^(trigger|start|inject:\w+|done:\w+)$",
-        description="what the deadline counts from")
+        "trigger",
+        pattern=r"^(trigger|start|inject:\w+|done:\w+)$",
+        description="what the deadline counts from",
+    )
     every_min: PositiveMinutes | None = Field(None, description="falls due again every N minutes")
     until: str | None = Field(None, description="condition that ends the recurrence")
-    retrigger: bool = Field(False, description="falls due again each time the trigger becomes true anew")
+    retrigger: bool = Field(
+        False, description="falls due again each time the trigger becomes true anew"
+    )
     retrigger_on: str | None = Field(
-        None, description="expression (usually `level`); with retrigger, the duty also falls due again "
-                          "when its value changes while the trigger holds, once the last occurrence was met")
-    work: Distribution | None = Field(None, description="simulated work time; a task's own by default")
+        None,
+        description="expression (usually `level`); with retrigger, the duty also falls due again "
+        "when its value changes while the trigger holds, once the last occurrence was met",
+    )
+    work: Distribution | None = Field(
+        None, description="simulated work time; a task's own by default"
+    )
     note: str = ""
 
     @model_validator(mode="after")
     def _one_deadline(self):
-        given = [x is not None for x in (self.deadline_min, self.deadline_by_level, self.deadline_clock)]
+        given = [
+            x is not None for x in (self.deadline_min, self.deadline_by_level, self.deadline_clock)
+        ]
         if sum(given) != 1:
             raise ValueError("give exactly one of deadline_min, deadline_by_level, deadline_clock")
         return self
@@ -251,6 +279,7 @@ class Procedure(Strict):
 
 # --- scenario ---------------------------------------------------------------------------
 
+
 class Incident(Strict):
     title: str = ""
     attributes: dict[Ident, float | str | bool] = Field(default_factory=dict)
@@ -258,6 +287,7 @@ class Incident(Strict):
 
 class Change(Strict):
     """A step in how the incident evolves, seen by nobody until an inject tells them."""
+
     at: Minutes
     incident: Ident | None = None
     set: dict[Ident, float | str | bool] = Field(default_factory=dict)
@@ -267,10 +297,12 @@ class Change(Strict):
 
 class Inject(Strict):
     """A message from the exercise to players (MSEL row)."""
+
     at: Minutes | None = Field(None, description="timed inject")
     when: str | None = Field(None, description="conditional inject: fires when this becomes true")
     unless_by: str | None = Field(
-        None, description="contingency inject: fires at `at` only if this condition is still false")
+        None, description="contingency inject: fires at `at` only if this condition is still false"
+    )
     incident: Ident | None = None
     phase: str = ""
     source: str = Field("", description="who it appears to come from")
@@ -286,7 +318,9 @@ class Inject(Strict):
     @model_validator(mode="after")
     def _timing(self):
         if (self.at is None) == (self.when is None):
-            raise ValueError("give exactly one of `at` (timed or contingency) and `when` (conditional)")
+            raise ValueError(
+                "give exactly one of `at` (timed or contingency) and `when` (conditional)"
+            )
         if self.unless_by is not None and self.at is None:
             raise ValueError("a contingency inject (unless_by) needs `at`")
         return self
@@ -310,7 +344,9 @@ class Objective(Strict):
     id: Ident
     text: str
     text_en: str = ""
-    obligations: list[Ident] = Field(default_factory=list, description="critical tasks as obligations")
+    obligations: list[Ident] = Field(
+        default_factory=list, description="critical tasks as obligations"
+    )
 
 
 class Scenario(Strict):
@@ -334,8 +370,10 @@ class Scenario(Strict):
 
 # --- scripted actions -------------------------------------------------------------------
 
+
 class ScriptAction(Strict):
     """One line of an actions file: what a role does at a simulated minute."""
+
     at: Minutes
     role: Ident
     do: Literal["report", "grade", "classify", "task"]
@@ -348,12 +386,18 @@ class ScriptAction(Strict):
     category: str | None = None
     task: Ident | None = None
     text: str = ""
-    wall: str | None = Field(None, description="wall-clock stamp of a person's action (evidence only)")
+    wall: str | None = Field(
+        None, description="wall-clock stamp of a person's action (evidence only)"
+    )
 
     @model_validator(mode="after")
     def _args(self):
-        need = {"report": ("to", "via"), "grade": ("level",), "classify": ("impact", "urgency"),
-                "task": ("task",)}[self.do]
+        need = {
+            "report": ("to", "via"),
+            "grade": ("level",),
+            "classify": ("impact", "urgency"),
+            "task": ("task",),
+        }[self.do]
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
             raise ValueError(f"`do: {self.do}` needs {', '.join(missing)}")

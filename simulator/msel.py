@@ -10,6 +10,7 @@ rest of the scenario (procedures, incidents, timeline, absences, outages, object
 overrides …) from `base` (default: the scenario named in row 1), checks the result exactly as
 `load_plan` does, and reports spreadsheet problems as FILE:ROW:COL: message.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,15 +54,28 @@ ALIASES = {}
 for _key, _en, _zh, _field in COLUMNS:
     for _name in (_key, _en, _zh, _field or _key, _key.replace(" ", "_")):
         ALIASES[_name.strip().lower()] = _key
-ALIASES.update({"source": "from", "text": "message", "text_en": "message_en", "expect": "expected action",
-                "when": "condition", "unless_by": "unless", "at": "time", "时间": "time", "发送": "from",
-                "接收": "to", "预期": "expected action"})
+ALIASES.update(
+    {
+        "source": "from",
+        "text": "message",
+        "text_en": "message_en",
+        "expect": "expected action",
+        "when": "condition",
+        "unless_by": "unless",
+        "at": "time",
+        "时间": "time",
+        "发送": "from",
+        "接收": "to",
+        "预期": "expected action",
+    }
+)
 REQUIRED = ("id", "to", "message")
 XLSX_EPOCH = (1980, 1, 1, 0, 0, 0)
 FIXED_STAMP = "2000-01-01T00:00:00Z"
 
 
 # --- values in cells ----------------------------------------------------------------------------
+
 
 def fmt_num(x) -> str:
     if x is None:
@@ -99,11 +113,12 @@ def minutes_of(start: str, clock: str) -> float | None:
     h0, m0 = map(int, start.split(":"))
     total = int(m.group(1)) * 60 + int(m.group(2)) + 1440 * int(m.group(3) or 0)
     if not m.group(3) and total < h0 * 60 + m0:
-        total += 1440          # past midnight
+        total += 1440  # past midnight
     return float(total - (h0 * 60 + m0))
 
 
 # --- export -------------------------------------------------------------------------------------
+
 
 def msel_table(scenario: Scenario, lang: str = "en") -> tuple[list[str], list[str], list[list]]:
     """(metadata row, header, rows) of a scenario's injects; rows hold str, or a number for time."""
@@ -111,13 +126,31 @@ def msel_table(scenario: Scenario, lang: str = "en") -> tuple[list[str], list[st
     header = [c[2] if lang == "zh" else c[1] for c in COLUMNS]
     rows = []
     for jid, inj in scenario.injects.items():
-        at = None if inj.at is None else (int(inj.at) if float(inj.at).is_integer() else float(inj.at))
-        rows.append([
-            jid, at, clock_of(scenario.start_clock, inj.at), inj.phase, inj.incident or "", inj.source,
-            "; ".join(inj.to), inj.channel or "", inj.text, inj.text_en, inj.expect, inj.objective,
-            inj.when or "", inj.unless_by or "",
-            "; ".join(f"{k}={fmt_value(v)}" for k, v in inj.set.items()), "; ".join(inj.down),
-        ])
+        at = (
+            None
+            if inj.at is None
+            else (int(inj.at) if float(inj.at).is_integer() else float(inj.at))
+        )
+        rows.append(
+            [
+                jid,
+                at,
+                clock_of(scenario.start_clock, inj.at),
+                inj.phase,
+                inj.incident or "",
+                inj.source,
+                "; ".join(inj.to),
+                inj.channel or "",
+                inj.text,
+                inj.text_en,
+                inj.expect,
+                inj.objective,
+                inj.when or "",
+                inj.unless_by or "",
+                "; ".join(f"{k}={fmt_value(v)}" for k, v in inj.set.items()),
+                "; ".join(inj.down),
+            ]
+        )
     return meta, header, rows
 
 
@@ -127,7 +160,9 @@ def _csv_bytes(meta, header, rows) -> bytes:
     w.writerow(meta)
     w.writerow(header)
     for r in rows:
-        w.writerow(["" if c is None else fmt_num(c) if isinstance(c, (int, float)) else c for c in r])
+        w.writerow(
+            ["" if c is None else fmt_num(c) if isinstance(c, (int, float)) else c for c in r]
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -136,8 +171,10 @@ def _xlsx_bytes(meta, header, rows, title: str) -> bytes:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
-    except ImportError:   # pragma: no cover - openpyxl is the `xlsx` extra
-        raise InputError([Problem("<xlsx>", 1, 1, "writing .xlsx needs openpyxl (pip install 'drillsim[xlsx]')")])
+    except ImportError:  # pragma: no cover - openpyxl is the `xlsx` extra
+        raise InputError(
+            [Problem("<xlsx>", 1, 1, "writing .xlsx needs openpyxl (pip install 'drillsim[xlsx]')")]
+        )
     wb = Workbook()
     ws = wb.active
     ws.title = "MSEL"
@@ -149,9 +186,24 @@ def _xlsx_bytes(meta, header, rows, title: str) -> bytes:
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F2")
-    widths = {"id": 16, "time": 8, "clock": 8, "phase": 14, "incident": 10, "from": 22, "to": 22, "channel": 10,
-              "message": 60, "message_en": 60, "expected action": 40, "objective": 12, "condition": 24,
-              "unless": 24, "set": 24, "down": 14}
+    widths = {
+        "id": 16,
+        "time": 8,
+        "clock": 8,
+        "phase": 14,
+        "incident": 10,
+        "from": 22,
+        "to": 22,
+        "channel": 10,
+        "message": 60,
+        "message_en": 60,
+        "expected action": 40,
+        "objective": 12,
+        "condition": 24,
+        "unless": 24,
+        "set": 24,
+        "down": 14,
+    }
     for i, key in enumerate(KEYS, 1):
         ws.column_dimensions[get_column_letter(i)].width = widths[key]
     for row in ws.iter_rows(min_row=3):
@@ -168,12 +220,18 @@ def _xlsx_bytes(meta, header, rows, title: str) -> bytes:
 def _deterministic_zip(data: bytes) -> bytes:
     """The same workbook gives the same bytes: fixed timestamps in the archive and docProps/core.xml."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                              lambda m: m.group(1) + FIXED_STAMP.encode() + m.group(3), body)
+                body = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    lambda m: m.group(1) + FIXED_STAMP.encode() + m.group(3),
+                    body,
+                )
             zi = zipfile.ZipInfo(info.filename, date_time=XLSX_EPOCH)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
@@ -198,8 +256,10 @@ def export_msel(plan: Plan, path: str | Path | None = None, lang: str = "en") ->
 
 # --- reading a spreadsheet --------------------------------------------------------------------------
 
+
 def _cell_text(v) -> str:
     import datetime as dt
+
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -224,12 +284,23 @@ def read_sheet(path: str | Path) -> list[list[str]]:
     if suffix == ".xlsx":
         try:
             from openpyxl import load_workbook
-        except ImportError:   # pragma: no cover
-            raise InputError([Problem(str(path), 1, 1, "reading .xlsx needs openpyxl (pip install 'drillsim[xlsx]')")])
+        except ImportError:  # pragma: no cover
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        1,
+                        1,
+                        "reading .xlsx needs openpyxl (pip install 'drillsim[xlsx]')",
+                    )
+                ]
+            )
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # a damaged or non-xlsx file
-            raise InputError([Problem(str(path), 1, 1, f"cannot read the workbook: {exc}")]) from None
+            raise InputError(
+                [Problem(str(path), 1, 1, f"cannot read the workbook: {exc}")]
+            ) from None
         ws = wb["MSEL"] if "MSEL" in wb.sheetnames else wb.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         wb.close()
@@ -238,12 +309,15 @@ def read_sheet(path: str | Path) -> list[list[str]]:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
-            raise InputError([Problem(str(path), 1, 1, "the CSV is not UTF-8 (save it as “CSV UTF-8”)")]) from None
+            raise InputError(
+                [Problem(str(path), 1, 1, "the CSV is not UTF-8 (save it as “CSV UTF-8”)")]
+            ) from None
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     raise InputError([Problem(str(path), 1, 1, "an MSEL file is .csv or .xlsx")])
 
 
 # --- import -------------------------------------------------------------------------------------------
+
 
 def _split(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;,;,\n]", text) if p.strip()]
@@ -315,12 +389,23 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
     sheet = _Sheet(path, read_sheet(path))
     base_ref = base or sheet.meta.get("scenario")
     if not base_ref:
-        raise InputError([Problem(path, 1, 1, "which scenario is this MSEL for? Row 1 names none; give --base SCENARIO")])
+        raise InputError(
+            [
+                Problem(
+                    path,
+                    1,
+                    1,
+                    "which scenario is this MSEL for? Row 1 names none; give --base SCENARIO",
+                )
+            ]
+        )
     try:
         base_file = scenario_path(base_ref)
         plan = load_plan(str(base_file))
     except InputError as exc:
-        raise InputError([Problem(path, 1, 1, f"base scenario {base_ref!r}: {p.message}") for p in exc.problems]) from None
+        raise InputError(
+            [Problem(path, 1, 1, f"base scenario {base_ref!r}: {p.message}") for p in exc.problems]
+        ) from None
     sdata, spos = load(base_file)
     sc, proc = plan.scenario, plan.procedure
 
@@ -334,7 +419,9 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
             continue
         key = ALIASES.get(name.strip().lower())
         if key is None:
-            problems.append(sheet.problem(hr, ci, f"unknown column {name!r} (columns: {', '.join(KEYS)})"))
+            problems.append(
+                sheet.problem(hr, ci, f"unknown column {name!r} (columns: {', '.join(KEYS)})")
+            )
         elif key in colmap:
             problems.append(sheet.problem(hr, ci, f"column {name!r} appears twice"))
         else:
@@ -343,7 +430,9 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
         if key not in colmap:
             problems.append(sheet.problem(hr, 0, f"the header lacks the {key!r} column"))
     if "time" not in colmap and "clock" not in colmap and "condition" not in colmap:
-        problems.append(sheet.problem(hr, 0, "the header needs a 'time' (or 'clock') or a 'condition' column"))
+        problems.append(
+            sheet.problem(hr, 0, "the header needs a 'time' (or 'clock') or a 'condition' column")
+        )
     if problems:
         raise InputError(problems)
 
@@ -356,18 +445,28 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
         row = sheet.rows[ri]
         if not any(c.strip() for c in row) or (row and row[0].strip().startswith("#")):
             continue
-        get = lambda key: (row[colmap[key]].strip() if key in colmap and colmap[key] < len(row) else "")
-        raw = lambda key: (row[colmap[key]] if key in colmap and colmap[key] < len(row) else "")
+        get = lambda key: (
+            row[colmap[key]].strip() if key in colmap and colmap[key] < len(row) else ""
+        )
+        raw = lambda key: row[colmap[key]] if key in colmap and colmap[key] < len(row) else ""
         at_col = lambda key: colmap.get(key, 0)
         jid = get("id") or f"inject_{ri + 1}"
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", jid):
-            problems.append(sheet.problem(ri, at_col("id"), f"id {jid!r}: use letters, digits and _ (not starting with a digit)"))
+            problems.append(
+                sheet.problem(
+                    ri,
+                    at_col("id"),
+                    f"id {jid!r}: use letters, digits and _ (not starting with a digit)",
+                )
+            )
             continue
         if jid in injects:
             problems.append(sheet.problem(ri, at_col("id"), f"id {jid!r} is used twice"))
             continue
         item: dict = {}
-        here = lambda field, key: marks.__setitem__(("injects", jid, field), (path, ri + 1, at_col(key) + 1))
+        here = lambda field, key: marks.__setitem__(
+            ("injects", jid, field), (path, ri + 1, at_col(key) + 1)
+        )
         marks[("injects", jid)] = (path, ri + 1, 1)
         marks[("injects", jid, "__key__")] = (path, ri + 1, at_col("id") + 1)
         # timing
@@ -377,25 +476,42 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
             try:
                 at = float(time_text.replace(",", "."))
             except ValueError:
-                problems.append(sheet.problem(ri, at_col("time"), f"time {time_text!r}: expected minutes from the start"))
+                problems.append(
+                    sheet.problem(
+                        ri, at_col("time"), f"time {time_text!r}: expected minutes from the start"
+                    )
+                )
                 continue
         if clock_text:
             minutes = minutes_of(sc.start_clock, clock_text)
             if minutes is None:
-                problems.append(sheet.problem(ri, at_col("clock"), f"clock {clock_text!r}: expected HH:MM"))
+                problems.append(
+                    sheet.problem(ri, at_col("clock"), f"clock {clock_text!r}: expected HH:MM")
+                )
                 continue
             if at is None:
                 at = minutes
             elif clock_of(sc.start_clock, at) != clock_text and abs(minutes - at) > 0.5:
-                problems.append(sheet.problem(ri, at_col("clock"), f"clock {clock_text} does not match time {fmt_num(at)} "
-                                              f"({clock_of(sc.start_clock, at)} from the start at {sc.start_clock}); "
-                                              f"correct or clear one of them"))
+                problems.append(
+                    sheet.problem(
+                        ri,
+                        at_col("clock"),
+                        f"clock {clock_text} does not match time {fmt_num(at)} "
+                        f"({clock_of(sc.start_clock, at)} from the start at {sc.start_clock}); "
+                        f"correct or clear one of them",
+                    )
+                )
                 continue
         if at is not None:
             item["at"] = int(at) if at.is_integer() else at
             here("at", "time" if time_text else "clock")
-        for key, field in (("condition", "when"), ("unless", "unless_by"), ("incident", "incident"), ("phase", "phase"),
-                           ("from", "source")):
+        for key, field in (
+            ("condition", "when"),
+            ("unless", "unless_by"),
+            ("incident", "incident"),
+            ("phase", "phase"),
+            ("from", "source"),
+        ):
             if get(key):
                 item[field] = get(key)
                 here(field, key)
@@ -404,7 +520,7 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
             to = []
             for name in _split(get("to")):
                 rid = role_ids.get(name) or role_ids.get(name.lower())
-                to.append(rid or name)           # unknown names are reported by the scenario checks below
+                to.append(rid or name)  # unknown names are reported by the scenario checks below
             item["to"] = to
             for i in range(len(to)):
                 marks[("injects", jid, "to", i)] = (path, ri + 1, at_col("to") + 1)
@@ -425,7 +541,11 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
                 continue
             here("set", "set")
             for k in item["set"]:
-                marks[("injects", jid, "set", k)] = marks[("injects", jid, "set", k, "__key__")] = (path, ri + 1, at_col("set") + 1)
+                marks[("injects", jid, "set", k)] = marks[("injects", jid, "set", k, "__key__")] = (
+                    path,
+                    ri + 1,
+                    at_col("set") + 1,
+                )
         if get("down"):
             item["down"] = _split(get("down"))
             here("down", "down")
@@ -438,12 +558,40 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
             item["objective"] = get("objective")
             here("objective", "objective")
             if objective_ids and item["objective"] not in objective_ids:
-                problems.append(sheet.problem(ri, at_col("objective"), f"objective {item['objective']!r} is not an objective "
-                                              f"of {sc.id} ({', '.join(sorted(objective_ids))})"))
-        injects[jid] = {k: item[k] for k in ("at", "when", "unless_by", "incident", "phase", "source", "to", "channel",
-                                             "text", "text_en", "set", "down", "expect", "objective") if k in item}
+                problems.append(
+                    sheet.problem(
+                        ri,
+                        at_col("objective"),
+                        f"objective {item['objective']!r} is not an objective "
+                        f"of {sc.id} ({', '.join(sorted(objective_ids))})",
+                    )
+                )
+        injects[jid] = {
+            k: item[k]
+            for k in (
+                "at",
+                "when",
+                "unless_by",
+                "incident",
+                "phase",
+                "source",
+                "to",
+                "channel",
+                "text",
+                "text_en",
+                "set",
+                "down",
+                "expect",
+                "objective",
+            )
+            if k in item
+        }
     if not injects and not problems:
-        problems.append(sheet.problem(hr + 1 if hr + 1 < len(sheet.rows) else hr, 0, "no injects: the MSEL has no rows"))
+        problems.append(
+            sheet.problem(
+                hr + 1 if hr + 1 < len(sheet.rows) else hr, 0, "no injects: the MSEL has no rows"
+            )
+        )
     # each inject against the model, then the whole scenario against the plan
     pos = Positions(spos.file, {p: m for p, m in spos.marks.items() if p[:1] != ("injects",)})
     pos.marks.update(marks)
@@ -451,9 +599,13 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
         sub = Positions(path, {p[2:]: m for p, m in marks.items() if p[:2] == ("injects", jid)})
         _, errs = validate_model(Inject, item, sub)
         for e in errs:
-            if e.message.startswith("(top level): ") and "`at`" in e.message:   # timing: point at the time cell
+            if (
+                e.message.startswith("(top level): ") and "`at`" in e.message
+            ):  # timing: point at the time cell
                 key = "time" if "time" in colmap else "clock" if "clock" in colmap else "condition"
-                e = Problem(e.file, e.line, colmap.get(key, 0) + 1, e.message.removeprefix("(top level): "))
+                e = Problem(
+                    e.file, e.line, colmap.get(key, 0) + 1, e.message.removeprefix("(top level): ")
+                )
             problems.append(_rename(e, jid))
     if problems:
         raise InputError(problems)
@@ -466,10 +618,16 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
         errs = checks.check_scenario(data, pos, proc)
     if errs:
         raise InputError([_rename(e) for e in errs])
-    text = (f"# Written by `drillsim msel import` from {Path(path).name} (injects) and {base_ref} (everything else).\n"
-            f"# Comments of the base scenario are not carried over.\n"
-            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False))
-    with tempfile.TemporaryDirectory() as tmp:      # the result must load exactly as a shipped scenario does
+    text = (
+        f"# Written by `drillsim msel import` from {Path(path).name} (injects) and {base_ref} (everything else).\n"
+        f"# Comments of the base scenario are not carried over.\n"
+        + yaml.safe_dump(
+            data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False
+        )
+    )
+    with (
+        tempfile.TemporaryDirectory() as tmp
+    ):  # the result must load exactly as a shipped scenario does
         probe = Path(tmp) / f"{data['id']}.yaml"
         probe.write_text(text, encoding="utf-8")
         load_plan(str(probe))

@@ -1,5 +1,6 @@
 """Play a saved log again: the same seed, the same human/scripted actions and facilitator
 interventions at the same simulated times give the same events, byte for byte."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,7 +34,9 @@ def interventions(events: list[dict]) -> list[tuple[float, str, object]]:
     return out
 
 
-def replay(events: list[dict], plan: Plan | None = None, log_path: str | Path | None = None) -> Session:
+def replay(
+    events: list[dict], plan: Plan | None = None, log_path: str | Path | None = None
+) -> Session:
     header = events[0]
     plan = plan or load_plan(header["scenario_ref"], header.get("variants", []))
     session = Session(plan, _seed(header["seed"]), header["players"], log_path=log_path)

@@ -20,6 +20,7 @@ over a saved log, fed the same events — so a replication's record agrees with
 `drillsim run --seed … --json` for that seed (tests check both). This package imports no
 scoring and no UI.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,21 +28,21 @@ import os
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from numpy.random import SeedSequence
 
 from .agenda import Agenda
-from .loader import Plan, load_plan, scenario_path, variant_path
+from .loader import Plan, load_plan
 from .runner import run_plan
 
-STATUS = ("hit", "late", "missed", "open")          # codes 0..3 of an occurrence
+STATUS = ("hit", "late", "missed", "open")  # codes 0..3 of an occurrence
 CODE = {s: i for i, s in enumerate(STATUS)}
-DEFAULT_BATCH = 250                                  # replications per task on a cluster (100+)
+DEFAULT_BATCH = 250  # replications per task on a cluster (100+)
 
 _OCC_FIELDS = ("rep", "ob", "inc", "n", "triggered", "deadline", "done", "met", "status", "deputy")
 _SVC_FIELDS = ("rep", "svc", "down", "restored", "downtime", "rto_met")
@@ -84,27 +85,24 @@ def plan_for(scenario: str, variants: tuple[str, ...] = ()) -> Plan:
     return cached[0]
 
 
-def portable_ref(ref: str, kind: str = "scenario") -> str:
-    """A shipped id stays an id (any installation has it); a file becomes an absolute path,
-    so a worker with another working directory finds it too."""
-    path = (scenario_path if kind == "scenario" else variant_path)(ref)
-    looks_like_path = Path(ref).suffix in (".yaml", ".yml") or os.sep in ref or Path(ref).exists()
-    return str(Path(path).resolve()) if looks_like_path else ref
-
-
 # --- records ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Layout:
     """Names behind the integer codes of a batch (the plan's own order)."""
+
     obligations: list[str]
     services: list[str]
     incidents: list[str]
 
     @classmethod
-    def of(cls, plan: Plan) -> "Layout":
-        return cls(list(plan.procedure.obligations), list(plan.procedure.services),
-                   list(plan.scenario.incidents))
+    def of(cls, plan: Plan) -> Layout:
+        return cls(
+            list(plan.procedure.obligations),
+            list(plan.procedure.services),
+            list(plan.scenario.incidents),
+        )
 
 
 @dataclass
@@ -122,6 +120,7 @@ class Batch:
     end:     end of each replication (simulated minutes); events: events per replication
     logs:    the event lists, only when asked for
     """
+
     start: int
     count: int
     layout: Layout
@@ -138,8 +137,15 @@ class Batch:
         return self.start + self.count
 
 
-def record(plan: Plan, agenda: Agenda, events: list[dict], rep: int, occ: list[tuple], svc: list[tuple],
-           layout_index: tuple[dict, dict, dict]) -> tuple[list[int], list[int], float]:
+def record(
+    plan: Plan,
+    agenda: Agenda,
+    events: list[dict],
+    rep: int,
+    occ: list[tuple],
+    svc: list[tuple],
+    layout_index: tuple[dict, dict, dict],
+) -> tuple[list[int], list[int], float]:
     """Append one replication's rows (from its agenda, fed its events as they happened, and the
     event log) to the row lists: a tuple of _OCC_FIELDS per occurrence, of _SVC_FIELDS per service."""
     ob_index, svc_index, inc_index = layout_index
@@ -165,23 +171,47 @@ def record(plan: Plan, agenda: Agenda, events: list[dict], rep: int, occ: list[t
     nan = math.nan
     for occs in agenda.occurrences.values():
         for o in occs:
-            occ.append((rep, ob_index[o.obligation], inc_index[o.incident], o.n, o.triggered_at, o.deadline_at,
-                        nan if o.done_at is None else o.done_at, nan if o.met_at is None else o.met_at,
-                        CODE[o.status(end)],
-                        0 if o.acted_by is None or o.acted_by == duties[o.obligation].role else 1))
+            occ.append(
+                (
+                    rep,
+                    ob_index[o.obligation],
+                    inc_index[o.incident],
+                    o.n,
+                    o.triggered_at,
+                    o.deadline_at,
+                    nan if o.done_at is None else o.done_at,
+                    nan if o.met_at is None else o.met_at,
+                    CODE[o.status(end)],
+                    0 if o.acted_by is None or o.acted_by == duties[o.obligation].role else 1,
+                )
+            )
     services = plan.procedure.services
     for sid, down in down_at.items():
         restored = restored_at.get(sid)
         downtime = (restored if restored is not None else end) - down
         rto = services[sid].rto_min
         # the same rule as scoring.verdicts.continuity
-        met = (1 if downtime <= rto + 1e-9 else 0) if restored is not None else (0 if downtime > rto else -1)
-        svc.append((rep, svc_index[sid], down, nan if restored is None else restored, downtime, met))
+        met = (
+            (1 if downtime <= rto + 1e-9 else 0)
+            if restored is not None
+            else (0 if downtime > rto else -1)
+        )
+        svc.append(
+            (rep, svc_index[sid], down, nan if restored is None else restored, downtime, met)
+        )
     return declared, true_level, end
 
 
-_DTYPES = {"rep": np.int32, "ob": np.int16, "inc": np.int16, "n": np.int16, "status": np.int8,
-           "deputy": np.int8, "svc": np.int16, "rto_met": np.int8}
+_DTYPES = {
+    "rep": np.int32,
+    "ob": np.int16,
+    "inc": np.int16,
+    "n": np.int16,
+    "status": np.int8,
+    "deputy": np.int8,
+    "svc": np.int16,
+    "rto_met": np.int8,
+}
 
 
 def _columns(rows: list[tuple], fields: tuple[str, ...]) -> dict[str, np.ndarray]:
@@ -189,8 +219,15 @@ def _columns(rows: list[tuple], fields: tuple[str, ...]) -> dict[str, np.ndarray
     return {k: np.asarray(col, dtype=_DTYPES.get(k, np.float64)) for k, col in zip(fields, columns)}
 
 
-def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int, start: int, count: int,
-              log_dir: str | None = None, keep_events: bool = False) -> Batch:
+def run_batch(
+    scenario: str,
+    variants: tuple[str, ...] | list[str],
+    entropy: int,
+    start: int,
+    count: int,
+    log_dir: str | None = None,
+    keep_events: bool = False,
+) -> Batch:
     """Run replications start … start+count-1 of the plan with bots in every role.
 
     Module-level and of plain arguments, so it pickles to process and Dask workers. The plan is
@@ -199,8 +236,11 @@ def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int
     """
     plan = plan_for(scenario, tuple(variants))
     layout = Layout.of(plan)
-    index = ({o: i for i, o in enumerate(layout.obligations)}, {s: i for i, s in enumerate(layout.services)},
-             {c: i for i, c in enumerate(layout.incidents)})
+    index = (
+        {o: i for i, o in enumerate(layout.obligations)},
+        {s: i for i, s in enumerate(layout.services)},
+        {c: i for i, c in enumerate(layout.incidents)},
+    )
     occ: list[tuple] = []
     svc: list[tuple] = []
     declared, true_level, ends, counts, logs = [], [], [], [], [] if keep_events else None
@@ -208,8 +248,9 @@ def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int
         Path(log_dir).mkdir(parents=True, exist_ok=True)
     for i in range(start, start + count):
         log_path = Path(log_dir) / f"rep-{i:06d}.jsonl" if log_dir else None
-        world = run_plan(plan, seed=seed_for(entropy, i), log_path=log_path,
-                         trace=bool(log_path or keep_events)).world
+        world = run_plan(
+            plan, seed=seed_for(entropy, i), log_path=log_path, trace=bool(log_path or keep_events)
+        ).world
         d, t, end = record(plan, world.agenda, world.events, i, occ, svc, index)
         declared.append(d)
         true_level.append(t)
@@ -219,10 +260,18 @@ def run_batch(scenario: str, variants: tuple[str, ...] | list[str], entropy: int
             logs.append(world.events)
         world.close()
     n_inc = len(layout.incidents)
-    return Batch(start, count, layout, _columns(occ, _OCC_FIELDS), _columns(svc, _SVC_FIELDS),
-                 np.asarray(declared, dtype=np.int8).reshape(count, n_inc),
-                 np.asarray(true_level, dtype=np.int8).reshape(count, n_inc),
-                 np.asarray(ends, dtype=np.float64), np.asarray(counts, dtype=np.int32), logs)
+    return Batch(
+        start,
+        count,
+        layout,
+        _columns(occ, _OCC_FIELDS),
+        _columns(svc, _SVC_FIELDS),
+        np.asarray(declared, dtype=np.int8).reshape(count, n_inc),
+        np.asarray(true_level, dtype=np.int8).reshape(count, n_inc),
+        np.asarray(ends, dtype=np.float64),
+        np.asarray(counts, dtype=np.int32),
+        logs,
+    )
 
 
 def concat(batches: list[Batch]) -> Batch:
@@ -236,18 +285,27 @@ def concat(batches: list[Batch]) -> Batch:
     logs = None
     if all(b.logs is not None for b in batches):
         logs = [ev for b in batches for ev in b.logs]
-    return Batch(first.start, sum(b.count for b in batches), first.layout,
-                 {k: cat([b.occ[k] for b in batches]) for k in first.occ},
-                 {k: cat([b.svc[k] for b in batches]) for k in first.svc},
-                 np.concatenate([b.declared for b in batches]), np.concatenate([b.true_level for b in batches]),
-                 cat([b.end for b in batches]), cat([b.events for b in batches]), logs)
+    return Batch(
+        first.start,
+        sum(b.count for b in batches),
+        first.layout,
+        {k: cat([b.occ[k] for b in batches]) for k in first.occ},
+        {k: cat([b.svc[k] for b in batches]) for k in first.svc},
+        np.concatenate([b.declared for b in batches]),
+        np.concatenate([b.true_level for b in batches]),
+        cat([b.end for b in batches]),
+        cat([b.events for b in batches]),
+        logs,
+    )
 
 
 # --- running many batches ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Job:
     """N replications of one plan: a scenario with its variants, seeded by `entropy`."""
+
     scenario: str
     variants: tuple[str, ...] = ()
     n: int = 1000
@@ -257,6 +315,7 @@ class Job:
 @dataclass
 class RunInfo:
     """How a run was spread (for messages; never part of the results)."""
+
     batches: int = 0
     workers: int = 1
     where: str = "in this process"
@@ -284,6 +343,7 @@ def default_workers(n_batches: int) -> int:
 
 def _pool_context():
     import multiprocessing as mp
+
     methods = mp.get_all_start_methods()
     # A fork starts a worker at once with the plan already loaded, but is safe only while this
     # process has a single thread (a forked child inherits other threads' held locks: Dask, the
@@ -292,14 +352,21 @@ def _pool_context():
         return mp.get_context("fork")
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload([__name__])     # no effect once the fork server runs
+        ctx.set_forkserver_preload([__name__])  # no effect once the fork server runs
         return ctx
     return mp.get_context("spawn")
 
 
-def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int | None = None,
-                     dask: "str | object | None" = None, progress: Callable[[int, int], None] | None = None,
-                     log_dir: str | None = None, info: RunInfo | None = None) -> list[Batch]:
+def run_replications(
+    jobs: list[Job],
+    *,
+    workers: int | None = None,
+    batch: int | None = None,
+    dask: str | object | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    log_dir: str | None = None,
+    info: RunInfo | None = None,
+) -> list[Batch]:
     """Run every job's replications; return one Batch per job, in replication order.
 
     workers: processes working, this one included (default: one per core, at most one per
@@ -309,25 +376,34 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
     called in this process as batches finish. The results are the same whichever way they ran.
     """
     import time
+
     total = sum(job.n for job in jobs)
     if workers is not None and int(workers) < 1:
         raise ValueError("workers must be at least 1")
-    size = int(batch) if batch else default_batch(total, int(workers) if workers else
-                                                  (None if dask is not None else os.cpu_count() or 1))
+    size = (
+        int(batch)
+        if batch
+        else default_batch(
+            total, int(workers) if workers else (None if dask is not None else os.cpu_count() or 1)
+        )
+    )
     if size < 1:
         raise ValueError("batch size must be at least 1")
-    tasks = []   # (job index, scenario, variants, entropy, start, count, log dir)
+    tasks = []  # (job index, scenario, variants, entropy, start, count, log dir)
     seen: set[str] = set()
     for j, job in enumerate(jobs):
         sub = None
         if log_dir and len(jobs) == 1:
             sub = str(log_dir)
-        elif log_dir:   # one folder per plan: base, or the variants' file names
+        elif log_dir:  # one folder per plan: base, or the variants' file names
             name = "+".join(Path(v).stem for v in job.variants) or "base"
             name = name if name not in seen else f"{name}-{j}"
             seen.add(name)
             sub = str(Path(log_dir) / name)
-        tasks += [(j, job.scenario, tuple(job.variants), job.entropy, s, c, sub) for s, c in batches_of(job.n, size)]
+        tasks += [
+            (j, job.scenario, tuple(job.variants), job.entropy, s, c, sub)
+            for s, c in batches_of(job.n, size)
+        ]
     info = info if info is not None else RunInfo()
     info.batches, info.replications = len(tasks), total
     results: dict[int, list[Batch]] = {j: [] for j in range(len(jobs))}
@@ -362,11 +438,14 @@ def run_replications(jobs: list[Job], *, workers: int | None = None, batch: int 
 def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
     """This process works as one of the workers, the others are a process pool: no worker sits
     idle while the pool starts, and the tail is at most one batch long."""
-    info.where = f"in this process and {n_workers - 1} local worker process" + ("es" if n_workers > 2 else "")
+    info.where = f"in this process and {n_workers - 1} local worker process" + (
+        "es" if n_workers > 2 else ""
+    )
     todo = deque(tasks)
     pending = {}
     with ProcessPoolExecutor(max_workers=n_workers - 1, mp_context=_pool_context()) as pool:
-        def top_up():     # a few batches queued per pool worker, so none waits for this process
+
+        def top_up():  # a few batches queued per pool worker, so none waits for this process
             while todo and len(pending) < 3 * (n_workers - 1):
                 j, *args = todo.popleft()
                 pending[pool.submit(run_batch, *args)] = j
@@ -375,10 +454,11 @@ def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
             ready, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             for fut in ready:
                 finished(pending.pop(fut), fut.result())
+
         try:
             top_up()
             while todo:
-                j, *args = todo.pop()        # from the far end: the pool works from the front
+                j, *args = todo.pop()  # from the far end: the pool works from the front
                 finished(j, run_batch(*args))
                 collect(0)
                 top_up()
@@ -398,18 +478,25 @@ def _run_dask(tasks: list, dask, finished, info: RunInfo):
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise ClusterError("--dask needs the `distributed` package (pip install 'drillsim[dist]')") from None
+        raise ClusterError(
+            "--dask needs the `distributed` package (pip install 'drillsim[dist]')"
+        ) from None
     own = not hasattr(dask, "submit")
     if own:
         try:
-            client = Client(dask, timeout=os.environ.get("DRILLSIM_DASK_TIMEOUT", "10s"), set_as_default=False)
+            client = Client(
+                dask, timeout=os.environ.get("DRILLSIM_DASK_TIMEOUT", "10s"), set_as_default=False
+            )
         except (OSError, TimeoutError, ValueError) as exc:
             raise ClusterError(f"cannot reach the Dask scheduler at {dask}: {exc}") from None
     else:
         client = dask
     try:
         n = len(client.scheduler_info().get("workers", {}))
-        info.workers, info.where = n, f"on the Dask cluster at {client.scheduler.address} ({n} workers)"
+        info.workers, info.where = (
+            n,
+            f"on the Dask cluster at {client.scheduler.address} ({n} workers)",
+        )
         futures = {}
         for j, *args in tasks:
             # pure=False: a key of our own per batch, so nothing is shared with an earlier run

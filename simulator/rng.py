@@ -6,12 +6,13 @@ incident, attempt` …) and derived from the run's seed: the run's `SeedSequence
 its key, never on how many other draws came before it, so a plan variant gets exactly the
 same draws for the same elements (common random numbers) even when it reorders events.
 """
+
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from statistics import NormalDist
-from typing import Callable
 
 from numpy.random import SeedSequence
 
@@ -50,8 +51,11 @@ def sampler(dist: Distribution) -> Callable[[float], float]:
         if b == a:
             return lambda u: a
         cut = (c - a) / (b - a)
-        return lambda u: a + math.sqrt(u * (b - a) * (c - a)) if u < cut \
+        return lambda u: (
+            a + math.sqrt(u * (b - a) * (c - a))
+            if u < cut
             else b - math.sqrt((1 - u) * (b - a) * (b - c))
+        )
     if kind == "lognormal":
         mu, sigma = math.log(dist.median), math.log(dist.p90 / dist.median) / _Z90
         return lambda u: math.exp(mu + sigma * _inv_normal(u))

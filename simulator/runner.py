@@ -1,4 +1,5 @@
 """Headless runs: a scenario with bots and/or a script, start to end."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,18 +11,29 @@ from .model import ScriptAction
 from .session import Session
 
 
-def players_for(plan: Plan, actions: list[ScriptAction], others: str = "bot",
-                humans: tuple[str, ...] = ()) -> dict[str, str]:
+def players_for(
+    plan: Plan, actions: list[ScriptAction], others: str = "bot", humans: tuple[str, ...] = ()
+) -> dict[str, str]:
     scripted = {a.role for a in actions}
-    return {r: "human" if r in humans else "script" if r in scripted else others
-            for r in plan.procedure.roles}
+    return {
+        r: "human" if r in humans else "script" if r in scripted else others
+        for r in plan.procedure.roles
+    }
 
 
-def run_plan(plan: Plan, seed: int | SeedSequence = 1, actions: list[ScriptAction] = (),
-             others: str = "bot", log_path: str | Path | None = None, trace: bool = True) -> Session:
+def run_plan(
+    plan: Plan,
+    seed: int | SeedSequence = 1,
+    actions: list[ScriptAction] = (),
+    others: str = "bot",
+    log_path: str | Path | None = None,
+    trace: bool = True,
+) -> Session:
     """Play the whole scenario; scripted actions are taken at their `at` minute. `trace=False`
     keeps only the outcome events (see Session)."""
-    session = Session(plan, seed, players_for(plan, list(actions), others), log_path=log_path, trace=trace)
+    session = Session(
+        plan, seed, players_for(plan, list(actions), others), log_path=log_path, trace=trace
+    )
     for action in sorted(actions, key=lambda a: a.at):
         session.advance(action.at)
         if session.finished:

@@ -1,8 +1,8 @@
 """JSON Schemas generated from the models; committed in schema/ and checked for drift by a test."""
+
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 from pydantic import TypeAdapter
@@ -16,7 +16,9 @@ VARIANT = {
     "additionalProperties": False,
     "required": ["id"],
     "properties": {
-        "id": {"type": "string"}, "title": {"type": "string"}, "title_en": {"type": "string"},
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "title_en": {"type": "string"},
         "description": {"type": "string"},
         "base": {"type": "string", "description": "scenario the variant was written for"},
         "procedure": {"type": "object", "description": "overlay on the merged procedure"},

@@ -5,11 +5,12 @@ the current simulated time after everything else due at that time has happened, 
 exactly what a replay of the actions (a script) does, so a played exercise replays byte for
 byte from its seed and its actions.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from numpy.random import SeedSequence
 
@@ -27,13 +28,21 @@ def seed_label(seed: int | SeedSequence):
 
 
 class Session:
-    def __init__(self, plan: Plan, seed: int | SeedSequence = 1, players: dict[str, str] | None = None,
-                 log_path: str | Path | None = None, listeners: tuple[Callable[[dict], None], ...] = (),
-                 trace: bool = True):
+    def __init__(
+        self,
+        plan: Plan,
+        seed: int | SeedSequence = 1,
+        players: dict[str, str] | None = None,
+        log_path: str | Path | None = None,
+        listeners: tuple[Callable[[dict], None], ...] = (),
+        trace: bool = True,
+    ):
         """`trace=False` (replications): keep only the outcome events (engine.OUTCOME); no log
         file or listeners then."""
         players = dict(players or {})
-        bad = {r: k for r, k in players.items() if k not in PLAYERS or r not in plan.procedure.roles}
+        bad = {
+            r: k for r, k in players.items() if k not in PLAYERS or r not in plan.procedure.roles
+        }
         if bad:
             raise ValueError(f"unknown roles or players: {bad}")
         self.plan = plan
@@ -41,16 +50,23 @@ class Session:
         self._read = 0
         writers = (self._write,) if self._log is not None else ()
         self.world = World(plan, seed, players, listeners=(*writers, *listeners), trace=trace)
-        self.world.start(self._header(seed) if trace else {})   # untraced, the start event is not kept
+        self.world.start(
+            self._header(seed) if trace else {}
+        )  # untraced, the start event is not kept
         self.finished = False
 
     def _header(self, seed) -> dict:
         plan, sc = self.plan, self.plan.scenario
         return {
-            "scenario": sc.id, "scenario_ref": plan.ref, "variants": plan.variants,
+            "scenario": sc.id,
+            "scenario_ref": plan.ref,
+            "variants": plan.variants,
             "procedures": [{"id": s["id"], "version": s["version"]} for s in plan.sources],
-            "seed": seed_label(seed), "players": self.world.players, "duration_min": sc.duration_min,
+            "seed": seed_label(seed),
+            "players": self.world.players,
+            "duration_min": sc.duration_min,
             "drillsim": VERSION,
+            "files": [{"path": f, "sha256": h} for f, h in plan.hashes.items()],
         }
 
     @property
@@ -64,7 +80,7 @@ class Session:
     def _write(self, ev: dict):
         if self._log is not None:
             self._log.write(dumps(ev) + "\n")
-            self._log.flush()   # a crash loses nothing already recorded
+            self._log.flush()  # a crash loses nothing already recorded
 
     def advance(self, to: float) -> list[dict]:
         """Run the simulation to simulated time `to` (capped at the end); return the new events."""
@@ -102,7 +118,7 @@ class Session:
         return self.new_events()
 
     def new_events(self) -> list[dict]:
-        out = self.world.events[self._read:]
+        out = self.world.events[self._read :]
         self._read = len(self.world.events)
         return out
 

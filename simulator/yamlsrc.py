@@ -4,6 +4,7 @@
 document (a tuple of keys and indexes) to its file, line and column, so every later check
 can name FILE:LINE:COL, even after overlays from other files were merged in.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ class Positions:
         file, line, col = self.at(path)
         return Problem(file, line, col, message)
 
-    def graft(self, other: "Positions", prefix: tuple = ()) -> None:
+    def graft(self, other: Positions, prefix: tuple = ()) -> None:
         """Take `other`'s marks (of data merged in under `prefix`) over ours."""
         for path, mark in other.marks.items():
             if path:

@@ -1,14 +1,14 @@
 """Helpers the tests share: scripted runs and the grading of an attribute set."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.grading import level_for
-from simulator.loader import load_plan, load_procedure
-from simulator.model import ScriptAction
-from simulator.runner import run_plan
-from scoring.verdicts import score
-
+from drillsim.scoring.verdicts import score
+from drillsim.simulator.grading import level_for
+from drillsim.simulator.loader import load_plan, load_procedure
+from drillsim.simulator.model import ScriptAction
+from drillsim.simulator.runner import run_plan
 
 _plans: dict = {}
 
@@ -26,8 +26,9 @@ def cached_plan(scenario: str, variants: tuple = ()):
     return _plans[key]
 
 
-def run_scripted(scenario: str, actions: list[dict], *, seed: int = 1, others: str = "idle",
-                 variants: tuple = ()) -> dict:
+def run_scripted(
+    scenario: str, actions: list[dict], *, seed: int = 1, others: str = "idle", variants: tuple = ()
+) -> dict:
     """Run `scenario` with `actions` (dicts as in an actions file); return the `run --json` dict."""
     plan = cached_plan(scenario, tuple(variants))
     script = sorted((ScriptAction.model_validate(a) for a in actions), key=lambda a: a.at)
@@ -37,8 +38,11 @@ def run_scripted(scenario: str, actions: list[dict], *, seed: int = 1, others: s
 
 def entries(result: dict, obligation: str, incident: str | None = None) -> list[dict]:
     """The verdict entries of one obligation (one per occurrence), in order."""
-    return [o for o in result["obligations"]
-            if o["id"] == obligation and (incident is None or o.get("incident") == incident)]
+    return [
+        o
+        for o in result["obligations"]
+        if o["id"] == obligation and (incident is None or o.get("incident") == incident)
+    ]
 
 
 def entry(result: dict, obligation: str, incident: str | None = None, occurrence: int = 1) -> dict:

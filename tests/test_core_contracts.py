@@ -1,5 +1,6 @@
 """Invariants the design rests on: determinism, score == run, the import contract, the schema,
 the JSON contracts of `run` and `describe`."""
+
 import json
 import subprocess
 import sys
@@ -8,16 +9,22 @@ from pathlib import Path
 import pytest
 
 from drillsim.cli import main
-from scoring.verdicts import read_log, score, score_log
-from simulator.expressions import ExpressionError, compile_condition
-from simulator.loader import load_plan
-from simulator.replay import replay, same_log
-from simulator.runner import run_plan
-from simulator.schema import SCHEMA_DIR, render, schemas
+from drillsim.scoring.verdicts import read_log, score, score_log
+from drillsim.simulator.expressions import ExpressionError, compile_condition
+from drillsim.simulator.loader import load_plan
+from drillsim.simulator.replay import replay, same_log
+from drillsim.simulator.runner import run_plan
+from drillsim.simulator.schema import SCHEMA_DIR, render, schemas
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ["payment_outage", "service_desk_shift", "vendor_data_leak", "warehouse_fire",
-             "typhoon_warning", "power_outage_8h"]
+SCENARIOS = [
+    "payment_outage",
+    "service_desk_shift",
+    "vendor_data_leak",
+    "warehouse_fire",
+    "typhoon_warning",
+    "power_outage_8h",
+]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -41,9 +48,12 @@ def test_score_of_saved_log_equals_run(tmp_path, scenario):
 
 def test_replay_of_a_log_is_identical():
     plan = load_plan("payment_outage")
-    from simulator.model import ScriptAction
-    actions = [ScriptAction(at=4, role="duty_supervisor", do="grade", level=3),
-               ScriptAction(at=75, role="duty_supervisor", do="report", to=["ops_dept"], via="phone")]
+    from drillsim.simulator.model import ScriptAction
+
+    actions = [
+        ScriptAction(at=4, role="duty_supervisor", do="grade", level=3),
+        ScriptAction(at=75, role="duty_supervisor", do="report", to=["ops_dept"], via="phone"),
+    ]
     original = run_plan(plan, seed=9, actions=actions).events
     assert same_log(original, replay(original).events)
 
@@ -62,7 +72,16 @@ def test_run_json_contract(capsys):
     assert {"scenario", "seed", "obligations", "continuity", "summary"} <= set(out)
     assert out["scenario"] == "payment_outage" and out["seed"] == 3
     for o in out["obligations"]:
-        assert {"id", "clause", "role", "acted_by", "triggered_at", "deadline_at", "done_at", "status"} <= set(o)
+        assert {
+            "id",
+            "clause",
+            "role",
+            "acted_by",
+            "triggered_at",
+            "deadline_at",
+            "done_at",
+            "status",
+        } <= set(o)
         assert o["status"] in ("hit", "late", "missed", "open", "not_triggered")
     for c in out["continuity"]:
         assert {"service", "down_at", "restored_at", "downtime_min", "rto_min", "rto_met"} <= set(c)
@@ -84,7 +103,10 @@ def test_describe_json_contract(capsys):
     assert main(["describe", "payment_outage", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     obs = {o["id"]: o for o in d["obligations"]}
-    assert obs["report_l1_ops"]["clause"] == "000 §二(二)1" and obs["report_l1_ops"]["deadline_min"] == 15
+    assert (
+        obs["report_l1_ops"]["clause"] == "000 §二(二)1"
+        and obs["report_l1_ops"]["deadline_min"] == 15
+    )
     assert obs["coordination_updates"]["every_min"] == 30
     assert {r["id"] for r in d["roles"]} >= {"duty_supervisor", "ops_dept", "emergency_committee"}
     assert {c["id"] for c in d["channels"]} >= {"phone", "oa", "email"}
@@ -106,19 +128,31 @@ def test_committed_schema_matches_the_models(capsys):
 
 
 def test_headless_packages_import_no_ui():
-    code = ("import sys, simulator.engine, simulator.loader, simulator.runner, simulator.replay, "
-            "scoring.verdicts, scoring.report_text\n"
-            "import pkgutil, importlib, simulator, scoring\n"
-            "for pkg in (simulator, scoring):\n"
-            "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
-            "        importlib.import_module(m.name)\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'tui')]\n"
-            "assert not bad, bad")
+    code = (
+        "import sys, pkgutil, importlib\n"
+        "import drillsim.simulator as simulator, drillsim.scoring as scoring\n"
+        "for pkg in (simulator, scoring):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')\n"
+        "       or m.startswith('drillsim.tui')]\n"
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-@pytest.mark.parametrize("source", ["__import__('os').system('x')", "open('f')", "x.__class__",
-                                    "lambda: 1", "[x for x in y]", "a[0]", "f'{x}'"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "__import__('os').system('x')",
+        "open('f')",
+        "x.__class__",
+        "lambda: 1",
+        "[x for x in y]",
+        "a[0]",
+        "f'{x}'",
+    ],
+)
 def test_conditions_refuse_anything_but_the_whitelist(source):
     with pytest.raises(ExpressionError):
         compile_condition(source)
@@ -131,6 +165,7 @@ def test_condition_semantics():
 
         def call(self, func, arg):
             return (func, arg) == ("done", "y")
+
     ctx = Ctx()
     assert compile_condition("1 <= a <= 5 and b == 'x'")(ctx)
     assert not compile_condition("1 <= a < 5")(ctx)

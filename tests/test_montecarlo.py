@@ -3,6 +3,7 @@
 Small N throughout (a few hundred replications): the statistics are checked against cases with
 known answers, the plumbing (seeds, batches, workers, Dask) against exact equality.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,11 +16,19 @@ import numpy as np
 import pytest
 from numpy.random import SeedSequence
 
-from scoring import montecarlo as mc
-from scoring.verdicts import score
-from simulator.loader import load_plan
-from simulator.replications import (STATUS, Job, concat, plan_for, run_batch, run_replications, seed_for)
-from simulator.runner import run_plan
+from drillsim.scoring import montecarlo as mc
+from drillsim.scoring.verdicts import score
+from drillsim.simulator.loader import load_plan
+from drillsim.simulator.replications import (
+    STATUS,
+    Job,
+    concat,
+    plan_for,
+    run_batch,
+    run_replications,
+    seed_for,
+)
+from drillsim.simulator.runner import run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 200
@@ -41,7 +50,10 @@ def known(vdir):
     """The duty supervisor's reaction is exponential with mean 10 min, no errors, no queueing,
     verifying takes no time: `verify` (deadline 10) is met on time with probability 1 - e^-1;
     with its deadline cut to 5, 1 - e^-0.5."""
-    exp = _variant(vdir, "exp_reaction", """
+    exp = _variant(
+        vdir,
+        "exp_reaction",
+        """
 procedure:
   roles:
     duty_supervisor:
@@ -50,12 +62,17 @@ procedure:
       errors: {forget: 0, misgrade: 0, wrong_channel: 0}
   tasks:
     verify: {work: {dist: fixed, value: 0}}
-""")
-    d5 = _variant(vdir, "deadline5", """
+""",
+    )
+    d5 = _variant(
+        vdir,
+        "deadline5",
+        """
 procedure:
   obligations:
     verify: {deadline_min: 5}
-""")
+""",
+    )
     return exp, d5
 
 
@@ -66,12 +83,15 @@ def base_records():
 
 # --- seeds and batches -------------------------------------------------------------------------------
 
+
 def test_child_seeds_do_not_depend_on_batching():
     children = SeedSequence(123).spawn(40)
     for i in (0, 1, 17, 39):
         assert np.array_equal(children[i].generate_state(4), seed_for(123, i).generate_state(4))
     whole = run_batch("payment_outage", (), 9, 0, 12)
-    parts = concat([run_batch("payment_outage", (), 9, 7, 5), run_batch("payment_outage", (), 9, 0, 7)])
+    parts = concat(
+        [run_batch("payment_outage", (), 9, 7, 5), run_batch("payment_outage", (), 9, 0, 7)]
+    )
     for k in whole.occ:
         assert np.array_equal(whole.occ[k], parts.occ[k], equal_nan=True), k
     for k in whole.svc:
@@ -86,24 +106,40 @@ def test_records_agree_with_drillsim_run():
     names = batch.layout.obligations
     for i in range(6):
         result = score(plan, run_plan(plan, seed=seed_for(3, i)).events)
-        mine = sorted((names[batch.occ["ob"][r]], int(batch.occ["n"][r]), STATUS[batch.occ["status"][r]],
-                       round(float(batch.occ["triggered"][r]), 3),
-                       None if math.isnan(batch.occ["done"][r]) else round(float(batch.occ["done"][r]), 3))
-                      for r in np.flatnonzero(batch.occ["rep"] == i))
+        mine = sorted(
+            (
+                names[batch.occ["ob"][r]],
+                int(batch.occ["n"][r]),
+                STATUS[batch.occ["status"][r]],
+                round(float(batch.occ["triggered"][r]), 3),
+                None if math.isnan(batch.occ["done"][r]) else round(float(batch.occ["done"][r]), 3),
+            )
+            for r in np.flatnonzero(batch.occ["rep"] == i)
+        )
         r3 = lambda x: None if x is None else round(x, 3)
-        theirs = sorted((o["id"], o["occurrence"], o["status"], r3(o["triggered_at"]), r3(o["done_at"]))
-                        for o in result["obligations"] if o["status"] != "not_triggered")
+        theirs = sorted(
+            (o["id"], o["occurrence"], o["status"], r3(o["triggered_at"]), r3(o["done_at"]))
+            for o in result["obligations"]
+            if o["status"] != "not_triggered"
+        )
         assert mine == theirs
         rows = np.flatnonzero(batch.svc["rep"] == i)
-        assert [(round(float(batch.svc["downtime"][r]), 3), int(batch.svc["rto_met"][r])) for r in rows] == \
-               [(r3(c["downtime_min"]), {True: 1, False: 0, None: -1}[c["rto_met"]]) for c in result["continuity"]]
+        assert [
+            (round(float(batch.svc["downtime"][r]), 3), int(batch.svc["rto_met"][r])) for r in rows
+        ] == [
+            (r3(c["downtime_min"]), {True: 1, False: 0, None: -1}[c["rto_met"]])
+            for c in result["continuity"]
+        ]
 
 
-@pytest.mark.parametrize("scenario", ["payment_outage", "warehouse_fire", "typhoon_warning", "vendor_data_leak"])
+@pytest.mark.parametrize(
+    "scenario", ["payment_outage", "warehouse_fire", "typhoon_warning", "vendor_data_leak"]
+)
 def test_a_run_without_trace_is_the_full_log_filtered(scenario):
     """Replications run without the trace: their events are exactly the full log's outcome
     events (same seq numbers), and the records built from either are identical."""
-    from simulator.engine import OUTCOME
+    from drillsim.simulator.engine import OUTCOME
+
     plan = load_plan(scenario)
     for seed in (1, 2, 3):
         full = run_plan(plan, seed=seed_for(7, seed)).world
@@ -117,7 +153,9 @@ def test_a_run_without_trace_is_the_full_log_filtered(scenario):
         assert np.array_equal(traced.occ[k], lean.occ[k], equal_nan=True), k
     for k in traced.svc:
         assert np.array_equal(traced.svc[k], lean.svc[k], equal_nan=True), k
-    assert np.array_equal(traced.events, lean.events) and np.array_equal(traced.declared, lean.declared)
+    assert np.array_equal(traced.events, lean.events) and np.array_equal(
+        traced.declared, lean.declared
+    )
     assert [len(log) for log in traced.logs] == list(traced.events)
 
 
@@ -133,7 +171,9 @@ def test_workers_start_by_fork_only_in_a_single_threaded_process(monkeypatch):
     """With another thread alive (the TUI, a Dask client) a forked worker could inherit a held
     lock: the pool then comes from the fork server, with the same results."""
     import threading
-    from simulator import replications
+
+    from drillsim.simulator import replications
+
     with monkeypatch.context() as m:
         m.setattr(replications.threading, "active_count", lambda: 1)
         assert replications._pool_context().get_start_method() == "fork"
@@ -145,7 +185,9 @@ def test_workers_start_by_fork_only_in_a_single_threaded_process(monkeypatch):
     try:
         assert replications._pool_context().get_start_method() == "forkserver"
         info = replications.RunInfo()
-        threaded = run_replications([Job("payment_outage", (), 120, 4)], workers=2, batch=30, info=info)[0]
+        threaded = run_replications(
+            [Job("payment_outage", (), 120, 4)], workers=2, batch=30, info=info
+        )[0]
     finally:
         stop.set()
     assert info.where == "in this process and 1 local worker process" and info.batches == 4
@@ -160,13 +202,20 @@ def test_dask_local_cluster_equals_local_run(processes):
     processes that import run_batch by name) give exactly the local result."""
     distributed = pytest.importorskip("distributed")
     local = mc.montecarlo("payment_outage", 80, seed=4, workers=1, batch=20)
-    with distributed.LocalCluster(n_workers=2 if not processes else 1, threads_per_worker=2 if not processes else 1,
-                                  processes=processes, dashboard_address=None) as cluster:
-        remote = mc.montecarlo("payment_outage", 80, seed=4, dask=cluster.scheduler_address, batch=20)
+    with distributed.LocalCluster(
+        n_workers=2 if not processes else 1,
+        threads_per_worker=2 if not processes else 1,
+        processes=processes,
+        dashboard_address=None,
+    ) as cluster:
+        remote = mc.montecarlo(
+            "payment_outage", 80, seed=4, dask=cluster.scheduler_address, batch=20
+        )
     assert remote == local
 
 
 # --- statistics with known answers ---------------------------------------------------------------------
+
 
 def test_hit_probability_known_answer(known):
     exp, _ = known
@@ -206,11 +255,17 @@ def test_identical_variant_gives_exactly_zero(vdir, base_records):
             assert d["delta_p_hit"] == 0.0 and d["ci95"] == [0.0, 0.0] and d["changed"] is False, d
     for d in v["services"]:
         assert d["delta_p_rto_met"] == 0.0 and d["ci95"] == [0.0, 0.0]
-        assert d["delta_downtime_mean_min"] == 0.0 and d["downtime_ci95"] == [0.0, 0.0] and not d["changed"]
+        assert (
+            d["delta_downtime_mean_min"] == 0.0
+            and d["downtime_ci95"] == [0.0, 0.0]
+            and not d["changed"]
+        )
     strip = lambda r: {k: val for k, val in r.items() if k not in ("variants", "variant_refs")}
     assert strip(v["result"]) == strip(result["base"])
     # and the base here is the same run as a plain montecarlo on the same seed
-    assert strip(result["base"]) == strip(mc.summarise(plan_for("payment_outage"), base_records, 5, []))
+    assert strip(result["base"]) == strip(
+        mc.summarise(plan_for("payment_outage"), base_records, 5, [])
+    )
 
 
 def _hits(plan, batch, oid):
@@ -222,36 +277,55 @@ def test_shorter_delay_never_lowers_that_duty_on_any_replication(vdir, base_reco
     """Common random numbers: a variant that only shortens the DR switch-over's work (and, in
     another, the operations department's reaction) keeps every draw; replication by replication
     the duty whose own delay was shortened is never worse, nor is the service it restores."""
-    faster_dr = _variant(vdir, "faster_dr", """
+    faster_dr = _variant(
+        vdir,
+        "faster_dr",
+        """
 procedure:
   tasks:
     failover_dr: {work: {dist: triangular, low: 1, mode: 2, high: 4}}
-""")
-    faster_ops = _variant(vdir, "faster_ops", """
+""",
+    )
+    faster_ops = _variant(
+        vdir,
+        "faster_ops",
+        """
 procedure:
   roles:
     ops_dept: {reaction: {dist: lognormal, median: 1, p90: 3}}
-""")
+""",
+    )
     base_plan = plan_for("payment_outage")
-    recs = run_replications([Job("payment_outage", (faster_dr,), N, 5), Job("payment_outage", (faster_ops,), N, 5)],
-                            workers=1)
-    checks = [(faster_dr, recs[0], ["failover_within_5"]), (faster_ops, recs[1], ["activate_l1_plan", "notify_groups"])]
+    recs = run_replications(
+        [Job("payment_outage", (faster_dr,), N, 5), Job("payment_outage", (faster_ops,), N, 5)],
+        workers=1,
+    )
+    checks = [
+        (faster_dr, recs[0], ["failover_within_5"]),
+        (faster_ops, recs[1], ["activate_l1_plan", "notify_groups"]),
+    ]
     for vref, rec, duties in checks:
         plan = plan_for("payment_outage", (vref,))
         for oid in duties:
             hb, tb = _hits(base_plan, base_records, oid)
             hv, tv = _hits(plan, rec, oid)
-            assert np.array_equal(tb, tv), oid          # falls due in the same replications
+            assert np.array_equal(tb, tv), oid  # falls due in the same replications
             assert np.all(hv >= hb), (oid, np.flatnonzero(hv < hb))
-            assert (hv > hb).any(), oid                  # and the change does something
-        sb, sv = mc.service_counts(base_records, "core_system"), mc.service_counts(rec, "core_system")
+            assert (hv > hb).any(), oid  # and the change does something
+        sb, sv = (
+            mc.service_counts(base_records, "core_system"),
+            mc.service_counts(rec, "core_system"),
+        )
         assert np.all(sv["met"] >= sb["met"]) and np.all(sv["downtime"] <= sb["downtime"] + 1e-9)
 
 
 def test_variant_that_adds_a_recovery_task(vdir):
     """An overlay can add a task, a recovery path and a duty; the comparison lists the new duty
     (no base figure, no difference) and shows what it does to the service."""
-    standby = _variant(vdir, "standby_line", """
+    standby = _variant(
+        vdir,
+        "standby_line",
+        """
 procedure:
   tasks:
     standby_switch:
@@ -269,7 +343,8 @@ procedure:
       trigger: "level == 2 and not recovered and reached('duty_supervisor')"
       action: {do: task, task: standby_switch}
       deadline_min: 30
-""")
+""",
+    )
     result = mc.compare("payment_outage", [standby], 60, seed=6, workers=1)
     v = result["variants"][0]
     new = v["obligations"][-1]
@@ -279,14 +354,38 @@ procedure:
     svc = v["services"][0]
     assert svc["delta_p_rto_met"] > 0 and svc["delta_downtime_mean_min"] < 0 and svc["changed"]
     cp = {c["id"] for c in v["result"]["critical_path"]}
-    assert "standby_on_l2" in cp        # it restores a service: on the critical path's list
+    assert "standby_on_l2" in cp  # it restores a service: on the critical path's list
 
 
 # --- the JSON contract ------------------------------------------------------------------------------------
 
-MC_KEYS = {"kind", "scenario", "title", "variants", "n", "seed", "obligations", "services", "final_grade", "critical_path"}
-OB_KEYS = {"id", "clause", "title", "title_en", "role", "deadline_min", "triggered", "p_hit", "ci95", "p_late",
-           "p_missed", "done_min", "histogram"}
+MC_KEYS = {
+    "kind",
+    "scenario",
+    "title",
+    "variants",
+    "n",
+    "seed",
+    "obligations",
+    "services",
+    "final_grade",
+    "critical_path",
+}
+OB_KEYS = {
+    "id",
+    "clause",
+    "title",
+    "title_en",
+    "role",
+    "deadline_min",
+    "triggered",
+    "p_hit",
+    "ci95",
+    "p_late",
+    "p_missed",
+    "done_min",
+    "histogram",
+}
 SVC_KEYS = {"service", "name", "rto_min", "p_rto_met", "ci95", "downtime_min", "histogram"}
 CP_KEYS = {"id", "clause", "mean_delay_passed_min", "share_of_downstream_lateness"}
 
@@ -301,7 +400,9 @@ def _check_montecarlo(r: dict, n: int):
         if o["p_hit"] is not None:
             lo, hi = o["ci95"]
             assert 0 <= lo <= o["p_hit"] <= hi <= 1
-            assert o["p_hit"] + o["p_late"] + o["p_missed"] + o["p_open"] == pytest.approx(1, abs=1e-5)
+            assert o["p_hit"] + o["p_late"] + o["p_missed"] + o["p_open"] == pytest.approx(
+                1, abs=1e-5
+            )
         if o["histogram"]["counts"]:
             assert len(o["histogram"]["edges"]) == len(o["histogram"]["counts"]) + 1
     for s in r["services"]:
@@ -315,12 +416,18 @@ def _check_montecarlo(r: dict, n: int):
 
 def test_montecarlo_cli_json(capsys):
     from drillsim.cli import main
-    assert main(["montecarlo", "payment_outage", "-n", "40", "--seed", "3", "--workers", "1", "--json"]) == 0
+
+    assert (
+        main(
+            ["montecarlo", "payment_outage", "-n", "40", "--seed", "3", "--workers", "1", "--json"]
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
-    r = json.loads(out)   # stdout is the JSON alone
+    r = json.loads(out)  # stdout is the JSON alone
     _check_montecarlo(r, 40)
     assert r["seed"] == 3 and r["scenario"] == "payment_outage" and r["variants"] == []
-    assert "montecarlo: 40 replications" in err and "\r" not in err   # not a TTY: one summary line
+    assert "montecarlo: 40 replications" in err and "\r" not in err  # not a TTY: one summary line
     # the critical path names duties of the reporting chain, the heaviest first
     top = r["critical_path"][0]
     assert top["share_of_downstream_lateness"] > 0 and top["dependants"]
@@ -328,13 +435,31 @@ def test_montecarlo_cli_json(capsys):
 
 def test_compare_cli_json_and_csv(capsys, tmp_path):
     from drillsim.cli import main
+
     csv_path = tmp_path / "cmp.csv"
-    assert main(["compare", "payment_outage", "tested_dr_switch", "sms_fallback", "-n", "60", "--workers", "1",
-                 "--quiet", "--json"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "payment_outage",
+                "tested_dr_switch",
+                "sms_fallback",
+                "-n",
+                "60",
+                "--workers",
+                "1",
+                "--quiet",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     assert err == ""
     r = json.loads(out)
-    assert {"kind", "scenario", "n", "seed", "base", "variants"} <= set(r) and r["kind"] == "compare"
+    assert {"kind", "scenario", "n", "seed", "base", "variants"} <= set(r) and r[
+        "kind"
+    ] == "compare"
     _check_montecarlo(r["base"], 60)
     assert [v["id"] for v in r["variants"]] == ["tested_dr_switch", "sms_fallback"]
     for v in r["variants"]:
@@ -343,12 +468,36 @@ def test_compare_cli_json_and_csv(capsys, tmp_path):
         for d in v["obligations"]:
             assert {"id", "clause", "title", "delta_p_hit", "ci95", "changed"} <= set(d)
         for d in v["services"]:
-            assert {"service", "delta_p_rto_met", "ci95", "delta_downtime_mean_min", "changed"} <= set(d)
+            assert {
+                "service",
+                "delta_p_rto_met",
+                "ci95",
+                "delta_downtime_mean_min",
+                "changed",
+            } <= set(d)
     dr = next(d for d in r["variants"][0]["obligations"] if d["id"] == "failover_within_5")
-    assert dr["changed"] and dr["delta_p_hit"] > 0.2     # a rehearsed switch-over is met far more often
-    assert main(["compare", "payment_outage", "tested_dr_switch", "-n", "30", "--workers", "1", "--quiet",
-                 "--csv", str(csv_path)]) == 0
+    assert (
+        dr["changed"] and dr["delta_p_hit"] > 0.2
+    )  # a rehearsed switch-over is met far more often
+    assert (
+        main(
+            [
+                "compare",
+                "payment_outage",
+                "tested_dr_switch",
+                "-n",
+                "30",
+                "--workers",
+                "1",
+                "--quiet",
+                "--csv",
+                str(csv_path),
+            ]
+        )
+        == 0
+    )
     import csv
+
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     assert list(rows[0]) == mc.CSV_COLUMNS
     n_ob = len(load_plan("payment_outage").procedure.obligations)
@@ -361,6 +510,7 @@ def test_compare_cli_json_and_csv(capsys, tmp_path):
 
 def test_montecarlo_cli_errors(capsys, tmp_path):
     from drillsim.cli import main
+
     assert main(["montecarlo", "payment_outage", "-n", "0"]) == 2
     assert "-n must be at least 1" in capsys.readouterr().err
     assert main(["montecarlo", "no_such_scenario", "-n", "5"]) == 2
@@ -368,11 +518,27 @@ def test_montecarlo_cli_errors(capsys, tmp_path):
     assert main(["compare", "payment_outage", "no_such_variant", "-n", "5"]) == 2
     assert "unknown variant" in capsys.readouterr().err
     bad = tmp_path / "bad.yaml"
-    bad.write_text("id: bad\nprocedure:\n  roles:\n    duty_supervisor: {members: 0}\n", encoding="utf-8")
+    bad.write_text(
+        "id: bad\nprocedure:\n  roles:\n    duty_supervisor: {members: 0}\n", encoding="utf-8"
+    )
     assert main(["montecarlo", "payment_outage", "-n", "5", "--variant", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.yaml" in err and "Traceback" not in err
-    assert main(["montecarlo", "payment_outage", "-n", "5", "--dask", "tcp://127.0.0.1:9", "--workers", "2"]) == 2
+    assert (
+        main(
+            [
+                "montecarlo",
+                "payment_outage",
+                "-n",
+                "5",
+                "--dask",
+                "tcp://127.0.0.1:9",
+                "--workers",
+                "2",
+            ]
+        )
+        == 2
+    )
     assert "--workers is for local processes" in capsys.readouterr().err
 
 
@@ -380,30 +546,58 @@ def test_unreachable_dask_scheduler_is_a_sentence(capsys, monkeypatch):
     pytest.importorskip("distributed")
     monkeypatch.setenv("DRILLSIM_DASK_TIMEOUT", "1s")
     from drillsim.cli import main
-    assert main(["montecarlo", "payment_outage", "-n", "5", "--quiet", "--dask", "tcp://127.0.0.1:9"]) == 1
+
+    assert (
+        main(["montecarlo", "payment_outage", "-n", "5", "--quiet", "--dask", "tcp://127.0.0.1:9"])
+        == 1
+    )
     err = capsys.readouterr().err
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and "Traceback" not in err
 
 
 def test_text_output_and_shipped_variants(capsys):
     from drillsim.cli import main
-    assert main(["--lang", "en", "compare", "payment_outage", "trained_deputy", "-n", "30", "--workers", "1",
-                 "--quiet"]) == 0
+
+    assert (
+        main(
+            [
+                "--lang",
+                "en",
+                "compare",
+                "payment_outage",
+                "trained_deputy",
+                "-n",
+                "30",
+                "--workers",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "variant trained_deputy" in out and "P(RTO met)" in out
     for v in ("trained_deputy", "sms_fallback", "tested_dr_switch"):
         plan = load_plan("payment_outage", [v])
         assert plan.variants == [v]
-    assert load_plan("payment_outage", ["trained_deputy"]).procedure.roles["duty_supervisor"].members == 2
+    assert (
+        load_plan("payment_outage", ["trained_deputy"]).procedure.roles["duty_supervisor"].members
+        == 2
+    )
     sms = load_plan("payment_outage", ["sms_fallback"]).procedure.channels
     assert "sms" in sms and sms["oa"].alternatives == ["email", "sms"]
 
 
 def test_headless_modules_import_no_ui_and_no_dask():
-    code = ("import sys, simulator.replications, scoring.stats, scoring.montecarlo, drillsim.cmd_montecarlo;"
-            "bad = [m for m in ('textual', 'rich', 'distributed') if m in sys.modules];"
-            "print(','.join(bad))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    code = (
+        "import sys, drillsim.simulator.replications, drillsim.scoring.stats, drillsim.scoring.montecarlo, "
+        "drillsim.cmd_montecarlo;"
+        "bad = [m for m in ('textual', 'rich', 'distributed') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == ""
 
 
@@ -411,6 +605,7 @@ def test_finished_replications_are_freed_without_the_cycle_collector():
     """run_batch unlinks each finished world, so reference counting frees nearly all of a run:
     the cyclic garbage collector (about a tenth of the time otherwise) has little left to do."""
     import gc
+
     run_batch("payment_outage", (), 3, 0, 2)
     gc.collect()
     gc.disable()
@@ -419,4 +614,4 @@ def test_finished_replications_are_freed_without_the_cycle_collector():
         left = gc.collect()
     finally:
         gc.enable()
-    assert left < 60 * 20, left      # about 200 a replication without World.close()
+    assert left < 60 * 20, left  # about 200 a replication without World.close()

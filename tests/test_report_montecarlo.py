@@ -1,4 +1,5 @@
 """Reports of replications: `drillsim report` on montecarlo and compare JSON (fixtures in tests/fixtures)."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from drillsim.cli import main
-from scoring.report import build_report, input_kind, render
-from simulator.yamlsrc import InputError
+from drillsim.scoring.report import build_report, input_kind, render
+from drillsim.simulator.yamlsrc import InputError
 from tests.test_report import Page
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -43,14 +44,24 @@ def test_montecarlo_report_numbers(mc_data):
     for o in mc_data["obligations"]:
         assert ours[o["id"]]["p_hit"] == o["p_hit"] and ours[o["id"]]["ci95"] == o["ci95"]
     objectives = {o["id"]: o for o in data["objectives"]}
-    assert [t["id"] for t in objectives["recover"]["tasks"]] == ["failover_within_5", "isolate_within_10"]
-    assert objectives["other"]["tasks"]       # duties in no objective are listed too
+    assert [t["id"] for t in objectives["recover"]["tasks"]] == [
+        "failover_within_5",
+        "isolate_within_10",
+    ]
+    assert objectives["other"]["tasks"]  # duties in no objective are listed too
     failover = ours["failover_within_5"]
     assert failover["p_hit"] < 0.9
-    afi = next(a for a in data["improvements"] if a.get("obligation") == "failover_within_5" and a["kind"] == "duty")
+    afi = next(
+        a
+        for a in data["improvements"]
+        if a.get("obligation") == "failover_within_5" and a["kind"] == "duty"
+    )
     assert "39.6%" in afi["text"] and "deadline of 5 min" in afi["text"]
     assert any(a["kind"] == "continuity" and "66.0%" in a["text"] for a in data["improvements"])
-    assert any(a["kind"] == "critical_path" and a["obligation"] == "legal_review" for a in data["improvements"])
+    assert any(
+        a["kind"] == "critical_path" and a["obligation"] == "legal_review"
+        for a in data["improvements"]
+    )
     assert all(p["capability"] in ("planning", "equipment") for p in data["improvement_plan"])
 
 
@@ -60,12 +71,16 @@ def test_montecarlo_html_has_the_distributions(mc_data):
     assert float(rows["verify"]["attrs"]["data-p-hit"]) == 0.815
     assert "81.5%" in rows["verify"]["cells"] and "75.5%–86.3%" in rows["verify"]["cells"]
     histograms = page.with_class("histogram", "svg")
-    with_data = [o for o in mc_data["obligations"] if sum(o["histogram"]["counts"])] + mc_data["services"]
+    with_data = [o for o in mc_data["obligations"] if sum(o["histogram"]["counts"])] + mc_data[
+        "services"
+    ]
     assert len(histograms) == len(with_data)
     markers = page.with_class("marker", "line")
     assert len(markers) == sum(1 for o in with_data if o.get("deadline_min") or o.get("rto_min"))
     assert page.with_class("bar", "rect")
-    assert len(page.with_class("point", "circle")) == len([o for o in mc_data["obligations"] if o["p_hit"] is not None])
+    assert len(page.with_class("point", "circle")) == len(
+        [o for o in mc_data["obligations"] if o["p_hit"] is not None]
+    )
     (level,) = page.rows("final-grade")[1:]
     assert level["attrs"]["data-p"] == "1.0" and "一级(重大)" in level["cells"][0]
     (svc,) = page.rows("continuity", "service")
@@ -77,7 +92,9 @@ def test_compare_report_puts_the_variants_side_by_side():
     data = json.loads(CMP.read_text(encoding="utf-8"))
     rep = build_report(CMP, lang="en")
     page = Page(render(rep, "html"))
-    rows = {r["attrs"]["data-obligation"]: r for r in page.rows("compare-obligations", "compare-row")}
+    rows = {
+        r["attrs"]["data-obligation"]: r for r in page.rows("compare-obligations", "compare-row")
+    }
     assert set(rows) == {o["id"] for o in data["base"]["obligations"]}
     assert "81.5%" in rows["verify"]["cells"] and "91.5%" in rows["verify"]["cells"]
     assert any(c.startswith("+10.0 pp") and c.endswith("*") for c in rows["verify"]["cells"])
@@ -86,10 +103,14 @@ def test_compare_report_puts_the_variants_side_by_side():
     titles = [g["title"] for g in rep["charts"]["histograms"]]
     assert titles == ["Base", "Base vs 值班主管与运营管理部响应提速"]
     changed = [s for s in rep["strengths"] if s["kind"] == "variant"]
-    assert {s["obligation"] for s in changed} == {o["id"] for o in data["variants"][0]["obligations"]
-                                                  if o["changed"] and o["delta_p_hit"] > 0}
+    assert {s["obligation"] for s in changed} == {
+        o["id"] for o in data["variants"][0]["obligations"] if o["changed"] and o["delta_p_hit"] > 0
+    }
     md = render(rep, "md")
-    assert "### Variants side by side" in md and "| Verify the event within 10 min of receipt | 81.5% | 91.5% | +10.0 pp" in md
+    assert (
+        "### Variants side by side" in md
+        and "| Verify the event within 10 min of receipt | 81.5% | 91.5% | +10.0 pp" in md
+    )
 
 
 def test_cli_report_on_results(tmp_path, capsys):
@@ -98,7 +119,7 @@ def test_cli_report_on_results(tmp_path, capsys):
     assert "Monte Carlo" in out.read_text(encoding="utf-8")
     assert main(["report", str(CMP), "--format", "md", "--lang", "zh", "--target", "0.8"]) == 0
     assert "预案变体对比" in capsys.readouterr().out
-    with pytest.raises(SystemExit) as exc:          # argparse: a usage error
+    with pytest.raises(SystemExit) as exc:  # argparse: a usage error
         main(["report", str(MC), "--target", "2"])
     assert exc.value.code == 2
 

@@ -1,4 +1,5 @@
 """scoring/stats.py against cases with known answers."""
+
 from __future__ import annotations
 
 import math
@@ -6,18 +7,30 @@ import math
 import numpy as np
 import pytest
 
-from scoring.stats import (Z95, bin_width, clustered_proportion, describe, excludes_zero, histogram,
-                           paired_ratio_difference, quantiles, wilson)
-
+from drillsim.scoring.stats import (
+    Z95,
+    bin_width,
+    clustered_proportion,
+    describe,
+    excludes_zero,
+    histogram,
+    paired_ratio_difference,
+    quantiles,
+    wilson,
+)
 
 # --- Wilson ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("k, n, lo, hi", [
-    (0, 10, 0.0, 0.27753),        # upper bound z^2 / (n + z^2)
-    (10, 10, 0.72247, 1.0),
-    (5, 10, 0.23659, 0.76341),
-    (81, 263, 0.2553, 0.3662),    # Newcombe (1998), example of 81/263
-])
+
+@pytest.mark.parametrize(
+    "k, n, lo, hi",
+    [
+        (0, 10, 0.0, 0.27753),  # upper bound z^2 / (n + z^2)
+        (10, 10, 0.72247, 1.0),
+        (5, 10, 0.23659, 0.76341),
+        (81, 263, 0.2553, 0.3662),  # Newcombe (1998), example of 81/263
+    ],
+)
 def test_wilson_known_values(k, n, lo, hi):
     got = wilson(k, n)
     assert got[0] == pytest.approx(lo, abs=2e-4)
@@ -56,14 +69,17 @@ def test_clustered_is_wider_when_trials_in_a_replication_go_together():
     assert got["deff"] == pytest.approx(5.0, rel=0.05)
     assert got["hi"] - got["lo"] > 2 * (naive[1] - naive[0])
     lo200, hi200 = wilson(all_or_none.sum(), 200)
-    assert got["lo"] == pytest.approx(lo200, abs=3e-3) and got["hi"] == pytest.approx(hi200, abs=3e-3)
+    assert got["lo"] == pytest.approx(lo200, abs=3e-3) and got["hi"] == pytest.approx(
+        hi200, abs=3e-3
+    )
 
 
 # --- quantiles and histograms ---------------------------------------------------------------------------
 
+
 def test_quantiles_with_never_done():
     assert quantiles([1, 2, 3], (0.5,)) == [2.0]
-    assert quantiles([1, 2, 3], (0.5, 0.9), never=1) == [2.5, None]   # p90 falls among "never"
+    assert quantiles([1, 2, 3], (0.5, 0.9), never=1) == [2.5, None]  # p90 falls among "never"
     assert quantiles([], (0.5,), never=3) == [None]
     assert quantiles([], (0.5,)) == [None]
 
@@ -91,11 +107,16 @@ def test_histogram_edges_and_counts():
     assert all(math.isclose(b - a, width) for a, b in zip(edges, edges[1:]))
     assert histogram([]) == {"edges": [], "counts": []}
     same = histogram([3.0, 3.0])
-    assert sum(same["counts"]) == 2 and same["counts"][-1] == 2 and same["edges"][-2] <= 3.0 < same["edges"][-1]
+    assert (
+        sum(same["counts"]) == 2
+        and same["counts"][-1] == 2
+        and same["edges"][-2] <= 3.0 < same["edges"][-1]
+    )
     assert bin_width(300) == 10.0 and bin_width(60) == 2.0
 
 
 # --- paired differences -----------------------------------------------------------------------------------
+
 
 def test_identical_inputs_give_exactly_zero():
     rng = np.random.default_rng(3)
@@ -115,10 +136,10 @@ def test_paired_difference_covers_the_known_delta():
     covered, trials, n = 0, 400, 300
     for _ in range(trials):
         u = rng.random(n)
-        base, var = (u < 0.60).astype(float), (u < 0.65).astype(float)   # true delta 0.05
+        base, var = (u < 0.60).astype(float), (u < 0.65).astype(float)  # true delta 0.05
         d = paired_ratio_difference(var, np.ones(n), base, np.ones(n))
         covered += d["lo"] <= 0.05 <= d["hi"]
-        assert d["lower"] == 0   # CRN: never worse replication by replication
+        assert d["lower"] == 0  # CRN: never worse replication by replication
     assert covered / trials >= 0.93
 
 

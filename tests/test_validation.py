@@ -1,4 +1,5 @@
 """`drillsim validate`: every kind of problem is named with its file, line and column."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -6,8 +7,14 @@ from pathlib import Path
 import pytest
 
 from drillsim.cli import main
-from simulator.loader import PROCEDURES_DIR, SCENARIOS_DIR, load_actions, load_plan, validate_file
-from simulator.yamlsrc import InputError
+from drillsim.simulator.loader import (
+    PROCEDURES_DIR,
+    SCENARIOS_DIR,
+    load_actions,
+    load_plan,
+    validate_file,
+)
+from drillsim.simulator.yamlsrc import InputError
 
 PROC = (PROCEDURES_DIR / "abnormal_event_000.yaml").read_text(encoding="utf-8")
 SCEN = (SCENARIOS_DIR / "payment_outage.yaml").read_text(encoding="utf-8")
@@ -31,39 +38,121 @@ def edit(old, new, text=PROC):
     return text.replace(old, new, 1)
 
 
-@pytest.mark.parametrize("old, new, needle, message", [
-    # YAML syntax
-    ("    name: 值班主管\n", "    name: 值班主管: 主管\n", "name: 值班主管: 主管", "YAML syntax: mapping values are not allowed"),
-    # unknown field
-    ("    handover_min: 3\n", "    handover_min: 3\n    hand_over: 5\n", "hand_over: 5", "roles.duty_supervisor.hand_over: unknown field"),
-    # wrong type
-    ("    members: 3\n    reaction: {dist: lognormal, median: 3, p90: 10}",
-     "    members: many\n    reaction: {dist: lognormal, median: 3, p90: 10}", "members: many", "roles.emergency_committee.members"),
-    # undefined role (deputy), channel, task, service, obligation
-    ("    deputy: monitoring_operator\n", "    deputy: night_shift\n", "deputy: night_shift", "unknown role 'night_shift'"),
-    ("    action: {do: report, to: [direct_supervisor], via: [oa]}",
-     "    action: {do: report, to: [direct_supervisor], via: [fax]}", "via: [fax]", "unknown channel 'fax'"),
-    ("    action: {do: task, task: verify}", "    action: {do: task, task: verfy}", "task: verfy", "unknown task 'verfy'"),
-    ("    effects: {restore: [core_system], set: {recovered: true}}\n    clause: \"000 §二(三)1(1)\"",
-     "    effects: {restore: [core_sys], set: {recovered: true}}\n    clause: \"000 §二(三)1(1)\"", "restore: [core_sys]", "unknown service 'core_sys'"),
-    ("    trigger: \"done('legal_review')\"", "    trigger: \"done('legal_reveiw')\"", "done('legal_reveiw')", "unknown obligation 'legal_reveiw'"),
-    # zero and negative deadlines
-    ("    deadline_min: 15\n", "    deadline_min: 0\n", "deadline_min: 0", "must be greater than 0"),
-    ("    deadline_min: 15\n", "    deadline_min: -5\n", "deadline_min: -5", "must be greater than 0"),
-    # a condition that does not parse, and one that names an unknown attribute
-    ("    trigger: \"done('legal_review')\"", "    trigger: \"done('legal_review') and\"", "done('legal_review') and", "cannot parse condition"),
-    ("core_outage_min > 120\"", "core_outage_mins > 120\"", "core_outage_mins > 120", "unknown attribute 'core_outage_mins'"),
-    ("    trigger: \"done('legal_review')\"", "    trigger: \"__import__('os')\"", "__import__", "only these functions may be called"),
-    # grading rules read attributes only; an attribute may not take a built-in variable's name
-    ("core_outage_min > 120\"", "core_outage_min > 120 or reached('duty_supervisor')\"", "or reached(",
-     "a grading rule reads attributes only, not reached()"),
-    ("  loss_cny: {unit: CNY", "  now: {unit: min}\n  loss_cny: {unit: CNY", "now: {unit: min}",
-     "attributes.now: 'now' is a built-in variable"),
-    # retrigger_on: a condition, and only with retrigger
-    ("    retrigger_on: level ", "    retrigger_on: levle ", "retrigger_on: levle", "unknown attribute 'levle'"),
-    ("    retrigger: true\n    retrigger_on: level ", "    retrigger_on: level ", "retrigger_on: level     #",
-     "retrigger_on: needs `retrigger: true`"),
-])
+@pytest.mark.parametrize(
+    "old, new, needle, message",
+    [
+        # YAML syntax
+        (
+            "    name: 值班主管\n",
+            "    name: 值班主管: 主管\n",
+            "name: 值班主管: 主管",
+            "YAML syntax: mapping values are not allowed",
+        ),
+        # unknown field
+        (
+            "    handover_min: 3\n",
+            "    handover_min: 3\n    hand_over: 5\n",
+            "hand_over: 5",
+            "roles.duty_supervisor.hand_over: unknown field",
+        ),
+        # wrong type
+        (
+            "    members: 3\n    reaction: {dist: lognormal, median: 3, p90: 10}",
+            "    members: many\n    reaction: {dist: lognormal, median: 3, p90: 10}",
+            "members: many",
+            "roles.emergency_committee.members",
+        ),
+        # undefined role (deputy), channel, task, service, obligation
+        (
+            "    deputy: monitoring_operator\n",
+            "    deputy: night_shift\n",
+            "deputy: night_shift",
+            "unknown role 'night_shift'",
+        ),
+        (
+            "    action: {do: report, to: [direct_supervisor], via: [oa]}",
+            "    action: {do: report, to: [direct_supervisor], via: [fax]}",
+            "via: [fax]",
+            "unknown channel 'fax'",
+        ),
+        (
+            "    action: {do: task, task: verify}",
+            "    action: {do: task, task: verfy}",
+            "task: verfy",
+            "unknown task 'verfy'",
+        ),
+        (
+            '    effects: {restore: [core_system], set: {recovered: true}}\n    clause: "000 §二(三)1(1)"',
+            '    effects: {restore: [core_sys], set: {recovered: true}}\n    clause: "000 §二(三)1(1)"',
+            "restore: [core_sys]",
+            "unknown service 'core_sys'",
+        ),
+        (
+            "    trigger: \"done('legal_review')\"",
+            "    trigger: \"done('legal_reveiw')\"",
+            "done('legal_reveiw')",
+            "unknown obligation 'legal_reveiw'",
+        ),
+        # zero and negative deadlines
+        (
+            "    deadline_min: 15\n",
+            "    deadline_min: 0\n",
+            "deadline_min: 0",
+            "must be greater than 0",
+        ),
+        (
+            "    deadline_min: 15\n",
+            "    deadline_min: -5\n",
+            "deadline_min: -5",
+            "must be greater than 0",
+        ),
+        # a condition that does not parse, and one that names an unknown attribute
+        (
+            "    trigger: \"done('legal_review')\"",
+            "    trigger: \"done('legal_review') and\"",
+            "done('legal_review') and",
+            "cannot parse condition",
+        ),
+        (
+            'core_outage_min > 120"',
+            'core_outage_mins > 120"',
+            "core_outage_mins > 120",
+            "unknown attribute 'core_outage_mins'",
+        ),
+        (
+            "    trigger: \"done('legal_review')\"",
+            "    trigger: \"__import__('os')\"",
+            "__import__",
+            "only these functions may be called",
+        ),
+        # grading rules read attributes only; an attribute may not take a built-in variable's name
+        (
+            'core_outage_min > 120"',
+            "core_outage_min > 120 or reached('duty_supervisor')\"",
+            "or reached(",
+            "a grading rule reads attributes only, not reached()",
+        ),
+        (
+            "  loss_cny: {unit: CNY",
+            "  now: {unit: min}\n  loss_cny: {unit: CNY",
+            "now: {unit: min}",
+            "attributes.now: 'now' is a built-in variable",
+        ),
+        # retrigger_on: a condition, and only with retrigger
+        (
+            "    retrigger_on: level ",
+            "    retrigger_on: levle ",
+            "retrigger_on: levle",
+            "unknown attribute 'levle'",
+        ),
+        (
+            "    retrigger: true\n    retrigger_on: level ",
+            "    retrigger_on: level ",
+            "retrigger_on: level     #",
+            "retrigger_on: needs `retrigger: true`",
+        ),
+    ],
+)
 def test_procedure_problems_name_their_line(tmp_path, old, new, needle, message):
     text = edit(old, new)
     problems, path = problems_for(tmp_path, text)
@@ -72,44 +161,77 @@ def test_procedure_problems_name_their_line(tmp_path, old, new, needle, message)
 
 
 def test_deputy_chain_that_loops(tmp_path):
-    text = edit("    reaction: {dist: lognormal, median: 3, p90: 8}\n    errors: {forget: 0.03, misgrade: 0.12, wrong_channel: 0.05}",
-                "    deputy: duty_supervisor\n    reaction: {dist: lognormal, median: 3, p90: 8}\n    errors: {forget: 0.03, misgrade: 0.12, wrong_channel: 0.05}")
+    text = edit(
+        "    reaction: {dist: lognormal, median: 3, p90: 8}\n"
+        "    errors: {forget: 0.03, misgrade: 0.12, wrong_channel: 0.05}",
+        "    deputy: duty_supervisor\n    reaction: {dist: lognormal, median: 3, p90: 8}\n"
+        "    errors: {forget: 0.03, misgrade: 0.12, wrong_channel: 0.05}",
+    )
     problems, path = problems_for(tmp_path, text)
-    assert any("deputy chain loops: duty_supervisor -> monitoring_operator -> duty_supervisor" in p
-               and p.startswith(f"{path}:{line_of(text, 'deputy: monitoring_operator')}:") for p in problems), problems
+    assert any(
+        "deputy chain loops: duty_supervisor -> monitoring_operator -> duty_supervisor" in p
+        and p.startswith(f"{path}:{line_of(text, 'deputy: monitoring_operator')}:")
+        for p in problems
+    ), problems
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path):
     text = edit("    deputy: monitoring_operator\n", "    deputy: nobody\n")
-    text = edit("    action: {do: task, task: verify}", "    action: {do: task, task: nothing}", text)
+    text = edit(
+        "    action: {do: task, task: verify}", "    action: {do: task, task: nothing}", text
+    )
     problems, _ = problems_for(tmp_path, text)
     assert len(problems) == 2
 
 
 def test_scenario_problems(tmp_path):
     proc_dir = tmp_path
-    text = edit("    to: [duty_supervisor]\n    channel: phone\n    text: 监控告警",
-                "    to: [duty_superviser]\n    channel: pager\n    text: 监控告警", SCEN)
-    text = edit("  - {channel: oa, from: 0, until: 240}", "  - {channel: oa, from: 0, until: 240, reason: IT}", text)
+    text = edit(
+        "    to: [duty_supervisor]\n    channel: phone\n    text: 监控告警",
+        "    to: [duty_superviser]\n    channel: pager\n    text: 监控告警",
+        SCEN,
+    )
+    text = edit(
+        "  - {channel: oa, from: 0, until: 240}",
+        "  - {channel: oa, from: 0, until: 240, reason: IT}",
+        text,
+    )
     path = proc_dir / "scen.yaml"
     path.write_text(text, encoding="utf-8")
     problems = [str(p) for p in validate_file(str(path))]
-    assert any(f":{line_of(text, 'reason: IT')}:" in p and "unknown field" in p for p in problems), problems
+    assert any(
+        f":{line_of(text, 'reason: IT')}:" in p and "unknown field" in p for p in problems
+    ), problems
     # the unknown-field error stops the model stage; fix it and the references are checked
     text = text.replace(", reason: IT", "")
     path.write_text(text, encoding="utf-8")
     problems = [str(p) for p in validate_file(str(path))]
-    assert any(f":{line_of(text, 'duty_superviser')}:" in p and "unknown role 'duty_superviser'" in p for p in problems)
-    assert any(f":{line_of(text, 'channel: pager')}:" in p and "unknown channel 'pager'" in p for p in problems)
+    assert any(
+        f":{line_of(text, 'duty_superviser')}:" in p and "unknown role 'duty_superviser'" in p
+        for p in problems
+    )
+    assert any(
+        f":{line_of(text, 'channel: pager')}:" in p and "unknown channel 'pager'" in p
+        for p in problems
+    )
 
 
 def test_scenario_with_unknown_procedure_and_attribute(tmp_path):
     text = edit("procedures: [abnormal_event_000]", "procedures: [abnormal_event_999]", SCEN)
     problems, path = problems_for(tmp_path, text, "s.yaml")
-    assert problems == [f"{path}:{line_of(text, 'abnormal_event_999')}:14: procedures[0]: unknown procedure 'abnormal_event_999'"]
-    text = edit("customers_affected: 5200, complaints_day: 120}", "customers: 5200, complaints_day: 120}", SCEN)
+    assert problems == [
+        f"{path}:{line_of(text, 'abnormal_event_999')}:14: procedures[0]: unknown procedure 'abnormal_event_999'"
+    ]
+    text = edit(
+        "customers_affected: 5200, complaints_day: 120}",
+        "customers: 5200, complaints_day: 120}",
+        SCEN,
+    )
     problems, path = problems_for(tmp_path, text, "s2.yaml")
-    assert any(f":{line_of(text, 'customers: 5200')}:" in p and "unknown attribute 'customers'" in p for p in problems), problems
+    assert any(
+        f":{line_of(text, 'customers: 5200')}:" in p and "unknown attribute 'customers'" in p
+        for p in problems
+    ), problems
 
 
 def test_unclosed_bracket_names_where_it_started(tmp_path):
@@ -122,17 +244,22 @@ def test_unclosed_bracket_names_where_it_started(tmp_path):
 def test_empty_and_missing_files(tmp_path):
     problems, path = problems_for(tmp_path, "")
     assert problems == [f"{path}:1:1: the file is empty"]
-    assert [str(p) for p in validate_file(str(tmp_path / "nope.yaml"))] == [f"{tmp_path / 'nope.yaml'}:1:1: no such file"]
+    assert [str(p) for p in validate_file(str(tmp_path / "nope.yaml"))] == [
+        f"{tmp_path / 'nope.yaml'}:1:1: no such file"
+    ]
 
 
 def test_actions_file_problems(tmp_path):
     plan = load_plan("payment_outage")
     path = tmp_path / "actions.yaml"
-    path.write_text("- {at: 3, role: duty_supervisor, do: task, task: verify}\n"
-                    "- {at: 5, role: cook, do: grade, level: 2}\n"
-                    "- {at: 6, role: duty_supervisor, do: report, to: [vp]}\n"
-                    "- {at: 7, role: duty_supervisor, do: grade, level: 7}\n"
-                    "- {at: -1, role: duty_supervisor, do: dance}\n", encoding="utf-8")
+    path.write_text(
+        "- {at: 3, role: duty_supervisor, do: task, task: verify}\n"
+        "- {at: 5, role: cook, do: grade, level: 2}\n"
+        "- {at: 6, role: duty_supervisor, do: report, to: [vp]}\n"
+        "- {at: 7, role: duty_supervisor, do: grade, level: 7}\n"
+        "- {at: -1, role: duty_supervisor, do: dance}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as err:
         load_actions(path, plan)
     lines = [str(p) for p in err.value.problems]
@@ -144,7 +271,9 @@ def test_actions_file_problems(tmp_path):
 
 
 def test_shipped_files_are_valid():
-    files = sorted(map(str, SCENARIOS_DIR.glob("*.yaml"))) + sorted(map(str, PROCEDURES_DIR.glob("*.yaml")))
+    files = sorted(map(str, SCENARIOS_DIR.glob("*.yaml"))) + sorted(
+        map(str, PROCEDURES_DIR.glob("*.yaml"))
+    )
     files += sorted(map(str, (SCENARIOS_DIR / "variants").glob("*.yaml")))
     assert len(files) >= 10
     for f in files:
@@ -163,10 +292,22 @@ def test_validate_command_exit_codes(tmp_path, capsys):
 def test_no_traceback_reaches_the_user(tmp_path):
     bad = tmp_path / "broken.yaml"
     bad.write_text("id: x\n  roles: [\n", encoding="utf-8")
-    for args in (["validate", str(bad)], ["run", str(bad)], ["describe", str(bad)], ["score", str(bad)],
-                 ["run", "no_such_scenario"]):
-        proc = subprocess.run([sys.executable, "-m", "drillsim", *args], capture_output=True, text=True,
-                              cwd=Path(__file__).resolve().parent.parent)
+    for args in (
+        ["validate", str(bad)],
+        ["run", str(bad)],
+        ["describe", str(bad)],
+        ["score", str(bad)],
+        ["run", "no_such_scenario"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "drillsim", *args],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
         assert proc.returncode == 2, (args, proc.stderr)
-        said = proc.stdout + proc.stderr     # validate lists problems on stdout, others on stderr
-        assert "Traceback" not in said and ("broken.yaml:" in said or "no_such_scenario" in said), (args, said)
+        said = proc.stdout + proc.stderr  # validate lists problems on stdout, others on stderr
+        assert "Traceback" not in said and ("broken.yaml:" in said or "no_such_scenario" in said), (
+            args,
+            said,
+        )

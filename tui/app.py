@@ -1,10 +1,12 @@
 """The Textual app of `drillsim play`: lobby -> exercise (role views + facilitator) -> score."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -18,8 +20,8 @@ from .clock import TICK_S
 from .i18n import Tr
 from .keys import localize
 
-if TYPE_CHECKING:   # the engine and the models are imported after the first frame is on screen
-    from simulator.loader import Plan
+if TYPE_CHECKING:  # the engine and the models are imported after the first frame is on screen
+    from drillsim.simulator.loader import Plan
 
     from .exercise import Exercise
 
@@ -44,18 +46,19 @@ class LoadingScreen(Screen):
 @dataclass
 class PlaySetup:
     """What `drillsim play` was asked for. With no `plan` (and no `exercise`) the lobby opens."""
+
     lang: str = "en"
-    plan: "Plan | None" = None
-    exercise: "Exercise | None" = None
+    plan: Plan | None = None
+    exercise: Exercise | None = None
     roles: list[str] = field(default_factory=list)
-    mode: str | None = None            # None: the scenario's own mode
+    mode: str | None = None  # None: the scenario's own mode
     speed: float = 1.0
     seed: int = 1
-    log: str | Path | None = None      # None: drillsim-<scenario>-<seed>-<time>.jsonl here
-    run: bool = False                  # start with the clock running
-    scenario: str | None = None        # lobby: the scenario to highlight
+    log: str | Path | None = None  # None: drillsim-<scenario>-<seed>-<time>.jsonl here
+    run: bool = False  # start with the clock running
+    scenario: str | None = None  # lobby: the scenario to highlight
     variants: list[str] = field(default_factory=list)
-    catalog: list[str] | None = None   # lobby: offer only these shipped scenarios (None: all)
+    catalog: list[str] | None = None  # lobby: offer only these shipped scenarios (None: all)
 
 
 class DrillApp(App):
@@ -67,20 +70,32 @@ class DrillApp(App):
         Binding("ctrl+q", "quit", "key_quit", key_display="^q", priority=True),
     ]
 
-    def __init__(self, setup: PlaySetup, *, tick_interval: float | None = TICK_S,
-                 wall_clock: Callable[[], str] = wall_now, cursor_blink: bool = True,
-                 started: Callable[[], datetime] = datetime.now):
+    def __init__(
+        self,
+        setup: PlaySetup,
+        *,
+        tick_interval: float | None = TICK_S,
+        wall_clock: Callable[[], str] = wall_now,
+        cursor_blink: bool = True,
+        started: Callable[[], datetime] = datetime.now,
+    ):
         """tick_interval=None: no clock timer (tests move the clock by `tick()`/`advance_by()`/keys).
         wall_clock stamps human actions; started names the default log file."""
         super().__init__()
         self.setup = setup
         self.tr = Tr(setup.lang)
         localize(self, self.tr)
-        self.tick_interval, self.wall_clock, self.cursor_blink = tick_interval, wall_clock, cursor_blink
+        self.tick_interval, self.wall_clock, self.cursor_blink = (
+            tick_interval,
+            wall_clock,
+            cursor_blink,
+        )
         self.started = started
         self.exercise: Exercise | None = setup.exercise
         self.exercise_screen = None
-        self.problems: list[str] = []     # why the exercise could not start (printed by `drillsim play`)
+        self.problems: list[
+            str
+        ] = []  # why the exercise could not start (printed by `drillsim play`)
 
     def on_mount(self) -> None:
         self.title = self.tr("app_title")
@@ -90,14 +105,17 @@ class DrillApp(App):
         elif s.plan is not None:
             self.start_exercise(s.plan, s.roles, s.mode or s.plan.scenario.mode, s.speed, s.seed)
         else:
-            self.push_screen(LoadingScreen(f"drillsim · {self.tr('lobby_loading')} {s.scenario or ''}"))
+            self.push_screen(
+                LoadingScreen(f"drillsim · {self.tr('lobby_loading')} {s.scenario or ''}")
+            )
             self._load()
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
         """Import the engine, load the scenario and set the exercise up, off the UI thread."""
-        from simulator.loader import load_plan, shipped_scenarios
-        from simulator.yamlsrc import InputError
+        from drillsim.simulator.loader import load_plan, shipped_scenarios
+        from drillsim.simulator.yamlsrc import InputError
+
         s = self.setup
         if not s.scenario:
             catalog = [c for c in shipped_scenarios() if s.catalog is None or c["id"] in s.catalog]
@@ -107,8 +125,10 @@ class DrillApp(App):
             plan = load_plan(s.scenario, s.variants)
             unknown = [r for r in s.roles if r not in plan.procedure.roles]
             if unknown:
-                raise ValueError(f"unknown role(s) {', '.join(unknown)}; {plan.scenario.id} has: "
-                                 f"{', '.join(plan.procedure.roles)}")
+                raise ValueError(
+                    f"unknown role(s) {', '.join(unknown)}; {plan.scenario.id} has: "
+                    f"{', '.join(plan.procedure.roles)}"
+                )
             exercise = self._exercise(plan, s.roles, s.mode or plan.scenario.mode, s.seed)
         except InputError as exc:
             self.call_from_thread(self._fail, [str(p) for p in exc.problems])
@@ -123,21 +143,28 @@ class DrillApp(App):
 
     def _lobby(self, catalog: list[dict]) -> None:
         from .screens.lobby import LobbyScreen
+
         s = self.setup
-        self.switch_screen(LobbyScreen(self.tr, catalog, s.scenario, s.roles, s.mode, s.speed, s.seed, s.variants))
+        self.switch_screen(
+            LobbyScreen(self.tr, catalog, s.scenario, s.roles, s.mode, s.speed, s.seed, s.variants)
+        )
 
     def _exercise(self, plan: Plan, roles: list[str], mode: str, seed: int) -> Exercise:
         from .exercise import Exercise, default_log_path
+
         log = self.setup.log or default_log_path(plan.scenario.id, seed, self.started())
         return Exercise(plan, roles, mode, seed, log, wall_clock=self.wall_clock)
 
-    def start_exercise(self, plan: Plan, roles: list[str], mode: str, speed: float, seed: int) -> Exercise:
+    def start_exercise(
+        self, plan: Plan, roles: list[str], mode: str, speed: float, seed: int
+    ) -> Exercise:
         self.exercise = self._exercise(plan, roles, mode, seed)
         self._open(self.exercise, speed, not self.setup.run)
         return self.exercise
 
     def _open(self, exercise: Exercise, speed: float, paused: bool) -> None:
         from .screens.exercise import ExerciseScreen
+
         self.exercise = exercise
         self.exercise_screen = ExerciseScreen(exercise, self.tr, speed, paused, self.tick_interval)
         if len(self.screen_stack) > 1:
@@ -147,13 +174,15 @@ class DrillApp(App):
 
     def show_score(self) -> None:
         from .screens.score import ScoreScreen
+
         self.switch_screen(ScoreScreen(self.exercise, self.tr))
 
     def action_help(self) -> None:
         from .screens.dialogs import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
-        if not self.is_screen_installed("help"):   # built once, shown again and again
+        if not self.is_screen_installed("help"):  # built once, shown again and again
             self.install_screen(HelpScreen(self.tr), "help")
         self.push_screen("help")
 

@@ -2,6 +2,7 @@
 (`set_interval(TICK_S)`) on the exercise screen that advances the SimPy environment on the UI
 thread: at speed X each tick moves simulated time on by X * TICK_S / 60 minutes, so 1x is real
 time and 60x is one simulated minute per real second."""
+
 from __future__ import annotations
 
 SPEEDS = (1, 2, 5, 10, 20, 30, 60)

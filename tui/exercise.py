@@ -6,24 +6,25 @@ Human actions are validated against the procedure and taken at the current simul
 (`ScriptAction(at=now, …, wall=<wall clock>)`); the session writes every event to the log, so
 the exercise replays byte for byte from its log (`simulator.replay`).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
-from scoring.ratings import RATINGS, Ratings, TaskRating, save_ratings
-from scoring.verdicts import obligations as verdict_entries
-from scoring.verdicts import score, score_log
-from simulator.agenda import Occurrence
-from simulator.loader import Plan
-from simulator.model import ScriptAction
-from simulator.session import Session
+from drillsim.scoring.ratings import RATINGS, Ratings, TaskRating, save_ratings
+from drillsim.scoring.verdicts import obligations as verdict_entries
+from drillsim.scoring.verdicts import score, score_log
+from drillsim.simulator.agenda import Occurrence
+from drillsim.simulator.loader import Plan
+from drillsim.simulator.model import ScriptAction
+from drillsim.simulator.session import Session
 
 MODES = ("training", "exercise", "test")
 EPS = 1e-9
-HINT_SHARE, HINT_MIN = 0.2, 3.0   # a hint when this share of the duty's time (or 3 min) is left
+HINT_SHARE, HINT_MIN = 0.2, 3.0  # a hint when this share of the duty's time (or 3 min) is left
 
 
 class ActionError(Exception):
@@ -37,15 +38,15 @@ class ActionError(Exception):
 @dataclass
 class InboxItem:
     t: float
-    kind: str                       # inject | message | failed
+    kind: str  # inject | message | failed
     incident: str
-    sender: str | None = None       # message/failed: the sending role
-    inject: str | None = None       # inject: its id
+    sender: str | None = None  # message/failed: the sending role
+    inject: str | None = None  # inject: its id
     channel: str | None = None
     text: str = ""
-    for_role: str | None = None     # received on behalf of this (absent) role
-    to: str | None = None           # failed: the recipient
-    reason: str | None = None       # failed: outage | failed
+    for_role: str | None = None  # received on behalf of this (absent) role
+    to: str | None = None  # failed: the recipient
+    reason: str | None = None  # failed: outage | failed
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Sent:
     to: str
     via: str
     incident: str
-    status: str = "in_flight"       # in_flight | delivered | failed
+    status: str = "in_flight"  # in_flight | delivered | failed
     at: float | None = None
     reason: str | None = None
 
@@ -115,18 +116,37 @@ class Evaluation:
                 return r
         return None
 
-    def rate(self, objective: str | None, obligation: str | None, rating: str | None,
-             observation: str = "") -> TaskRating:
+    def rate(
+        self,
+        objective: str | None,
+        obligation: str | None,
+        rating: str | None,
+        observation: str = "",
+    ) -> TaskRating:
         if (objective, obligation) not in self.targets():
             raise ActionError("err_rate_target")
         if rating not in RATINGS:
             raise ActionError("err_rate_rating")
-        item = TaskRating(objective=objective, obligation=obligation, rating=rating,
-                          observation=observation.strip())
-        tasks = [r for r in self.ratings.tasks if (r.objective, r.obligation, r.incident) != (objective, obligation, None)]
+        item = TaskRating(
+            objective=objective,
+            obligation=obligation,
+            rating=rating,
+            observation=observation.strip(),
+        )
+        tasks = [
+            r
+            for r in self.ratings.tasks
+            if (r.objective, r.obligation, r.incident) != (objective, obligation, None)
+        ]
         order = self.targets()
         tasks.append(item)
-        tasks.sort(key=lambda r: order.index((r.objective, r.obligation)) if (r.objective, r.obligation) in order else len(order))
+        tasks.sort(
+            key=lambda r: (
+                order.index((r.objective, r.obligation))
+                if (r.objective, r.obligation) in order
+                else len(order)
+            )
+        )
         self.ratings.tasks = tasks
         self.save()
         return item
@@ -154,13 +174,22 @@ class Evaluation:
 
 
 class Exercise:
-    def __init__(self, plan: Plan, humans: Iterable[str] = (), mode: str = "exercise", seed: int = 1,
-                 log_path: str | Path | None = None, wall_clock: Callable[[], str] = wall_now):
+    def __init__(
+        self,
+        plan: Plan,
+        humans: Iterable[str] = (),
+        mode: str = "exercise",
+        seed: int = 1,
+        log_path: str | Path | None = None,
+        wall_clock: Callable[[], str] = wall_now,
+    ):
         proc = plan.procedure
         humans = list(dict.fromkeys(humans))
         unknown = [r for r in humans if r not in proc.roles]
         if unknown:
-            raise ValueError(f"unknown roles: {', '.join(unknown)} (the plan has: {', '.join(proc.roles)})")
+            raise ValueError(
+                f"unknown roles: {', '.join(unknown)} (the plan has: {', '.join(proc.roles)})"
+            )
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
         self.plan, self.proc, self.sc = plan, proc, plan.scenario
@@ -172,16 +201,18 @@ class Exercise:
         self.roles = {r: RoleState(r) for r in humans}
         self.absent: set[str] = set()
         self.acting: dict[str, str] = {}
-        self.held: dict[str, list[dict]] = {}            # injects waiting for an absent human role
-        self.inject_state: dict[str, tuple[str, float, str | None]] = {}   # id -> (delivered|skipped, t, by)
-        self.declared: dict[str, dict] = {}              # incident -> last grade/classify event
+        self.held: dict[str, list[dict]] = {}  # injects waiting for an absent human role
+        self.inject_state: dict[
+            str, tuple[str, float, str | None]
+        ] = {}  # id -> (delivered|skipped, t, by)
+        self.declared: dict[str, dict] = {}  # incident -> last grade/classify event
         self.true_level: dict[str, int] = {}
         self.events_seen = 0
         self.end_reason: str | None = None
         self._result: dict | None = None
         self.evaluation = Evaluation(plan, ratings_path(self.log_path), wall_clock)
         self._feed(self.session.new_events())
-        self.advance(0.0)   # what happens at minute 0 (the first injects) is there from the start
+        self.advance(0.0)  # what happens at minute 0 (the first injects) is there from the start
 
     # --- the clock -------------------------------------------------------------------------
     @property
@@ -209,8 +240,11 @@ class Exercise:
 
     def next_inject(self) -> tuple[float, str] | None:
         """The next pending timed (or contingency) inject after now: (time, id)."""
-        pending = [(inj.at, jid) for jid, inj in self.sc.injects.items()
-                   if inj.at is not None and jid not in self.inject_state and inj.at > self.now + EPS]
+        pending = [
+            (inj.at, jid)
+            for jid, inj in self.sc.injects.items()
+            if inj.at is not None and jid not in self.inject_state and inj.at > self.now + EPS
+        ]
         return min(pending) if pending else None
 
     def step_to_next_inject(self) -> tuple[float, str] | None:
@@ -241,8 +275,19 @@ class Exercise:
         out = []
         for jid, inj in self.sc.injects.items():
             state, t, by = self.inject_state.get(jid, ("pending", None, None))
-            out.append({"id": jid, "at": inj.at, "when": inj.when, "contingency": inj.unless_by is not None,
-                        "phase": inj.phase, "to": list(inj.to), "state": state, "t": t, "by": by})
+            out.append(
+                {
+                    "id": jid,
+                    "at": inj.at,
+                    "when": inj.when,
+                    "contingency": inj.unless_by is not None,
+                    "phase": inj.phase,
+                    "to": list(inj.to),
+                    "state": state,
+                    "t": t,
+                    "by": by,
+                }
+            )
         return out
 
     # --- what a role may do ------------------------------------------------------------------
@@ -268,8 +313,11 @@ class Exercise:
 
     def tasks_for(self, role: str) -> list[str]:
         mine = set(self.covers(role))
-        wanted = {ob.action.task for ob in self.proc.obligations.values()
-                  if ob.role in mine and ob.action.do == "task"}
+        wanted = {
+            ob.action.task
+            for ob in self.proc.obligations.values()
+            if ob.role in mine and ob.action.do == "task"
+        }
         return [t for t in self.proc.tasks if t in wanted]
 
     def matrix(self) -> tuple[list[str], list[str], list[str]]:
@@ -285,13 +333,19 @@ class Exercise:
         if col_attr is not None and col_attr.values:
             cols = [v for v in col_attr.values if v in cols] or cols
         cat = self.proc.attributes.get("category")
-        cats = [v for v in (cat.values or []) if v != "unclassified"] if cat is not None and cat.type == "text" else []
+        cats = (
+            [v for v in (cat.values or []) if v != "unclassified"]
+            if cat is not None and cat.type == "text"
+            else []
+        )
         # the engine reads cells[urgency][impact]: urgency is the row, impact the column
         return cols, rows, cats
 
     def matrix_level(self, impact: str, urgency: str) -> int:
         g = self.proc.grading
-        return g.cells.get(urgency, {}).get(impact, 0) if g is not None and g.kind == "matrix" else 0
+        return (
+            g.cells.get(urgency, {}).get(impact, 0) if g is not None and g.kind == "matrix" else 0
+        )
 
     def default_incident(self, role: str) -> str:
         state = self.roles.get(role)
@@ -321,11 +375,14 @@ class Exercise:
         return incident
 
     def _submit(self, role: str, do: str, incident: str, **fields) -> list[dict]:
-        action = ScriptAction(at=self.now, role=role, do=do, incident=incident, wall=self.wall_clock(), **fields)
+        action = ScriptAction(
+            at=self.now, role=role, do=do, incident=incident, wall=self.wall_clock(), **fields
+        )
         return self._feed(self.session.submit(action))
 
-    def report(self, role: str, to: list[str], via: str | None, incident: str | None = None,
-               text: str = "") -> list[dict]:
+    def report(
+        self, role: str, to: list[str], via: str | None, incident: str | None = None, text: str = ""
+    ) -> list[dict]:
         self._check_role(role, "report")
         to = list(dict.fromkeys(to or []))
         if not to:
@@ -340,7 +397,9 @@ class Exercise:
         if via not in self.proc.channels:
             raise ActionError("err_unknown_channel", channel=via)
         inc = self._incident(incident, role)
-        return self._submit(role, "report", inc, to=to, via=via, **({"text": text.strip()} if text.strip() else {}))
+        return self._submit(
+            role, "report", inc, to=to, via=via, **({"text": text.strip()} if text.strip() else {})
+        )
 
     def grade(self, role: str, level: int | None, incident: str | None = None) -> list[dict]:
         self._check_role(role, "grade")
@@ -349,8 +408,14 @@ class Exercise:
             raise ActionError("err_level", levels=", ".join(map(str, levels)))
         return self._submit(role, "grade", self._incident(incident, role), level=level)
 
-    def classify(self, role: str, impact: str | None, urgency: str | None, category: str | None = None,
-                 incident: str | None = None) -> list[dict]:
+    def classify(
+        self,
+        role: str,
+        impact: str | None,
+        urgency: str | None,
+        category: str | None = None,
+        incident: str | None = None,
+    ) -> list[dict]:
         self._check_role(role, "classify")
         impacts, urgencies, categories = self.matrix()
         if impact not in impacts:
@@ -360,7 +425,14 @@ class Exercise:
         if category is not None and category not in categories:
             raise ActionError("err_category", values=", ".join(categories))
         extra = {"category": category} if category is not None else {}
-        return self._submit(role, "classify", self._incident(incident, role), impact=impact, urgency=urgency, **extra)
+        return self._submit(
+            role,
+            "classify",
+            self._incident(incident, role),
+            impact=impact,
+            urgency=urgency,
+            **extra,
+        )
 
     def task(self, role: str, task: str | None, incident: str | None = None) -> list[dict]:
         self._check_role(role, "task")
@@ -378,11 +450,16 @@ class Exercise:
         return owner == role or self.agenda.acting.get(owner) == role
 
     def open_duties(self, role: str) -> list[Occurrence]:
-        return sorted((o for o in self.agenda.open if self._mine(o, role)), key=lambda o: (o.deadline_at, o.triggered_at))
+        return sorted(
+            (o for o in self.agenda.open if self._mine(o, role)),
+            key=lambda o: (o.deadline_at, o.triggered_at),
+        )
 
     def done_duties(self, role: str) -> list[Occurrence]:
-        return sorted((o for o in self.agenda.all() if o.done_at is not None and self._mine(o, role)),
-                      key=lambda o: o.done_at)
+        return sorted(
+            (o for o in self.agenda.all() if o.done_at is not None and self._mine(o, role)),
+            key=lambda o: o.done_at,
+        )
 
     def needs_hint(self, occ: Occurrence) -> bool:
         """Training: a duty not met with little of its time left (or already overdue)."""
@@ -398,7 +475,11 @@ class Exercise:
         if act.via_mode == "all":
             groups = [[c, *chans[c].alternatives] for c in act.via]
         else:
-            groups = [list(dict.fromkeys([*act.via, *(a for c in act.via for a in chans[c].alternatives)]))]
+            groups = [
+                list(
+                    dict.fromkeys([*act.via, *(a for c in act.via for a in chans[c].alternatives)])
+                )
+            ]
         needs = [(r, g) for r in act.to for g in groups]
         return [n for i, n in enumerate(needs) if i not in occ.sent]
 
@@ -449,7 +530,7 @@ class Exercise:
                     humans[old].acting_for.discard(role)
             else:
                 self.acting[role] = to
-                self.held.pop(role, None)       # the engine delivers them to the deputy now
+                self.held.pop(role, None)  # the engine delivers them to the deputy now
                 if to in humans:
                     humans[to].acting_for.add(role)
         elif kind == "inject":
@@ -464,19 +545,34 @@ class Exercise:
         elif kind == "inject.delivered":
             who = ev["delivered_to"]
             if who in humans:
-                inject_ev = {"inject": ev["inject"], "incident": ev["incident"],
-                             "channel": self.sc.injects[ev["inject"]].channel}
+                inject_ev = {
+                    "inject": ev["inject"],
+                    "incident": ev["incident"],
+                    "channel": self.sc.injects[ev["inject"]].channel,
+                }
                 self._inject_item(who, inject_ev, t, ev["to"])
         elif kind == "inject.skipped":
             self.inject_state[ev["inject"]] = ("skipped", t, ev.get("by"))
         elif kind == "message.sent":
             if ev["from"] in humans:
-                humans[ev["from"]].sent[ev["msg"]] = Sent(ev["msg"], t, ev["to"], ev["via"], ev["incident"])
+                humans[ev["from"]].sent[ev["msg"]] = Sent(
+                    ev["msg"], t, ev["to"], ev["via"], ev["incident"]
+                )
         elif kind == "message.delivered":
             who = ev["delivered_to"]
             if who in humans:
-                self._add(who, InboxItem(t, "message", ev["incident"], sender=ev["from"], channel=ev["via"],
-                                         text=ev.get("text", ""), for_role=ev["to"] if ev["to"] != who else None))
+                self._add(
+                    who,
+                    InboxItem(
+                        t,
+                        "message",
+                        ev["incident"],
+                        sender=ev["from"],
+                        channel=ev["via"],
+                        text=ev.get("text", ""),
+                        for_role=ev["to"] if ev["to"] != who else None,
+                    ),
+                )
             sent = humans[ev["from"]].sent.get(ev["msg"]) if ev["from"] in humans else None
             if sent is not None:
                 sent.status, sent.at = "delivered", t
@@ -489,8 +585,18 @@ class Exercise:
                     sent.status, sent.at, sent.reason = "failed", t, ev["reason"]
                 if ev["reason"] == "outage":
                     state.channel_trouble[ev["via"]] = t
-                self._add(sender, InboxItem(t, "failed", ev["incident"], sender=sender, channel=ev["via"],
-                                            to=ev["to"], reason=ev["reason"]))
+                self._add(
+                    sender,
+                    InboxItem(
+                        t,
+                        "failed",
+                        ev["incident"],
+                        sender=sender,
+                        channel=ev["via"],
+                        to=ev["to"],
+                        reason=ev["reason"],
+                    ),
+                )
         elif kind == "task":
             if ev["actor"] in humans:
                 humans[ev["actor"]].tasks.append((t, ev["task"], ev["success"], ev["incident"]))
@@ -502,5 +608,14 @@ class Exercise:
             self.end_reason = ev["reason"]
 
     def _inject_item(self, role: str, ev: dict, t: float, for_role: str | None):
-        self._add(role, InboxItem(t, "inject", ev["incident"], inject=ev["inject"], channel=ev.get("channel"),
-                                  for_role=for_role))
+        self._add(
+            role,
+            InboxItem(
+                t,
+                "inject",
+                ev["incident"],
+                inject=ev["inject"],
+                channel=ev.get("channel"),
+                for_role=for_role,
+            ),
+        )

@@ -4,6 +4,7 @@ Plan text (role names, duty titles, inject texts …) comes from the YAML files 
 `tui.names.Names`; everything else on screen is here. `tests/tui/test_i18n.py` checks that both
 languages have the same keys and the same `{placeholders}`.
 """
+
 from __future__ import annotations
 
 LANGS = ("zh", "en")

@@ -1,4 +1,5 @@
 """Key bindings in the player's language: BINDINGS hold i18n keys as descriptions."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -19,4 +20,6 @@ def _one(b: Binding, tr: Tr) -> Binding:
     group = b.group
     if group is not None and group.description in tr:
         group = Binding.Group(tr(group.description), compact=group.compact)
-    return replace(b, description=tr(b.description) if b.description in tr else b.description, group=group)
+    return replace(
+        b, description=tr(b.description) if b.description in tr else b.description, group=group
+    )

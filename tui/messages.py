@@ -1,4 +1,5 @@
 """Engine news for the widgets, as Textual messages (dataclasses)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,6 +10,6 @@ from textual.message import Message
 @dataclass
 class News(Message):
     """The simulation moved on (clock tick, step, human or facilitator action)."""
+
     events: list[dict] = field(default_factory=list)
     now: float = 0.0
-

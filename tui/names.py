@@ -1,7 +1,8 @@
 """Plan text in the player's language: role, channel, task, duty and inject names, clock times."""
+
 from __future__ import annotations
 
-from simulator.loader import Plan
+from drillsim.simulator.loader import Plan
 
 from .i18n import Tr
 
@@ -111,8 +112,10 @@ class Names:
         return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
     def reason(self, reason: str) -> str:
-        return {"scenario end": self.tr("reason_scenario_end"),
-                "facilitator": self.tr("reason_facilitator")}.get(reason, reason)
+        return {
+            "scenario end": self.tr("reason_scenario_end"),
+            "facilitator": self.tr("reason_facilitator"),
+        }.get(reason, reason)
 
     def status(self, entry: dict, live: bool = False) -> str:
         s = entry["status"]

@@ -6,16 +6,17 @@
 `build_report` detects the input: a `.jsonl` event log, or a JSON file whose `kind` is
 `montecarlo` or `compare`. Renderers: `render_html`, `render_markdown`, `render_json`.
 """
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from simulator.yamlsrc import InputError, Problem
+from drillsim.simulator.yamlsrc import InputError, Problem
 
 from .html import render_html
 from .markdown import render_markdown
-from .model import exercise_report, exercise_date
+from .model import exercise_date, exercise_report
 
 FORMATS = ("html", "md", "json")
 
@@ -28,34 +29,55 @@ def input_kind(path: str | Path) -> tuple[str, dict | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
+        raise InputError(
+            [Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]
+        ) from None
     stripped = text.lstrip()
     if not stripped.startswith("{"):
-        return "log", None              # read_log says what is wrong with it
+        return "log", None  # read_log says what is wrong with it
     try:
         head = json.loads(stripped.splitlines()[0])
         if isinstance(head, dict) and head.get("type") == "start":
-            return "log", None          # JSON Lines without the .jsonl suffix
+            return "log", None  # JSON Lines without the .jsonl suffix
     except ValueError:
         pass
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise InputError([Problem(str(path), getattr(exc, "lineno", 1), getattr(exc, "colno", 1),
-                                  f"not valid JSON: {exc.msg if hasattr(exc, 'msg') else exc}")]) from None
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    getattr(exc, "lineno", 1),
+                    getattr(exc, "colno", 1),
+                    f"not valid JSON: {exc.msg if hasattr(exc, 'msg') else exc}",
+                )
+            ]
+        ) from None
     if isinstance(data, dict) and data.get("kind") in ("montecarlo", "compare"):
         return data["kind"], data
-    raise InputError([Problem(str(path), 1, 1, "not an event log (.jsonl) nor replication results "
-                                                "(JSON with kind: montecarlo or compare)")])
+    raise InputError(
+        [
+            Problem(
+                str(path),
+                1,
+                1,
+                "not an event log (.jsonl) nor replication results "
+                "(JSON with kind: montecarlo or compare)",
+            )
+        ]
+    )
 
 
-def build_report(path: str | Path, *, ratings=None, lang: str = "en", date=None, target: float = 0.9) -> dict:
+def build_report(
+    path: str | Path, *, ratings=None, lang: str = "en", date=None, target: float = 0.9
+) -> dict:
     """The report's content for an event log or a montecarlo/compare JSON file.
 
     `ratings` is a `scoring.ratings.Ratings`, a path to a ratings file, or None.
     """
-    from scoring.ratings import Ratings, load_ratings
-    from scoring.verdicts import plan_of, read_log
+    from drillsim.scoring.ratings import Ratings, load_ratings
+    from drillsim.scoring.verdicts import plan_of, read_log
 
     kind, data = input_kind(path)
     if kind == "log":
@@ -63,8 +85,11 @@ def build_report(path: str | Path, *, ratings=None, lang: str = "en", date=None,
         plan = plan_of(events)
         if ratings is not None and not isinstance(ratings, Ratings):
             ratings = load_ratings(ratings, plan)
-        return exercise_report(plan, events, ratings=ratings, date=date, lang=lang, log_path=path, source=str(path))
+        return exercise_report(
+            plan, events, ratings=ratings, date=date, lang=lang, log_path=path, source=str(path)
+        )
     from .montecarlo_report import montecarlo_report
+
     return montecarlo_report(data, path=path, ratings=ratings, lang=lang, date=date, target=target)
 
 
@@ -83,5 +108,14 @@ def render(rep: dict, fmt: str, **kw) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-__all__ = ["FORMATS", "build_report", "exercise_date", "exercise_report", "input_kind", "render", "render_html",
-           "render_json", "render_markdown"]
+__all__ = [
+    "FORMATS",
+    "build_report",
+    "exercise_date",
+    "exercise_report",
+    "input_kind",
+    "render",
+    "render_html",
+    "render_json",
+    "render_markdown",
+]

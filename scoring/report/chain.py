@@ -6,11 +6,12 @@ after the deadline of the upstream duty that triggered it, and that upstream dut
 the upstream's lateness delayed the trigger. Following that link upward gives the chain and
 the step where the delay started (its root).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.expressions import compile_condition
+from drillsim.simulator.expressions import compile_condition
 
 EPS = 1e-6
 
@@ -45,9 +46,9 @@ def upstreams(plan) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
 
 @dataclass
 class Link:
-    entry: dict           # the delayed duty's verdict entry
-    upstream: dict        # the late upstream entry that delayed its trigger
-    delay: float          # minutes the trigger came later than the upstream's deadline allowed
+    entry: dict  # the delayed duty's verdict entry
+    upstream: dict  # the late upstream entry that delayed its trigger
+    delay: float  # minutes the trigger came later than the upstream's deadline allowed
 
 
 class Chains:
@@ -76,9 +77,11 @@ class Chains:
             for u in self.by_key.get((up, e["incident"]), []):
                 if u["status"] != "late" or u["done_at"] is None:
                     continue
-                if u["done_at"] > e["triggered_at"] + EPS:      # finished after: did not trigger it
+                if u["done_at"] > e["triggered_at"] + EPS:  # finished after: did not trigger it
                     continue
-                if u["deadline_at"] >= e["triggered_at"] - EPS:  # trigger came within the upstream's time
+                if (
+                    u["deadline_at"] >= e["triggered_at"] - EPS
+                ):  # trigger came within the upstream's time
                     continue
                 delay = min(u["done_at"] - u["deadline_at"], e["triggered_at"] - u["deadline_at"])
                 if best is None or u["done_at"] > best.upstream["done_at"]:

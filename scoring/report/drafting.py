@@ -3,6 +3,7 @@
 Everything here is a draft for evaluators: it says which duty, how late, which role, and which
 step of a chain of duties caused a delay; it never sets a P/S/M/U rating.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,19 +45,42 @@ def _groups(entries: list[dict]) -> dict[str, list[dict]]:
 
 # --- strengths -------------------------------------------------------------------------------
 
+
 def strengths(ctx: Context) -> list[dict]:
     lang, names, out = ctx.lang, ctx.names, []
     for obj in ctx.objectives:
-        occ = [o for task in obj["tasks"] for o in task["occurrences"] if o["status"] != "not_triggered"]
+        occ = [
+            o
+            for task in obj["tasks"]
+            for o in task["occurrences"]
+            if o["status"] != "not_triggered"
+        ]
         if occ and all(o["status"] == "hit" for o in occ):
             n = sum(1 for task in obj["tasks"] if task["status"] != "not_triggered")
-            out.append({"kind": "objective", "objective": obj["id"], "text": t(lang, "st_objective", objective=obj["text"], n=n)})
+            out.append(
+                {
+                    "kind": "objective",
+                    "objective": obj["id"],
+                    "text": t(lang, "st_objective", objective=obj["text"], n=n),
+                }
+            )
     if ctx.grading and all(g["correct"] for g in ctx.grading):
         out.append({"kind": "grading", "text": t(lang, "st_grades", n=len(ctx.grading))})
     for c in ctx.continuity:
         if c["rto_met"]:
-            out.append({"kind": "continuity", "service": c["service"],
-                        "text": t(lang, "st_rto", service=c["name_local"], downtime=num(c["downtime_min"]), rto=num(c["rto_min"]))})
+            out.append(
+                {
+                    "kind": "continuity",
+                    "service": c["service"],
+                    "text": t(
+                        lang,
+                        "st_rto",
+                        service=c["name_local"],
+                        downtime=num(c["downtime_min"]),
+                        rto=num(c["rto_min"]),
+                    ),
+                }
+            )
     seen = set()
     for e in ctx.entries:
         facts = e.get("_facts")
@@ -67,9 +91,20 @@ def strengths(ctx: Context) -> list[dict]:
             if key in seen:
                 continue
             seen.add(key)
-            out.append({"kind": "fallback", "obligation": e["id"],
-                        "text": t(lang, "st_fallback", channel=names.channel(via), role=names.role(sender),
-                                  alt=names.channel(alt), duty=e["title_local"])})
+            out.append(
+                {
+                    "kind": "fallback",
+                    "obligation": e["id"],
+                    "text": t(
+                        lang,
+                        "st_fallback",
+                        channel=names.channel(via),
+                        role=names.role(sender),
+                        alt=names.channel(alt),
+                        duty=e["title_local"],
+                    ),
+                }
+            )
     # the critical tasks done with the most time to spare (a strength only when well ahead)
     critical = {task["obligation"] for obj in ctx.objectives for task in obj["tasks"]}
     ahead = []
@@ -80,12 +115,24 @@ def strengths(ctx: Context) -> list[dict]:
             if allowed > 0 and margin >= 0.5 * allowed and margin >= 5:
                 ahead.append((margin / allowed, margin, e))
     for _, margin, e in sorted(ahead, key=lambda x: -x[0])[:2]:
-        out.append({"kind": "margin", "obligation": e["id"],
-                    "text": t(lang, "st_margin", duty=e["title_local"], role=e["role_name"], margin=num(margin))})
+        out.append(
+            {
+                "kind": "margin",
+                "obligation": e["id"],
+                "text": t(
+                    lang,
+                    "st_margin",
+                    duty=e["title_local"],
+                    role=e["role_name"],
+                    margin=num(margin),
+                ),
+            }
+        )
     return out
 
 
 # --- areas for improvement -------------------------------------------------------------------------
+
 
 def improvements(ctx: Context) -> list[dict]:
     out, unplayed = [], []
@@ -98,9 +145,18 @@ def improvements(ctx: Context) -> list[dict]:
         by_role: dict[str, list[str]] = {}
         for a in unplayed:
             by_role.setdefault(a["role_name"], []).append(ctx.names.duty(a["obligation"]))
-        duties = "; ".join(f"{role}: " + ", ".join(f"“{d}”" for d in ds) for role, ds in by_role.items())
-        out.append({"kind": "not_played", "obligations": [a["obligation"] for a in unplayed],
-                    "text": t(ctx.lang, "afi_not_played", duties=duties), "details": [], "capability": None})
+        duties = "; ".join(
+            f"{role}: " + ", ".join(f"“{d}”" for d in ds) for role, ds in by_role.items()
+        )
+        out.append(
+            {
+                "kind": "not_played",
+                "obligations": [a["obligation"] for a in unplayed],
+                "text": t(ctx.lang, "afi_not_played", duties=duties),
+                "details": [],
+                "capability": None,
+            }
+        )
     out += _grading_afis(ctx)
     out += _continuity_afis(ctx)
     out += _not_exercised(ctx)
@@ -117,30 +173,79 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
     n = len(group)
     if n == 1 and late:
         e = late[0]
-        headline = t(lang, "afi_late", duty=duty, clause=clause, role=role_name, late=num(e["late_by_min"]),
-                     due=names.clock(e["triggered_at"]), deadline=names.clock(e["deadline_at"]), done=names.clock(e["done_at"]))
+        headline = t(
+            lang,
+            "afi_late",
+            duty=duty,
+            clause=clause,
+            role=role_name,
+            late=num(e["late_by_min"]),
+            due=names.clock(e["triggered_at"]),
+            deadline=names.clock(e["deadline_at"]),
+            done=names.clock(e["done_at"]),
+        )
     elif n == 1:
         e = missed[0]
-        headline = t(lang, "afi_missed", duty=duty, clause=clause, role=role_name, due=names.clock(e["triggered_at"]),
-                     deadline=names.clock(e["deadline_at"]))
+        headline = t(
+            lang,
+            "afi_missed",
+            duty=duty,
+            clause=clause,
+            role=role_name,
+            due=names.clock(e["triggered_at"]),
+            deadline=names.clock(e["deadline_at"]),
+        )
     elif late and missed:
-        headline = t(lang, "afi_mixed", duty=duty, clause=clause, role=role_name, k=len(late), m=len(missed), n=n,
-                     late=num(max(e["late_by_min"] for e in late)))
+        headline = t(
+            lang,
+            "afi_mixed",
+            duty=duty,
+            clause=clause,
+            role=role_name,
+            k=len(late),
+            m=len(missed),
+            n=n,
+            late=num(max(e["late_by_min"] for e in late)),
+        )
     elif late:
-        headline = t(lang, "afi_late_many", duty=duty, clause=clause, role=role_name, k=len(late), n=n,
-                     late=num(max(e["late_by_min"] for e in late)))
+        headline = t(
+            lang,
+            "afi_late_many",
+            duty=duty,
+            clause=clause,
+            role=role_name,
+            k=len(late),
+            n=n,
+            late=num(max(e["late_by_min"] for e in late)),
+        )
     else:
-        headline = t(lang, "afi_missed_many", duty=duty, clause=clause, role=role_name, k=len(missed), n=n)
+        headline = t(
+            lang, "afi_missed_many", duty=duty, clause=clause, role=role_name, k=len(missed), n=n
+        )
     details = []
     if len(ctx.plan.scenario.incidents) > 1:
         incs = sorted({e["incident"] for e in bad})
-        details.append(t(lang, "afi_incidents", incidents=", ".join(names.incident(i) for i in incs)))
+        details.append(
+            t(lang, "afi_incidents", incidents=", ".join(names.incident(i) for i in incs))
+        )
     focus = max(late, key=lambda e: e["late_by_min"]) if late else missed[0]
     if n > 1 and late:
-        details.append(t(lang, "afi_worst", due=names.clock(focus["triggered_at"]), deadline=names.clock(focus["deadline_at"]),
-                         done=names.clock(focus["done_at"])))
-    not_played = ctx.players.get(role, "idle") == "idle" and all(e["acted_by"] is None for e in bad) \
-        and not (proc.roles[role].deputy and ctx.players.get(proc.roles[role].deputy, "idle") != "idle")
+        details.append(
+            t(
+                lang,
+                "afi_worst",
+                due=names.clock(focus["triggered_at"]),
+                deadline=names.clock(focus["deadline_at"]),
+                done=names.clock(focus["done_at"]),
+            )
+        )
+    not_played = (
+        ctx.players.get(role, "idle") == "idle"
+        and all(e["acted_by"] is None for e in bad)
+        and not (
+            proc.roles[role].deputy and ctx.players.get(proc.roles[role].deputy, "idle") != "idle"
+        )
+    )
 
     # the chain: which step caused it
     link = chains.cause(focus)
@@ -148,31 +253,61 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
     own = None
     if link is not None:
         up = link.upstream
-        details.append(t(lang, "afi_caused_by", delay=num(link.delay), up=names.duty(up["id"]),
-                         up_role=names.role(up["role"]), up_late=num(up["late_by_min"])))
+        details.append(
+            t(
+                lang,
+                "afi_caused_by",
+                delay=num(link.delay),
+                up=names.duty(up["id"]),
+                up_role=names.role(up["role"]),
+                up_late=num(up["late_by_min"]),
+            )
+        )
     if focus["status"] == "late":
         allowed = chains.allowance(focus)
         own = (focus["done_at"] - focus["triggered_at"]) - allowed
         if link is not None:
             details.append(t(lang, "afi_own_part", own=num(max(own, 0.0)), allowed=num(allowed)))
     if len(chain) >= 3:
-        steps = " → ".join(f"{names.duty(c['id'])} ({t(lang, c['status'])}"
-                           + (f" +{num(c['late_by_min'])}" if c["status"] == "late" else "") + ")" for c in chain)
+        steps = " → ".join(
+            f"{names.duty(c['id'])} ({t(lang, c['status'])}"
+            + (f" +{num(c['late_by_min'])}" if c["status"] == "late" else "")
+            + ")"
+            for c in chain
+        )
         root = chain[0]
-        details.append(t(lang, "afi_chain", chain=steps, root=names.duty(root["id"]), root_role=names.role(root["role"])))
+        details.append(
+            t(
+                lang,
+                "afi_chain",
+                chain=steps,
+                root=names.duty(root["id"]),
+                root_role=names.role(root["role"]),
+            )
+        )
     if len(chain) >= 2:
         root = chain[0]
         if focus["done_at"] is not None:
             took = focus["done_at"] - root["triggered_at"]
             allowed_sum = sum(chains.allowance(c) for c in chain)
-            details.append(t(lang, "afi_end_to_end", root=names.duty(root["id"]), took=num(took), allowed=num(allowed_sum)))
+            details.append(
+                t(
+                    lang,
+                    "afi_end_to_end",
+                    root=names.duty(root["id"]),
+                    took=num(took),
+                    allowed=num(allowed_sum),
+                )
+            )
     # a report in several parts (e.g. phone and in writing): which part came late or never
     facts = focus.get("_facts") or {}
     parts = facts.get("parts") or []
     if len(parts) > 1:
         shown = []
         for part in parts:
-            label = "/".join(names.channel(c) for c in part["via"][:2]) + " → " + names.role(part["to"])
+            label = (
+                "/".join(names.channel(c) for c in part["via"][:2]) + " → " + names.role(part["to"])
+            )
             if part["sent_at"] is None:
                 shown.append(f"{label}: {t(lang, 'part_missing')}")
             else:
@@ -191,26 +326,45 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         for m in failed:
             key = (m["sent"]["via"], m["failed"].get("reason", ""))
             tally[key] = tally.get(key, 0) + 1
-        details.append(t(lang, "afi_failed_msgs", k=len(failed),
-                         details=", ".join(f"{names.channel(c)}: {r} ×{k}" for (c, r), k in tally.items())))
+        details.append(
+            t(
+                lang,
+                "afi_failed_msgs",
+                k=len(failed),
+                details=", ".join(f"{names.channel(c)}: {r} ×{k}" for (c, r), k in tally.items()),
+            )
+        )
     allowed_channels = []
     if ob.action.do == "report":
-        allowed_channels = list(dict.fromkeys(list(ob.action.via) + [a for c in ob.action.via
-                                                                    for a in proc.channels[c].alternatives]))
+        allowed_channels = list(
+            dict.fromkeys(
+                list(ob.action.via)
+                + [a for c in ob.action.via for a in proc.channels[c].alternatives]
+            )
+        )
     if wrong:
-        details.append(t(lang, "afi_wrong_channel",
-                         channels=", ".join(dict.fromkeys(names.channel(m["sent"]["via"]) for m in wrong)),
-                         allowed=", ".join(names.channel(c) for c in allowed_channels)))
+        details.append(
+            t(
+                lang,
+                "afi_wrong_channel",
+                channels=", ".join(dict.fromkeys(names.channel(m["sent"]["via"]) for m in wrong)),
+                allowed=", ".join(names.channel(c) for c in allowed_channels),
+            )
+        )
     # what it did to later steps
     downstream = []
     for e in late:
         for l in chains.delayed_by(e):
-            downstream.append(f"{names.duty(l.entry['id'])} (+{num(l.delay)}{'' if lang == 'zh' else ' '}{t(lang, 'min')})")
+            downstream.append(
+                f"{names.duty(l.entry['id'])} (+{num(l.delay)}{'' if lang == 'zh' else ' '}{t(lang, 'min')})"
+            )
     if downstream:
         details.append(t(lang, "afi_downstream_late", duties="; ".join(dict.fromkeys(downstream))))
     never = chains.never_triggered_by(oid, ctx.entries) if missed else []
     if never:
-        details.append(t(lang, "afi_downstream_never", duties="; ".join(names.duty(d) for d in never)))
+        details.append(
+            t(lang, "afi_downstream_never", duties="; ".join(names.duty(d) for d in never))
+        )
 
     # the corrective action a planner would start from
     capability, action = None, None
@@ -218,34 +372,67 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
     if not_played or caused_upstream:
         capability = None
     elif wrong:
-        capability, action = "training", t(lang, "ca_wrong_channel", role=role_name, duty=duty,
-                                           allowed=", ".join(names.channel(c) for c in allowed_channels))
+        capability, action = (
+            "training",
+            t(
+                lang,
+                "ca_wrong_channel",
+                role=role_name,
+                duty=duty,
+                allowed=", ".join(names.channel(c) for c in allowed_channels),
+            ),
+        )
     elif failed:
         chans = list(dict.fromkeys(m["sent"]["via"] for m in failed))
-        alts = [a for c in chans for a in proc.channels[c].alternatives] or \
-               [c for c in allowed_channels if c not in chans]
-        capability, action = "equipment", t(lang, "ca_failed_msgs", duty=duty,
-                                            alts=", ".join(names.channel(a) for a in dict.fromkeys(alts)) or "-",
-                                            channels=", ".join(names.channel(c) for c in chans))
+        alts = [a for c in chans for a in proc.channels[c].alternatives] or [
+            c for c in allowed_channels if c not in chans
+        ]
+        capability, action = (
+            "equipment",
+            t(
+                lang,
+                "ca_failed_msgs",
+                duty=duty,
+                alts=", ".join(names.channel(a) for a in dict.fromkeys(alts)) or "-",
+                channels=", ".join(names.channel(c) for c in chans),
+            ),
+        )
     elif absent and deputy:
-        capability, action = "organization", t(lang, "ca_deputy", role=role_name, deputy=names.role(deputy), duty=duty)
+        capability, action = (
+            "organization",
+            t(lang, "ca_deputy", role=role_name, deputy=names.role(deputy), duty=duty),
+        )
     elif missed:
-        capability, action = "training", t(lang, "ca_missed", role=role_name, duty=duty, clause=clause)
+        capability, action = (
+            "training",
+            t(lang, "ca_missed", role=role_name, duty=duty, clause=clause),
+        )
     else:
-        capability, action = "training", t(lang, "ca_late", role=role_name, duty=duty,
-                                           allowed=num(chains.allowance(focus)))
+        capability, action = (
+            "training",
+            t(lang, "ca_late", role=role_name, duty=duty, allowed=num(chains.allowance(focus))),
+        )
     delayed_steps = len({l.entry["id"] for e in late for l in chains.delayed_by(e)}) + len(never)
     if action and delayed_steps:
         action += " " + t(lang, "ca_chain", duty=duty, n=delayed_steps)
     verdicts = "; ".join(dict.fromkeys(e["verdict_text"] for e in bad))
     return {
-        "kind": "duty", "obligation": oid, "clause": clause, "role": role, "role_name": role_name,
-        "statuses": [e["status"] for e in bad], "occurrences": n,
+        "kind": "duty",
+        "obligation": oid,
+        "clause": clause,
+        "role": role,
+        "role_name": role_name,
+        "statuses": [e["status"] for e in bad],
+        "occurrences": n,
         "late_by_max": max((e["late_by_min"] for e in late), default=None),
-        "text": headline, "details": details,
-        "caused_by": focus.get("delayed_by"), "root": chain[0]["id"] if len(chain) >= 2 else None,
+        "text": headline,
+        "details": details,
+        "caused_by": focus.get("delayed_by"),
+        "root": chain[0]["id"] if len(chain) >= 2 else None,
         "not_played": not_played,
-        "capability": capability, "corrective_action": action, "responsible_role": role,
+        "capability": capability,
+        "corrective_action": action,
+        "responsible_role": role,
         "issue": t(lang, "issue_duty", duty=duty, clause=clause, verdict=verdicts),
     }
 
@@ -259,19 +446,38 @@ def _grading_afis(ctx: Context) -> list[dict]:
         if g is None:
             criteria = "-"
         elif g.kind == "rules":
-            criteria = ", ".join(dict.fromkeys(r.clause for r in g.rules if r.level == row["true"])) or \
-                       ", ".join(dict.fromkeys(r.clause for r in g.rules))
+            criteria = ", ".join(
+                dict.fromkeys(r.clause for r in g.rules if r.level == row["true"])
+            ) or ", ".join(dict.fromkeys(r.clause for r in g.rules))
         else:
             criteria = g.clause
         actor = row["actor_name"]
-        out.append({
-            "kind": "grading", "actor": row["actor"], "t": row["t"],
-            "text": t(lang, "afi_grade", actor=actor, declared=row["declared_text"], time=names.clock(row["t"]),
-                      truth=row["true_text"]),
-            "details": [], "capability": "training", "responsible_role": row["actor"],
-            "corrective_action": t(lang, "ca_grade", actor=actor, criteria=criteria),
-            "issue": t(lang, "issue_grade", actor=actor, declared=row["declared_text"], truth=row["true_text"]),
-        })
+        out.append(
+            {
+                "kind": "grading",
+                "actor": row["actor"],
+                "t": row["t"],
+                "text": t(
+                    lang,
+                    "afi_grade",
+                    actor=actor,
+                    declared=row["declared_text"],
+                    time=names.clock(row["t"]),
+                    truth=row["true_text"],
+                ),
+                "details": [],
+                "capability": "training",
+                "responsible_role": row["actor"],
+                "corrective_action": t(lang, "ca_grade", actor=actor, criteria=criteria),
+                "issue": t(
+                    lang,
+                    "issue_grade",
+                    actor=actor,
+                    declared=row["declared_text"],
+                    truth=row["true_text"],
+                ),
+            }
+        )
     return out
 
 
@@ -281,17 +487,45 @@ def _continuity_afis(ctx: Context) -> list[dict]:
         if c["rto_met"] is not False:
             continue
         svc = proc.services[c["service"]]
-        owner = next((ob.role for ob in proc.obligations.values()
-                      if ob.action.do == "task" and ob.action.task in svc.recovery), None)
+        owner = next(
+            (
+                ob.role
+                for ob in proc.obligations.values()
+                if ob.action.do == "task" and ob.action.task in svc.recovery
+            ),
+            None,
+        )
         key = "afi_rto_open" if c["restored_at"] is None else "afi_rto"
-        out.append({
-            "kind": "continuity", "service": c["service"],
-            "text": t(lang, key, service=c["name_local"], downtime=num(c["downtime_min"]), rto=num(c["rto_min"])),
-            "details": [], "capability": "equipment", "responsible_role": owner,
-            "corrective_action": t(lang, "ca_rto", service=c["name_local"], rto=num(c["rto_min"]),
-                                   tasks=", ".join(names.task(x) for x in svc.recovery) or "-"),
-            "issue": t(lang, "issue_rto", service=c["name_local"], downtime=num(c["downtime_min"]), rto=num(c["rto_min"])),
-        })
+        out.append(
+            {
+                "kind": "continuity",
+                "service": c["service"],
+                "text": t(
+                    lang,
+                    key,
+                    service=c["name_local"],
+                    downtime=num(c["downtime_min"]),
+                    rto=num(c["rto_min"]),
+                ),
+                "details": [],
+                "capability": "equipment",
+                "responsible_role": owner,
+                "corrective_action": t(
+                    lang,
+                    "ca_rto",
+                    service=c["name_local"],
+                    rto=num(c["rto_min"]),
+                    tasks=", ".join(names.task(x) for x in svc.recovery) or "-",
+                ),
+                "issue": t(
+                    lang,
+                    "issue_rto",
+                    service=c["name_local"],
+                    downtime=num(c["downtime_min"]),
+                    rto=num(c["rto_min"]),
+                ),
+            }
+        )
     return out
 
 
@@ -301,13 +535,20 @@ def _not_exercised(ctx: Context) -> list[dict]:
         for task in obj["tasks"]:
             if task["status"] == "not_triggered" and task["obligation"] not in seen:
                 seen.add(task["obligation"])
-                out.append({
-                    "kind": "not_exercised", "obligation": task["obligation"],
-                    "text": t(lang, "afi_not_exercised", duty=task["title"], objective=obj["text"]),
-                    "details": [], "capability": "exercise", "responsible_role": None,
-                    "corrective_action": t(lang, "ca_not_exercised", duty=task["title"]),
-                    "issue": t(lang, "issue_not_exercised", duty=task["title"]),
-                })
+                out.append(
+                    {
+                        "kind": "not_exercised",
+                        "obligation": task["obligation"],
+                        "text": t(
+                            lang, "afi_not_exercised", duty=task["title"], objective=obj["text"]
+                        ),
+                        "details": [],
+                        "capability": "exercise",
+                        "responsible_role": None,
+                        "corrective_action": t(lang, "ca_not_exercised", duty=task["title"]),
+                        "issue": t(lang, "issue_not_exercised", duty=task["title"]),
+                    }
+                )
     return out
 
 
@@ -316,7 +557,14 @@ def improvement_plan(ctx: Context, afis: list[dict]) -> list[dict]:
     for a in afis:
         if not a.get("capability"):
             continue
-        rows.append({"issue": a["issue"], "corrective_action": a["corrective_action"], "capability": a["capability"],
-                     "responsible_role": a.get("responsible_role"), "due": _due(ctx, a["capability"]),
-                     "obligation": a.get("obligation")})
+        rows.append(
+            {
+                "issue": a["issue"],
+                "corrective_action": a["corrective_action"],
+                "capability": a["capability"],
+                "responsible_role": a.get("responsible_role"),
+                "due": _due(ctx, a["capability"]),
+                "obligation": a.get("obligation"),
+            }
+        )
     return rows

@@ -3,11 +3,12 @@
 Tables carry ids and `data-*` attributes with the raw values (status, minutes, ratings,
 probabilities), so tests and other tools can read them back with any HTML parser.
 """
+
 from __future__ import annotations
 
 from html import escape
 
-from scoring.ratings import RATINGS
+from drillsim.scoring.ratings import RATINGS
 
 from .i18n import t
 from .names import ci, clock_text, dci, num, pct
@@ -102,24 +103,38 @@ def _rating(r, lang) -> str:
     return f'<span class="rating rating-{e(r.replace("/", ""))}" title="{e(t(lang, "rate_" + r))}">{e(r)}</span>'
 
 
-def _table(ident: str, cls: str, heads: list[tuple[str, str]], rows: list[str], widths: list[float] | None = None) -> str:
+def _table(
+    ident: str,
+    cls: str,
+    heads: list[tuple[str, str]],
+    rows: list[str],
+    widths: list[float] | None = None,
+) -> str:
     th = "".join(f'<th class="{e(c)}">{e(h)}</th>' if c else f"<th>{e(h)}</th>" for h, c in heads)
     cols = ""
     if widths:
         total = sum(widths)
-        cols = "<colgroup>" + "".join(f'<col style="width:{w / total * 100:.1f}%">' for w in widths) + "</colgroup>"
+        cols = (
+            "<colgroup>"
+            + "".join(f'<col style="width:{w / total * 100:.1f}%">' for w in widths)
+            + "</colgroup>"
+        )
         cls += " fixed"
-    return (f'<table id="{e(ident)}" class="{e(cls)}">{cols}<thead><tr>{th}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+    return (
+        f'<table id="{e(ident)}" class="{e(cls)}">{cols}<thead><tr>{th}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def render_html(rep: dict) -> str:
     lang = rep["lang"]
-    parts = [f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f'<title>{e(rep["title"])} — {e(rep["scenario"]["title"] or rep["scenario"]["id"])}</title>',
-             f'<style>{CSS.replace("FONTLIST", fonts(lang))}</style></head><body>',
-             f'<main class="report" data-kind="{e(rep["kind"])}" data-lang="{e(lang)}" data-scenario="{e(rep["scenario"]["id"])}">']
+    parts = [
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(rep['title'])} — {e(rep['scenario']['title'] or rep['scenario']['id'])}</title>",
+        f"<style>{CSS.replace('FONTLIST', fonts(lang))}</style></head><body>",
+        f'<main class="report" data-kind="{e(rep["kind"])}" data-lang="{e(lang)}" data-scenario="{e(rep["scenario"]["id"])}">',
+    ]
     parts.append(_cover(rep))
     parts.append(_summary(rep))
     parts.append(_overview(rep))
@@ -140,17 +155,21 @@ def render_html(rep: dict) -> str:
         parts.append(_verdicts(rep))
         parts.append(_scale(rep))
     gen = rep.get("generator") or {}
-    parts.append(f'<footer>{e(t(lang, "generated", version=gen.get("drillsim", ""), source=gen.get("source", "")))}'
-                 f' · {e(rep["date"])}</footer>')
+    parts.append(
+        f"<footer>{e(t(lang, 'generated', version=gen.get('drillsim', ''), source=gen.get('source', '')))}"
+        f" · {e(rep['date'])}</footer>"
+    )
     parts.append("</main></body></html>\n")
     return "".join(parts)
 
 
 def _cover(rep) -> str:
     sc = rep["scenario"]
-    return (f'<header class="cover"><h1>{e(rep["title"])}</h1><p class="subtitle">{e(rep["subtitle"])}</p>'
-            f'<p class="scenario-line">{e(sc["title"])} <span class="tag">{e(sc["id"])}</span>'
-            f' <span class="tag">{e(rep["date"])}</span></p></header>')
+    return (
+        f'<header class="cover"><h1>{e(rep["title"])}</h1><p class="subtitle">{e(rep["subtitle"])}</p>'
+        f'<p class="scenario-line">{e(sc["title"])} <span class="tag">{e(sc["id"])}</span>'
+        f' <span class="tag">{e(rep["date"])}</span></p></header>'
+    )
 
 
 def _summary(rep) -> str:
@@ -160,21 +179,37 @@ def _summary(rep) -> str:
 
 def _overview(rep) -> str:
     lang = rep["lang"]
-    rows = "".join(f'<tr data-key="{e(r["key"])}"><th>{e(r["label"])}</th><td>{e(r["value"])}</td></tr>'
-                   for r in rep["overview"])
-    out = [f'<section id="overview"><h2>{e(t(lang, "sec_overview"))}</h2>',
-           f'<table id="overview-table" class="kv"><tbody>{rows}</tbody></table>']
+    rows = "".join(
+        f'<tr data-key="{e(r["key"])}"><th>{e(r["label"])}</th><td>{e(r["value"])}</td></tr>'
+        for r in rep["overview"]
+    )
+    out = [
+        f'<section id="overview"><h2>{e(t(lang, "sec_overview"))}</h2>',
+        f'<table id="overview-table" class="kv"><tbody>{rows}</tbody></table>',
+    ]
     if rep.get("participants"):
         prow = []
         for p in rep["participants"]:
             absent = "; ".join(f"{num(a)}–{num(b)}" for a, b in p["absent"])
-            prow.append(f'<tr data-role="{e(p["role"])}" data-played-by="{e(p["played_by"])}"><td>{e(p["name"])}</td>'
-                        f'<td>{e(p["played_by_text"])}</td><td>{e(p["deputy"])}</td>'
-                        f'<td>{e(absent)}</td></tr>')
-        out.append(f'<h3>{e(t(lang, "f_participants"))}</h3>')
-        out.append(_table("participants", "participants",
-                          [(t(lang, "h_role"), ""), (t(lang, "h_played_by"), ""), (t(lang, "h_deputy"), ""),
-                           (t(lang, "f_absences"), "")], prow))
+            prow.append(
+                f'<tr data-role="{e(p["role"])}" data-played-by="{e(p["played_by"])}"><td>{e(p["name"])}</td>'
+                f"<td>{e(p['played_by_text'])}</td><td>{e(p['deputy'])}</td>"
+                f"<td>{e(absent)}</td></tr>"
+            )
+        out.append(f"<h3>{e(t(lang, 'f_participants'))}</h3>")
+        out.append(
+            _table(
+                "participants",
+                "participants",
+                [
+                    (t(lang, "h_role"), ""),
+                    (t(lang, "h_played_by"), ""),
+                    (t(lang, "h_deputy"), ""),
+                    (t(lang, "f_absences"), ""),
+                ],
+                prow,
+            )
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -185,19 +220,28 @@ def _objectives(rep) -> str:
     heads = [(t(lang, "h_task"), ""), (t(lang, "h_clause"), ""), (t(lang, "h_role"), "")]
     if multi:
         heads.append((t(lang, "h_incident"), ""))
-    heads += [(t(lang, "h_due"), ""), (t(lang, "h_deadline"), ""), (t(lang, "h_done"), ""), (t(lang, "h_verdict"), ""),
-              (t(lang, "h_rating"), ""), (t(lang, "h_observation"), ""), (t(lang, "h_evidence"), "")]
+    heads += [
+        (t(lang, "h_due"), ""),
+        (t(lang, "h_deadline"), ""),
+        (t(lang, "h_done"), ""),
+        (t(lang, "h_verdict"), ""),
+        (t(lang, "h_rating"), ""),
+        (t(lang, "h_observation"), ""),
+        (t(lang, "h_evidence"), ""),
+    ]
     widths = [20, 9, 9] + ([6] if multi else []) + [7, 7, 7, 8, 7, 12, 18]
     rows = []
     for obj in rep["objectives"]:
         extra = ""
         if obj.get("passed") is not None:
             extra = f' <span class="{"pass" if obj["passed"] else "fail"}">{e(t(lang, "pass" if obj["passed"] else "fail"))}</span>'
-        orating = f' — {e(t(lang, "objective_rating"))}: {_rating(obj["rating"], lang)}'
+        orating = f" — {e(t(lang, 'objective_rating'))}: {_rating(obj['rating'], lang)}"
         if obj["observation"]:
             orating += f' <span class="observation">{e(obj["observation"])}</span>'
-        rows.append(f'<tr class="objective-row" data-objective="{e(obj["id"])}" data-rating="{e(obj["rating"] or "")}">'
-                    f'<th colspan="{len(heads)}">{e(obj["text"])} <span class="tag">{e(obj["id"])}</span>{extra}{orating}</th></tr>')
+        rows.append(
+            f'<tr class="objective-row" data-objective="{e(obj["id"])}" data-rating="{e(obj["rating"] or "")}">'
+            f'<th colspan="{len(heads)}">{e(obj["text"])} <span class="tag">{e(obj["id"])}</span>{extra}{orating}</th></tr>'
+        )
         for task in obj["tasks"]:
             occs = task["occurrences"] or [None]
             for o in occs:
@@ -207,47 +251,93 @@ def _objectives(rep) -> str:
                     late = None
                     inc = None
                 else:
-                    status, n, late, inc = o["status"], o["occurrence"], o["late_by_min"], o["incident"]
-                    cells = [rep_time(o["triggered_at"], rep), rep_time(o["deadline_at"], rep), rep_time(o["done_at"], rep),
-                             _status(status, o["verdict_text"])]
+                    status, n, late, inc = (
+                        o["status"],
+                        o["occurrence"],
+                        o["late_by_min"],
+                        o["incident"],
+                    )
+                    cells = [
+                        rep_time(o["triggered_at"], rep),
+                        rep_time(o["deadline_at"], rep),
+                        rep_time(o["done_at"], rep),
+                        _status(status, o["verdict_text"]),
+                    ]
                 r = task["incident_ratings"].get(inc) if inc else None
                 rating = r["rating"] if r else task["rating"]
                 observation = r["observation"] if r else task["observation"]
-                title = task["title"] + (f' {t(lang, "occurrence", n=n)}' if n and n > 1 else "")
+                title = task["title"] + (f" {t(lang, 'occurrence', n=n)}" if n and n > 1 else "")
                 evidence = "".join(f"<li>{e(x)}</li>" for x in (o["evidence"] if o else []))
-                acted = f' <span class="tag">{e(t(lang, "by_deputy", deputy=o["acted_by_name"], role=task["role_name"]))}</span>' \
-                    if o and o.get("acted_by") and o["acted_by"] != task["role"] else ""
-                tds = [f"<td>{e(title)}</td>", f"<td class=\"clause\">{e(task['clause'])}</td>", f"<td>{e(task['role_name'])}{acted}</td>"]
+                acted = (
+                    f' <span class="tag">{e(t(lang, "by_deputy", deputy=o["acted_by_name"], role=task["role_name"]))}</span>'
+                    if o and o.get("acted_by") and o["acted_by"] != task["role"]
+                    else ""
+                )
+                tds = [
+                    f"<td>{e(title)}</td>",
+                    f'<td class="clause">{e(task["clause"])}</td>',
+                    f"<td>{e(task['role_name'])}{acted}</td>",
+                ]
                 if multi:
                     tds.append(f"<td>{e(inc or '-')}</td>")
-                tds += [f'<td class="time">{c}</td>' if i < 3 else f"<td>{c}</td>" for i, c in enumerate(cells)]
-                tds += [f'<td class="rating-cell">{_rating(rating, lang)}</td>', f'<td class="observation">{e(observation)}</td>',
-                        f'<td><ul class="evidence">{evidence}</ul></td>']
-                rows.append(f'<tr class="task"{_attrs(data_objective=obj["id"], data_obligation=task["obligation"], data_incident=inc, data_occurrence=n, data_status=status, data_late=late, data_rating=rating or "")}>'
-                            + "".join(tds) + "</tr>")
+                tds += [
+                    f'<td class="time">{c}</td>' if i < 3 else f"<td>{c}</td>"
+                    for i, c in enumerate(cells)
+                ]
+                tds += [
+                    f'<td class="rating-cell">{_rating(rating, lang)}</td>',
+                    f'<td class="observation">{e(observation)}</td>',
+                    f'<td><ul class="evidence">{evidence}</ul></td>',
+                ]
+                rows.append(
+                    f'<tr class="task"{_attrs(data_objective=obj["id"], data_obligation=task["obligation"], data_incident=inc, data_occurrence=n, data_status=status, data_late=late, data_rating=rating or "")}>'
+                    + "".join(tds)
+                    + "</tr>"
+                )
     note = t(lang, "ratings_note") if rep["rated"] else t(lang, "no_ratings")
-    return (f'<section id="objectives"><h2>{e(t(lang, "sec_objectives"))}</h2><p class="note">{e(note)}</p>'
-            + _table("objectives-table", "objectives", heads, rows, widths) + "</section>")
+    return (
+        f'<section id="objectives"><h2>{e(t(lang, "sec_objectives"))}</h2><p class="note">{e(note)}</p>'
+        + _table("objectives-table", "objectives", heads, rows, widths)
+        + "</section>"
+    )
 
 
 def rep_time(minutes, rep) -> str:
     """'10:40' with the simulated minutes under it: the clock for people, the minutes for the log."""
     if minutes is None:
         return "-"
-    return (f'{e(clock_text(rep["scenario"]["start_clock"], minutes, False))} '
-            f'<span class="min">({e(num(minutes))}′)</span>')
+    return (
+        f"{e(clock_text(rep['scenario']['start_clock'], minutes, False))} "
+        f'<span class="min">({e(num(minutes))}′)</span>'
+    )
 
 
 def _grading(rep) -> str:
     lang = rep["lang"]
-    rows = [f'<tr class="grade"{_attrs(data_t=g["t"], data_actor=g["actor"], data_declared=g["declared"], data_true=g["true"], data_correct=str(g["correct"]).lower())}>'
-            f'<td class="time">{rep_time(g["t"], rep)}</td><td>{e(g["actor_name"])}</td><td>{e(g["incident"])}</td>'
-            f'<td>{e(g["declared_text"])}</td><td>{e(g["true_text"])}</td>'
-            f'<td>{_status("hit" if g["correct"] else "missed", t(lang, "yes" if g["correct"] else "no"))}</td></tr>'
-            for g in rep["grading"]]
-    body = _table("grading", "grading", [(t(lang, "h_time"), ""), (t(lang, "h_actor"), ""), (t(lang, "h_incident"), ""),
-                                         (t(lang, "h_declared"), ""), (t(lang, "h_true"), ""), (t(lang, "h_correct"), "")],
-                  rows) if rows else f'<p class="note">{e(t(lang, "sum_grades_none"))}</p>'
+    rows = [
+        f'<tr class="grade"{_attrs(data_t=g["t"], data_actor=g["actor"], data_declared=g["declared"], data_true=g["true"], data_correct=str(g["correct"]).lower())}>'
+        f'<td class="time">{rep_time(g["t"], rep)}</td><td>{e(g["actor_name"])}</td><td>{e(g["incident"])}</td>'
+        f"<td>{e(g['declared_text'])}</td><td>{e(g['true_text'])}</td>"
+        f"<td>{_status('hit' if g['correct'] else 'missed', t(lang, 'yes' if g['correct'] else 'no'))}</td></tr>"
+        for g in rep["grading"]
+    ]
+    body = (
+        _table(
+            "grading",
+            "grading",
+            [
+                (t(lang, "h_time"), ""),
+                (t(lang, "h_actor"), ""),
+                (t(lang, "h_incident"), ""),
+                (t(lang, "h_declared"), ""),
+                (t(lang, "h_true"), ""),
+                (t(lang, "h_correct"), ""),
+            ],
+            rows,
+        )
+        if rows
+        else f'<p class="note">{e(t(lang, "sum_grades_none"))}</p>'
+    )
     return f'<section id="grading-section"><h2>{e(t(lang, "sec_grading"))}</h2>{body}</section>'
 
 
@@ -257,48 +347,82 @@ def _continuity(rep) -> str:
     for c in rep["continuity"]:
         met = "undecided" if c["rto_met"] is None else ("yes" if c["rto_met"] else "no")
         st = "open" if c["rto_met"] is None else ("hit" if c["rto_met"] else "missed")
-        rows.append(f'<tr class="service"{_attrs(data_service=c["service"], data_downtime=c["downtime_min"], data_rto=c["rto_min"], data_rto_met=met)}>'
-                    f'<td>{e(c["name_local"])}</td><td class="time">{rep_time(c["down_at"], rep)}</td>'
-                    f'<td class="time">{rep_time(c["restored_at"], rep)}</td><td class="num">{e(num(c["downtime_min"]))}</td>'
-                    f'<td class="num">{e(num(c["rto_min"]))}</td><td>{_status(st, t(lang, met))}</td>'
-                    f'<td class="num">{e(num(c["impact"], 0))}</td></tr>')
-    body = _table("continuity", "continuity",
-                  [(t(lang, "h_service"), ""), (t(lang, "h_down"), ""), (t(lang, "h_restored"), ""),
-                   (t(lang, "h_downtime"), "num"), (t(lang, "h_rto"), "num"), (t(lang, "h_rto_met"), ""),
-                   (t(lang, "h_impact"), "num")], rows) if rows else f'<p class="note">{e(t(lang, "none"))}</p>'
-    return f'<section id="continuity-section"><h2>{e(t(lang, "sec_continuity"))}</h2>{body}</section>'
+        rows.append(
+            f'<tr class="service"{_attrs(data_service=c["service"], data_downtime=c["downtime_min"], data_rto=c["rto_min"], data_rto_met=met)}>'
+            f'<td>{e(c["name_local"])}</td><td class="time">{rep_time(c["down_at"], rep)}</td>'
+            f'<td class="time">{rep_time(c["restored_at"], rep)}</td><td class="num">{e(num(c["downtime_min"]))}</td>'
+            f'<td class="num">{e(num(c["rto_min"]))}</td><td>{_status(st, t(lang, met))}</td>'
+            f'<td class="num">{e(num(c["impact"], 0))}</td></tr>'
+        )
+    body = (
+        _table(
+            "continuity",
+            "continuity",
+            [
+                (t(lang, "h_service"), ""),
+                (t(lang, "h_down"), ""),
+                (t(lang, "h_restored"), ""),
+                (t(lang, "h_downtime"), "num"),
+                (t(lang, "h_rto"), "num"),
+                (t(lang, "h_rto_met"), ""),
+                (t(lang, "h_impact"), "num"),
+            ],
+            rows,
+        )
+        if rows
+        else f'<p class="note">{e(t(lang, "none"))}</p>'
+    )
+    return (
+        f'<section id="continuity-section"><h2>{e(t(lang, "sec_continuity"))}</h2>{body}</section>'
+    )
 
 
 def _timeline(rep) -> str:
     lang = rep["lang"]
-    return (f'<section id="timeline-section" class="break wide"><h2>{e(t(lang, "sec_timeline"))}</h2>'
-            f'<p class="note">{e(t(lang, "timeline_note"))}</p><div class="chart">{rep["timeline_svg"]}</div></section>')
+    return (
+        f'<section id="timeline-section" class="break wide"><h2>{e(t(lang, "sec_timeline"))}</h2>'
+        f'<p class="note">{e(t(lang, "timeline_note"))}</p><div class="chart">{rep["timeline_svg"]}</div></section>'
+    )
 
 
 def _analysis(rep) -> str:
     lang = rep["lang"]
-    st = "".join(f'<li class="strength"{_attrs(data_kind=s["kind"], data_obligation=s.get("obligation"))}>{e(s["text"])}</li>'
-                 for s in rep["strengths"]) or f'<li>{e(t(lang, "st_none"))}</li>'
+    st = (
+        "".join(
+            f'<li class="strength"{_attrs(data_kind=s["kind"], data_obligation=s.get("obligation"))}>{e(s["text"])}</li>'
+            for s in rep["strengths"]
+        )
+        or f"<li>{e(t(lang, 'st_none'))}</li>"
+    )
     afis = []
     for a in rep["improvements"]:
         details = "".join(f"<li>{e(d)}</li>" for d in a.get("details", []))
         tags = ""
         if a.get("capability"):
             tags += f'<span class="tag">{e(t(lang, "cap_" + a["capability"]))}</span>'
-        afis.append(f'<div class="afi"{_attrs(data_kind=a["kind"], data_obligation=a.get("obligation"), data_root=a.get("root"), data_caused_by=(a.get("caused_by") or {}).get("id"))}>'
-                    f'<div class="headline">{e(a["text"])}{tags}</div>'
-                    + (f"<ul>{details}</ul>" if details else "") + "</div>")
-    afi_html = "".join(afis) or f'<p>{e(t(lang, "afi_none"))}</p>'
-    return (f'<section id="analysis"><h2>{e(t(lang, "sec_analysis"))}</h2><p class="note">{e(t(lang, "drafted_note"))}</p>'
-            f'<h3>{e(t(lang, "sec_strengths"))}</h3><ul id="strengths">{st}</ul>'
-            f'<h3>{e(t(lang, "sec_improvements"))}</h3><div id="improvements">{afi_html}</div></section>')
+        afis.append(
+            f'<div class="afi"{_attrs(data_kind=a["kind"], data_obligation=a.get("obligation"), data_root=a.get("root"), data_caused_by=(a.get("caused_by") or {}).get("id"))}>'
+            f'<div class="headline">{e(a["text"])}{tags}</div>'
+            + (f"<ul>{details}</ul>" if details else "")
+            + "</div>"
+        )
+    afi_html = "".join(afis) or f"<p>{e(t(lang, 'afi_none'))}</p>"
+    return (
+        f'<section id="analysis"><h2>{e(t(lang, "sec_analysis"))}</h2><p class="note">{e(t(lang, "drafted_note"))}</p>'
+        f'<h3>{e(t(lang, "sec_strengths"))}</h3><ul id="strengths">{st}</ul>'
+        f'<h3>{e(t(lang, "sec_improvements"))}</h3><div id="improvements">{afi_html}</div></section>'
+    )
 
 
 def _hotwash(rep) -> str:
     lang = rep["lang"]
     hw = rep.get("hotwash") or {}
     blocks = []
-    for key, head in (("strengths", "hw_strengths"), ("improvements", "hw_improvements"), ("feedback", "hw_feedback")):
+    for key, head in (
+        ("strengths", "hw_strengths"),
+        ("improvements", "hw_improvements"),
+        ("feedback", "hw_feedback"),
+    ):
         if hw.get(key):
             items = "".join(f"<li>{e(x)}</li>" for x in hw[key])
             blocks.append(f'<h3>{e(t(lang, head))}</h3><ul id="hotwash-{key}">{items}</ul>')
@@ -312,79 +436,159 @@ def _plan(rep) -> str:
         note = t(lang, "plan_from_ratings", evaluator=rep.get("evaluator") or "-")
     else:
         note = t(lang, "plan_note")
-    rows = [f'<tr class="plan-item"{_attrs(data_capability=p["capability"], data_responsible=p.get("responsible_role"), data_obligation=p.get("obligation"), data_due=p.get("due"))}>'
-            f'<td class="num">{i}</td><td contenteditable="true">{e(p["issue"])}</td>'
-            f'<td contenteditable="true">{e(p["corrective_action"])}</td><td contenteditable="true">{e(p["capability_text"])}</td>'
-            f'<td contenteditable="true">{e(p["responsible_text"])}</td><td class="time" contenteditable="true">{e(p.get("due") or "")}</td></tr>'
-            for i, p in enumerate(rep["improvement_plan"], 1)]
-    return (f'<section id="improvement-plan-section"><h2>{e(t(lang, "sec_plan"))}</h2><p class="note">{e(note)}</p>'
-            + _table("improvement-plan", "improvement-plan",
-                     [("#", "num"), (t(lang, "h_issue"), ""), (t(lang, "h_action"), ""), (t(lang, "h_capability"), ""),
-                      (t(lang, "h_responsible"), ""), (t(lang, "h_due_date"), "")], rows, [4, 30, 40, 9, 10, 10])
-            + "</section>")
+    rows = [
+        f'<tr class="plan-item"{_attrs(data_capability=p["capability"], data_responsible=p.get("responsible_role"), data_obligation=p.get("obligation"), data_due=p.get("due"))}>'
+        f'<td class="num">{i}</td><td contenteditable="true">{e(p["issue"])}</td>'
+        f'<td contenteditable="true">{e(p["corrective_action"])}</td><td contenteditable="true">{e(p["capability_text"])}</td>'
+        f'<td contenteditable="true">{e(p["responsible_text"])}</td><td class="time" contenteditable="true">{e(p.get("due") or "")}</td></tr>'
+        for i, p in enumerate(rep["improvement_plan"], 1)
+    ]
+    return (
+        f'<section id="improvement-plan-section"><h2>{e(t(lang, "sec_plan"))}</h2><p class="note">{e(note)}</p>'
+        + _table(
+            "improvement-plan",
+            "improvement-plan",
+            [
+                ("#", "num"),
+                (t(lang, "h_issue"), ""),
+                (t(lang, "h_action"), ""),
+                (t(lang, "h_capability"), ""),
+                (t(lang, "h_responsible"), ""),
+                (t(lang, "h_due_date"), ""),
+            ],
+            rows,
+            [4, 30, 40, 9, 10, 10],
+        )
+        + "</section>"
+    )
 
 
 def _verdicts(rep) -> str:
     lang = rep["lang"]
     rows = []
     for o in rep["verdicts"]:
-        who = o["role_name"] + (f' ({t(lang, "by_deputy", deputy=o["acted_by_name"], role=o["role_name"])})'
-                                if o.get("acted_by") and o["acted_by"] != o["role"] else "")
-        title = o["title_local"] + (f' {t(lang, "occurrence", n=o["occurrence"])}' if o["occurrence"] and o["occurrence"] > 1 else "")
-        rows.append(f'<tr class="verdict"{_attrs(data_obligation=o["id"], data_incident=o["incident"], data_occurrence=o["occurrence"], data_status=o["status"], data_late=o["late_by_min"], data_triggered=o["triggered_at"], data_deadline=o["deadline_at"], data_done=o["done_at"])}>'
-                    f'<td class="clause">{e(o["clause"])}</td><td>{e(who)}</td><td>{e(title)}</td><td>{e(o["incident"] or "-")}</td>'
-                    f'<td class="time">{rep_time(o["triggered_at"], rep)}</td><td class="time">{rep_time(o["deadline_at"], rep)}</td>'
-                    f'<td class="time">{rep_time(o["done_at"], rep)}</td><td>{_status(o["status"], o["verdict_text"])}</td></tr>')
-    return (f'<section id="verdicts-section" class="break"><h2>{e(t(lang, "sec_verdicts"))}</h2>'
-            + _table("verdicts", "verdicts", [(t(lang, "h_clause"), ""), (t(lang, "h_role"), ""), (t(lang, "h_duty"), ""),
-                                              (t(lang, "h_incident"), ""), (t(lang, "h_due"), ""), (t(lang, "h_deadline"), ""),
-                                              (t(lang, "h_done"), ""), (t(lang, "h_verdict"), "")], rows,
-                     [11, 13, 30, 7, 9, 9, 9, 10]) + "</section>")
+        who = o["role_name"] + (
+            f" ({t(lang, 'by_deputy', deputy=o['acted_by_name'], role=o['role_name'])})"
+            if o.get("acted_by") and o["acted_by"] != o["role"]
+            else ""
+        )
+        title = o["title_local"] + (
+            f" {t(lang, 'occurrence', n=o['occurrence'])}"
+            if o["occurrence"] and o["occurrence"] > 1
+            else ""
+        )
+        rows.append(
+            f'<tr class="verdict"{_attrs(data_obligation=o["id"], data_incident=o["incident"], data_occurrence=o["occurrence"], data_status=o["status"], data_late=o["late_by_min"], data_triggered=o["triggered_at"], data_deadline=o["deadline_at"], data_done=o["done_at"])}>'
+            f'<td class="clause">{e(o["clause"])}</td><td>{e(who)}</td><td>{e(title)}</td><td>{e(o["incident"] or "-")}</td>'
+            f'<td class="time">{rep_time(o["triggered_at"], rep)}</td><td class="time">{rep_time(o["deadline_at"], rep)}</td>'
+            f'<td class="time">{rep_time(o["done_at"], rep)}</td><td>{_status(o["status"], o["verdict_text"])}</td></tr>'
+        )
+    return (
+        f'<section id="verdicts-section" class="break"><h2>{e(t(lang, "sec_verdicts"))}</h2>'
+        + _table(
+            "verdicts",
+            "verdicts",
+            [
+                (t(lang, "h_clause"), ""),
+                (t(lang, "h_role"), ""),
+                (t(lang, "h_duty"), ""),
+                (t(lang, "h_incident"), ""),
+                (t(lang, "h_due"), ""),
+                (t(lang, "h_deadline"), ""),
+                (t(lang, "h_done"), ""),
+                (t(lang, "h_verdict"), ""),
+            ],
+            rows,
+            [11, 13, 30, 7, 9, 9, 9, 10],
+        )
+        + "</section>"
+    )
 
 
 def _scale(rep) -> str:
     lang = rep["lang"]
-    rows = [f'<tr><td>{_rating(r, lang)}</td><td><b>{e(t(lang, "rate_" + r))}</b> — {e(t(lang, "rate_" + r + "_long"))}</td></tr>'
-            for r in RATINGS]
-    return (f'<section id="scale"><h2>{e(t(lang, "sec_scale"))}</h2>'
-            + _table("rating-scale", "rating-scale", [(t(lang, "h_rating_code"), ""), (t(lang, "h_meaning"), "")], rows)
-            + "</section>")
+    rows = [
+        f"<tr><td>{_rating(r, lang)}</td><td><b>{e(t(lang, 'rate_' + r))}</b> — {e(t(lang, 'rate_' + r + '_long'))}</td></tr>"
+        for r in RATINGS
+    ]
+    return (
+        f'<section id="scale"><h2>{e(t(lang, "sec_scale"))}</h2>'
+        + _table(
+            "rating-scale",
+            "rating-scale",
+            [(t(lang, "h_rating_code"), ""), (t(lang, "h_meaning"), "")],
+            rows,
+        )
+        + "</section>"
+    )
 
 
 # --- Monte Carlo sections -----------------------------------------------------------------------
 
+
 def _prob_cells(ob: dict) -> str:
-    return (f'<td class="num">{e(pct(ob.get("p_hit"), 1))}</td><td class="num">{e(ci(ob.get("ci95"), 1))}</td>'
-            f'<td class="num">{e(pct(ob.get("p_late"), 1))}</td><td class="num">{e(pct(ob.get("p_missed"), 1))}</td>'
-            f'<td class="num">{e(num((ob.get("done_min") or {}).get("median")))}</td>'
-            f'<td class="num">{e(num((ob.get("done_min") or {}).get("p90")))}</td>'
-            f'<td class="num">{e(num(ob.get("deadline_min")))}</td>')
+    return (
+        f'<td class="num">{e(pct(ob.get("p_hit"), 1))}</td><td class="num">{e(ci(ob.get("ci95"), 1))}</td>'
+        f'<td class="num">{e(pct(ob.get("p_late"), 1))}</td><td class="num">{e(pct(ob.get("p_missed"), 1))}</td>'
+        f'<td class="num">{e(num((ob.get("done_min") or {}).get("median")))}</td>'
+        f'<td class="num">{e(num((ob.get("done_min") or {}).get("p90")))}</td>'
+        f'<td class="num">{e(num(ob.get("deadline_min")))}</td>'
+    )
 
 
 def _prob_heads(lang) -> list[tuple[str, str]]:
-    return [(t(lang, "h_p_hit"), "num"), (t(lang, "h_ci"), "num"), (t(lang, "h_p_late"), "num"),
-            (t(lang, "h_p_missed"), "num"), (t(lang, "h_median"), "num"), (t(lang, "h_p90"), "num"),
-            (t(lang, "h_deadline_min"), "num")]
+    return [
+        (t(lang, "h_p_hit"), "num"),
+        (t(lang, "h_ci"), "num"),
+        (t(lang, "h_p_late"), "num"),
+        (t(lang, "h_p_missed"), "num"),
+        (t(lang, "h_median"), "num"),
+        (t(lang, "h_p90"), "num"),
+        (t(lang, "h_deadline_min"), "num"),
+    ]
 
 
 def _mc_objectives(rep) -> str:
     lang = rep["lang"]
-    heads = [(t(lang, "h_task"), ""), (t(lang, "h_clause"), ""), (t(lang, "h_role"), ""), (t(lang, "h_triggered"), "num")]
+    heads = [
+        (t(lang, "h_task"), ""),
+        (t(lang, "h_clause"), ""),
+        (t(lang, "h_role"), ""),
+        (t(lang, "h_triggered"), "num"),
+    ]
     heads += _prob_heads(lang) + [(t(lang, "h_rating"), "")]
     rows = []
     for obj in rep["objectives"]:
-        orating = f' — {e(t(lang, "objective_rating"))}: {_rating(obj.get("rating"), lang)}' if rep["rated"] else ""
-        rows.append(f'<tr class="objective-row" data-objective="{e(obj["id"])}"><th colspan="{len(heads)}">{e(obj["text"])}'
-                    f' <span class="tag">{e(obj["id"])}</span>{orating}</th></tr>')
+        orating = (
+            f" — {e(t(lang, 'objective_rating'))}: {_rating(obj.get('rating'), lang)}"
+            if rep["rated"]
+            else ""
+        )
+        rows.append(
+            f'<tr class="objective-row" data-objective="{e(obj["id"])}"><th colspan="{len(heads)}">{e(obj["text"])}'
+            f' <span class="tag">{e(obj["id"])}</span>{orating}</th></tr>'
+        )
         for ob in obj["tasks"]:
-            rows.append(f'<tr class="task"{_attrs(data_objective=obj["id"], data_obligation=ob["id"], data_p_hit=ob.get("p_hit"), data_ci_lo=(ob.get("ci95") or [None])[0], data_ci_hi=(ob.get("ci95") or [None, None])[1])}>'
-                        f'<td>{e(ob["title_local"])}</td><td class="clause">{e(ob.get("clause", ""))}</td><td>{e(ob["role_name"])}</td>'
-                        f'<td class="num">{e(ob["triggered_text"])}</td>{_prob_cells(ob)}'
-                        f'<td>{_rating(ob.get("rating"), lang)}</td></tr>')
-    chart = f'<div class="chart">{rep["charts"]["intervals"]}</div>' if rep["charts"].get("intervals") else ""
-    return (f'<section id="objectives"><h2>{e(t(lang, "sec_objectives"))}</h2><p class="note">{e(t(lang, "mc_note"))}</p>'
-            + _table("objectives-table", "objectives", heads, rows, [22, 9, 9, 6, 7, 10, 6, 7, 7, 6, 7, 7]) + chart
-            + (_compare_tables(rep) if rep["kind"] == "compare" else "") + "</section>")
+            rows.append(
+                f'<tr class="task"{_attrs(data_objective=obj["id"], data_obligation=ob["id"], data_p_hit=ob.get("p_hit"), data_ci_lo=(ob.get("ci95") or [None])[0], data_ci_hi=(ob.get("ci95") or [None, None])[1])}>'
+                f'<td>{e(ob["title_local"])}</td><td class="clause">{e(ob.get("clause", ""))}</td><td>{e(ob["role_name"])}</td>'
+                f'<td class="num">{e(ob["triggered_text"])}</td>{_prob_cells(ob)}'
+                f"<td>{_rating(ob.get('rating'), lang)}</td></tr>"
+            )
+    chart = (
+        f'<div class="chart">{rep["charts"]["intervals"]}</div>'
+        if rep["charts"].get("intervals")
+        else ""
+    )
+    return (
+        f'<section id="objectives"><h2>{e(t(lang, "sec_objectives"))}</h2><p class="note">{e(t(lang, "mc_note"))}</p>'
+        + _table(
+            "objectives-table", "objectives", heads, rows, [22, 9, 9, 6, 7, 10, 6, 7, 7, 6, 7, 7]
+        )
+        + chart
+        + (_compare_tables(rep) if rep["kind"] == "compare" else "")
+        + "</section>"
+    )
 
 
 def _compare_tables(rep) -> str:
@@ -392,32 +596,62 @@ def _compare_tables(rep) -> str:
     cmp = rep["compare"]
     heads = [(t(lang, "h_duty"), ""), (t(lang, "h_clause"), ""), (t(lang, "h_base"), "num")]
     for v in cmp["variants"]:
-        heads += [(v["title"] or v["id"], "num"), (t(lang, "h_delta") + " (" + t(lang, "h_ci") + ")", "num")]
+        heads += [
+            (v["title"] or v["id"], "num"),
+            (t(lang, "h_delta") + " (" + t(lang, "h_ci") + ")", "num"),
+        ]
     rows = []
     for row in cmp["obligations"]:
-        cells = [f'<td>{e(row["title"])}</td><td class="clause">{e(row["clause"])}</td><td class="num">{e(pct(row["base"], 1))}</td>']
+        cells = [
+            f'<td>{e(row["title"])}</td><td class="clause">{e(row["clause"])}</td><td class="num">{e(pct(row["base"], 1))}</td>'
+        ]
         for v in row["variants"]:
             mark = " *" if v.get("changed") else ""
-            cells.append(f'<td class="num">{e(pct(v.get("p_hit"), 1))}</td>'
-                         f'<td class="num{" changed" if v.get("changed") else ""}" data-variant="{e(v["variant"])}" '
-                         f'data-delta="{e(v.get("delta"))}">{e(_signed_pct(v.get("delta")))} ({e(dci(v.get("ci95")))}){mark}</td>')
-        rows.append(f'<tr class="compare-row" data-obligation="{e(row["id"])}">' + "".join(cells) + "</tr>")
+            cells.append(
+                f'<td class="num">{e(pct(v.get("p_hit"), 1))}</td>'
+                f'<td class="num{" changed" if v.get("changed") else ""}" data-variant="{e(v["variant"])}" '
+                f'data-delta="{e(v.get("delta"))}">{e(_signed_pct(v.get("delta")))} ({e(dci(v.get("ci95")))}){mark}</td>'
+            )
+        rows.append(
+            f'<tr class="compare-row" data-obligation="{e(row["id"])}">' + "".join(cells) + "</tr>"
+        )
     srows = []
     sheads = [(t(lang, "h_service"), ""), (t(lang, "h_base") + " " + t(lang, "h_p_rto"), "num")]
     for v in cmp["variants"]:
-        sheads += [(v["title"] or v["id"], "num"), (t(lang, "h_delta") + " (" + t(lang, "h_ci") + ")", "num")]
+        sheads += [
+            (v["title"] or v["id"], "num"),
+            (t(lang, "h_delta") + " (" + t(lang, "h_ci") + ")", "num"),
+        ]
     for row in cmp["services"]:
         cells = [f'<td>{e(row["name"])}</td><td class="num">{e(pct(row["base"], 1))}</td>']
         for v in row["variants"]:
             mark = " *" if v.get("changed") else ""
-            cells.append(f'<td class="num">{e(pct(v.get("p"), 1))}</td>'
-                         f'<td class="num" data-variant="{e(v["variant"])}" data-delta="{e(v.get("delta"))}">'
-                         f'{e(_signed_pct(v.get("delta")))} ({e(dci(v.get("ci95")))}){mark}</td>')
-        srows.append(f'<tr class="compare-service" data-service="{e(row["service"])}">' + "".join(cells) + "</tr>")
+            cells.append(
+                f'<td class="num">{e(pct(v.get("p"), 1))}</td>'
+                f'<td class="num" data-variant="{e(v["variant"])}" data-delta="{e(v.get("delta"))}">'
+                f"{e(_signed_pct(v.get('delta')))} ({e(dci(v.get('ci95')))}){mark}</td>"
+            )
+        srows.append(
+            f'<tr class="compare-service" data-service="{e(row["service"])}">'
+            + "".join(cells)
+            + "</tr>"
+        )
     widths = [30, 10, 8] + [10, 16] * len(cmp["variants"])
-    return (f'<h3>{e(t(lang, "sec_variants"))}</h3>' + _table("compare-obligations", "compare", heads, rows, widths)
-            + (_table("compare-services", "compare", sheads, srows, [40, 8] + [10, 16] * len(cmp["variants"]))
-               if srows else ""))
+    return (
+        f"<h3>{e(t(lang, 'sec_variants'))}</h3>"
+        + _table("compare-obligations", "compare", heads, rows, widths)
+        + (
+            _table(
+                "compare-services",
+                "compare",
+                sheads,
+                srows,
+                [40, 8] + [10, 16] * len(cmp["variants"]),
+            )
+            if srows
+            else ""
+        )
+    )
 
 
 def _signed_pct(x) -> str:
@@ -428,45 +662,91 @@ def _signed_pct(x) -> str:
 
 def _mc_grading(rep) -> str:
     lang = rep["lang"]
-    rows = [f'<tr data-level="{e(lvl)}" data-p="{e(p)}"><td>{e(label)}</td><td class="num">{e(pct(p, 1))}</td></tr>'
-            for lvl, label, p in rep["final_grade"]]
+    rows = [
+        f'<tr data-level="{e(lvl)}" data-p="{e(p)}"><td>{e(label)}</td><td class="num">{e(pct(p, 1))}</td></tr>'
+        for lvl, label, p in rep["final_grade"]
+    ]
     if not rows:
         return ""
     chart = rep["charts"].get("final_grade", "")
-    return (f'<section id="grading-section"><h2>{e(t(lang, "sec_grading"))} — {e(t(lang, "sec_final_grade"))}</h2>'
-            + _table("final-grade", "final-grade", [(t(lang, "h_level"), ""), (t(lang, "h_probability"), "num")], rows)
-            + f'<div class="chart">{chart}</div></section>')
+    return (
+        f'<section id="grading-section"><h2>{e(t(lang, "sec_grading"))} — {e(t(lang, "sec_final_grade"))}</h2>'
+        + _table(
+            "final-grade",
+            "final-grade",
+            [(t(lang, "h_level"), ""), (t(lang, "h_probability"), "num")],
+            rows,
+        )
+        + f'<div class="chart">{chart}</div></section>'
+    )
 
 
 def _mc_continuity(rep) -> str:
     lang = rep["lang"]
-    rows = [f'<tr class="service"{_attrs(data_service=s["service"], data_p=s.get("p_rto_met"))}><td>{e(s["name_local"])}</td>'
-            f'<td class="num">{e(num(s.get("rto_min")))}</td><td class="num">{e(pct(s.get("p_rto_met"), 1))}</td>'
-            f'<td class="num">{e(ci(s.get("ci95"), 1))}</td><td class="num">{e(num((s.get("downtime_min") or {}).get("mean")))}</td>'
-            f'<td class="num">{e(num((s.get("downtime_min") or {}).get("median")))}</td>'
-            f'<td class="num">{e(num((s.get("downtime_min") or {}).get("p90")))}</td></tr>' for s in rep["services"]]
-    body = _table("continuity", "continuity", [(t(lang, "h_service"), ""), (t(lang, "h_rto"), "num"),
-                                               (t(lang, "h_p_rto"), "num"), (t(lang, "h_ci"), "num"),
-                                               (t(lang, "h_downtime_mean"), "num"), (t(lang, "h_median"), "num"),
-                                               (t(lang, "h_p90"), "num")], rows) if rows else f'<p class="note">{e(t(lang, "none"))}</p>'
-    return f'<section id="continuity-section"><h2>{e(t(lang, "sec_continuity"))}</h2>{body}</section>'
+    rows = [
+        f'<tr class="service"{_attrs(data_service=s["service"], data_p=s.get("p_rto_met"))}><td>{e(s["name_local"])}</td>'
+        f'<td class="num">{e(num(s.get("rto_min")))}</td><td class="num">{e(pct(s.get("p_rto_met"), 1))}</td>'
+        f'<td class="num">{e(ci(s.get("ci95"), 1))}</td><td class="num">{e(num((s.get("downtime_min") or {}).get("mean")))}</td>'
+        f'<td class="num">{e(num((s.get("downtime_min") or {}).get("median")))}</td>'
+        f'<td class="num">{e(num((s.get("downtime_min") or {}).get("p90")))}</td></tr>'
+        for s in rep["services"]
+    ]
+    body = (
+        _table(
+            "continuity",
+            "continuity",
+            [
+                (t(lang, "h_service"), ""),
+                (t(lang, "h_rto"), "num"),
+                (t(lang, "h_p_rto"), "num"),
+                (t(lang, "h_ci"), "num"),
+                (t(lang, "h_downtime_mean"), "num"),
+                (t(lang, "h_median"), "num"),
+                (t(lang, "h_p90"), "num"),
+            ],
+            rows,
+        )
+        if rows
+        else f'<p class="note">{e(t(lang, "none"))}</p>'
+    )
+    return (
+        f'<section id="continuity-section"><h2>{e(t(lang, "sec_continuity"))}</h2>{body}</section>'
+    )
 
 
 def _mc_distributions(rep) -> str:
     lang = rep["lang"]
-    out = [f'<section id="distributions" class="break"><h2>{e(t(lang, "sec_distributions"))}</h2>'
-           f'<p class="note">{e(t(lang, "mc_note"))}</p>']
+    out = [
+        f'<section id="distributions" class="break"><h2>{e(t(lang, "sec_distributions"))}</h2>'
+        f'<p class="note">{e(t(lang, "mc_note"))}</p>'
+    ]
     for group in rep["charts"]["histograms"]:
         out.append(f'<h3>{e(group["title"])}</h3><div class="charts-grid">')
         for fig in group["figures"]:
-            out.append(f'<figure data-id="{e(fig["id"])}">{fig["svg"]}<figcaption>{e(fig["caption"])}</figcaption></figure>')
+            out.append(
+                f'<figure data-id="{e(fig["id"])}">{fig["svg"]}<figcaption>{e(fig["caption"])}</figcaption></figure>'
+            )
         out.append("</div>")
     if rep.get("critical_path"):
-        rows = [f'<tr data-obligation="{e(c["id"])}"><td>{e(c["title"])}</td><td>{e(c.get("clause", ""))}</td>'
-                f'<td class="num">{e(num(c.get("mean_delay_passed_min")))}</td>'
-                f'<td class="num">{e(pct(c.get("share_of_downstream_lateness"), 1))}</td></tr>' for c in rep["critical_path"]]
-        out.append(f'<h3>{e(t(lang, "sec_critical_path"))}</h3>')
-        out.append(_table("critical-path", "critical-path", [(t(lang, "h_duty"), ""), (t(lang, "h_clause"), ""),
-                                                              (t(lang, "h_delay_passed"), "num"), (t(lang, "h_share"), "num")], rows))
+        rows = [
+            f'<tr data-obligation="{e(c["id"])}"><td>{e(c["title"])}</td><td>{e(c.get("clause", ""))}</td>'
+            f'<td class="num">{e(num(c.get("mean_delay_passed_min")))}</td>'
+            f'<td class="num">{e(pct(c.get("share_of_downstream_lateness"), 1))}</td></tr>'
+            for c in rep["critical_path"]
+        ]
+        out.append(f"<h3>{e(t(lang, 'sec_critical_path'))}</h3>")
+        out.append(
+            _table(
+                "critical-path",
+                "critical-path",
+                [
+                    (t(lang, "h_duty"), ""),
+                    (t(lang, "h_clause"), ""),
+                    (t(lang, "h_delay_passed"), "num"),
+                    (t(lang, "h_share"), "num"),
+                ],
+                rows,
+            )
+        )
     out.append("</section>")
     return "".join(out)

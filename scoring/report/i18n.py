@@ -3,6 +3,7 @@
 Sentences are `str.format` templates; a test checks that both languages have the same keys
 and the same placeholders, so a drafted sentence can never fail in one language only.
 """
+
 from __future__ import annotations
 
 import string
@@ -36,18 +37,18 @@ WORDS: dict[str, dict[str, str]] = {
         "sec_critical_path": "Critical path",
         "drafted_note": "Drafted from the log's verdicts; evaluators confirm or replace them.",
         "plan_note": "Drafted from the areas for improvement. Edit it in the ratings file "
-                     "(`improvement_plan`), which replaces this draft when present.",
+        "(`improvement_plan`), which replaces this draft when present.",
         "plan_from_ratings": "From the ratings file of {evaluator}.",
         "ratings_note": "Evaluator ratings (P/S/M/U) come from the ratings file; the timing verdicts come "
-                        "from the log. Speed alone never sets a rating: both are shown.",
+        "from the log. Speed alone never sets a rating: both are shown.",
         "no_ratings": "No ratings file was given: the critical tasks are not rated yet.",
         "timeline_note": "Rows are roles; marks are injects, actions and messages; vertical lines are "
-                         "deadlines (green on time, amber late, red missed).",
+        "deadlines (green on time, amber late, red missed).",
         "timeline_md_note": "The timeline chart is in the HTML report and in {file}.",
         "timeline_md_stdout": "The timeline chart is in the HTML report (`--format html`).",
         "mc_note": "Probabilities are over the replications in which a duty fell due; intervals are 95% "
-                   "confidence intervals. Histograms show completion times (minutes from falling due) "
-                   "against the deadline (red line).",
+        "confidence intervals. Histograms show completion times (minutes from falling due) "
+        "against the deadline (red line).",
         # overview fields
         "f_scenario": "Scenario",
         "f_title": "Exercise name",
@@ -169,11 +170,11 @@ WORDS: dict[str, dict[str, str]] = {
         "rate_U": "Unable to be performed",
         "rate_N/O": "Not observed",
         "rate_P_long": "The critical tasks were completed in a manner that achieved the objective and did not "
-                       "negatively affect other activities; they conformed to plans, procedures and laws.",
+        "negatively affect other activities; they conformed to plans, procedures and laws.",
         "rate_S_long": "The objective was achieved, but some opportunities to improve effectiveness or "
-                       "efficiency were identified.",
+        "efficiency were identified.",
         "rate_M_long": "The objective was achieved but with major shortcomings, or negative effects on other "
-                       "activities, or deviations from the plans and procedures.",
+        "activities, or deviations from the plans and procedures.",
         "rate_U_long": "The critical tasks were not performed in a manner that achieved the objective.",
         "rate_N/O_long": "The evaluator did not observe the task.",
         "objective_rating": "Objective rating",
@@ -190,14 +191,14 @@ WORDS: dict[str, dict[str, str]] = {
         "cap_exercise": "exercise",
         # summary sentences
         "sum_duties": "{hit} of {scored} duties that fell due were done on time ({rate}); {late} late, "
-                      "{missed} missed; {not_triggered} never fell due.",
+        "{missed} missed; {not_triggered} never fell due.",
         "sum_grades": "{correct} of {total} grading decisions matched the rules.",
         "sum_grades_none": "No level was declared.",
         "sum_rto": "{service}: down {downtime} min against an RTO of {rto} min — {met}.",
         "sum_ratings": "Evaluator ratings: {counts}.",
         "sum_test": "Test result: {result} ({passed} of {total} objectives passed; every RTO met: {rto}).",
         "sum_mc_duties": "Over {n} replications, {good} of {total} duties were on time in at least {target} "
-                         "of the runs in which they fell due.",
+        "of the runs in which they fell due.",
         "sum_mc_rto": "{service}: RTO of {rto} min met in {p} of runs (95% CI {ci}).",
         # drafted strengths
         "st_objective": "Objective “{objective}”: all {n} critical task(s) were done on time.",
@@ -212,7 +213,7 @@ WORDS: dict[str, dict[str, str]] = {
         "st_mc_variant_rto": "Variant “{variant}” raises the chance of meeting the RTO of {service} by {delta} (95% CI {ci}).",
         # drafted areas for improvement
         "afi_late": "“{duty}” ({clause}) — {role} was late by {late} min (fell due {due}, deadline {deadline}, "
-                    "done {done}).",
+        "done {done}).",
         "afi_late_many": "“{duty}” ({clause}) — {role} was late on {k} of {n} occurrences, by up to {late} min.",
         "afi_missed": "“{duty}” ({clause}) — {role} never did it (fell due {due}, deadline {deadline}).",
         "afi_missed_many": "“{duty}” ({clause}) — {role} missed {k} of {n} occurrences.",
@@ -221,10 +222,10 @@ WORDS: dict[str, dict[str, str]] = {
         "afi_worst": "Worst occurrence: fell due {due}, deadline {deadline}, done {done}.",
         "afi_chain": "Chain: {chain}. The delay started at “{root}” ({root_role}).",
         "afi_caused_by": "It fell due {delay} min late because the step before it, “{up}” ({up_role}), was "
-                         "itself late by {up_late} min.",
+        "itself late by {up_late} min.",
         "afi_own_part": "Its own part: {own} min beyond the {allowed} min it was allowed.",
         "afi_end_to_end": "From “{root}” falling due to this step being done took {took} min against {allowed} "
-                          "min allowed along the chain.",
+        "min allowed along the chain.",
         "afi_downstream_late": "Downstream, it delayed: {duties}.",
         "afi_downstream_never": "Because it was not done, these duties never fell due: {duties}.",
         "afi_deputy": "{role} was absent; the duty passed to the deputy {deputy}.",
@@ -234,33 +235,33 @@ WORDS: dict[str, dict[str, str]] = {
         "afi_rto": "{service} was down {downtime} min against an RTO of {rto} min.",
         "afi_rto_open": "{service} was still down at the end, after {downtime} min (RTO {rto} min).",
         "afi_not_played": "Duties of roles nobody played in this exercise were not done; these verdicts say "
-                              "nothing about the people (check the scenario's staffing): {duties}.",
+        "nothing about the people (check the scenario's staffing): {duties}.",
         "afi_parts": "By part: {parts}.",
         "part_missing": "missing",
         "afi_not_exercised": "Critical task “{duty}” of objective “{objective}” never fell due, so the "
-                             "exercise did not test it.",
+        "exercise did not test it.",
         "afi_none": "No area for improvement could be drafted from the log.",
         "afi_mc_duty": "“{duty}” ({clause}, {role}): on time in {p} of runs (95% CI {ci}); late {late}, "
-                       "missed {missed}; median completion {median} min against a deadline of {deadline} min "
-                       "(p90 {p90} min).",
+        "missed {missed}; median completion {median} min against a deadline of {deadline} min "
+        "(p90 {p90} min).",
         "afi_mc_path": "Most downstream lateness comes from “{duty}” ({share} of it; it passes on {delay} min "
-                       "on average).",
+        "on average).",
         "afi_mc_rto": "{service}: RTO of {rto} min met in only {p} of runs (95% CI {ci}); mean downtime "
-                      "{mean} min.",
+        "{mean} min.",
         "afi_mc_variant": "Variant “{variant}” lowers the chance that “{duty}” is on time by {delta} (95% CI {ci}).",
         # drafted corrective actions
         "ca_late": "Practise “{duty}” with {role} so that it is done within {allowed} min; put it on the "
-                   "role's checklist with a timer.",
+        "role's checklist with a timer.",
         "ca_missed": "Brief and drill {role} on “{duty}” ({clause}); add it to the role's checklist and have "
-                     "the next role in the chain ask for it.",
+        "the next role in the chain ask for it.",
         "ca_chain": "Shorten “{duty}” first: its delay is passed on to {n} later step(s).",
         "ca_deputy": "Confirm the deputy arrangement for {role} and train {deputy} on “{duty}”.",
         "ca_failed_msgs": "Make the fallback channel for “{duty}” ({alts}) known and ready; test {channels} "
-                          "before the next exercise.",
+        "before the next exercise.",
         "ca_wrong_channel": "Train {role} on the channels “{duty}” requires ({allowed}).",
         "ca_grade": "Train {actor} on the grading criteria ({criteria}) and re-grade as the incident grows.",
         "ca_rto": "Review the recovery of {service} ({tasks}) to bring it within {rto} min; test the "
-                  "failover.",
+        "failover.",
         "ca_not_exercised": "Add an inject that makes “{duty}” fall due in the next exercise.",
         "ca_mc_duty": "Reduce the time {role} needs for “{duty}” or revisit its deadline of {deadline} min.",
         "ca_mc_rto": "Shorten the recovery of {service} or revisit its RTO of {rto} min.",

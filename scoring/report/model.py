@@ -5,14 +5,15 @@ and JSON writers render; `scoring.report.montecarlo_report` builds the same layo
 replication results. Verdicts come from `scoring.verdicts.score`, the same code the TUI and
 `drillsim score` use, so the report cannot disagree with them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import os
 from pathlib import Path
 
-from scoring.ratings import RATINGS, Ratings
-from scoring.verdicts import score
+from drillsim.scoring.ratings import RATINGS, Ratings
+from drillsim.scoring.verdicts import score
 
 from . import drafting
 from .chain import Chains
@@ -25,11 +26,16 @@ WORST = {"missed": 4, "late": 3, "open": 2, "hit": 1, "not_triggered": 0}
 
 # --- the exercise date -------------------------------------------------------------------------
 
-def exercise_date(events: list[dict], log_path=None, override=None, fallback=None) -> tuple[dt.date, str]:
+
+def exercise_date(
+    events: list[dict], log_path=None, override=None, fallback=None
+) -> tuple[dt.date, str]:
     """The date and where it came from: --date, a person's wall-clock stamp, `fallback` (the ratings
     file's date), the log file's modification date, today."""
     if override:
-        return (override if isinstance(override, dt.date) else dt.date.fromisoformat(str(override))), "option"
+        return (
+            override if isinstance(override, dt.date) else dt.date.fromisoformat(str(override))
+        ), "option"
     for ev in events:
         wall = ev.get("wall")
         if wall:
@@ -46,13 +52,14 @@ def exercise_date(events: list[dict], log_path=None, override=None, fallback=Non
 
 # --- an index of the log ---------------------------------------------------------------------------
 
+
 class LogIndex:
     def __init__(self, events: list[dict]):
         self.events = events
         self.msgs: dict[int, dict] = {}
         self.acts: list[dict] = []
         self.absent: dict[str, list[list]] = {}
-        self.wall: dict[tuple, str] = {}      # (t, role) -> wall-clock stamp of a person's action
+        self.wall: dict[tuple, str] = {}  # (t, role) -> wall-clock stamp of a person's action
         self.end = 0.0
         for ev in events:
             kind = ev["type"]
@@ -78,12 +85,18 @@ class LogIndex:
         if not stamp:
             return ""
         try:
-            return " [" + dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).strftime("%H:%M:%S") + "]"
+            return (
+                " ["
+                + dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).strftime("%H:%M:%S")
+                + "]"
+            )
         except ValueError:
             return f" [{stamp}]"
 
     def absent_during(self, role: str, lo: float, hi: float) -> bool:
-        return any(a <= hi + EPS and (b is None or b >= lo - EPS) for a, b in self.absent.get(role, []))
+        return any(
+            a <= hi + EPS and (b is None or b >= lo - EPS) for a, b in self.absent.get(role, [])
+        )
 
 
 def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: float) -> dict:
@@ -94,32 +107,73 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
     lo = entry["triggered_at"] - EPS
     hi = (entry["done_at"] if entry["done_at"] is not None else end) + EPS
     role = entry["role"]
-    actors = {role, entry.get("acted_by"), proc.roles[role].deputy if role in proc.roles else None} - {None}
+    actors = {
+        role,
+        entry.get("acted_by"),
+        proc.roles[role].deputy if role in proc.roles else None,
+    } - {None}
     inc = entry["incident"]
     lines, seqs = [], []
     out = {"lines": lines, "seqs": seqs, "failed": [], "wrong": [], "fallback": [], "parts": []}
     if act.do in ("task", "grade", "classify"):
         for ev in idx.acts:
-            if ev["type"] != act.do or ev["incident"] != inc or ev["actor"] not in actors or not lo <= ev["t"] <= hi:
+            if (
+                ev["type"] != act.do
+                or ev["incident"] != inc
+                or ev["actor"] not in actors
+                or not lo <= ev["t"] <= hi
+            ):
                 continue
             if act.do == "task" and ev["task"] != act.task:
                 continue
             seqs.append(ev["seq"])
             who = names.role(ev["actor"])
             if act.do == "task":
-                lines.append(t(lang, "ev_task", time=names.clock(ev["t"]), task=names.task(ev["task"]), actor=who,
-                               failed="" if ev.get("success", True) else t(lang, "ev_task_failed")))
+                lines.append(
+                    t(
+                        lang,
+                        "ev_task",
+                        time=names.clock(ev["t"]),
+                        task=names.task(ev["task"]),
+                        actor=who,
+                        failed="" if ev.get("success", True) else t(lang, "ev_task_failed"),
+                    )
+                )
             elif act.do == "grade":
-                lines.append(t(lang, "ev_grade", time=names.clock(ev["t"]), level=names.level(ev["level"]), actor=who))
+                lines.append(
+                    t(
+                        lang,
+                        "ev_grade",
+                        time=names.clock(ev["t"]),
+                        level=names.level(ev["level"]),
+                        actor=who,
+                    )
+                )
             else:
-                lines.append(t(lang, "ev_classify", time=names.clock(ev["t"]), impact=ev.get("impact"),
-                               urgency=ev.get("urgency"), level=names.level(ev.get("level")), actor=who))
+                lines.append(
+                    t(
+                        lang,
+                        "ev_classify",
+                        time=names.clock(ev["t"]),
+                        impact=ev.get("impact"),
+                        urgency=ev.get("urgency"),
+                        level=names.level(ev.get("level")),
+                        actor=who,
+                    )
+                )
             lines[-1] += idx.wall_of(ev["t"], ev["actor"])
     else:
-        allowed = set(act.via).union(*(proc.channels[c].alternatives for c in act.via if c in proc.channels))
-        relevant = [m for m in idx.msgs.values()
-                    if m["sent"]["from"] in actors and m["sent"]["to"] in act.to and m["sent"]["incident"] == inc
-                    and lo <= m["sent"]["t"] <= hi]
+        allowed = set(act.via).union(
+            *(proc.channels[c].alternatives for c in act.via if c in proc.channels)
+        )
+        relevant = [
+            m
+            for m in idx.msgs.values()
+            if m["sent"]["from"] in actors
+            and m["sent"]["to"] in act.to
+            and m["sent"]["incident"] == inc
+            and lo <= m["sent"]["t"] <= hi
+        ]
         for m in relevant:
             s = m["sent"]
             seqs.append(s["seq"])
@@ -132,18 +186,33 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
                 outcome = t(lang, "ev_pending")
             if s["via"] not in allowed:
                 out["wrong"].append(m)
-            lines.append(t(lang, "ev_sent", time=names.clock(s["t"]), frm=names.role(s["from"]), to=names.role(s["to"]),
-                           via=names.channel(s["via"]), outcome=outcome) + idx.wall_of(s["t"], s["from"]))
+            lines.append(
+                t(
+                    lang,
+                    "ev_sent",
+                    time=names.clock(s["t"]),
+                    frm=names.role(s["from"]),
+                    to=names.role(s["to"]),
+                    via=names.channel(s["via"]),
+                    outcome=outcome,
+                )
+                + idx.wall_of(s["t"], s["from"])
+            )
         # each part the duty needs (recipient x channel group): when it was first sent and delivered
         if act.via_mode == "all":
             groups = [[c, *proc.channels[c].alternatives] for c in act.via]
         else:
-            groups = [sorted(allowed, key=lambda c: (c not in act.via, list(proc.channels).index(c)))]
+            groups = [
+                sorted(allowed, key=lambda c: (c not in act.via, list(proc.channels).index(c)))
+            ]
         parts = []
         for r in act.to:
             for g in groups:
-                sent = [m["sent"]["t"] for m in relevant if m["sent"]["to"] == r and m["sent"]["via"] in g
-                        and m["delivered"] is not None]
+                sent = [
+                    m["sent"]["t"]
+                    for m in relevant
+                    if m["sent"]["to"] == r and m["sent"]["via"] in g and m["delivered"] is not None
+                ]
                 parts.append({"to": r, "via": g, "sent_at": min(sent) if sent else None})
         out["parts"] = parts
         for m in out["failed"]:
@@ -152,8 +221,13 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
             s = m["sent"]
             for other in relevant:
                 o = other["sent"]
-                if o["to"] == s["to"] and o["via"] != s["via"] and o["via"] in allowed and other["delivered"] is not None \
-                        and o["t"] >= s["t"] - EPS:
+                if (
+                    o["to"] == s["to"]
+                    and o["via"] != s["via"]
+                    and o["via"] in allowed
+                    and other["delivered"] is not None
+                    and o["t"] >= s["t"] - EPS
+                ):
                     out["fallback"].append((s["from"], s["via"], o["via"]))
                     break
     if not lines:
@@ -167,6 +241,7 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
 
 # --- the report ---------------------------------------------------------------------------------
 
+
 def _verdict_text(e: dict, lang: str) -> str:
     text = t(lang, e["status"])
     if e["status"] == "late":
@@ -174,8 +249,16 @@ def _verdict_text(e: dict, lang: str) -> str:
     return text
 
 
-def exercise_report(plan, events: list[dict], *, ratings: Ratings | None = None, date=None, lang: str = "en",
-                    log_path=None, source: str | None = None) -> dict:
+def exercise_report(
+    plan,
+    events: list[dict],
+    *,
+    ratings: Ratings | None = None,
+    date=None,
+    lang: str = "en",
+    log_path=None,
+    source: str | None = None,
+) -> dict:
     from .timeline_svg import timeline_svg
 
     names = Names(plan, lang)
@@ -204,8 +287,15 @@ def exercise_report(plan, events: list[dict], *, ratings: Ratings | None = None,
         else:
             e["evidence"], e["evidence_seq"], e["_facts"] = [], [], None
         link = chains.cause(e) if e["triggered_at"] is not None else None
-        e["delayed_by"] = {"id": link.upstream["id"], "occurrence": link.upstream["occurrence"],
-                           "delay_min": round(link.delay, 3)} if link else None
+        e["delayed_by"] = (
+            {
+                "id": link.upstream["id"],
+                "occurrence": link.upstream["occurrence"],
+                "delay_min": round(link.delay, 3),
+            }
+            if link
+            else None
+        )
         entries.append(e)
 
     # objectives and their critical tasks
@@ -222,43 +312,92 @@ def exercise_report(plan, events: list[dict], *, ratings: Ratings | None = None,
                     if e["incident"] is not None:
                         r = ratings.for_task(oid, obj.id, e["incident"])
                         if r is not None and r.incident is not None:
-                            per_incident[e["incident"]] = {"rating": r.rating, "observation": r.observation}
-            tasks.append({
-                "obligation": oid, "clause": proc.obligations[oid].clause, "title": names.duty(oid),
-                "role": proc.obligations[oid].role, "role_name": names.role(proc.obligations[oid].role),
-                "status": worst, "occurrences": occ,
-                "rating": rated.rating if rated else None, "observation": rated.observation if rated else "",
-                "incident_ratings": per_incident,
-            })
+                            per_incident[e["incident"]] = {
+                                "rating": r.rating,
+                                "observation": r.observation,
+                            }
+            tasks.append(
+                {
+                    "obligation": oid,
+                    "clause": proc.obligations[oid].clause,
+                    "title": names.duty(oid),
+                    "role": proc.obligations[oid].role,
+                    "role_name": names.role(proc.obligations[oid].role),
+                    "status": worst,
+                    "occurrences": occ,
+                    "rating": rated.rating if rated else None,
+                    "observation": rated.observation if rated else "",
+                    "incident_ratings": per_incident,
+                }
+            )
         orating = ratings.for_objective(obj.id) if ratings else None
         triggered = [x for x in tasks if x["status"] != "not_triggered"]
-        passed = bool(triggered) and all(o["status"] == "hit" for x in triggered for o in x["occurrences"]
-                                         if o["status"] != "not_triggered")
-        objectives.append({"id": obj.id, "text": names.objective(obj), "tasks": tasks,
-                           "rating": orating.rating if orating else None,
-                           "observation": orating.observation if orating else "",
-                           "passed": passed if sc.mode == "test" else None})
+        passed = bool(triggered) and all(
+            o["status"] == "hit"
+            for x in triggered
+            for o in x["occurrences"]
+            if o["status"] != "not_triggered"
+        )
+        objectives.append(
+            {
+                "id": obj.id,
+                "text": names.objective(obj),
+                "tasks": tasks,
+                "rating": orating.rating if orating else None,
+                "observation": orating.observation if orating else "",
+                "passed": passed if sc.mode == "test" else None,
+            }
+        )
 
     # grading correctness and continuity
-    grading = [{**g, "actor_name": names.role(g["actor"]), "declared_text": names.level(g["declared"]),
-                "true_text": names.level(g["true"]), "clock": names.clock(g["t"])} for g in result["grading"]]
+    grading = [
+        {
+            **g,
+            "actor_name": names.role(g["actor"]),
+            "declared_text": names.level(g["declared"]),
+            "true_text": names.level(g["true"]),
+            "clock": names.clock(g["t"]),
+        }
+        for g in result["grading"]
+    ]
     continuity = [{**c, "name_local": names.service(c["service"])} for c in result["continuity"]]
 
-    overview = _overview(plan, header, names, lang, day, day_source, ratings, log_path, source, result)
-    participants = [{"role": r, "name": names.role(r), "played_by": players.get(r, "idle"),
-                     "played_by_text": t(lang, f"player_{players.get(r, 'idle')}"),
-                     "deputy": names.role(x.deputy) if x.deputy else "",
-                     "absent": [[a, b] for a, b in idx.absent.get(r, [])]}
-                    for r, x in proc.roles.items()]
+    overview = _overview(
+        plan, header, names, lang, day, day_source, ratings, log_path, source, result
+    )
+    participants = [
+        {
+            "role": r,
+            "name": names.role(r),
+            "played_by": players.get(r, "idle"),
+            "played_by_text": t(lang, f"player_{players.get(r, 'idle')}"),
+            "deputy": names.role(x.deputy) if x.deputy else "",
+            "absent": [[a, b] for a, b in idx.absent.get(r, [])],
+        }
+        for r, x in proc.roles.items()
+    ]
 
-    ctx = drafting.Context(plan=plan, names=names, lang=lang, entries=entries, chains=chains, idx=idx,
-                           players=players, grading=grading, continuity=continuity, objectives=objectives,
-                           date=day, end=end)
+    ctx = drafting.Context(
+        plan=plan,
+        names=names,
+        lang=lang,
+        entries=entries,
+        chains=chains,
+        idx=idx,
+        players=players,
+        grading=grading,
+        continuity=continuity,
+        objectives=objectives,
+        date=day,
+        end=end,
+    )
     strengths = drafting.strengths(ctx)
     improvements = drafting.improvements(ctx)
     drafted_plan = drafting.improvement_plan(ctx, improvements)
     if ratings is not None and ratings.improvement_plan is not None:
-        plan_items = [_plan_row(i.model_dump(mode="json"), names, lang) for i in ratings.improvement_plan]
+        plan_items = [
+            _plan_row(i.model_dump(mode="json"), names, lang) for i in ratings.improvement_plan
+        ]
         plan_source = "ratings"
     else:
         plan_items = [_plan_row(i, names, lang) for i in drafted_plan]
@@ -272,8 +411,14 @@ def exercise_report(plan, events: list[dict], *, ratings: Ratings | None = None,
         "lang": lang,
         "title": t(lang, "title_exercise"),
         "subtitle": t(lang, "subtitle_exercise"),
-        "scenario": {"id": sc.id, "title": names.scenario_title(), "exercise_type": sc.exercise_type,
-                     "mode": sc.mode, "start_clock": sc.start_clock, "duration_min": sc.duration_min},
+        "scenario": {
+            "id": sc.id,
+            "title": names.scenario_title(),
+            "exercise_type": sc.exercise_type,
+            "mode": sc.mode,
+            "start_clock": sc.start_clock,
+            "duration_min": sc.duration_min,
+        },
         "date": day.isoformat(),
         "date_source": day_source,
         "overview": overview,
@@ -285,7 +430,9 @@ def exercise_report(plan, events: list[dict], *, ratings: Ratings | None = None,
         "timeline_svg": timeline_svg(plan, events, result, lang),
         "strengths": strengths,
         "improvements": improvements,
-        "hotwash": ratings.hotwash.model_dump() if ratings else {"strengths": [], "improvements": [], "feedback": []},
+        "hotwash": ratings.hotwash.model_dump()
+        if ratings
+        else {"strengths": [], "improvements": [], "feedback": []},
         "improvement_plan": plan_items,
         "improvement_plan_source": plan_source,
         "drafted_improvement_plan": drafted_plan,
@@ -303,13 +450,17 @@ def exercise_report(plan, events: list[dict], *, ratings: Ratings | None = None,
 def _plan_row(item: dict, names: Names, lang: str) -> dict:
     row = dict(item)
     row["capability_text"] = t(lang, f"cap_{row['capability']}")
-    row["responsible_text"] = names.role(row["responsible_role"]) if row.get("responsible_role") else t(lang, "planners")
+    row["responsible_text"] = (
+        names.role(row["responsible_role"]) if row.get("responsible_role") else t(lang, "planners")
+    )
     due = row.get("due")
     row["due"] = due.isoformat() if isinstance(due, dt.date) else due
     return row
 
 
-def _overview(plan, header, names: Names, lang, day, day_source, ratings, log_path, source, result) -> list[dict]:
+def _overview(
+    plan, header, names: Names, lang, day, day_source, ratings, log_path, source, result
+) -> list[dict]:
     sc = plan.scenario
     rows = [
         ("f_title", names.scenario_title()),
@@ -318,15 +469,36 @@ def _overview(plan, header, names: Names, lang, day, day_source, ratings, log_pa
         ("f_mode", t(lang, f"mode_{sc.mode}")),
         ("f_date", day.isoformat()),
         ("f_start", sc.start_clock),
-        ("f_duration", f"{num(result['end_min'])} / {num(sc.duration_min)}{'' if lang == 'zh' else ' '}{t(lang, 'min')}"),
-        ("f_procedures", "; ".join(f"{s['id']} {s['title'] if lang == 'zh' else s.get('title_en') or s['title']} "
-                                   f"(v{s['version']})" for s in plan.sources)),
+        (
+            "f_duration",
+            f"{num(result['end_min'])} / {num(sc.duration_min)}{'' if lang == 'zh' else ' '}{t(lang, 'min')}",
+        ),
+        (
+            "f_procedures",
+            "; ".join(
+                f"{s['id']} {s['title'] if lang == 'zh' else s.get('title_en') or s['title']} "
+                f"(v{s['version']})"
+                for s in plan.sources
+            ),
+        ),
         ("f_variants", ", ".join(plan.variants) or t(lang, "none")),
         ("f_seed", str(header.get("seed", "-"))),
-        ("f_absences", "; ".join(f"{names.role(a.role)} {names.clock(a.start_min)}–{names.clock(a.until_min)}"
-                                 for a in sc.absences) or t(lang, "none")),
-        ("f_outages", "; ".join(f"{names.channel(o.channel)} {names.clock(o.start_min)}–{names.clock(o.until_min)}"
-                                for o in sc.outages) or t(lang, "none")),
+        (
+            "f_absences",
+            "; ".join(
+                f"{names.role(a.role)} {names.clock(a.start_min)}–{names.clock(a.until_min)}"
+                for a in sc.absences
+            )
+            or t(lang, "none"),
+        ),
+        (
+            "f_outages",
+            "; ".join(
+                f"{names.channel(o.channel)} {names.clock(o.start_min)}–{names.clock(o.until_min)}"
+                for o in sc.outages
+            )
+            or t(lang, "none"),
+        ),
     ]
     if ratings is not None and ratings.evaluator:
         rows.append(("f_evaluator", ratings.evaluator))
@@ -337,19 +509,50 @@ def _overview(plan, header, names: Names, lang, day, day_source, ratings, log_pa
     return [{"key": k, "label": t(lang, k), "value": v} for k, v in rows]
 
 
-def _summary(result, grading, continuity, objectives, ratings, names: Names, lang, mode) -> list[str]:
+def _summary(
+    result, grading, continuity, objectives, ratings, names: Names, lang, mode
+) -> list[str]:
     s = result["summary"]
     scored = s["hit"] + s["late"] + s["missed"]
-    out = [t(lang, "sum_duties", hit=s["hit"], scored=scored, rate=pct(s["sla_hit_rate"]), late=s["late"],
-             missed=s["missed"], not_triggered=s["not_triggered"])]
+    out = [
+        t(
+            lang,
+            "sum_duties",
+            hit=s["hit"],
+            scored=scored,
+            rate=pct(s["sla_hit_rate"]),
+            late=s["late"],
+            missed=s["missed"],
+            not_triggered=s["not_triggered"],
+        )
+    ]
     if grading:
-        out.append(t(lang, "sum_grades", correct=sum(1 for g in grading if g["correct"]), total=len(grading)))
+        out.append(
+            t(
+                lang,
+                "sum_grades",
+                correct=sum(1 for g in grading if g["correct"]),
+                total=len(grading),
+            )
+        )
     else:
         out.append(t(lang, "sum_grades_none"))
     for c in continuity:
-        met = t(lang, "undecided") if c["rto_met"] is None else t(lang, "yes" if c["rto_met"] else "no")
-        out.append(t(lang, "sum_rto", service=c["name_local"], downtime=num(c["downtime_min"]), rto=num(c["rto_min"]),
-                     met=f"{t(lang, 'h_rto_met')}: {met}"))
+        met = (
+            t(lang, "undecided")
+            if c["rto_met"] is None
+            else t(lang, "yes" if c["rto_met"] else "no")
+        )
+        out.append(
+            t(
+                lang,
+                "sum_rto",
+                service=c["name_local"],
+                downtime=num(c["downtime_min"]),
+                rto=num(c["rto_min"]),
+                met=f"{t(lang, 'h_rto_met')}: {met}",
+            )
+        )
     if ratings is not None:
         counts = ratings.counts()
         out.append(t(lang, "sum_ratings", counts=", ".join(f"{k} {counts[k]}" for k in RATINGS)))
@@ -357,6 +560,14 @@ def _summary(result, grading, continuity, objectives, ratings, names: Names, lan
         passed = sum(1 for o in objectives if o["passed"])
         rto_ok = all(c["rto_met"] for c in continuity)
         ok = passed == len(objectives) and rto_ok
-        out.append(t(lang, "sum_test", result=t(lang, "pass" if ok else "fail"), passed=passed, total=len(objectives),
-                     rto=t(lang, "h_rto_met") + (" ✓" if rto_ok else " ✗")))
+        out.append(
+            t(
+                lang,
+                "sum_test",
+                result=t(lang, "pass" if ok else "fail"),
+                passed=passed,
+                total=len(objectives),
+                rto=t(lang, "h_rto_met") + (" ✓" if rto_ok else " ✗"),
+            )
+        )
     return out

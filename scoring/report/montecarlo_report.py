@@ -6,28 +6,34 @@ RTO, the final level, the critical path; for a comparison, the variants side by 
 The plan is loaded from the scenario id in the file when it can be (for names and objectives);
 without it the report still renders from the file alone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import os
 from pathlib import Path
 
-from scoring.ratings import Ratings, load_ratings
-from simulator.loader import load_plan
-from simulator.yamlsrc import InputError, Problem
+from drillsim.scoring.ratings import Ratings, load_ratings
+from drillsim.simulator.loader import load_plan
+from drillsim.simulator.yamlsrc import InputError, Problem
 
 from .drafting import DUE_DAYS
 from .i18n import t
 from .names import Names, ci, dci, num, pct
-from .svg import COLORS, SERIES, histogram, intervals, bars
+from .svg import COLORS, SERIES, bars, histogram, intervals
 
-REQUIRED = {"montecarlo": ("scenario", "n", "obligations"), "compare": ("scenario", "n", "base", "variants")}
+REQUIRED = {
+    "montecarlo": ("scenario", "n", "obligations"),
+    "compare": ("scenario", "n", "base", "variants"),
+}
 
 
 def _check(data: dict, path) -> None:
     missing = [k for k in REQUIRED[data["kind"]] if k not in data]
     if missing:
-        raise InputError([Problem(str(path), 1, 1, f"{data['kind']} results lack {', '.join(missing)}")])
+        raise InputError(
+            [Problem(str(path), 1, 1, f"{data['kind']} results lack {', '.join(missing)}")]
+        )
 
 
 def _plan(data: dict, variants: list[str]):
@@ -58,7 +64,9 @@ def _triggered_text(value, n) -> str:
     return pct(value, 1)
 
 
-def montecarlo_report(data: dict, *, path=None, ratings=None, lang: str = "en", date=None, target: float = 0.9) -> dict:
+def montecarlo_report(
+    data: dict, *, path=None, ratings=None, lang: str = "en", date=None, target: float = 0.9
+) -> dict:
     _check(data, path or "<results>")
     kind = data["kind"]
     base = data if kind == "montecarlo" else data["base"]
@@ -78,32 +86,88 @@ def montecarlo_report(data: dict, *, path=None, ratings=None, lang: str = "en", 
             tasks = [by_id[i] for i in obj.obligations if i in by_id]
             covered.update(x["id"] for x in tasks)
             r = ratings.for_objective(obj.id) if ratings else None
-            objectives.append({"id": obj.id, "text": names.objective(obj), "tasks": tasks,
-                               "rating": r.rating if r else None, "observation": r.observation if r else ""})
+            objectives.append(
+                {
+                    "id": obj.id,
+                    "text": names.objective(obj),
+                    "tasks": tasks,
+                    "rating": r.rating if r else None,
+                    "observation": r.observation if r else "",
+                }
+            )
         rest = [o for o in obligations if o["id"] not in covered]
         if rest:
-            objectives.append({"id": "other", "text": t(lang, "other_duties"), "tasks": rest, "rating": None, "observation": ""})
+            objectives.append(
+                {
+                    "id": "other",
+                    "text": t(lang, "other_duties"),
+                    "tasks": rest,
+                    "rating": None,
+                    "observation": "",
+                }
+            )
     else:
-        objectives.append({"id": "all", "text": t(lang, "all_duties"), "tasks": obligations, "rating": None, "observation": ""})
+        objectives.append(
+            {
+                "id": "all",
+                "text": t(lang, "all_duties"),
+                "tasks": obligations,
+                "rating": None,
+                "observation": "",
+            }
+        )
 
-    services = [{**s, "name_local": names.service(s["service"]) if plan is not None else s.get("name") or s["service"]}
-                for s in base.get("services", [])]
+    services = [
+        {
+            **s,
+            "name_local": names.service(s["service"])
+            if plan is not None
+            else s.get("name") or s["service"],
+        }
+        for s in base.get("services", [])
+    ]
     final_grade = []
-    for level, p in sorted((base.get("final_grade") or {}).items(), key=lambda kv: int(kv[0]) if str(kv[0]).isdigit() else 99):
+    for level, p in sorted(
+        (base.get("final_grade") or {}).items(),
+        key=lambda kv: int(kv[0]) if str(kv[0]).isdigit() else 99,
+    ):
         lvl = int(level) if str(level).isdigit() else level
-        label = t(lang, "level_none") if lvl == 0 else names.level(lvl) if isinstance(lvl, int) else str(lvl)
+        label = (
+            t(lang, "level_none")
+            if lvl == 0
+            else names.level(lvl)
+            if isinstance(lvl, int)
+            else str(lvl)
+        )
         final_grade.append((lvl, label, p))
-    critical = [{**c, "title": names.duty(c["id"], by_id.get(c["id"]))} for c in base.get("critical_path", [])]
+    critical = [
+        {**c, "title": names.duty(c["id"], by_id.get(c["id"]))}
+        for c in base.get("critical_path", [])
+    ]
 
     compare = _compare(data, base, names, lang) if kind == "compare" else None
-    ordered = list({o["id"]: o for obj in objectives for o in obj["tasks"]}.values())   # the tables' order
-    charts = _charts(kind, data, base, obligations, services, final_grade, compare, names, lang, ordered, target)
+    ordered = list(
+        {o["id"]: o for obj in objectives for o in obj["tasks"]}.values()
+    )  # the tables' order
+    charts = _charts(
+        kind, data, base, obligations, services, final_grade, compare, names, lang, ordered, target
+    )
 
-    strengths, afis = _draft(kind, base, objectives, services, critical, compare, names, lang, target, by_id)
-    drafted = [{"issue": a["issue"], "corrective_action": a["corrective_action"], "capability": a["capability"],
-                "responsible_role": a.get("responsible_role"), "obligation": a.get("obligation"),
-                "due": (day + dt.timedelta(days=DUE_DAYS[a["capability"]])).isoformat()}
-               for a in afis if a.get("capability")]
+    strengths, afis = _draft(
+        kind, base, objectives, services, critical, compare, names, lang, target, by_id
+    )
+    drafted = [
+        {
+            "issue": a["issue"],
+            "corrective_action": a["corrective_action"],
+            "capability": a["capability"],
+            "responsible_role": a.get("responsible_role"),
+            "obligation": a.get("obligation"),
+            "due": (day + dt.timedelta(days=DUE_DAYS[a["capability"]])).isoformat(),
+        }
+        for a in afis
+        if a.get("capability")
+    ]
     if ratings is not None and ratings.improvement_plan is not None:
         items, source = [i.model_dump(mode="json") for i in ratings.improvement_plan], "ratings"
     else:
@@ -112,36 +176,74 @@ def montecarlo_report(data: dict, *, path=None, ratings=None, lang: str = "en", 
     for i in items:
         row = dict(i)
         row["capability_text"] = t(lang, f"cap_{row['capability']}")
-        row["responsible_text"] = names.role(row["responsible_role"]) if row.get("responsible_role") else t(lang, "planners")
+        row["responsible_text"] = (
+            names.role(row["responsible_role"])
+            if row.get("responsible_role")
+            else t(lang, "planners")
+        )
         plan_rows.append(row)
 
     title_key = "title_montecarlo" if kind == "montecarlo" else "title_compare"
-    scenario_title = names.scenario_title() or data.get("title") or base.get("title") or data["scenario"]
+    scenario_title = (
+        names.scenario_title() or data.get("title") or base.get("title") or data["scenario"]
+    )
     sc = plan.scenario if plan is not None else None
     overview = [
-        ("f_title", scenario_title), ("f_scenario", data["scenario"]),
+        ("f_title", scenario_title),
+        ("f_scenario", data["scenario"]),
         ("f_type", t(lang, f"type_{sc.exercise_type}") if sc else "-"),
         ("f_date", day.isoformat()),
-        ("f_procedures", "; ".join(f"{s['id']} (v{s['version']})" for s in plan.sources) if plan else "-"),
-        ("f_variants", ", ".join(base.get("variants") or []) if kind == "montecarlo"
-         else ", ".join(v["id"] for v in data["variants"]) or t(lang, "none")),
-        ("f_replications", str(n)), ("f_seed", str(data.get("seed", "-"))),
+        (
+            "f_procedures",
+            "; ".join(f"{s['id']} (v{s['version']})" for s in plan.sources) if plan else "-",
+        ),
+        (
+            "f_variants",
+            ", ".join(base.get("variants") or [])
+            if kind == "montecarlo"
+            else ", ".join(v["id"] for v in data["variants"]) or t(lang, "none"),
+        ),
+        ("f_replications", str(n)),
+        ("f_seed", str(data.get("seed", "-"))),
     ]
     if ratings is not None and ratings.evaluator:
         overview.append(("f_evaluator", ratings.evaluator))
     if path is not None:
         overview.append(("f_log", str(path)))
-    summary = [t(lang, "sum_mc_duties", n=n, good=sum(1 for o in obligations if o.get("p_hit") is not None and o["p_hit"] >= target),
-                 total=sum(1 for o in obligations if o.get("p_hit") is not None), target=pct(target))]
+    summary = [
+        t(
+            lang,
+            "sum_mc_duties",
+            n=n,
+            good=sum(1 for o in obligations if o.get("p_hit") is not None and o["p_hit"] >= target),
+            total=sum(1 for o in obligations if o.get("p_hit") is not None),
+            target=pct(target),
+        )
+    ]
     for s in services:
-        summary.append(t(lang, "sum_mc_rto", service=s["name_local"], rto=num(s.get("rto_min")), p=pct(s.get("p_rto_met"), 1),
-                         ci=ci(s.get("ci95"), 1)))
+        summary.append(
+            t(
+                lang,
+                "sum_mc_rto",
+                service=s["name_local"],
+                rto=num(s.get("rto_min")),
+                p=pct(s.get("p_rto_met"), 1),
+                ci=ci(s.get("ci95"), 1),
+            )
+        )
     return {
-        "kind": kind, "lang": lang, "title": t(lang, title_key),
+        "kind": kind,
+        "lang": lang,
+        "title": t(lang, title_key),
         "subtitle": t(lang, "subtitle_montecarlo", n=n, seed=data.get("seed", "-")),
-        "scenario": {"id": data["scenario"], "title": scenario_title, "exercise_type": sc.exercise_type if sc else None,
-                     "mode": sc.mode if sc else None, "start_clock": sc.start_clock if sc else "00:00",
-                     "duration_min": sc.duration_min if sc else None},
+        "scenario": {
+            "id": data["scenario"],
+            "title": scenario_title,
+            "exercise_type": sc.exercise_type if sc else None,
+            "mode": sc.mode if sc else None,
+            "start_clock": sc.start_clock if sc else "00:00",
+            "duration_min": sc.duration_min if sc else None,
+        },
         "date": day.isoformat(),
         "overview": [{"key": k, "label": t(lang, k), "value": v} for k, v in overview],
         "participants": [],
@@ -155,7 +257,9 @@ def montecarlo_report(data: dict, *, path=None, ratings=None, lang: str = "en", 
         "charts": charts,
         "strengths": strengths,
         "improvements": afis,
-        "hotwash": ratings.hotwash.model_dump() if ratings else {"strengths": [], "improvements": [], "feedback": []},
+        "hotwash": ratings.hotwash.model_dump()
+        if ratings
+        else {"strengths": [], "improvements": [], "feedback": []},
         "improvement_plan": plan_rows,
         "improvement_plan_source": source,
         "drafted_improvement_plan": drafted,
@@ -170,8 +274,11 @@ def _ob_row(o: dict, names: Names, lang: str, n, ratings) -> dict:
     row = dict(o)
     row["title_local"] = names.duty(o["id"], o)
     row["role_name"] = names.role(o.get("role"))
-    row["triggered_text"] = pct(o["p_triggered"], 1) if o.get("p_triggered") is not None else \
-        _triggered_text(o.get("triggered"), n)
+    row["triggered_text"] = (
+        pct(o["p_triggered"], 1)
+        if o.get("p_triggered") is not None
+        else _triggered_text(o.get("triggered"), n)
+    )
     r = ratings.for_task(o["id"]) if ratings else None
     row["rating"] = r.rating if r else None
     return row
@@ -191,42 +298,107 @@ def _compare(data, base, names: Names, lang) -> dict:
         for v in data["variants"]:
             res = {o["id"]: o for o in (v.get("result") or {}).get("obligations", [])}
             d = {o["id"]: o for o in v.get("obligations", [])}.get(oid, {})
-            cells.append({"variant": v["id"], "p_hit": res.get(oid, {}).get("p_hit", d.get("p_hit_variant")),
-                          "delta": d.get("delta_p_hit"),
-                          "ci95": d.get("ci95"), "changed": bool(d.get("changed"))})
-        rows.append({"id": oid, "title": names.duty(oid, b), "clause": b.get("clause", ""), "role": b.get("role"),
-                     "base": b.get("p_hit"), "variants": cells})
+            cells.append(
+                {
+                    "variant": v["id"],
+                    "p_hit": res.get(oid, {}).get("p_hit", d.get("p_hit_variant")),
+                    "delta": d.get("delta_p_hit"),
+                    "ci95": d.get("ci95"),
+                    "changed": bool(d.get("changed")),
+                }
+            )
+        rows.append(
+            {
+                "id": oid,
+                "title": names.duty(oid, b),
+                "clause": b.get("clause", ""),
+                "role": b.get("role"),
+                "base": b.get("p_hit"),
+                "variants": cells,
+            }
+        )
     srows = []
     for sid, b in base_sv.items():
         cells = []
         for v in data["variants"]:
             res = {s["service"]: s for s in (v.get("result") or {}).get("services", [])}
             d = {s["service"]: s for s in v.get("services", [])}.get(sid, {})
-            cells.append({"variant": v["id"], "p": res.get(sid, {}).get("p_rto_met"), "delta": d.get("delta_p_rto_met"),
-                          "ci95": d.get("ci95"), "changed": bool(d.get("changed")),
-                          "delta_downtime_mean_min": d.get("delta_downtime_mean_min")})
-        srows.append({"service": sid, "name": names.service(sid) if names.proc else b.get("name") or sid,
-                      "base": b.get("p_rto_met"), "variants": cells})
+            cells.append(
+                {
+                    "variant": v["id"],
+                    "p": res.get(sid, {}).get("p_rto_met"),
+                    "delta": d.get("delta_p_rto_met"),
+                    "ci95": d.get("ci95"),
+                    "changed": bool(d.get("changed")),
+                    "delta_downtime_mean_min": d.get("delta_downtime_mean_min"),
+                }
+            )
+        srows.append(
+            {
+                "service": sid,
+                "name": names.service(sid) if names.proc else b.get("name") or sid,
+                "base": b.get("p_rto_met"),
+                "variants": cells,
+            }
+        )
     return {"variants": variants, "obligations": rows, "services": srows}
 
 
-def _charts(kind, data, base, obligations, services, final_grade, compare, names: Names, lang, ordered, target) -> dict:
+def _charts(
+    kind,
+    data,
+    base,
+    obligations,
+    services,
+    final_grade,
+    compare,
+    names: Names,
+    lang,
+    ordered,
+    target,
+) -> dict:
     series = [t(lang, "h_base")] if kind == "compare" else [data.get("scenario", "")]
     rows = []
-    results = [base] + ([v.get("result") or {} for v in data["variants"]] if kind == "compare" else [])
+    results = [base] + (
+        [v.get("result") or {} for v in data["variants"]] if kind == "compare" else []
+    )
     if kind == "compare":
         series += [_vtitle(v, lang) for v in data["variants"]]
     lookups = [{o["id"]: o for o in r.get("obligations", [])} for r in results]
     for o in ordered:
         if o.get("p_hit") is None:
             continue
-        rows.append({"label": o["title_local"], "values": [
-            {"p": lk.get(o["id"], {}).get("p_hit"), "ci": lk.get(o["id"], {}).get("ci95")} for lk in lookups]})
-    out = {"intervals": intervals(rows, series, ident="p-hit-chart", title=t(lang, "h_p_hit"), lang=lang,
-                                  target=target, target_label=t(lang, "ch_target")) if rows else "",
-           "final_grade": bars([(label, p) for _, label, p in final_grade], ident="final-grade-chart",
-                               title=t(lang, "sec_final_grade"), lang=lang) if final_grade else "",
-           "histograms": []}
+        rows.append(
+            {
+                "label": o["title_local"],
+                "values": [
+                    {"p": lk.get(o["id"], {}).get("p_hit"), "ci": lk.get(o["id"], {}).get("ci95")}
+                    for lk in lookups
+                ],
+            }
+        )
+    out = {
+        "intervals": intervals(
+            rows,
+            series,
+            ident="p-hit-chart",
+            title=t(lang, "h_p_hit"),
+            lang=lang,
+            target=target,
+            target_label=t(lang, "ch_target"),
+        )
+        if rows
+        else "",
+        "final_grade": bars(
+            [(label, p) for _, label, p in final_grade],
+            ident="final-grade-chart",
+            title=t(lang, "sec_final_grade"),
+            lang=lang,
+        )
+        if final_grade
+        else "",
+        "histograms": [],
+    }
     for ri, result in enumerate(results):
         figures = []
         res_ob = {o["id"]: o for o in result.get("obligations", [])}
@@ -237,10 +409,19 @@ def _charts(kind, data, base, obligations, services, final_grade, compare, names
                 continue
             b = base_ob.get(o["id"]) if ri else None
             overlay = b.get("histogram") if b and (b.get("histogram") or {}).get("counts") else None
-            svg = histogram(r["histogram"], marker=o.get("deadline_min"), marker_label=t(lang, "ch_deadline"),
-                            color=SERIES[ri % len(SERIES)] if ri else COLORS["bar"], title=o["title_local"],
-                            xlabel=t(lang, "ch_completion"), ident=f"hist-{ri}-{o['id']}", no_data=t(lang, "ch_no_data"),
-                            lang=lang, overlay=overlay, overlay_color=COLORS["base"])
+            svg = histogram(
+                r["histogram"],
+                marker=o.get("deadline_min"),
+                marker_label=t(lang, "ch_deadline"),
+                color=SERIES[ri % len(SERIES)] if ri else COLORS["bar"],
+                title=o["title_local"],
+                xlabel=t(lang, "ch_completion"),
+                ident=f"hist-{ri}-{o['id']}",
+                no_data=t(lang, "ch_no_data"),
+                lang=lang,
+                overlay=overlay,
+                overlay_color=COLORS["base"],
+            )
             caption = f"{o.get('clause', '')} · {t(lang, 'h_p_hit')} {pct(r.get('p_hit'), 1)} ({ci(r.get('ci95'), 1)})"
             if overlay:
                 caption += f" · {t(lang, 'ch_overlay')} {pct(b.get('p_hit'), 1)}"
@@ -249,14 +430,30 @@ def _charts(kind, data, base, obligations, services, final_grade, compare, names
             if not (s.get("histogram") or {}).get("counts"):
                 continue
             name = names.service(s["service"]) if names.proc else s.get("name") or s["service"]
-            bs = {x["service"]: x for x in base.get("services", [])}.get(s["service"]) if ri else None
-            figures.append({"id": s["service"], "svg": histogram(s["histogram"], marker=s.get("rto_min"),
-                                                                 overlay=(bs or {}).get("histogram"), overlay_color=COLORS["base"],
-                                                                 marker_label=t(lang, "ch_rto"), title=name,
-                                                                 xlabel=t(lang, "ch_downtime"), ident=f"hist-{ri}-{s['service']}",
-                                                                 color=SERIES[ri % len(SERIES)] if ri else COLORS["bar"],
-                                                                 no_data=t(lang, "ch_no_data"), lang=lang),
-                            "caption": f"{t(lang, 'h_p_rto')} {pct(s.get('p_rto_met'), 1)} ({ci(s.get('ci95'), 1)})"})
+            bs = (
+                {x["service"]: x for x in base.get("services", [])}.get(s["service"])
+                if ri
+                else None
+            )
+            figures.append(
+                {
+                    "id": s["service"],
+                    "svg": histogram(
+                        s["histogram"],
+                        marker=s.get("rto_min"),
+                        overlay=(bs or {}).get("histogram"),
+                        overlay_color=COLORS["base"],
+                        marker_label=t(lang, "ch_rto"),
+                        title=name,
+                        xlabel=t(lang, "ch_downtime"),
+                        ident=f"hist-{ri}-{s['service']}",
+                        color=SERIES[ri % len(SERIES)] if ri else COLORS["bar"],
+                        no_data=t(lang, "ch_no_data"),
+                        lang=lang,
+                    ),
+                    "caption": f"{t(lang, 'h_p_rto')} {pct(s.get('p_rto_met'), 1)} ({ci(s.get('ci95'), 1)})",
+                }
+            )
         title = series[0] if ri == 0 else t(lang, "vs", base=series[0], variant=series[ri])
         out["histograms"].append({"title": title, "figures": figures})
     return out
@@ -267,41 +464,126 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
     for obj in objectives:
         tasks = [x for x in obj["tasks"] if x.get("p_hit") is not None]
         if obj["id"] not in ("other", "all") and tasks and all(x["p_hit"] >= target for x in tasks):
-            strengths.append({"kind": "objective", "objective": obj["id"],
-                              "text": t(lang, "st_mc_objective", objective=obj["text"], target=pct(target))})
+            strengths.append(
+                {
+                    "kind": "objective",
+                    "objective": obj["id"],
+                    "text": t(lang, "st_mc_objective", objective=obj["text"], target=pct(target)),
+                }
+            )
     for s in services:
         if s.get("p_rto_met") is not None and s["p_rto_met"] >= target:
-            strengths.append({"kind": "continuity", "service": s["service"],
-                              "text": t(lang, "st_mc_rto", service=s["name_local"], p=pct(s["p_rto_met"], 1), ci=ci(s.get("ci95"), 1))})
-    for o in sorted((x for x in by_id.values() if x.get("p_hit") is not None and x["p_hit"] < target), key=lambda x: x["p_hit"]):
+            strengths.append(
+                {
+                    "kind": "continuity",
+                    "service": s["service"],
+                    "text": t(
+                        lang,
+                        "st_mc_rto",
+                        service=s["name_local"],
+                        p=pct(s["p_rto_met"], 1),
+                        ci=ci(s.get("ci95"), 1),
+                    ),
+                }
+            )
+    for o in sorted(
+        (x for x in by_id.values() if x.get("p_hit") is not None and x["p_hit"] < target),
+        key=lambda x: x["p_hit"],
+    ):
         dm = o.get("done_min") or {}
-        afis.append({"kind": "duty", "obligation": o["id"], "role": o.get("role"),
-                     "text": t(lang, "afi_mc_duty", duty=o["title_local"], clause=o.get("clause", ""), role=o["role_name"],
-                               p=pct(o["p_hit"], 1), ci=ci(o.get("ci95"), 1), late=pct(o.get("p_late"), 1),
-                               missed=pct(o.get("p_missed"), 1), median=num(dm.get("median")),
-                               deadline=num(o.get("deadline_min")), p90=num(dm.get("p90"))),
-                     "details": [], "capability": "planning", "responsible_role": o.get("role"),
-                     "corrective_action": t(lang, "ca_mc_duty", role=o["role_name"], duty=o["title_local"],
-                                            deadline=num(o.get("deadline_min"))),
-                     "issue": t(lang, "issue_mc_duty", duty=o["title_local"], clause=o.get("clause", ""), p=pct(o["p_hit"], 1))})
+        afis.append(
+            {
+                "kind": "duty",
+                "obligation": o["id"],
+                "role": o.get("role"),
+                "text": t(
+                    lang,
+                    "afi_mc_duty",
+                    duty=o["title_local"],
+                    clause=o.get("clause", ""),
+                    role=o["role_name"],
+                    p=pct(o["p_hit"], 1),
+                    ci=ci(o.get("ci95"), 1),
+                    late=pct(o.get("p_late"), 1),
+                    missed=pct(o.get("p_missed"), 1),
+                    median=num(dm.get("median")),
+                    deadline=num(o.get("deadline_min")),
+                    p90=num(dm.get("p90")),
+                ),
+                "details": [],
+                "capability": "planning",
+                "responsible_role": o.get("role"),
+                "corrective_action": t(
+                    lang,
+                    "ca_mc_duty",
+                    role=o["role_name"],
+                    duty=o["title_local"],
+                    deadline=num(o.get("deadline_min")),
+                ),
+                "issue": t(
+                    lang,
+                    "issue_mc_duty",
+                    duty=o["title_local"],
+                    clause=o.get("clause", ""),
+                    p=pct(o["p_hit"], 1),
+                ),
+            }
+        )
     for c in critical[:3]:
         share = c.get("share_of_downstream_lateness") or 0
         if share < 0.2:
             continue
         o = by_id.get(c["id"], {})
-        afis.append({"kind": "critical_path", "obligation": c["id"],
-                     "text": t(lang, "afi_mc_path", duty=c["title"], share=pct(share), delay=num(c.get("mean_delay_passed_min"))),
-                     "details": [], "capability": "planning", "responsible_role": o.get("role"),
-                     "corrective_action": t(lang, "ca_chain", duty=c["title"], n="≥1"),
-                     "issue": t(lang, "afi_mc_path", duty=c["title"], share=pct(share), delay=num(c.get("mean_delay_passed_min")))})
+        afis.append(
+            {
+                "kind": "critical_path",
+                "obligation": c["id"],
+                "text": t(
+                    lang,
+                    "afi_mc_path",
+                    duty=c["title"],
+                    share=pct(share),
+                    delay=num(c.get("mean_delay_passed_min")),
+                ),
+                "details": [],
+                "capability": "planning",
+                "responsible_role": o.get("role"),
+                "corrective_action": t(lang, "ca_chain", duty=c["title"], n="≥1"),
+                "issue": t(
+                    lang,
+                    "afi_mc_path",
+                    duty=c["title"],
+                    share=pct(share),
+                    delay=num(c.get("mean_delay_passed_min")),
+                ),
+            }
+        )
     for s in services:
         if s.get("p_rto_met") is not None and s["p_rto_met"] < target:
-            afis.append({"kind": "continuity", "service": s["service"],
-                         "text": t(lang, "afi_mc_rto", service=s["name_local"], rto=num(s.get("rto_min")), p=pct(s["p_rto_met"], 1),
-                                   ci=ci(s.get("ci95"), 1), mean=num((s.get("downtime_min") or {}).get("mean"))),
-                         "details": [], "capability": "equipment", "responsible_role": None,
-                         "corrective_action": t(lang, "ca_mc_rto", service=s["name_local"], rto=num(s.get("rto_min"))),
-                         "issue": t(lang, "issue_mc_rto", service=s["name_local"], p=pct(s["p_rto_met"], 1))})
+            afis.append(
+                {
+                    "kind": "continuity",
+                    "service": s["service"],
+                    "text": t(
+                        lang,
+                        "afi_mc_rto",
+                        service=s["name_local"],
+                        rto=num(s.get("rto_min")),
+                        p=pct(s["p_rto_met"], 1),
+                        ci=ci(s.get("ci95"), 1),
+                        mean=num((s.get("downtime_min") or {}).get("mean")),
+                    ),
+                    "details": [],
+                    "capability": "equipment",
+                    "responsible_role": None,
+                    "corrective_action": t(
+                        lang, "ca_mc_rto", service=s["name_local"], rto=num(s.get("rto_min"))
+                    ),
+                    "issue": t(
+                        lang, "issue_mc_rto", service=s["name_local"], p=pct(s["p_rto_met"], 1)
+                    ),
+                }
+            )
     if compare:
         for row in compare["obligations"]:
             for v in row["variants"]:
@@ -310,18 +592,56 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                 title = next(x["title"] for x in compare["variants"] if x["id"] == v["variant"])
                 delta = f"{abs(v['delta']) * 100:.1f} pp"
                 if v["delta"] > 0:
-                    strengths.append({"kind": "variant", "obligation": row["id"], "variant": v["variant"],
-                                      "text": t(lang, "st_mc_variant", variant=title, duty=row["title"], delta=delta,
-                                                ci=dci(v["ci95"]))})
+                    strengths.append(
+                        {
+                            "kind": "variant",
+                            "obligation": row["id"],
+                            "variant": v["variant"],
+                            "text": t(
+                                lang,
+                                "st_mc_variant",
+                                variant=title,
+                                duty=row["title"],
+                                delta=delta,
+                                ci=dci(v["ci95"]),
+                            ),
+                        }
+                    )
                 else:
-                    afis.append({"kind": "variant", "obligation": row["id"], "variant": v["variant"],
-                                 "text": t(lang, "afi_mc_variant", variant=title, duty=row["title"], delta=delta,
-                                           ci=dci(v["ci95"])), "details": [], "capability": None})
+                    afis.append(
+                        {
+                            "kind": "variant",
+                            "obligation": row["id"],
+                            "variant": v["variant"],
+                            "text": t(
+                                lang,
+                                "afi_mc_variant",
+                                variant=title,
+                                duty=row["title"],
+                                delta=delta,
+                                ci=dci(v["ci95"]),
+                            ),
+                            "details": [],
+                            "capability": None,
+                        }
+                    )
         for row in compare["services"]:
             for v in row["variants"]:
                 if v["changed"] and v["delta"] is not None and v["delta"] > 0:
                     title = next(x["title"] for x in compare["variants"] if x["id"] == v["variant"])
-                    strengths.append({"kind": "variant", "service": row["service"], "variant": v["variant"],
-                                      "text": t(lang, "st_mc_variant_rto", variant=title, service=row["name"],
-                                                delta=f"{v['delta'] * 100:.1f} pp", ci=dci(v["ci95"]))})
+                    strengths.append(
+                        {
+                            "kind": "variant",
+                            "service": row["service"],
+                            "variant": v["variant"],
+                            "text": t(
+                                lang,
+                                "st_mc_variant_rto",
+                                variant=title,
+                                service=row["name"],
+                                delta=f"{v['delta'] * 100:.1f} pp",
+                                ci=dci(v["ci95"]),
+                            ),
+                        }
+                    )
     return strengths, afis

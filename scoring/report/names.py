@@ -1,4 +1,5 @@
 """Names of roles, channels, duties … in the report's language, and time formats."""
+
 from __future__ import annotations
 
 from .i18n import t
@@ -78,8 +79,11 @@ class Names:
         if self.proc is not None and oid in self.proc.obligations:
             return self._pick(self.proc.obligations[oid], "title", "title_en")
         if fallback:
-            return fallback.get("title_en") if self.lang == "en" and fallback.get("title_en") else \
-                fallback.get("title") or str(oid)
+            return (
+                fallback.get("title_en")
+                if self.lang == "en" and fallback.get("title_en")
+                else fallback.get("title") or str(oid)
+            )
         return str(oid)
 
     def clause(self, oid) -> str:

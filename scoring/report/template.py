@@ -4,6 +4,7 @@ It lists every objective and critical task with `rating: null` and, as comments,
 evidence from the log; the improvement plan is the drafted one, ready to edit. The text loads
 with `scoring.ratings.load_ratings` as it is.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ def q(text) -> str:
 
 
 def _comment(text: str, indent: str = "") -> list[str]:
-    return [f"{indent}# {line}" for line in textwrap.wrap(text, 100, break_long_words=False)] or [f"{indent}#"]
+    return [f"{indent}# {line}" for line in textwrap.wrap(text, 100, break_long_words=False)] or [
+        f"{indent}#"
+    ]
 
 
 def ratings_template(rep: dict, roles: list[str] | None = None) -> str:
@@ -28,32 +31,52 @@ def ratings_template(rep: dict, roles: list[str] | None = None) -> str:
     out = _comment(t(lang, "tpl_header", scenario=sc["id"], date=rep["date"]))
     out += _comment(t(lang, "tpl_scale"))
     out += _comment(t(lang, "tpl_timing"))
-    out += [f"evaluator: {q(rep.get('evaluator') or '')}", f"date: {rep['date']}", f"scenario: {sc['id']}", "tasks:"]
+    out += [
+        f"evaluator: {q(rep.get('evaluator') or '')}",
+        f"date: {rep['date']}",
+        f"scenario: {sc['id']}",
+        "tasks:",
+    ]
     for obj in rep["objectives"]:
         if obj["id"] in ("other", "all"):
             continue
         out += [""] + _comment(t(lang, "tpl_objective", id=obj["id"], text=obj["text"]), "  ")
-        out += [f"  - objective: {obj['id']}", f"    rating: {q(obj.get('rating'))}",
-                f"    observation: {q(obj.get('observation') or '')}"]
+        out += [
+            f"  - objective: {obj['id']}",
+            f"    rating: {q(obj.get('rating'))}",
+            f"    observation: {q(obj.get('observation') or '')}",
+        ]
         for task in obj["tasks"]:
             oid = task.get("obligation") or task.get("id")
             title = task.get("title") or task.get("title_local")
-            out += _comment(f"{oid}: {title} ({task.get('clause', '')}) — {task.get('role_name', '')}", "  ")
+            out += _comment(
+                f"{oid}: {title} ({task.get('clause', '')}) — {task.get('role_name', '')}", "  "
+            )
             for o in task.get("occurrences") or []:
                 if o["status"] == "not_triggered":
                     continue
                 start = sc["start_clock"]
-                when = f"{t(lang, 'h_due').lower()} {clock_text(start, o['triggered_at'])}, " \
-                       f"{t(lang, 'h_deadline').lower()} {clock_text(start, o['deadline_at'])}" + \
-                       (f", {t(lang, 'h_done').lower()} {clock_text(start, o['done_at'])}" if o["done_at"] is not None else "")
+                when = (
+                    f"{t(lang, 'h_due').lower()} {clock_text(start, o['triggered_at'])}, "
+                    f"{t(lang, 'h_deadline').lower()} {clock_text(start, o['deadline_at'])}"
+                    + (
+                        f", {t(lang, 'h_done').lower()} {clock_text(start, o['done_at'])}"
+                        if o["done_at"] is not None
+                        else ""
+                    )
+                )
                 inc = f"[{o['incident']}] " if rep.get("multi_incident") else ""
                 out += _comment(f"  {inc}{o['verdict_text']}: {when}", "  ")
             if not task.get("occurrences") and task.get("p_hit") is not None:
                 out += _comment(f"  {t(lang, 'h_p_hit')} {task['p_hit']:.3f}", "  ")
             if task.get("status") == "not_triggered":
                 out += _comment(f"  {t(lang, 'not_triggered')}", "  ")
-            out += [f"  - objective: {obj['id']}", f"    obligation: {oid}", f"    rating: {q(task.get('rating'))}",
-                    f"    observation: {q(task.get('observation') or '')}"]
+            out += [
+                f"  - objective: {obj['id']}",
+                f"    obligation: {oid}",
+                f"    rating: {q(task.get('rating'))}",
+                f"    observation: {q(task.get('observation') or '')}",
+            ]
     hw = rep.get("hotwash") or {}
     out += ["", "hotwash:"]
     for key in ("strengths", "improvements", "feedback"):
@@ -66,9 +89,13 @@ def ratings_template(rep: dict, roles: list[str] | None = None) -> str:
     items = rep.get("improvement_plan") or []
     out.append("improvement_plan:" + ("" if items else " []"))
     for p in items:
-        out += [f"  - issue: {q(p['issue'])}", f"    corrective_action: {q(p['corrective_action'])}",
-                f"    capability: {p['capability']}", f"    responsible_role: {p.get('responsible_role') or 'null'}",
-                f"    due: {p.get('due') or 'null'}"]
+        out += [
+            f"  - issue: {q(p['issue'])}",
+            f"    corrective_action: {q(p['corrective_action'])}",
+            f"    capability: {p['capability']}",
+            f"    responsible_role: {p.get('responsible_role') or 'null'}",
+            f"    due: {p.get('due') or 'null'}",
+        ]
         if p.get("obligation"):
             out.append(f"    obligation: {p['obligation']}")
     return "\n".join(out) + "\n"

@@ -4,6 +4,7 @@ sides, regrading over time, deputy takeover and the OA outage forcing e-mail.
 Scenario payment_outage: alert to the duty supervisor at 0 (level 3), level 2 at 30 (30 minutes
 of outage), level 1 at 70 (over 5,000 customers); OA is down from 0 to 240.
 """
+
 import pytest
 
 from tests.conftest import DATA
@@ -29,35 +30,57 @@ def verdict(result, ob, **kw):
 
 # --- grading thresholds (000 §一), both sides of every bound --------------------------------
 
-@pytest.mark.parametrize("attrs, level", [
-    ({"core_outage_min": 120}, 2), ({"core_outage_min": 120.1}, 1),
-    ({"core_outage_min": 30}, 2), ({"core_outage_min": 29.9}, 3),
-    ({"customers_affected": 5000}, 2), ({"customers_affected": 5001}, 1),
-    ({"customers_affected": 1000}, 2), ({"customers_affected": 999}, 3),
-    ({"loss_cny": 500000}, 2), ({"loss_cny": 500001}, 1),
-    ({"loss_cny": 100000}, 2), ({"loss_cny": 99999}, 3),
-    ({"complaints_day": 200}, 1), ({"complaints_day": 199}, 2),
-    ({"complaints_day": 50}, 2), ({"complaints_day": 49}, 3),
-    ({"media": "negative"}, 1), ({"media": "regional"}, 2), ({"media": "none"}, 3),
-    ({"key_system": True, "sensitive_records": 1000}, 1), ({"key_system": True, "sensitive_records": 999}, 2),
-    ({"key_system": True, "sensitive_records": 100}, 2), ({"key_system": True, "sensitive_records": 99}, 3),
-    ({"key_system": False, "sensitive_records": 5000}, 3),
-    ({"company_stoppage": True}, 1),
-    ({"dept_process_down_min": 240}, 3), ({"dept_process_down_min": 241}, 2),
-    ({"departments_affected": 3}, 2), ({"departments_affected": 2}, 3),
-    ({}, 3),
-])
+
+@pytest.mark.parametrize(
+    "attrs, level",
+    [
+        ({"core_outage_min": 120}, 2),
+        ({"core_outage_min": 120.1}, 1),
+        ({"core_outage_min": 30}, 2),
+        ({"core_outage_min": 29.9}, 3),
+        ({"customers_affected": 5000}, 2),
+        ({"customers_affected": 5001}, 1),
+        ({"customers_affected": 1000}, 2),
+        ({"customers_affected": 999}, 3),
+        ({"loss_cny": 500000}, 2),
+        ({"loss_cny": 500001}, 1),
+        ({"loss_cny": 100000}, 2),
+        ({"loss_cny": 99999}, 3),
+        ({"complaints_day": 200}, 1),
+        ({"complaints_day": 199}, 2),
+        ({"complaints_day": 50}, 2),
+        ({"complaints_day": 49}, 3),
+        ({"media": "negative"}, 1),
+        ({"media": "regional"}, 2),
+        ({"media": "none"}, 3),
+        ({"key_system": True, "sensitive_records": 1000}, 1),
+        ({"key_system": True, "sensitive_records": 999}, 2),
+        ({"key_system": True, "sensitive_records": 100}, 2),
+        ({"key_system": True, "sensitive_records": 99}, 3),
+        ({"key_system": False, "sensitive_records": 5000}, 3),
+        ({"company_stoppage": True}, 1),
+        ({"dept_process_down_min": 240}, 3),
+        ({"dept_process_down_min": 241}, 2),
+        ({"departments_affected": 3}, 2),
+        ({"departments_affected": 2}, 3),
+        ({}, 3),
+    ],
+)
 def test_grading_thresholds(attrs, level):
     assert grade(P, **attrs) == level
 
 
 # --- §二(一)2: the 10-minute confirmation ----------------------------------------------------
 
-@pytest.mark.parametrize("ob, action", [
-    ("verify", {"do": "task", "task": "verify"}),
-    ("initial_record", {"do": "task", "task": "initial_record"}),
-    ("mark_urgency", {"do": "grade", "level": 3}),
-])
+
+@pytest.mark.parametrize(
+    "ob, action",
+    [
+        ("verify", {"do": "task", "task": "verify"}),
+        ("initial_record", {"do": "task", "task": "initial_record"}),
+        ("mark_urgency", {"do": "grade", "level": 3}),
+    ],
+)
 def test_confirmation_within_10_minutes(ob, action):
     hit = run_scripted(S, [{"at": 10.0, "role": DUTY, **action}])
     late = run_scripted(S, [{"at": 10.1, "role": DUTY, **action}])
@@ -71,12 +94,21 @@ def test_confirmation_within_10_minutes(ob, action):
 
 # --- §二(二)1 level 3: OA form to the direct supervisor within 60 min (OA down: e-mail) -------
 
+
 def test_level3_report_boundary_and_oa_outage_forces_email():
-    assert verdict(run_scripted(S, [report(60, "direct_supervisor", "email")]), "report_l3") == ("hit", None)
-    assert verdict(run_scripted(S, [report(60.1, "direct_supervisor", "email")]), "report_l3") == ("late", 0.1)
+    assert verdict(run_scripted(S, [report(60, "direct_supervisor", "email")]), "report_l3") == (
+        "hit",
+        None,
+    )
+    assert verdict(run_scripted(S, [report(60.1, "direct_supervisor", "email")]), "report_l3") == (
+        "late",
+        0.1,
+    )
     tried_oa = run_scripted(S, [report(5, "direct_supervisor", "oa")])
-    assert verdict(tried_oa, "report_l3") == ("missed", None)       # the OA system is down
-    retried = run_scripted(S, [report(5, "direct_supervisor", "oa"), report(8, "direct_supervisor", "email")])
+    assert verdict(tried_oa, "report_l3") == ("missed", None)  # the OA system is down
+    retried = run_scripted(
+        S, [report(5, "direct_supervisor", "oa"), report(8, "direct_supervisor", "email")]
+    )
     assert entry(retried, "report_l3")["done_at"] == 8.0
 
 
@@ -86,8 +118,12 @@ def test_level3_follow_up_duties_count_from_receipt():
     assert org["deadline_at"] == pytest.approx(org["triggered_at"] + 120)
     t = org["triggered_at"]
     base = [report(5, "direct_supervisor", "email")]
-    at_deadline = run_scripted(S, base + [act(t + 120, "task", role="direct_supervisor", task="organize_l3_handling")])
-    after = run_scripted(S, base + [act(t + 120.1, "task", role="direct_supervisor", task="organize_l3_handling")])
+    at_deadline = run_scripted(
+        S, base + [act(t + 120, "task", role="direct_supervisor", task="organize_l3_handling")]
+    )
+    after = run_scripted(
+        S, base + [act(t + 120.1, "task", role="direct_supervisor", task="organize_l3_handling")]
+    )
     assert verdict(at_deadline, "organize_l3_handling") == ("hit", None)
     assert verdict(after, "organize_l3_handling") == ("late", 0.1)
     assert verdict(first, "organize_l3_handling") == ("missed", None)
@@ -97,26 +133,34 @@ def test_level3_progress_before_end_of_working_day():
     base = [report(5, "direct_supervisor", "email")]
     v = ("tests/data/long_day.yaml",)
     prog = entry(run_scripted(S, base, variants=v), "l3_progress_to_dept_head")
-    assert prog["deadline_at"] == 510.0   # 18:00, the scenario starts 09:30
-    on_time = run_scripted(S, base + [report(510, "dept_head", "phone", role="direct_supervisor")], variants=v)
-    late = run_scripted(S, base + [report(510.1, "dept_head", "phone", role="direct_supervisor")], variants=v)
+    assert prog["deadline_at"] == 510.0  # 18:00, the scenario starts 09:30
+    on_time = run_scripted(
+        S, base + [report(510, "dept_head", "phone", role="direct_supervisor")], variants=v
+    )
+    late = run_scripted(
+        S, base + [report(510.1, "dept_head", "phone", role="direct_supervisor")], variants=v
+    )
     assert verdict(on_time, "l3_progress_to_dept_head") == ("hit", None)
     assert verdict(late, "l3_progress_to_dept_head") == ("late", 0.1)
-    short = run_scripted(S, base)   # the 300-minute scenario ends before 18:00: still open
+    short = run_scripted(S, base)  # the 300-minute scenario ends before 18:00: still open
     assert entry(short, "l3_progress_to_dept_head")["status"] == "open"
 
 
 # --- level 2 (from minute 30) -------------------------------------------------------------
 
+
 def test_level2_report_within_30_minutes_to_vp_and_department_head():
     both = lambda t: [report(t, ["vp", "dept_head"], "phone")]
     hit, late = run_scripted(S, both(60)), run_scripted(S, both(60.1))
-    assert entry(hit, "report_l2")["triggered_at"] == 30 and entry(hit, "report_l2")["deadline_at"] == 60
+    assert (
+        entry(hit, "report_l2")["triggered_at"] == 30
+        and entry(hit, "report_l2")["deadline_at"] == 60
+    )
     assert verdict(hit, "report_l2") == ("hit", None)
     assert verdict(late, "report_l2") == ("late", 0.1)
     only_vp = run_scripted(S, [report(40, "vp", "phone")])
     assert verdict(only_vp, "report_l2") == ("missed", None)
-    too_early = run_scripted(S, [report(20, ["vp", "dept_head"], "phone")])   # before it was level 2
+    too_early = run_scripted(S, [report(20, ["vp", "dept_head"], "phone")])  # before it was level 2
     assert verdict(too_early, "report_l2") == ("missed", None)
 
 
@@ -125,8 +169,10 @@ def test_level2_team_and_filing_within_20_minutes_of_receipt():
     first = run_scripted(S, base)
     t = entry(first, "form_l2_team")["triggered_at"]
     assert 40 < t < 41 and entry(first, "form_l2_team")["deadline_at"] == pytest.approx(t + 20)
-    for ob, action in [("form_l2_team", act(t + 20, "task", role="dept_head", task="form_l2_team")),
-                       ("file_l2_with_ops", report(t + 20, "ops_dept", "email", role="dept_head"))]:
+    for ob, action in [
+        ("form_l2_team", act(t + 20, "task", role="dept_head", task="form_l2_team")),
+        ("file_l2_with_ops", report(t + 20, "ops_dept", "email", role="dept_head")),
+    ]:
         late_action = {**action, "at": round(t + 20.1, 6)}
         assert verdict(run_scripted(S, base + [action]), ob) == ("hit", None)
         status, by = verdict(run_scripted(S, base + [late_action]), ob)
@@ -136,19 +182,25 @@ def test_level2_team_and_filing_within_20_minutes_of_receipt():
 
 # --- regrading over time --------------------------------------------------------------------
 
+
 def test_regrade_when_the_event_rises():
     base = [act(5, "grade", level=3)]
     first = run_scripted(S, base)
     regrades = entries(first, "regrade")
-    assert [(e["triggered_at"], e["deadline_at"]) for e in regrades] == [(30, 40)]   # declared 3, now 2
+    assert [(e["triggered_at"], e["deadline_at"]) for e in regrades] == [
+        (30, 40)
+    ]  # declared 3, now 2
     on_time = run_scripted(S, base + [act(40, "grade", level=2)])
-    assert [e["triggered_at"] for e in entries(on_time, "regrade")] == [30, 70]      # 2, then 1 at 70
+    assert [e["triggered_at"] for e in entries(on_time, "regrade")] == [30, 70]  # 2, then 1 at 70
     assert entry(on_time, "regrade")["status"] == "hit"
     assert entry(on_time, "regrade", occurrence=2)["status"] == "missed"
     late = run_scripted(S, base + [act(40.1, "grade", level=2)])
     assert verdict(late, "regrade") == ("late", 0.1)
     grades = on_time["grading"]
-    assert [(g["declared"], g["true"], g["correct"]) for g in grades] == [(3, 3, True), (2, 2, True)]
+    assert [(g["declared"], g["true"], g["correct"]) for g in grades] == [
+        (3, 3, True),
+        (2, 2, True),
+    ]
 
 
 def test_a_further_rise_after_a_too_mild_regrade_falls_due_again():
@@ -156,35 +208,50 @@ def test_a_further_rise_after_a_too_mild_regrade_falls_due_again():
     is 2), the event rises to level 1 at 70; the regrade falls due again, due at 80."""
     base = [act(5, "grade", level=3), act(35, "grade", level=3)]
     first = run_scripted(S, base)
-    assert [(e["triggered_at"], e["deadline_at"], e["status"]) for e in entries(first, "regrade")] == \
-        [(30, 40, "hit"), (70, 80, "missed")]
-    assert verdict(run_scripted(S, base + [act(80, "grade", level=1)]), "regrade", occurrence=2) == ("hit", None)
-    assert verdict(run_scripted(S, base + [act(80.1, "grade", level=1)]), "regrade", occurrence=2) == ("late", 0.1)
+    assert [
+        (e["triggered_at"], e["deadline_at"], e["status"]) for e in entries(first, "regrade")
+    ] == [(30, 40, "hit"), (70, 80, "missed")]
+    assert verdict(
+        run_scripted(S, base + [act(80, "grade", level=1)]), "regrade", occurrence=2
+    ) == ("hit", None)
+    assert verdict(
+        run_scripted(S, base + [act(80.1, "grade", level=1)]), "regrade", occurrence=2
+    ) == ("late", 0.1)
     # no rise after the regrade, no new occasion: regraded (too mildly) only after the rise to 1
     late_mild = run_scripted(S, [act(5, "grade", level=3), act(75, "grade", level=2)])
-    assert [(e["triggered_at"], e["status"]) for e in entries(late_mild, "regrade")] == [(30, "late")]
+    assert [(e["triggered_at"], e["status"]) for e in entries(late_mild, "regrade")] == [
+        (30, "late")
+    ]
 
 
 def test_misgrade_is_reported_as_incorrect():
-    result = run_scripted(S, [act(75, "grade", level=2)])   # it is level 1 from minute 70
-    assert result["grading"] == [{"t": 75.0, "actor": DUTY, "incident": "main", "declared": 2, "true": 1, "correct": False}]
+    result = run_scripted(S, [act(75, "grade", level=2)])  # it is level 1 from minute 70
+    assert result["grading"] == [
+        {"t": 75.0, "actor": DUTY, "incident": "main", "declared": 2, "true": 1, "correct": False}
+    ]
 
 
 # --- level 1 (from minute 70): phone AND written, both recipients -----------------------------
+
 
 def l1(at_phone, at_written, written="email", to="ops_dept"):
     return [report(at_phone, to, "phone"), report(at_written, to, written)]
 
 
-@pytest.mark.parametrize("ob, to", [("report_l1_ops", "ops_dept"), ("report_l1_committee", "emergency_committee")])
+@pytest.mark.parametrize(
+    "ob, to", [("report_l1_ops", "ops_dept"), ("report_l1_committee", "emergency_committee")]
+)
 def test_level1_report_within_15_minutes_by_phone_and_in_writing(ob, to):
     hit = run_scripted(S, l1(80, 85, to=to))
     assert entry(hit, ob)["triggered_at"] == 70 and entry(hit, ob)["deadline_at"] == 85
     assert verdict(hit, ob) == ("hit", None)
-    assert entry(hit, ob)["done_at"] == 85.0     # done when the second of the two was sent
+    assert entry(hit, ob)["done_at"] == 85.0  # done when the second of the two was sent
     assert verdict(run_scripted(S, l1(80, 85.1, to=to)), ob) == ("late", 0.1)
-    assert verdict(run_scripted(S, [report(75, to, "phone")]), ob) == ("missed", None)      # phone only
-    assert verdict(run_scripted(S, l1(75, 76, written="oa", to=to)), ob) == ("missed", None)  # OA down
+    assert verdict(run_scripted(S, [report(75, to, "phone")]), ob) == ("missed", None)  # phone only
+    assert verdict(run_scripted(S, l1(75, 76, written="oa", to=to)), ob) == (
+        "missed",
+        None,
+    )  # OA down
 
 
 def level1_chain():
@@ -196,7 +263,12 @@ def level1_chain():
 
 def notify(at):
     """Operations notifies the three groups by chat."""
-    return report(at, ["technical_group", "coordination_group", "communication_group"], "chat", role="ops_dept")
+    return report(
+        at,
+        ["technical_group", "coordination_group", "communication_group"],
+        "chat",
+        role="ops_dept",
+    )
 
 
 def test_operations_activates_and_notifies_within_10_minutes_of_receipt():
@@ -215,11 +287,15 @@ def test_operations_activates_and_notifies_within_10_minutes_of_receipt():
 def test_level1_backup_plan_in_5_and_isolation_in_10_minutes_of_activation():
     base, t = level1_chain()
     base = base + [act(t + 1, "task", role="ops_dept", task="activate_l1_plan")]
-    a = t + 1   # activation
+    a = t + 1  # activation
     cases = {"failover_within_5": ("failover_dr", 5), "isolate_within_10": ("isolate_fault", 10)}
     for ob, (task, minutes) in cases.items():
-        hit = run_scripted(S, base + [act(round(a + minutes, 6), "task", role="technical_group", task=task)])
-        late = run_scripted(S, base + [act(round(a + minutes + 0.1, 6), "task", role="technical_group", task=task)])
+        hit = run_scripted(
+            S, base + [act(round(a + minutes, 6), "task", role="technical_group", task=task)]
+        )
+        late = run_scripted(
+            S, base + [act(round(a + minutes + 0.1, 6), "task", role="technical_group", task=task)]
+        )
         assert entry(hit, ob)["triggered_at"] == pytest.approx(a)
         assert verdict(hit, ob) == ("hit", None), ob
         assert verdict(late, ob)[0] == "late"
@@ -228,15 +304,24 @@ def test_level1_backup_plan_in_5_and_isolation_in_10_minutes_of_activation():
 
 def test_failover_restores_the_service_and_scores_the_rto():
     base, t = level1_chain()
-    done = run_scripted(S, base + [act(t + 1, "task", role="ops_dept", task="activate_l1_plan"),
-                                   act(t + 3, "task", role="technical_group", task="failover_dr")], seed=3)
+    done = run_scripted(
+        S,
+        base
+        + [
+            act(t + 1, "task", role="ops_dept", task="activate_l1_plan"),
+            act(t + 3, "task", role="technical_group", task="failover_dr"),
+        ],
+        seed=3,
+    )
     (svc,) = done["continuity"]
     task = [e for e in done["obligations"] if e["id"] == "failover_within_5"][0]
     assert task["status"] == "hit"
-    if svc["restored_at"] is not None:      # the DR switch succeeds 85% of the time
+    if svc["restored_at"] is not None:  # the DR switch succeeds 85% of the time
         assert svc["downtime_min"] == pytest.approx(t + 3) and svc["rto_met"] is True
     never = run_scripted(S, base)
-    assert never["continuity"][0]["restored_at"] is None and never["continuity"][0]["rto_met"] is False
+    assert (
+        never["continuity"][0]["restored_at"] is None and never["continuity"][0]["rto_met"] is False
+    )
 
 
 def test_coordination_group_updates_every_30_minutes():
@@ -245,12 +330,21 @@ def test_coordination_group_updates_every_30_minutes():
     res = run_scripted(S, notified)
     first = entry(res, "coordination_updates")
     r = first["triggered_at"]
-    posts = [report(round(r + 30, 6), ["emergency_committee", "ops_dept"], "chat", role="coordination_group"),
-             report(round(r + 60.1, 6), ["emergency_committee", "ops_dept"], "chat", role="coordination_group")]
+    posts = [
+        report(
+            round(r + 30, 6), ["emergency_committee", "ops_dept"], "chat", role="coordination_group"
+        ),
+        report(
+            round(r + 60.1, 6),
+            ["emergency_committee", "ops_dept"],
+            "chat",
+            role="coordination_group",
+        ),
+    ]
     res = run_scripted(S, notified + posts)
     occ = entries(res, "coordination_updates")
     assert occ[0]["deadline_at"] == pytest.approx(r + 30) and occ[0]["status"] == "hit"
-    assert occ[1]["triggered_at"] == pytest.approx(r + 30)            # counts from the last update
+    assert occ[1]["triggered_at"] == pytest.approx(r + 30)  # counts from the last update
     assert occ[1]["deadline_at"] == pytest.approx(r + 60) and occ[1]["status"] == "late"
     assert occ[2]["status"] in ("missed", "open")
 
@@ -269,36 +363,52 @@ def test_legal_review_before_the_external_statement():
     r = review["triggered_at"]
     assert review["deadline_at"] == pytest.approx(r + 30)
     approve = act(round(r + 30, 6), "task", role="legal_dept", task="legal_review")
-    publish = act(round(r + 30 + 30.1, 6), "task", role="communication_group", task="publish_statement")
+    publish = act(
+        round(r + 30 + 30.1, 6), "task", role="communication_group", task="publish_statement"
+    )
     third = run_scripted(S, notified + [draft, approve, publish])
     assert entry(third, "legal_review")["status"] == "hit"
     assert verdict(third, "external_statement")[0] == "late"
     # publishing without the review does not meet the duty: it only falls due after the review
-    no_review = run_scripted(S, notified + [draft, act(r + 5, "task", role="communication_group", task="publish_statement")])
+    no_review = run_scripted(
+        S,
+        notified
+        + [draft, act(r + 5, "task", role="communication_group", task="publish_statement")],
+    )
     assert entry(no_review, "external_statement")["status"] == "not_triggered"
 
 
 # --- deputy takeover -----------------------------------------------------------------------
 
+
 def test_monitoring_operator_takes_over_for_an_absent_duty_supervisor():
     v = (str(DATA / "gm_absent_duty.yaml"),)
     first = run_scripted(S, [], variants=v)
     e = entry(first, "verify")
-    assert e["triggered_at"] == 3.0 and e["deadline_at"] == 13.0   # the alert waits for the 3-minute handover
+    assert (
+        e["triggered_at"] == 3.0 and e["deadline_at"] == 13.0
+    )  # the alert waits for the 3-minute handover
     hit = run_scripted(S, [act(13, "task", role="monitoring_operator", task="verify")], variants=v)
-    assert entry(hit, "verify")["status"] == "hit" and entry(hit, "verify")["acted_by"] == "monitoring_operator"
-    late = run_scripted(S, [act(13.1, "task", role="monitoring_operator", task="verify")], variants=v)
+    assert (
+        entry(hit, "verify")["status"] == "hit"
+        and entry(hit, "verify")["acted_by"] == "monitoring_operator"
+    )
+    late = run_scripted(
+        S, [act(13.1, "task", role="monitoring_operator", task="verify")], variants=v
+    )
     assert verdict(late, "verify") == ("late", 0.1)
     stranger = run_scripted(S, [act(5, "task", role="customer_service", task="verify")], variants=v)
-    assert entry(stranger, "verify")["status"] == "missed"         # not the deputy: does not count
+    assert entry(stranger, "verify")["status"] == "missed"  # not the deputy: does not count
 
 
 def test_bots_play_the_whole_procedure():
     results = [run_scripted(S, [], others="bot", seed=seed) for seed in range(1, 13)]
-    reported = [any(e["id"] == "report_l1_ops" and e["done_at"] is not None for e in r["obligations"])
-                for r in results]
-    assert sum(reported) >= 8                     # most runs reach and follow the level-1 path
+    reported = [
+        any(e["id"] == "report_l1_ops" and e["done_at"] is not None for e in r["obligations"])
+        for r in results
+    ]
+    assert sum(reported) >= 8  # most runs reach and follow the level-1 path
     for r, ok in zip(results, reported):
-        if not ok:   # a run that never reported level 1 had a misgrade or a forgotten duty
+        if not ok:  # a run that never reported level 1 had a misgrade or a forgotten duty
             misgraded = any(not g["correct"] for g in r["grading"])
             assert misgraded or any(e["status"] == "missed" for e in r["obligations"])

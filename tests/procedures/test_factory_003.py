@@ -13,6 +13,7 @@ exactly 480 min, see the procedure's assumptions), the factory head acting for a
 (§5.3), 'the GM first' in §6.1.1, which event types start which duties, and the three shipped
 scenarios.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,17 @@ from tests.helpers import entries, entry, run_scripted
 
 PROC = "factory_003"
 CHANNELS = ("phone", "sms", "email", "notice", "pa", "on_site")
-ALL_DEPTS = ["factory_head", "production", "technical", "sales_service", "purchasing",
-             "quality_control", "material_control", "qm_dept", "dept_head"]
+ALL_DEPTS = [
+    "factory_head",
+    "production",
+    "technical",
+    "sales_service",
+    "purchasing",
+    "quality_control",
+    "material_control",
+    "qm_dept",
+    "dept_head",
+]
 DURATION = 1700.0
 
 _state: dict = {}
@@ -53,16 +63,28 @@ def scenario_many(incidents: dict, absences=()) -> str:
     for inc, spec_i in incidents.items():
         tag = {"incident": inc} if several else {}
         for role in spec_i.get("reach", ()):
-            injects[f"reach_{inc}_{role}"] = {"at": 0, "to": [role], "text": f"{role} 获悉事件", **tag}
+            injects[f"reach_{inc}_{role}"] = {
+                "at": 0,
+                "to": [role],
+                "text": f"{role} 获悉事件",
+                **tag,
+            }
         for i, inj in enumerate(spec_i.get("extra", ())):
             injects[f"extra_{inc}_{i}"] = {"text": "事态变化", **inj, **tag}
     data = {
-        "id": sid, "title": sid, "procedures": [PROC], "duration_min": DURATION,
+        "id": sid,
+        "title": sid,
+        "procedures": [PROC],
+        "duration_min": DURATION,
         "incidents": {inc: {"attributes": s.get("attrs", {})} for inc, s in incidents.items()},
         "injects": injects or {"noop": {"at": 0, "to": ["staff"], "text": "-"}},
         "absences": list(absences),
-        "overrides": {"channels": {c: {"latency": {"dist": "uniform", "low": 1, "high": 1}, "failure": 0}
-                                   for c in CHANNELS}},
+        "overrides": {
+            "channels": {
+                c: {"latency": {"dist": "uniform", "low": 1, "high": 1}, "failure": 0}
+                for c in CHANNELS
+            }
+        },
     }
     path = _state["dir"] / f"{sid}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -72,7 +94,9 @@ def scenario_many(incidents: dict, absences=()) -> str:
 
 def scenario(attrs=None, reach=(), extra=(), absences=()) -> str:
     """One incident, `main`."""
-    return scenario_many({"main": {"attrs": attrs or {}, "reach": list(reach), "extra": list(extra)}}, absences)
+    return scenario_many(
+        {"main": {"attrs": attrs or {}, "reach": list(reach), "extra": list(extra)}}, absences
+    )
 
 
 def run(path: str, actions=()) -> dict:
@@ -108,87 +132,337 @@ IT_8H = {"hazard": "it", "expected_repair_min": 480}
 CASES = [
     # §6.1.1-6.1.11 natural disasters (and fire/chemicals through §6.2.4)
     ("warn_report_gm", 5, TYPHOON_W, ["office"], [], report(None, "office", ["gm"])),
-    ("warn_notify_departments", 15, TYPHOON_W, ["office"], [report(1, "office", ["gm"])],
-     report(None, "office", ALL_DEPTS, "sms")),
-    ("form_command_group", 10, TYPHOON_W, ["gm"], [], report(None, "gm", ["command_group", "office"])),
-    ("direct_on_site", 15, {"hazard": "typhoon", "warning": True, "struck": True}, ["gm"], [],
-     task(None, "gm", "direct_on_site")),
+    (
+        "warn_notify_departments",
+        15,
+        TYPHOON_W,
+        ["office"],
+        [report(1, "office", ["gm"])],
+        report(None, "office", ALL_DEPTS, "sms"),
+    ),
+    (
+        "form_command_group",
+        10,
+        TYPHOON_W,
+        ["gm"],
+        [],
+        report(None, "gm", ["command_group", "office"]),
+    ),
+    (
+        "direct_on_site",
+        15,
+        {"hazard": "typhoon", "warning": True, "struck": True},
+        ["gm"],
+        [],
+        task(None, "gm", "direct_on_site"),
+    ),
     ("evacuate", 10, {"hazard": "earthquake"}, ["office"], [], task(None, "office", "evacuate")),
-    ("headcount", 15, {"hazard": "earthquake"}, ["office"], [task(3, "office", "evacuate")],
-     task(None, "office", "headcount")),
-    ("call_rescue", 5, {"hazard": "fire"}, ["office"], [], report(None, "office", ["emergency_services"])),
-    ("patrol_site", 30, {"hazard": "earthquake"}, ["office"],
-     [task(1, "office", "evacuate"), task(2, "office", "headcount")], task(None, "office", "patrol_site")),
-    ("report_anomaly", 5, {"hazard": "flood", "anomaly": True}, ["office"], [], report(None, "office", ["gm"])),
-    ("assess_damage", 120, FIRE_CLEAR, ["command_group"], [], task(None, "command_group", "assess_damage")),
-    ("submit_actions", 60, FIRE_CLEAR, ["command_group"], [task(1, "command_group", "assess_damage")],
-     report(None, "command_group", ["gm"], "email")),
-    ("approve_actions", 30, FIRE_CLEAR, ["command_group"],
-     [task(1, "command_group", "assess_damage"), report(2, "command_group", ["gm"], "email")],
-     task(None, "gm", "approve_actions")),
-    ("cleanup", 120, FIRE_CLEAR, ["command_group"], [task(1, "command_group", "assess_damage")],
-     task(None, "dept_head", "cleanup_site")),
-    ("tidy_site", 240, FIRE_CLEAR, ["command_group"],
-     [task(1, "command_group", "assess_damage"), task(2, "dept_head", "cleanup_site")],
-     task(None, "production", "tidy_site")),
-    ("inspect_equipment", 120, {"hazard": "typhoon", "all_clear": True}, ["technical"], [],
-     task(None, "technical", "inspect_equipment")),
-    ("request_parts", 60, {"hazard": "typhoon", "all_clear": True, "parts_needed": True}, ["technical"],
-     [task(1, "technical", "inspect_equipment")], report(None, "technical", ["purchasing"], "email")),
-    ("discoverer_report", 5, {"hazard": "fire"}, ["discoverer"], [], report(None, "discoverer", ["dept_head"])),
-    ("dept_head_report_up", 5, {"hazard": "chemical_leak"}, ["dept_head"], [],
-     report(None, "dept_head", ["factory_head", "gm"])),
-    ("disaster_tell_customers", 60, {"hazard": "flood"}, ["sales_service"], [],
-     report(None, "sales_service", ["customer"])),
-    ("arrange_supplies", 240, FIRE_CLEAR, ["command_group"], [task(1, "command_group", "assess_damage")],
-     task(None, "command_group", "arrange_supplies")),
-    ("recall_staff", 60, FIRE_CLEAR, ["command_group", "technical"],
-     [task(1, "command_group", "assess_damage"), task(2, "dept_head", "cleanup_site"),
-      task(3, "production", "tidy_site"), task(4, "technical", "inspect_equipment")],
-     report(None, "office", ["staff"], "sms")),
-    ("resume_production", 240, FIRE_CLEAR, ["command_group", "technical"],
-     [task(1, "command_group", "assess_damage"), task(2, "dept_head", "cleanup_site"),
-      task(3, "production", "tidy_site"), task(4, "technical", "inspect_equipment"),
-      report(5, "office", ["staff"], "sms")],
-     task(None, "production", "resume_production")),
+    (
+        "headcount",
+        15,
+        {"hazard": "earthquake"},
+        ["office"],
+        [task(3, "office", "evacuate")],
+        task(None, "office", "headcount"),
+    ),
+    (
+        "call_rescue",
+        5,
+        {"hazard": "fire"},
+        ["office"],
+        [],
+        report(None, "office", ["emergency_services"]),
+    ),
+    (
+        "patrol_site",
+        30,
+        {"hazard": "earthquake"},
+        ["office"],
+        [task(1, "office", "evacuate"), task(2, "office", "headcount")],
+        task(None, "office", "patrol_site"),
+    ),
+    (
+        "report_anomaly",
+        5,
+        {"hazard": "flood", "anomaly": True},
+        ["office"],
+        [],
+        report(None, "office", ["gm"]),
+    ),
+    (
+        "assess_damage",
+        120,
+        FIRE_CLEAR,
+        ["command_group"],
+        [],
+        task(None, "command_group", "assess_damage"),
+    ),
+    (
+        "submit_actions",
+        60,
+        FIRE_CLEAR,
+        ["command_group"],
+        [task(1, "command_group", "assess_damage")],
+        report(None, "command_group", ["gm"], "email"),
+    ),
+    (
+        "approve_actions",
+        30,
+        FIRE_CLEAR,
+        ["command_group"],
+        [task(1, "command_group", "assess_damage"), report(2, "command_group", ["gm"], "email")],
+        task(None, "gm", "approve_actions"),
+    ),
+    (
+        "cleanup",
+        120,
+        FIRE_CLEAR,
+        ["command_group"],
+        [task(1, "command_group", "assess_damage")],
+        task(None, "dept_head", "cleanup_site"),
+    ),
+    (
+        "tidy_site",
+        240,
+        FIRE_CLEAR,
+        ["command_group"],
+        [task(1, "command_group", "assess_damage"), task(2, "dept_head", "cleanup_site")],
+        task(None, "production", "tidy_site"),
+    ),
+    (
+        "inspect_equipment",
+        120,
+        {"hazard": "typhoon", "all_clear": True},
+        ["technical"],
+        [],
+        task(None, "technical", "inspect_equipment"),
+    ),
+    (
+        "request_parts",
+        60,
+        {"hazard": "typhoon", "all_clear": True, "parts_needed": True},
+        ["technical"],
+        [task(1, "technical", "inspect_equipment")],
+        report(None, "technical", ["purchasing"], "email"),
+    ),
+    (
+        "discoverer_report",
+        5,
+        {"hazard": "fire"},
+        ["discoverer"],
+        [],
+        report(None, "discoverer", ["dept_head"]),
+    ),
+    (
+        "dept_head_report_up",
+        5,
+        {"hazard": "chemical_leak"},
+        ["dept_head"],
+        [],
+        report(None, "dept_head", ["factory_head", "gm"]),
+    ),
+    (
+        "disaster_tell_customers",
+        60,
+        {"hazard": "flood"},
+        ["sales_service"],
+        [],
+        report(None, "sales_service", ["customer"]),
+    ),
+    (
+        "arrange_supplies",
+        240,
+        FIRE_CLEAR,
+        ["command_group"],
+        [task(1, "command_group", "assess_damage")],
+        task(None, "command_group", "arrange_supplies"),
+    ),
+    (
+        "recall_staff",
+        60,
+        FIRE_CLEAR,
+        ["command_group", "technical"],
+        [
+            task(1, "command_group", "assess_damage"),
+            task(2, "dept_head", "cleanup_site"),
+            task(3, "production", "tidy_site"),
+            task(4, "technical", "inspect_equipment"),
+        ],
+        report(None, "office", ["staff"], "sms"),
+    ),
+    (
+        "resume_production",
+        240,
+        FIRE_CLEAR,
+        ["command_group", "technical"],
+        [
+            task(1, "command_group", "assess_damage"),
+            task(2, "dept_head", "cleanup_site"),
+            task(3, "production", "tidy_site"),
+            task(4, "technical", "inspect_equipment"),
+            report(5, "office", ["staff"], "sms"),
+        ],
+        task(None, "production", "resume_production"),
+    ),
     # §6.2.5, §5.9, §5.10
-    ("fire_tell_customer", 60, {"hazard": "fire", "delivery_affected": True}, ["sales_service"], [],
-     report(None, "sales_service", ["customer"], "email")),
-    ("count_affected_orders", 120, {"hazard": "fire", "delivery_affected": True}, ["material_control"], [],
-     report(None, "material_control", ["sales_service"], "email")),
-    ("count_affected_stock", 120, {"hazard": "typhoon", "quality_affected": True}, ["material_control"], [],
-     report(None, "material_control", ["quality_control"], "email")),
-    ("inspect_affected_goods", 480, {"hazard": "fire", "quality_affected": True}, ["quality_control"], [],
-     task(None, "quality_control", "inspect_goods")),
+    (
+        "fire_tell_customer",
+        60,
+        {"hazard": "fire", "delivery_affected": True},
+        ["sales_service"],
+        [],
+        report(None, "sales_service", ["customer"], "email"),
+    ),
+    (
+        "count_affected_orders",
+        120,
+        {"hazard": "fire", "delivery_affected": True},
+        ["material_control"],
+        [],
+        report(None, "material_control", ["sales_service"], "email"),
+    ),
+    (
+        "count_affected_stock",
+        120,
+        {"hazard": "typhoon", "quality_affected": True},
+        ["material_control"],
+        [],
+        report(None, "material_control", ["quality_control"], "email"),
+    ),
+    (
+        "inspect_affected_goods",
+        480,
+        {"hazard": "fire", "quality_affected": True},
+        ["quality_control"],
+        [],
+        task(None, "quality_control", "inspect_goods"),
+    ),
     # §6.3 utilities
-    ("utility_call_office", 5, {"hazard": "power"}, ["dept_head"], [], report(None, "dept_head", ["office"])),
-    ("utility_confirm", 15, {"hazard": "water"}, ["office"], [], task(None, "office", "confirm_utility")),
-    ("utility_repair", 480, {"hazard": "gas"}, ["office"], [task(2, "office", "confirm_utility")],
-     task(None, "office", "repair_utility")),
-    ("utility_tell_sales", 5, UTIL_8H, ["dept_head"], [], report(None, "dept_head", ["sales_service"])),
-    ("utility_contact_customers", 60, UTIL_8H, ["sales_service"], [],
-     report(None, "sales_service", ["customer"])),
+    (
+        "utility_call_office",
+        5,
+        {"hazard": "power"},
+        ["dept_head"],
+        [],
+        report(None, "dept_head", ["office"]),
+    ),
+    (
+        "utility_confirm",
+        15,
+        {"hazard": "water"},
+        ["office"],
+        [],
+        task(None, "office", "confirm_utility"),
+    ),
+    (
+        "utility_repair",
+        480,
+        {"hazard": "gas"},
+        ["office"],
+        [task(2, "office", "confirm_utility")],
+        task(None, "office", "repair_utility"),
+    ),
+    (
+        "utility_tell_sales",
+        5,
+        UTIL_8H,
+        ["dept_head"],
+        [],
+        report(None, "dept_head", ["sales_service"]),
+    ),
+    (
+        "utility_contact_customers",
+        60,
+        UTIL_8H,
+        ["sales_service"],
+        [],
+        report(None, "sales_service", ["customer"]),
+    ),
     # §6.5 key equipment
-    ("equipment_report_up", 5, {"hazard": "equipment"}, ["discoverer"], [],
-     report(None, "discoverer", ["dept_head"], "on_site")),
-    ("equipment_arrange_repair", 10, {"hazard": "equipment"}, ["dept_head"], [],
-     report(None, "dept_head", ["technical"])),
-    ("equipment_shift_work", 30, {"hazard": "equipment", "substitute_equipment": True}, ["dept_head"], [],
-     task(None, "dept_head", "shift_work")),
-    ("equipment_alert_purchasing", 5, EQUIP_C, ["dept_head"], [], report(None, "dept_head", ["purchasing"])),
-    ("equipment_outsource", 30, EQUIP_C, ["purchasing"], [], task(None, "purchasing", "outside_processing")),
+    (
+        "equipment_report_up",
+        5,
+        {"hazard": "equipment"},
+        ["discoverer"],
+        [],
+        report(None, "discoverer", ["dept_head"], "on_site"),
+    ),
+    (
+        "equipment_arrange_repair",
+        10,
+        {"hazard": "equipment"},
+        ["dept_head"],
+        [],
+        report(None, "dept_head", ["technical"]),
+    ),
+    (
+        "equipment_shift_work",
+        30,
+        {"hazard": "equipment", "substitute_equipment": True},
+        ["dept_head"],
+        [],
+        task(None, "dept_head", "shift_work"),
+    ),
+    (
+        "equipment_alert_purchasing",
+        5,
+        EQUIP_C,
+        ["dept_head"],
+        [],
+        report(None, "dept_head", ["purchasing"]),
+    ),
+    (
+        "equipment_outsource",
+        30,
+        EQUIP_C,
+        ["purchasing"],
+        [],
+        task(None, "purchasing", "outside_processing"),
+    ),
     # §6.9 IT
-    ("it_call_office", 5, {"hazard": "it"}, ["dept_head"], [], report(None, "dept_head", ["office"], "on_site")),
+    (
+        "it_call_office",
+        5,
+        {"hazard": "it"},
+        ["dept_head"],
+        [],
+        report(None, "dept_head", ["office"], "on_site"),
+    ),
     ("it_confirm", 15, {"hazard": "it"}, ["office"], [], task(None, "office", "confirm_it")),
-    ("it_restore", 480, {"hazard": "it"}, ["office"], [task(2, "office", "confirm_it")],
-     task(None, "office", "restore_it")),
+    (
+        "it_restore",
+        480,
+        {"hazard": "it"},
+        ["office"],
+        [task(2, "office", "confirm_it")],
+        task(None, "office", "restore_it"),
+    ),
     ("it_tell_sales", 10, IT_8H, ["dept_head"], [], report(None, "dept_head", ["sales_service"])),
-    ("it_tell_customers", 60, IT_8H, ["sales_service"], [], report(None, "sales_service", ["customer"])),
+    (
+        "it_tell_customers",
+        60,
+        IT_8H,
+        ["sales_service"],
+        [],
+        report(None, "sales_service", ["customer"]),
+    ),
     # §6.10
-    ("summary_report", 1440, {"hazard": "power", "all_clear": True}, ["dept_head"], [],
-     report(None, "dept_head", ["gm"], "email")),
-    ("notify_qm_revise", 1440, {"hazard": "power", "all_clear": True, "doc_change_needed": True}, ["dept_head"],
-     [report(1, "dept_head", ["gm"], "email")], report(None, "dept_head", ["qm_dept"], "email")),
+    (
+        "summary_report",
+        1440,
+        {"hazard": "power", "all_clear": True},
+        ["dept_head"],
+        [],
+        report(None, "dept_head", ["gm"], "email"),
+    ),
+    (
+        "notify_qm_revise",
+        1440,
+        {"hazard": "power", "all_clear": True, "doc_change_needed": True},
+        ["dept_head"],
+        [report(1, "dept_head", ["gm"], "email")],
+        report(None, "dept_head", ["qm_dept"], "email"),
+    ),
 ]
 CASE_IDS = [c[0] for c in CASES]
 
@@ -203,21 +477,27 @@ def _boundary(kind: str) -> dict:
     base: the setup actions only; hit: each case's action exactly at its deadline_at (read from
     base); late: 0.1 min after it."""
     if kind not in _state["boundary"]:
-        path = scenario_many({ob: {"attrs": attrs, "reach": reach} for ob, _, attrs, reach, _, _ in CASES})
+        path = scenario_many(
+            {ob: {"attrs": attrs, "reach": reach} for ob, _, attrs, reach, _, _ in CASES}
+        )
         setup = [{**a, "incident": ob} for ob, _, _, _, acts, _ in CASES for a in acts]
         if kind == "base":
             result = run(path, setup)
         else:
             base, shift = _boundary("base"), {"hit": 0.0, "late": 0.1}[kind]
-            timed = [{**act, "at": entry(base, ob, ob)["deadline_at"] + shift, "incident": ob}
-                     for ob, _, _, _, _, act in CASES if entry(base, ob, ob)["deadline_at"] is not None]
+            timed = [
+                {**act, "at": entry(base, ob, ob)["deadline_at"] + shift, "incident": ob}
+                for ob, _, _, _, _, act in CASES
+                if entry(base, ob, ob)["deadline_at"] is not None
+            ]
             result = run(path, setup + timed)
         _state["boundary"][kind] = result
     return _state["boundary"][kind]
 
 
 def test_every_obligation_has_a_boundary_case():
-    from simulator.loader import load_procedure
+    from drillsim.simulator.loader import load_procedure
+
     proc, _ = load_procedure(PROC)
     assert set(CASE_IDS) == set(proc.obligations)
     for ob, minutes, *_ in CASES:
@@ -267,9 +547,9 @@ def test_boundary_cases_also_hold_one_scenario_per_case():
 
 # --- the 8-hour rule: §6.3.2 (utilities, and delivery affected) and §6.9.2B (IT) ---------------
 
-UTILITY_8H = {   # incident: (hazard, expected_repair_min, delivery_affected, falls due)
+UTILITY_8H = {  # incident: (hazard, expected_repair_min, delivery_affected, falls due)
     "p479": ("power", 479, True, False),
-    "p480": ("power", 480, True, True),    # '8小时以上' includes exactly 8 h (assumption, 003 §6.3.2)
+    "p480": ("power", 480, True, True),  # '8小时以上' includes exactly 8 h (assumption, 003 §6.3.2)
     "p481": ("power", 481, True, True),
     "p600_no_delivery": ("power", 600, False, False),
     "p480_no_delivery": ("power", 480, False, False),
@@ -282,9 +562,15 @@ UTILITY_8H = {   # incident: (hazard, expected_repair_min, delivery_affected, fa
 
 @pytest.mark.parametrize("inc", list(UTILITY_8H))
 def test_utility_8h_rule(inc):
-    path = scenario_many({i: {"attrs": {"hazard": h, "expected_repair_min": m, "delivery_affected": d},
-                              "reach": ["dept_head", "sales_service"]}
-                          for i, (h, m, d, _) in UTILITY_8H.items()})
+    path = scenario_many(
+        {
+            i: {
+                "attrs": {"hazard": h, "expected_repair_min": m, "delivery_affected": d},
+                "reach": ["dept_head", "sales_service"],
+            }
+            for i, (h, m, d, _) in UTILITY_8H.items()
+        }
+    )
     r = run(path)
     due = UTILITY_8H[inc][3]
     for ob in ("utility_tell_sales", "utility_contact_customers"):
@@ -294,14 +580,29 @@ def test_utility_8h_rule(inc):
 
 
 def test_utility_8h_rule_falls_due_when_the_estimate_reaches_8h():
-    extra = [{"at": 40, "to": ["dept_head"], "set": {"expected_repair_min": 479}},
-             {"at": 70, "to": ["dept_head"], "set": {"expected_repair_min": 480}}]
-    path = scenario({"hazard": "power", "expected_repair_min": 120, "delivery_affected": True},
-                    ["dept_head"], extra)
+    extra = [
+        {"at": 40, "to": ["dept_head"], "set": {"expected_repair_min": 479}},
+        {"at": 70, "to": ["dept_head"], "set": {"expected_repair_min": 480}},
+    ]
+    path = scenario(
+        {"hazard": "power", "expected_repair_min": 120, "delivery_affected": True},
+        ["dept_head"],
+        extra,
+    )
     e = entry(run(path), "utility_tell_sales")
     assert (e["triggered_at"], e["deadline_at"], e["status"]) == (70, 75, "missed")
-    assert entry(run(path, [report(75, "dept_head", ["sales_service"])]), "utility_tell_sales")["status"] == "hit"
-    assert entry(run(path, [report(75.1, "dept_head", ["sales_service"])]), "utility_tell_sales")["status"] == "late"
+    assert (
+        entry(run(path, [report(75, "dept_head", ["sales_service"])]), "utility_tell_sales")[
+            "status"
+        ]
+        == "hit"
+    )
+    assert (
+        entry(run(path, [report(75.1, "dept_head", ["sales_service"])]), "utility_tell_sales")[
+            "status"
+        ]
+        == "late"
+    )
     # told while the estimate was still under 8 h: does not count for the duty
     early = run(path, [report(50, "dept_head", ["sales_service"])])
     assert entry(early, "utility_tell_sales")["status"] == "missed"
@@ -314,32 +615,46 @@ def test_utility_8h_rule_falls_due_when_delivery_becomes_affected():
     assert (e["triggered_at"], e["deadline_at"]) == (30, 35)
 
 
-IT_RULE = {   # incident: (expected_repair_min, delivery_affected, falls due)
+IT_RULE = {  # incident: (expected_repair_min, delivery_affected, falls due)
     "i479": (479, True, False),
     "i480": (480, True, True),
     "i481": (481, True, True),
-    "i480_no_delivery": (480, False, True),    # §6.9.2B has no delivery condition
+    "i480_no_delivery": (480, False, True),  # §6.9.2B has no delivery condition
     "i479_no_delivery": (479, False, False),
 }
 
 
 @pytest.mark.parametrize("inc", list(IT_RULE))
 def test_it_8h_rule(inc):
-    path = scenario_many({i: {"attrs": {"hazard": "it", "expected_repair_min": m, "delivery_affected": d},
-                              "reach": ["dept_head", "sales_service"]}
-                          for i, (m, d, _) in IT_RULE.items()})
+    path = scenario_many(
+        {
+            i: {
+                "attrs": {"hazard": "it", "expected_repair_min": m, "delivery_affected": d},
+                "reach": ["dept_head", "sales_service"],
+            }
+            for i, (m, d, _) in IT_RULE.items()
+        }
+    )
     r = run(path)
     for ob in ("it_tell_sales", "it_tell_customers"):
         assert triggered(r, ob, inc) == IT_RULE[inc][2], entries(r, ob, inc)
 
 
 def test_sales_contacts_customers_after_being_told():
-    path = scenario({"hazard": "power", "expected_repair_min": 600, "delivery_affected": True}, ["dept_head"])
+    path = scenario(
+        {"hazard": "power", "expected_repair_min": 600, "delivery_affected": True}, ["dept_head"]
+    )
     r = run(path, [report(2, "dept_head", ["sales_service"], "on_site")])
     assert entry(r, "utility_tell_sales")["status"] == "hit"
     e = entry(r, "utility_contact_customers")
-    assert (e["triggered_at"], e["deadline_at"]) == (3, 63)          # reached on delivery (1 min)
-    r = run(path, [report(2, "dept_head", ["sales_service"], "on_site"), report(63, "sales_service", ["customer"])])
+    assert (e["triggered_at"], e["deadline_at"]) == (3, 63)  # reached on delivery (1 min)
+    r = run(
+        path,
+        [
+            report(2, "dept_head", ["sales_service"], "on_site"),
+            report(63, "sales_service", ["customer"]),
+        ],
+    )
     assert entry(r, "utility_contact_customers")["status"] == "hit"
 
 
@@ -353,17 +668,28 @@ def test_deputy_forms_command_group_for_absent_gm():
     base = entry(run(path), "form_command_group")
     # news for the GM is held until the factory head has taken over (handover 5 min)
     assert (base["triggered_at"], base["deadline_at"], base["status"]) == (5, 15, "missed")
-    e = entry(run(path, [report(15, "factory_head", ["command_group", "office"])]), "form_command_group")
+    e = entry(
+        run(path, [report(15, "factory_head", ["command_group", "office"])]), "form_command_group"
+    )
     assert e["status"] == "hit" and e["acted_by"] == "factory_head"
-    e = entry(run(path, [report(15.1, "factory_head", ["command_group", "office"])]), "form_command_group")
+    e = entry(
+        run(path, [report(15.1, "factory_head", ["command_group", "office"])]), "form_command_group"
+    )
     assert e["status"] == "late" and e["acted_by"] == "factory_head"
     assert e["done_at"] - e["deadline_at"] == pytest.approx(0.1, abs=1e-6)
 
 
 def test_deputy_directs_on_site_and_approves_for_absent_gm():
     path = scenario(FIRE_CLEAR, ["gm", "command_group"], absences=GM_AWAY)
-    r = run(path, [task(20, "factory_head", "direct_on_site"), task(21, "command_group", "assess_damage"),
-                   report(22, "command_group", ["gm"], "email"), task(53, "factory_head", "approve_actions")])
+    r = run(
+        path,
+        [
+            task(20, "factory_head", "direct_on_site"),
+            task(21, "command_group", "assess_damage"),
+            report(22, "command_group", ["gm"], "email"),
+            task(53, "factory_head", "approve_actions"),
+        ],
+    )
     e = entry(r, "direct_on_site")
     assert (e["triggered_at"], e["deadline_at"]) == (5, 20)
     assert (e["status"], e["acted_by"]) == ("hit", "factory_head")
@@ -373,7 +699,10 @@ def test_deputy_directs_on_site_and_approves_for_absent_gm():
 
 
 def test_factory_head_does_not_act_for_a_present_gm():
-    r = run(scenario({"hazard": "fire"}, ["gm"]), [report(2, "factory_head", ["command_group", "office"])])
+    r = run(
+        scenario({"hazard": "fire"}, ["gm"]),
+        [report(2, "factory_head", ["command_group", "office"])],
+    )
     e = entry(r, "form_command_group")
     assert e["status"] == "missed" and e["acted_by"] is None
 
@@ -383,11 +712,12 @@ def test_dept_head_report_reaches_absent_gm_through_the_factory_head():
     r = run(path, [report(3, "dept_head", ["factory_head", "gm"])])
     e = entry(r, "dept_head_report_up")
     assert e["status"] == "hit" and e["done_at"] == 3
-    e = entry(r, "form_command_group")   # delivered at 4; the factory head has taken over at 5
+    e = entry(r, "form_command_group")  # delivered at 4; the factory head has taken over at 5
     assert e["triggered_at"] == 5 and e["status"] == "missed"
 
 
 # --- §6.1.1 the GM first, then the departments ------------------------------------------------
+
 
 def test_departments_told_before_the_gm_do_not_count():
     path = scenario(TYPHOON_W, ["office"])
@@ -395,8 +725,14 @@ def test_departments_told_before_the_gm_do_not_count():
     assert entry(r, "warn_report_gm")["status"] == "hit"
     e = entry(r, "warn_notify_departments")
     assert e["triggered_at"] == 3 and e["status"] == "missed"
-    r = run(path, [report(1, "office", ALL_DEPTS, "sms"), report(2, "office", ["gm"]),
-                   report(4, "office", ALL_DEPTS, "notice")])
+    r = run(
+        path,
+        [
+            report(1, "office", ALL_DEPTS, "sms"),
+            report(2, "office", ["gm"]),
+            report(4, "office", ALL_DEPTS, "notice"),
+        ],
+    )
     assert entry(r, "warn_notify_departments")["status"] == "hit"
 
 
@@ -410,12 +746,15 @@ def test_dept_head_must_tell_both_factory_head_and_gm():
     path = scenario({"hazard": "fire"}, ["dept_head"])
     r = run(path, [report(1, "dept_head", ["factory_head"])])
     assert entry(r, "dept_head_report_up")["status"] == "missed"
-    r = run(path, [report(1, "dept_head", ["factory_head"]), report(2, "dept_head", ["gm"], "on_site")])
+    r = run(
+        path, [report(1, "dept_head", ["factory_head"]), report(2, "dept_head", ["gm"], "on_site")]
+    )
     e = entry(r, "dept_head_report_up")
     assert e["status"] == "hit" and e["done_at"] == 2
 
 
 # --- which event starts which duties ------------------------------------------------------------
+
 
 def test_with_a_warning_there_is_no_discoverer_chain():
     r = run(scenario({"hazard": "typhoon", "warning": True}, ["discoverer", "dept_head", "office"]))
@@ -444,12 +783,15 @@ def test_headcount_also_follows_an_evacuation_reported_by_inject():
     assert (e["triggered_at"], e["deadline_at"]) == (7, 22)
 
 
-RESCUE = {   # incident: (attributes, the office must call for rescue)
+RESCUE = {  # incident: (attributes, the office must call for rescue)
     "fire": ({"hazard": "fire"}, True),
     "chemical": ({"hazard": "chemical_leak"}, True),
     "quake": ({"hazard": "earthquake"}, False),
     "quake_injured": ({"hazard": "earthquake", "casualties": True}, True),
-    "typhoon_not_yet": ({"hazard": "typhoon", "warning": True, "struck": False, "casualties": True}, False),
+    "typhoon_not_yet": (
+        {"hazard": "typhoon", "warning": True, "struck": False, "casualties": True},
+        False,
+    ),
     "power_injured": ({"hazard": "power", "casualties": True}, True),
 }
 
@@ -460,7 +802,7 @@ def test_rescue_call_for_fire_chemicals_or_casualties(inc):
     assert triggered(r, "call_rescue", inc) == RESCUE[inc][1]
 
 
-CUSTOMER = {   # incident: (attributes, fire_tell_customer falls due, disaster_tell_customers falls due)
+CUSTOMER = {  # incident: (attributes, fire_tell_customer falls due, disaster_tell_customers falls due)
     "fire_delivery": ({"hazard": "fire", "delivery_affected": True}, True, False),
     "chem_quality": ({"hazard": "chemical_leak", "quality_affected": True}, True, False),
     "fire_no_impact": ({"hazard": "fire"}, False, False),
@@ -471,21 +813,35 @@ CUSTOMER = {   # incident: (attributes, fire_tell_customer falls due, disaster_t
 
 @pytest.mark.parametrize("inc", list(CUSTOMER))
 def test_which_customer_notice(inc):
-    r = run(scenario_many({i: {"attrs": a, "reach": ["sales_service"]} for i, (a, *_) in CUSTOMER.items()}))
+    r = run(
+        scenario_many(
+            {i: {"attrs": a, "reach": ["sales_service"]} for i, (a, *_) in CUSTOMER.items()}
+        )
+    )
     assert triggered(r, "fire_tell_customer", inc) == CUSTOMER[inc][1]
     assert triggered(r, "disaster_tell_customers", inc) == CUSTOMER[inc][2]
 
 
-OUTSOURCE = {   # incident: (attributes, outside processing falls due)
+OUTSOURCE = {  # incident: (attributes, outside processing falls due)
     "only_and_late": (EQUIP_C, True),
-    "not_only": ({"hazard": "equipment", "delivery_affected": True}, False),   # other equipment exists
+    "not_only": (
+        {"hazard": "equipment", "delivery_affected": True},
+        False,
+    ),  # other equipment exists
     "delivery_ok": ({"hazard": "equipment", "only_equipment": True}, False),
 }
 
 
 @pytest.mark.parametrize("inc", list(OUTSOURCE))
 def test_outside_processing_only_for_the_only_equipment_when_delivery_is_hit(inc):
-    r = run(scenario_many({i: {"attrs": a, "reach": ["purchasing", "dept_head"]} for i, (a, _) in OUTSOURCE.items()}))
+    r = run(
+        scenario_many(
+            {
+                i: {"attrs": a, "reach": ["purchasing", "dept_head"]}
+                for i, (a, _) in OUTSOURCE.items()
+            }
+        )
+    )
     assert triggered(r, "equipment_outsource", inc) == OUTSOURCE[inc][1]
     assert triggered(r, "equipment_alert_purchasing", inc) == OUTSOURCE[inc][1]
 
@@ -497,15 +853,25 @@ OWN = {
     "it": {"it_call_office", "it_confirm", "it_tell_sales"},
     "equipment": {"equipment_report_up", "equipment_arrange_repair", "equipment_alert_purchasing"},
 }
-HAZARD_OF = {"natural": "flood", "fire": "fire", "utility": "power", "it": "it", "equipment": "equipment"}
+HAZARD_OF = {
+    "natural": "flood",
+    "fire": "fire",
+    "utility": "power",
+    "it": "it",
+    "equipment": "equipment",
+}
 
 
 @pytest.mark.parametrize("kind", list(OWN))
 def test_an_event_type_starts_only_its_own_duties(kind):
     everyone = ["discoverer", "dept_head", "office", "sales_service", "gm", "purchasing"]
     big = {"expected_repair_min": 600, "delivery_affected": True, "only_equipment": True}
-    path = scenario_many({k: {"attrs": {"hazard": h, "warning": k == "natural", **big}, "reach": everyone}
-                          for k, h in HAZARD_OF.items()})
+    path = scenario_many(
+        {
+            k: {"attrs": {"hazard": h, "warning": k == "natural", **big}, "reach": everyone}
+            for k, h in HAZARD_OF.items()
+        }
+    )
     r = run(path)
     got = {ob for ob in CASE_IDS if triggered(r, ob, kind)}
     others = set().union(*(v for k, v in OWN.items() if k != kind)) - OWN[kind]
@@ -514,8 +880,11 @@ def test_an_event_type_starts_only_its_own_duties(kind):
 
 
 def test_repair_restores_the_line_and_opens_the_summary():
-    path = scenario({"hazard": "power"}, ["office", "dept_head"],
-                    [{"at": 0, "to": ["office"], "text": "停电", "down": ["production_line"]}])
+    path = scenario(
+        {"hazard": "power"},
+        ["office", "dept_head"],
+        [{"at": 0, "to": ["office"], "text": "停电", "down": ["production_line"]}],
+    )
     r = run(path, [task(5, "office", "confirm_utility"), task(300, "office", "repair_utility")])
     line = next(c for c in r["continuity"] if c["service"] == "production_line")
     assert (line["down_at"], line["restored_at"], line["rto_met"]) == (0, 300, True)
@@ -525,6 +894,7 @@ def test_repair_restores_the_line_and_opens_the_summary():
 
 # --- the shipped scenarios ------------------------------------------------------------------------
 
+
 def test_power_outage_8h_scenario():
     r = run("power_outage_8h")
     e = entry(r, "utility_tell_sales")
@@ -532,14 +902,25 @@ def test_power_outage_8h_scenario():
     # nobody tells sales service; it learns only from the customer's own call (contingency inject at 240)
     e = entry(r, "utility_contact_customers")
     assert (e["triggered_at"], e["status"]) == (240, "missed")
-    acts = [report(2, "dept_head", ["office"], "on_site"), task(10, "office", "confirm_utility"),
-            report(152, "dept_head", ["sales_service"], "on_site"),
-            report(200, "sales_service", ["customer"], "email"), task(610, "office", "repair_utility")]
+    acts = [
+        report(2, "dept_head", ["office"], "on_site"),
+        task(10, "office", "confirm_utility"),
+        report(152, "dept_head", ["sales_service"], "on_site"),
+        report(200, "sales_service", ["customer"], "email"),
+        task(610, "office", "repair_utility"),
+    ]
     r = run("power_outage_8h", acts)
-    for ob in ("utility_call_office", "utility_confirm", "utility_tell_sales", "utility_contact_customers"):
+    for ob in (
+        "utility_call_office",
+        "utility_confirm",
+        "utility_tell_sales",
+        "utility_contact_customers",
+    ):
         assert entry(r, ob)["status"] == "hit", entry(r, ob)
     e = entry(r, "utility_repair")
-    assert e["status"] == "late" and e["done_at"] == 610          # a 10-hour repair misses the 8-hour target
+    assert (
+        e["status"] == "late" and e["done_at"] == 610
+    )  # a 10-hour repair misses the 8-hour target
     line = next(c for c in r["continuity"] if c["service"] == "production_line")
     assert line["restored_at"] == 610 and line["rto_met"] is False
 
@@ -551,8 +932,10 @@ def test_warehouse_fire_factory_head_takes_over():
     cmd = entry(run("warehouse_fire", acts), "form_command_group")
     assert cmd["triggered_at"] is not None and cmd["status"] == "missed"
     t1 = cmd["triggered_at"]
-    acts += [report(t1 + 2, "factory_head", ["command_group", "office"], "on_site"),
-             task(t1 + 5, "factory_head", "direct_on_site")]
+    acts += [
+        report(t1 + 2, "factory_head", ["command_group", "office"], "on_site"),
+        task(t1 + 5, "factory_head", "direct_on_site"),
+    ]
     r = run("warehouse_fire", acts)
     assert entry(r, "discoverer_report")["status"] == "hit"
     assert entry(r, "dept_head_report_up")["status"] == "hit"
@@ -567,8 +950,10 @@ def test_warehouse_fire_factory_head_takes_over():
 
 
 def test_typhoon_scenario_timeline():
-    r = run("typhoon_warning", [report(2, "office", ["gm"], "on_site"),
-                                report(10, "office", ALL_DEPTS, "notice")])
+    r = run(
+        "typhoon_warning",
+        [report(2, "office", ["gm"], "on_site"), report(10, "office", ALL_DEPTS, "notice")],
+    )
     assert entry(r, "warn_report_gm")["status"] == "hit"
     e = entry(r, "warn_notify_departments")
     assert e["status"] == "hit" and e["done_at"] == 10
@@ -576,16 +961,19 @@ def test_typhoon_scenario_timeline():
     for ob in ("evacuate", "direct_on_site"):
         assert entry(r, ob)["triggered_at"] == 360, entry(r, ob)
     assert entry(r, "report_anomaly")["triggered_at"] == 390
-    assert entry(r, "call_rescue")["triggered_at"] == 390      # casualties: the guard hit by sheet metal
+    assert (
+        entry(r, "call_rescue")["triggered_at"] == 390
+    )  # casualties: the guard hit by sheet metal
     assert entry(r, "assess_damage")["triggered_at"] == 600
     assert entry(r, "disaster_tell_customers")["status"] == "missed"
 
 
 @pytest.mark.parametrize("sid", ["warehouse_fire", "typhoon_warning", "power_outage_8h"])
 def test_shipped_scenarios_with_bots(sid):
-    from simulator.loader import load_plan
-    from simulator.runner import run_plan
-    from scoring.verdicts import score
+    from drillsim.scoring.verdicts import score
+    from drillsim.simulator.loader import load_plan
+    from drillsim.simulator.runner import run_plan
+
     plan = load_plan(sid)
     a = score(plan, run_plan(plan, seed=7).events)
     assert a["obligations"] == score(plan, run_plan(plan, seed=7).events)["obligations"]

@@ -8,6 +8,7 @@ Runs use `others='idle'`, so only the script acts. Most runs add the `exact` pla
 makes every channel deliver in exactly 1 minute and never fail: trigger times of downstream duties
 are then whole minutes and no test depends on a random delivery.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,15 +16,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.loader import load_plan, load_procedure
-from simulator.model import ScriptAction
-from simulator.runner import run_plan
+from drillsim.simulator.loader import load_plan, load_procedure
+from drillsim.simulator.model import ScriptAction
+from drillsim.simulator.runner import run_plan
 from tests.helpers import entries, entry, grade, run_scripted
 
 SCENARIO = "service_desk_shift"
 PROC = "itsm_incident_001"
 DESK, HEAD, STAFF = "service_desk", "business_dept_head", "other_staff"
-LATENCY = 1.0   # channel latency in the `exact` variant
+LATENCY = 1.0  # channel latency in the `exact` variant
 
 # When each ticket's first report reaches its first receiver (inject `at` in the scenario).
 T1_MAIL, T2_CALL, T3_ALERT, T5_ONSITE, T6_FAX = 12, 40, 5, 75, 170
@@ -43,13 +44,20 @@ CELLS = [
     ("low", "minor", 4, 60),
 ]
 RESOLUTION = {1: 1440, 2: 4320, 3: 43200, 4: 60}
-ONE_CELL_PER_LEVEL = {1: ("high", "severe"), 2: ("high", "moderate"), 3: ("medium", "moderate"),
-                      4: ("low", "minor")}
+ONE_CELL_PER_LEVEL = {
+    1: ("high", "severe"),
+    2: ("high", "moderate"),
+    3: ("medium", "moderate"),
+    4: ("low", "minor"),
+}
 
 
 # --- plumbing ----------------------------------------------------------------------------
 
-def _write(folder: Path, name: str, scenario: dict | None = None, procedure: dict | None = None) -> str:
+
+def _write(
+    folder: Path, name: str, scenario: dict | None = None, procedure: dict | None = None
+) -> str:
     data = {"id": name, "title": name, "base": SCENARIO}
     if scenario:
         data["scenario"] = scenario
@@ -68,16 +76,20 @@ def vdir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def exact(vdir) -> str:
     """Every channel: latency exactly 1 min, never fails."""
-    channels = {c: {"latency": {"dist": "uniform", "low": LATENCY, "high": LATENCY}, "failure": 0.0}
-                for c in load_procedure(PROC)[0].channels}
+    channels = {
+        c: {"latency": {"dist": "uniform", "low": LATENCY, "high": LATENCY}, "failure": 0.0}
+        for c in load_procedure(PROC)[0].channels
+    }
     return _write(vdir, "itsm_exact_channels", procedure={"channels": channels})
 
 
 @pytest.fixture
 def overlay(vdir):
     """overlay(name, **scenario_overlay) -> path of a plan variant overlaying the scenario."""
+
     def make(name: str, **scenario) -> str:
         return _write(vdir, name, scenario=scenario)
+
     return make
 
 
@@ -108,13 +120,21 @@ def report(at, role, to, via, inc):
 
 
 def classify(at, inc, urgency, impact, category=None):
-    a = {"at": at, "role": DESK, "do": "classify", "incident": inc, "urgency": urgency, "impact": impact}
+    a = {
+        "at": at,
+        "role": DESK,
+        "do": "classify",
+        "incident": inc,
+        "urgency": urgency,
+        "impact": impact,
+    }
     if category:
         a["category"] = category
     return a
 
 
 # --- the procedure file -------------------------------------------------------------------
+
 
 def test_procedure_loads_and_cites_clauses():
     proc, _ = load_procedure(PROC)
@@ -123,18 +143,26 @@ def test_procedure_loads_and_cites_clauses():
     assert proc.grading.levels == {1: "P1", 2: "P2", 3: "P3", 4: "P4"}
     for oid, ob in proc.obligations.items():
         assert ob.clause.startswith("001 §"), oid
-    assert {"service_desk", "business_dept_head", "risk_control", "customer", "sales"} <= set(proc.roles)
+    assert {"service_desk", "business_dept_head", "risk_control", "customer", "sales"} <= set(
+        proc.roles
+    )
     assert {"phone", "email", "letter", "fax", "monitoring"} <= set(proc.channels)
     assert proc.obligations["classify"].action.do == "classify"
-    assert proc.obligations["resolve_incident"].deadline_by_level == {1: 1440, 2: 4320, 3: 43200, 4: 60}
+    assert proc.obligations["resolve_incident"].deadline_by_level == {
+        1: 1440,
+        2: 4320,
+        3: 43200,
+        4: 60,
+    }
     leaves = [v for v in proc.attributes["category"].values if v != "unclassified"]
-    assert len(leaves) == 13   # 5 people + 5 business + 3 equipment (§5.4.3)
+    assert len(leaves) == 13  # 5 people + 5 business + 3 equipment (§5.4.3)
     assert proc.attributes["impact"].values == ["minor", "moderate", "severe"]
     assert proc.attributes["urgency"].values == ["low", "medium", "high"]
     assert proc.assumptions, "vague points of the source must be stated"
 
 
 # --- the priority matrix (§5.4.3 2)) -------------------------------------------------------
+
 
 @pytest.mark.parametrize("urgency,impact,level,minutes", CELLS)
 def test_matrix_cell(urgency, impact, level, minutes):
@@ -144,8 +172,14 @@ def test_matrix_cell(urgency, impact, level, minutes):
 @pytest.mark.parametrize("urgency,impact,level,minutes", CELLS)
 def test_resolution_deadline_of_each_cell(overlay, exact, urgency, impact, level, minutes):
     v = t1_as(overlay, urgency, impact)
-    r = run([classify(T1_MAIL + 2, "t1", urgency, impact, "business_minor_error"),
-             task(T1_MAIL + 5, DESK, "resolve_incident", "t1")], exact, v)
+    r = run(
+        [
+            classify(T1_MAIL + 2, "t1", urgency, impact, "business_minor_error"),
+            task(T1_MAIL + 5, DESK, "resolve_incident", "t1"),
+        ],
+        exact,
+        v,
+    )
     e = entry(r, "resolve_incident", incident="t1")
     assert e["triggered_at"] == T1_MAIL
     assert e["deadline_at"] - e["triggered_at"] == pytest.approx(minutes)
@@ -172,9 +206,11 @@ def test_resolution_deadline_boundary(overlay, exact, level, outcome):
     urgency, impact = ONE_CELL_PER_LEVEL[level]
     deadline = T1_MAIL + RESOLUTION[level]
     v = t1_as(overlay, urgency, impact, duration=deadline + 30)
-    actions = {"hit": [task(deadline, DESK, "resolve_incident", "t1")],
-               "late": [task(deadline + 0.1, DESK, "resolve_incident", "t1")],
-               "missed": []}[outcome]
+    actions = {
+        "hit": [task(deadline, DESK, "resolve_incident", "t1")],
+        "late": [task(deadline + 0.1, DESK, "resolve_incident", "t1")],
+        "missed": [],
+    }[outcome]
     r = run(actions, exact, v)
     e = entry(r, "resolve_incident", incident="t1")
     assert e["deadline_at"] == pytest.approx(deadline)
@@ -199,47 +235,114 @@ def test_p3_resolution_is_open_at_the_end_of_the_shift(exact):
 # --- every fixed deadline at its boundary --------------------------------------------------
 # (obligation, incident, deadline minutes, prerequisite actions, the action at time t, variant overlay)
 
+
 def _fixed_cases():
     return [
-        ("forward_to_desk", "t5", 10, [],
-         lambda t: report(t, STAFF, [DESK], "phone", "t5"), None),
-        ("screen_report", "t1", 15, [],
-         lambda t: task(t, DESK, "screen_report", "t1"), None),
-        ("respond_to_customer", "t1", 15, [],
-         lambda t: report(t, DESK, ["customer"], "email", "t1"), None),
-        ("classify", "t1", 15, [],
-         lambda t: classify(t, "t1", "low", "minor", "business_minor_error"), None),
-        ("search_kb", "t1", 30, [],
-         lambda t: task(t, DESK, "search_kb", "t1"), None),
-        ("pass_service_request", "t5", 30, [report(T5_ONSITE + 1, STAFF, [DESK], "phone", "t5")],
-         lambda t: report(t, DESK, [HEAD], "phone", "t5"), None),
-        ("hand_to_sales", "t6", 60, [],
-         lambda t: report(t, DESK, ["sales"], "email", "t6"), None),
-        ("refer_complaint", "t7", 60, [],
-         lambda t: task(t, DESK, "refer_complaint", "t7"), None),
-        ("refer_security", "t8", 15, [],
-         lambda t: task(t, DESK, "refer_security", "t8"), None),
-        ("close_invalid", "t6", 30, [],
-         lambda t: task(t, DESK, "close_report", "t6"),
-         {"incidents": {"t6": {"attributes": {"report_type": "invalid"}}}}),
-        ("report_beyond_desk", "t2", 30, [],
-         lambda t: report(t, DESK, [HEAD], "phone", "t2"), None),
-        ("take_charge", "t2", 30, [report(T2_CALL + 5, DESK, [HEAD], "phone", "t2")],
-         lambda t: task(t, HEAD, "take_charge", "t2"), None),
-        ("record_resolution", "t1", 60, [task(T1_MAIL + 8, DESK, "resolve_incident", "t1")],
-         lambda t: task(t, DESK, "fill_service_record", "t1"), None),
-        ("request_escalation", "t2", 30, [],
-         lambda t: report(t, DESK, [HEAD], "email", "t2"), None),
-        ("decide_escalation", "t2", 60, [report(T2_CALL + 5, DESK, [HEAD], "phone", "t2")],
-         lambda t: report(t, HEAD, [DESK, "risk_control"], "phone", "t2"), None),
-        ("raise_problem_record", "t2", 60,
-         [report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
-          report(T2_CALL + 10, HEAD, [DESK, "risk_control"], "phone", "t2")],
-         lambda t: task(t, DESK, "raise_problem_record", "t2"), None),
-        ("warn_sla", "t4", 30, [],
-         lambda t: report(t, DESK, [HEAD, "customer"], "phone", "t4"), None),
-        ("update_customer", "t2", 120, [],
-         lambda t: report(t, DESK, ["customer"], "phone", "t2"), None),
+        ("forward_to_desk", "t5", 10, [], lambda t: report(t, STAFF, [DESK], "phone", "t5"), None),
+        ("screen_report", "t1", 15, [], lambda t: task(t, DESK, "screen_report", "t1"), None),
+        (
+            "respond_to_customer",
+            "t1",
+            15,
+            [],
+            lambda t: report(t, DESK, ["customer"], "email", "t1"),
+            None,
+        ),
+        (
+            "classify",
+            "t1",
+            15,
+            [],
+            lambda t: classify(t, "t1", "low", "minor", "business_minor_error"),
+            None,
+        ),
+        ("search_kb", "t1", 30, [], lambda t: task(t, DESK, "search_kb", "t1"), None),
+        (
+            "pass_service_request",
+            "t5",
+            30,
+            [report(T5_ONSITE + 1, STAFF, [DESK], "phone", "t5")],
+            lambda t: report(t, DESK, [HEAD], "phone", "t5"),
+            None,
+        ),
+        ("hand_to_sales", "t6", 60, [], lambda t: report(t, DESK, ["sales"], "email", "t6"), None),
+        ("refer_complaint", "t7", 60, [], lambda t: task(t, DESK, "refer_complaint", "t7"), None),
+        ("refer_security", "t8", 15, [], lambda t: task(t, DESK, "refer_security", "t8"), None),
+        (
+            "close_invalid",
+            "t6",
+            30,
+            [],
+            lambda t: task(t, DESK, "close_report", "t6"),
+            {"incidents": {"t6": {"attributes": {"report_type": "invalid"}}}},
+        ),
+        (
+            "report_beyond_desk",
+            "t2",
+            30,
+            [],
+            lambda t: report(t, DESK, [HEAD], "phone", "t2"),
+            None,
+        ),
+        (
+            "take_charge",
+            "t2",
+            30,
+            [report(T2_CALL + 5, DESK, [HEAD], "phone", "t2")],
+            lambda t: task(t, HEAD, "take_charge", "t2"),
+            None,
+        ),
+        (
+            "record_resolution",
+            "t1",
+            60,
+            [task(T1_MAIL + 8, DESK, "resolve_incident", "t1")],
+            lambda t: task(t, DESK, "fill_service_record", "t1"),
+            None,
+        ),
+        (
+            "request_escalation",
+            "t2",
+            30,
+            [],
+            lambda t: report(t, DESK, [HEAD], "email", "t2"),
+            None,
+        ),
+        (
+            "decide_escalation",
+            "t2",
+            60,
+            [report(T2_CALL + 5, DESK, [HEAD], "phone", "t2")],
+            lambda t: report(t, HEAD, [DESK, "risk_control"], "phone", "t2"),
+            None,
+        ),
+        (
+            "raise_problem_record",
+            "t2",
+            60,
+            [
+                report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
+                report(T2_CALL + 10, HEAD, [DESK, "risk_control"], "phone", "t2"),
+            ],
+            lambda t: task(t, DESK, "raise_problem_record", "t2"),
+            None,
+        ),
+        (
+            "warn_sla",
+            "t4",
+            30,
+            [],
+            lambda t: report(t, DESK, [HEAD, "customer"], "phone", "t4"),
+            None,
+        ),
+        (
+            "update_customer",
+            "t2",
+            120,
+            [],
+            lambda t: report(t, DESK, ["customer"], "phone", "t2"),
+            None,
+        ),
     ]
 
 
@@ -275,11 +378,17 @@ def test_fixed_deadline_boundary(overlay, exact, case):
 def test_fixed_trigger_times(exact):
     """Duties fall due when the report reaches the receiver (injects arrive at their `at`)."""
     r = run([], exact)
-    expected = {("screen_report", "t3"): T3_ALERT, ("screen_report", "t1"): T1_MAIL,
-                ("classify", "t2"): T2_CALL, ("forward_to_desk", "t5"): T5_ONSITE,
-                ("hand_to_sales", "t6"): T6_FAX, ("refer_complaint", "t7"): T7_LETTER,
-                ("refer_security", "t8"): T8_MAIL, ("warn_sla", "t4"): T4_TREND,
-                ("classify", "t4"): T4_MAIL}
+    expected = {
+        ("screen_report", "t3"): T3_ALERT,
+        ("screen_report", "t1"): T1_MAIL,
+        ("classify", "t2"): T2_CALL,
+        ("forward_to_desk", "t5"): T5_ONSITE,
+        ("hand_to_sales", "t6"): T6_FAX,
+        ("refer_complaint", "t7"): T7_LETTER,
+        ("refer_security", "t8"): T8_MAIL,
+        ("warn_sla", "t4"): T4_TREND,
+        ("classify", "t4"): T4_MAIL,
+    }
     for (oid, inc), t in expected.items():
         assert entry(r, oid, incident=inc)["triggered_at"] == t, (oid, inc)
 
@@ -287,18 +396,26 @@ def test_fixed_trigger_times(exact):
 def test_update_customer_recurs_every_120_min_until_resolved(exact):
     # t2 (P1) from 40: updates at 100 and 200, resolved at 250: occurrence 1 due 40-160 (met at 100),
     # occurrence 2 due 100-220 (met at 200), occurrence 3 due 200-320, ended by the resolution.
-    r = run([report(100, DESK, ["customer"], "phone", "t2"),
-             report(200, DESK, ["customer"], "phone", "t2"),
-             task(250, DESK, "resolve_incident", "t2")], exact)
+    r = run(
+        [
+            report(100, DESK, ["customer"], "phone", "t2"),
+            report(200, DESK, ["customer"], "phone", "t2"),
+            task(250, DESK, "resolve_incident", "t2"),
+        ],
+        exact,
+    )
     occ = entries(r, "update_customer", "t2")
-    assert [(o["triggered_at"], o["deadline_at"], o["status"]) for o in occ[:2]] == \
-        [(T2_CALL, T2_CALL + 120, "hit"), (100, 220, "hit")]
+    assert [(o["triggered_at"], o["deadline_at"], o["status"]) for o in occ[:2]] == [
+        (T2_CALL, T2_CALL + 120, "hit"),
+        (100, 220, "hit"),
+    ]
     assert len(occ) == 3 and occ[2]["triggered_at"] == 200
-    assert occ[2]["status"] == "missed"   # the resolution at 250 ends the recurrence, not this duty
+    assert occ[2]["status"] == "missed"  # the resolution at 250 ends the recurrence, not this duty
     assert entry(r, "resolve_incident", "t2")["status"] == "hit"
 
 
 # --- intake and screening (§5.4.1, §5.4.2) --------------------------------------------------
+
 
 def test_report_to_other_staff_reaches_desk_only_when_forwarded(exact):
     r = run([], exact)
@@ -307,7 +424,9 @@ def test_report_to_other_staff_reaches_desk_only_when_forwarded(exact):
     r = run([report(T5_ONSITE + 2, STAFF, [DESK], "email", "t5")], exact)
     s = entry(r, "screen_report", incident="t5")
     assert s["triggered_at"] == T5_ONSITE + 2 + LATENCY
-    assert entry(r, "pass_service_request", incident="t5")["triggered_at"] == T5_ONSITE + 2 + LATENCY
+    assert (
+        entry(r, "pass_service_request", incident="t5")["triggered_at"] == T5_ONSITE + 2 + LATENCY
+    )
 
 
 def test_only_incidents_are_classified_and_resolved(exact):
@@ -317,8 +436,8 @@ def test_only_incidents_are_classified_and_resolved(exact):
             assert entries(r, oid, inc) == [], (oid, inc)
     for inc in ("t1", "t2", "t3", "t4"):
         assert entries(r, "classify", inc), inc
-    assert entries(r, "pass_service_request", "t6") == []      # out of scope goes to sales
-    assert entries(r, "hand_to_sales", "t5") == []             # a service request goes to the head
+    assert entries(r, "pass_service_request", "t6") == []  # out of scope goes to sales
+    assert entries(r, "hand_to_sales", "t5") == []  # a service request goes to the head
 
 
 def test_monitoring_alert_needs_no_customer_response_until_customer_reports(exact):
@@ -329,13 +448,16 @@ def test_monitoring_alert_needs_no_customer_response_until_customer_reports(exac
 
 # --- handling (§5.4.4) -------------------------------------------------------------------------
 
+
 def test_p1_beyond_desk_reported(exact):
     e = entry(run([], exact), "report_beyond_desk", incident="t2")
     assert e["triggered_at"] == T2_CALL and e["deadline_at"] == T2_CALL + 30
 
 
 def test_p2_beyond_desk_not_reported(overlay, exact):
-    v = overlay("t2_p2", incidents={"t2": {"attributes": {"urgency": "medium"}}})   # medium/severe = P2
+    v = overlay(
+        "t2_p2", incidents={"t2": {"attributes": {"urgency": "medium"}}}
+    )  # medium/severe = P2
     r = run([], exact, v)
     assert grade(PROC, urgency="medium", impact="severe") == 2
     assert entries(r, "report_beyond_desk", "t2") == []
@@ -343,8 +465,13 @@ def test_p2_beyond_desk_not_reported(overlay, exact):
 
 
 def test_take_charge_releases_vendor_inject(exact):
-    ev = events([report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
-                 task(T2_CALL + 20, HEAD, "take_charge", "t2")], exact)
+    ev = events(
+        [
+            report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
+            task(T2_CALL + 20, HEAD, "take_charge", "t2"),
+        ],
+        exact,
+    )
     fired = [e for e in ev if e["type"] == "inject" and e["inject"] == "t2_vendor_onsite"]
     assert len(fired) == 1 and fired[0]["t"] == T2_CALL + 20
     skipped = [e for e in ev if e["type"] == "inject.skipped" and e["inject"] == "t2_nudge"]
@@ -357,13 +484,20 @@ def test_nudge_when_head_not_told(exact):
 
 
 def test_resolution_falls_due_again_at_each_recurrence(exact):
-    r = run([task(T3_ALERT + 10, DESK, "resolve_incident", "t3"),
-             task(T3_RECUR_2 + 60, DESK, "resolve_incident", "t3"),
-             task(T3_RECUR_3 + 61, DESK, "resolve_incident", "t3")], exact)
+    r = run(
+        [
+            task(T3_ALERT + 10, DESK, "resolve_incident", "t3"),
+            task(T3_RECUR_2 + 60, DESK, "resolve_incident", "t3"),
+            task(T3_RECUR_3 + 61, DESK, "resolve_incident", "t3"),
+        ],
+        exact,
+    )
     occ = entries(r, "resolve_incident", "t3")
     assert [(o["triggered_at"], o["deadline_at"], o["status"]) for o in occ] == [
-        (T3_ALERT, T3_ALERT + 60, "hit"), (T3_RECUR_2, T3_RECUR_2 + 60, "hit"),
-        (T3_RECUR_3, T3_RECUR_3 + 60, "late")]
+        (T3_ALERT, T3_ALERT + 60, "hit"),
+        (T3_RECUR_2, T3_RECUR_2 + 60, "hit"),
+        (T3_RECUR_3, T3_RECUR_3 + 60, "late"),
+    ]
     rec = entries(r, "record_resolution", "t3")
     assert [o["triggered_at"] for o in rec] == [T3_ALERT + 10, T3_RECUR_2 + 60, T3_RECUR_3 + 61]
 
@@ -374,6 +508,7 @@ def test_unresolved_incident_does_not_fall_due_again(exact):
 
 
 # --- escalation (§5.4.5) ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("urgency", ["low", "medium", "high"])
 @pytest.mark.parametrize("impact,fires", [("severe", True), ("moderate", False), ("minor", False)])
@@ -391,22 +526,30 @@ def test_escalation_on_third_occurrence_not_second(exact):
     r = run([], exact)
     found = entries(r, "request_escalation", "t3")
     assert len(found) == 1
-    assert found[0]["triggered_at"] == T3_RECUR_3          # not T3_RECUR_2
+    assert found[0]["triggered_at"] == T3_RECUR_3  # not T3_RECUR_2
     assert found[0]["deadline_at"] == T3_RECUR_3 + 30
 
 
 def test_no_escalation_after_second_occurrence(overlay, exact):
     # the shift stops just before the third report: two occurrences escalate nothing
     r = run([], exact, overlay("cut_before_third", duration_min=T3_RECUR_3 - 1))
-    assert [e for e in entries(r, "request_escalation", "t3") if e["status"] != "not_triggered"] == []
+    assert [
+        e for e in entries(r, "request_escalation", "t3") if e["status"] != "not_triggered"
+    ] == []
     # the third report says "second time" instead: still nothing
-    r = run([], exact, overlay("third_is_second", injects={"t3_recur_3": {"set": {"occurrences": 2}}}))
-    assert [e for e in entries(r, "request_escalation", "t3") if e["status"] != "not_triggered"] == []
+    r = run(
+        [], exact, overlay("third_is_second", injects={"t3_recur_3": {"set": {"occurrences": 2}}})
+    )
+    assert [
+        e for e in entries(r, "request_escalation", "t3") if e["status"] != "not_triggered"
+    ] == []
 
 
 @pytest.mark.parametrize("occurrences,fires", [(2, False), (3, True), (4, True)])
 def test_escalation_threshold_from_the_first_report(overlay, exact, occurrences, fires):
-    v = overlay(f"t1_occ_{occurrences}", incidents={"t1": {"attributes": {"occurrences": occurrences}}})
+    v = overlay(
+        f"t1_occ_{occurrences}", incidents={"t1": {"attributes": {"occurrences": occurrences}}}
+    )
     found = entries(run([], exact, v), "request_escalation", "t1")
     assert bool(found) is fires
     if fires:
@@ -414,12 +557,16 @@ def test_escalation_threshold_from_the_first_report(overlay, exact, occurrences,
 
 
 def test_escalation_chain_raises_problem_record(exact):
-    actions = [report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
-               report(T2_CALL + 30, HEAD, [DESK, "risk_control"], "email", "t2"),
-               task(T2_CALL + 40, DESK, "raise_problem_record", "t2")]
+    actions = [
+        report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
+        report(T2_CALL + 30, HEAD, [DESK, "risk_control"], "email", "t2"),
+        task(T2_CALL + 40, DESK, "raise_problem_record", "t2"),
+    ]
     r = run(actions, exact)
-    req, dec, raise_ = (entry(r, o, "t2") for o in ("request_escalation", "decide_escalation",
-                                                    "raise_problem_record"))
+    req, dec, raise_ = (
+        entry(r, o, "t2")
+        for o in ("request_escalation", "decide_escalation", "raise_problem_record")
+    )
     assert (req["status"], dec["status"], raise_["status"]) == ("hit", "hit", "hit")
     assert dec["triggered_at"] == T2_CALL + 5 + LATENCY
     assert raise_["triggered_at"] == T2_CALL + 30 + LATENCY
@@ -429,13 +576,19 @@ def test_escalation_chain_raises_problem_record(exact):
 
 
 def test_decision_needs_both_desk_and_risk_control(exact):
-    r = run([report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
-             report(T2_CALL + 30, HEAD, [DESK], "phone", "t2")], exact)
+    r = run(
+        [
+            report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
+            report(T2_CALL + 30, HEAD, [DESK], "phone", "t2"),
+        ],
+        exact,
+    )
     assert entry(r, "decide_escalation", "t2")["status"] == "missed"
     assert entries(r, "raise_problem_record", "t2") == []
 
 
 # --- service monitoring (§5.4.6) -------------------------------------------------------------
+
 
 def test_sla_warning_due_only_once_the_trend_is_reported(exact, overlay):
     e = entry(run([], exact), "warn_sla", incident="t4")
@@ -449,8 +602,13 @@ def test_sla_warning_due_only_once_the_trend_is_reported(exact, overlay):
 def test_sla_warning_must_reach_both_manager_and_customer(exact):
     r = run([report(T4_TREND + 5, DESK, ["customer"], "phone", "t4")], exact)
     assert entry(r, "warn_sla", "t4")["status"] == "missed"
-    r = run([report(T4_TREND + 5, DESK, ["customer"], "phone", "t4"),
-             report(T4_TREND + 20, DESK, [HEAD], "email", "t4")], exact)
+    r = run(
+        [
+            report(T4_TREND + 5, DESK, ["customer"], "phone", "t4"),
+            report(T4_TREND + 20, DESK, [HEAD], "email", "t4"),
+        ],
+        exact,
+    )
     e = entry(r, "warn_sla", "t4")
     assert e["status"] == "hit" and e["done_at"] == T4_TREND + 20
 
@@ -459,10 +617,13 @@ def test_customer_chase_skipped_when_warned_in_time(exact):
     warned = events([report(T4_TREND + 10, DESK, [HEAD, "customer"], "phone", "t4")], exact)
     assert any(e["type"] == "inject.skipped" and e["inject"] == "t4_chase" for e in warned)
     silent = events([], exact)
-    assert any(e["type"] == "inject" and e["inject"] == "t4_chase" and e["t"] == 345 for e in silent)
+    assert any(
+        e["type"] == "inject" and e["inject"] == "t4_chase" and e["t"] == 345 for e in silent
+    )
 
 
 # --- the whole shift with bots -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_shift_with_bots_runs_to_the_end(seed):

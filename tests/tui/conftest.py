@@ -1,4 +1,5 @@
 """Fixtures of the TUI tests; the helpers are in tuikit.py."""
+
 from __future__ import annotations
 
 import pytest

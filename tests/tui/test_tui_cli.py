@@ -1,4 +1,5 @@
 """`drillsim play` on the command line: options, the language, errors without a traceback."""
+
 from __future__ import annotations
 
 import subprocess
@@ -7,7 +8,7 @@ import sys
 import pytest
 
 from drillsim import cli
-from tui import app as tui_app
+from drillsim.tui import app as tui_app
 
 
 @pytest.fixture
@@ -18,17 +19,48 @@ def captured(monkeypatch):
     def fake_run(self, *a, **kw):
         seen["setup"] = self.setup
         return None
+
     monkeypatch.setattr(tui_app.DrillApp, "run", fake_run)
     return seen
 
 
 def test_play_options(captured, tmp_path):
     log = tmp_path / "x.jsonl"
-    assert cli.main(["--lang", "zh", "play", "payment_outage", "--role", "duty_supervisor", "--role", "vp",
-                     "--mode", "training", "--speed", "10x", "--seed", "9", "--log", str(log), "--run"]) == 0
+    assert (
+        cli.main(
+            [
+                "--lang",
+                "zh",
+                "play",
+                "payment_outage",
+                "--role",
+                "duty_supervisor",
+                "--role",
+                "vp",
+                "--mode",
+                "training",
+                "--speed",
+                "10x",
+                "--seed",
+                "9",
+                "--log",
+                str(log),
+                "--run",
+            ]
+        )
+        == 0
+    )
     s = captured["setup"]
-    assert (s.lang, s.scenario, s.roles, s.mode, s.speed, s.seed, s.log, s.run) == \
-        ("zh", "payment_outage", ["duty_supervisor", "vp"], "training", 10.0, 9, str(log), True)
+    assert (s.lang, s.scenario, s.roles, s.mode, s.speed, s.seed, s.log, s.run) == (
+        "zh",
+        "payment_outage",
+        ["duty_supervisor", "vp"],
+        "training",
+        10.0,
+        9,
+        str(log),
+        True,
+    )
 
 
 def test_play_lang_option_after_the_subcommand_and_lobby(captured):
@@ -36,7 +68,7 @@ def test_play_lang_option_after_the_subcommand_and_lobby(captured):
     assert captured["setup"].lang == "en" and captured["setup"].scenario is None
     assert cli.main(["--lang", "zh", "play"]) == 0
     assert captured["setup"].lang == "zh"
-    assert isinstance(captured["setup"].seed, int)          # a random seed when none is given
+    assert isinstance(captured["setup"].seed, int)  # a random seed when none is given
 
 
 def test_play_refuses_bad_input(captured, capsys):
@@ -47,6 +79,9 @@ def test_play_refuses_bad_input(captured, capsys):
 
 
 def test_headless_packages_do_not_import_the_ui():
-    code = ("import sys; import simulator.session, simulator.replay, scoring.verdicts, scoring.report_text; "
-            "assert not any(m == 'tui' or m.startswith('tui.') or m == 'textual' for m in sys.modules)")
+    code = (
+        "import sys; import drillsim.simulator.session, drillsim.simulator.replay, "
+        "drillsim.scoring.verdicts, drillsim.scoring.report_text; "
+        "assert not any(m.startswith('drillsim.tui') or m == 'textual' for m in sys.modules)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,12 +1,13 @@
 """Every UI string exists in Chinese and English, with the same placeholders, and every key the
 code asks for exists."""
+
 from __future__ import annotations
 
 import re
 import string
 from pathlib import Path
 
-from tui.i18n import LANGS, STRINGS, Tr
+from drillsim.tui.i18n import LANGS, STRINGS, Tr
 
 TUI = Path(__file__).resolve().parents[2] / "tui"
 
@@ -36,15 +37,37 @@ def test_every_key_the_code_uses_exists():
 
 
 def test_the_f_string_keys_exist():
-    for prefix, names in (("mode_", ["training", "exercise", "test"]),
-                          ("mode_name_", ["training", "exercise", "test"]),
-                          ("status_", ["hit", "late", "missed", "open", "not_triggered", "overdue"]),
-                          ("state_", ["pending", "delivered", "skipped"]),
-                          ("msg_", ["in_flight", "delivered", "failed"]),
-                          ("clock_", ["paused", "running", "ended"]),
-                          ("col_", ["state", "at", "inject", "to", "text", "verdict", "deadline", "role", "duty",
-                                    "done", "clause", "service", "down", "restored", "downtime", "rto", "rto_met"]),
-                          ("act_", ["absent", "returned"])):
+    for prefix, names in (
+        ("mode_", ["training", "exercise", "test"]),
+        ("mode_name_", ["training", "exercise", "test"]),
+        ("status_", ["hit", "late", "missed", "open", "not_triggered", "overdue"]),
+        ("state_", ["pending", "delivered", "skipped"]),
+        ("msg_", ["in_flight", "delivered", "failed"]),
+        ("clock_", ["paused", "running", "ended"]),
+        (
+            "col_",
+            [
+                "state",
+                "at",
+                "inject",
+                "to",
+                "text",
+                "verdict",
+                "deadline",
+                "role",
+                "duty",
+                "done",
+                "clause",
+                "service",
+                "down",
+                "restored",
+                "downtime",
+                "rto",
+                "rto_met",
+            ],
+        ),
+        ("act_", ["absent", "returned"]),
+    ):
         for name in names:
             assert prefix + name in STRINGS["zh"], prefix + name
 

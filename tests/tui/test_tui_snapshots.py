@@ -2,14 +2,14 @@
 score screen, in Chinese and English. Fixed seed, no clock timer, cursor blink off, toasts
 cleared, the log written to a relative path in a temporary directory: nothing on screen depends
 on the wall clock. Regenerate with `pytest tests/tui --snapshot-update` and look at the SVGs."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from tui.app import DrillApp, PlaySetup
-
+from drillsim.tui.app import DrillApp, PlaySetup
 from tests.tui.tuikit import DS, WALL, grade, make_app, minutes, report, task
 
 LANGS = ["zh", "en"]
@@ -36,12 +36,18 @@ async def _settle(pilot):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_lobby(snap_compare, lang, here):
-    app = DrillApp(PlaySetup(lang=lang, seed=7, catalog=["payment_outage", "service_desk_shift"], log=here),
-                   tick_interval=None, cursor_blink=False, wall_clock=lambda: WALL)
+    app = DrillApp(
+        PlaySetup(lang=lang, seed=7, catalog=["payment_outage", "service_desk_shift"], log=here),
+        tick_interval=None,
+        cursor_blink=False,
+        wall_clock=lambda: WALL,
+    )
 
     async def run_before(pilot):
         await _settle(pilot)
-        await pilot.press("tab", "space", "down", "down", "down", "down", "space")   # duty supervisor, ops dept
+        await pilot.press(
+            "tab", "space", "down", "down", "down", "down", "space"
+        )  # duty supervisor, ops dept
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
@@ -53,8 +59,8 @@ async def _early_play(pilot):
     await minutes(pilot, 2)
     await task(pilot, ex, DS, "verify")
     await minutes(pilot, 1)
-    await report(pilot, ex, DS, ["direct_supervisor"], "oa")       # OA is down: fails
-    await pilot.press("n")                                          # complaints, 09:55
+    await report(pilot, ex, DS, ["direct_supervisor"], "oa")  # OA is down: fails
+    await pilot.press("n")  # complaints, 09:55
     await minutes(pilot, 3)
 
 

@@ -5,33 +5,41 @@ keys (`.` one minute, `n` next inject), `app.tick()` (one timer beat at the curr
 `app.advance_to(t)`, so nothing depends on the wall clock and every test takes well under a second
 of simulated play per simulated hour. Human actions are stamped with a fixed wall-clock time.
 """
+
 from __future__ import annotations
 
 import asyncio
 import functools
 
-from simulator.loader import load_plan
-from tui.app import DrillApp, PlaySetup
-from tui.exercise import Exercise
+from drillsim.simulator.loader import load_plan
+from drillsim.tui.app import DrillApp, PlaySetup
+from drillsim.tui.exercise import Exercise
 
 WALL = "2026-01-02T09:00:00+08:00"
 DS = "duty_supervisor"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def plan(scenario: str = "payment_outage"):
     return load_plan(scenario)
 
 
-def make_exercise(log_path, scenario="payment_outage", roles=(DS,), mode="training", seed=1) -> Exercise:
+def make_exercise(
+    log_path, scenario="payment_outage", roles=(DS,), mode="training", seed=1
+) -> Exercise:
     return Exercise(plan(scenario), list(roles), mode, seed, log_path, wall_clock=lambda: WALL)
 
 
-def make_app(log_path, scenario="payment_outage", roles=(DS,), mode="training", seed=1, lang="en",
-             speed=1.0) -> DrillApp:
+def make_app(
+    log_path, scenario="payment_outage", roles=(DS,), mode="training", seed=1, lang="en", speed=1.0
+) -> DrillApp:
     ex = make_exercise(log_path, scenario, roles, mode, seed)
-    return DrillApp(PlaySetup(lang=lang, exercise=ex, speed=speed), tick_interval=None, cursor_blink=False,
-                    wall_clock=lambda: WALL)
+    return DrillApp(
+        PlaySetup(lang=lang, exercise=ex, speed=speed),
+        tick_interval=None,
+        cursor_blink=False,
+        wall_clock=lambda: WALL,
+    )
 
 
 async def report(pilot, ex: Exercise, role: str, to: list[str], via: str) -> None:

@@ -1,4 +1,5 @@
 """Small modals: help (the keys) and the confirmation before ending an exercise."""
+
 from __future__ import annotations
 
 from rich.cells import cell_len
@@ -15,14 +16,47 @@ from ..widgets.textutil import pad
 
 # (section, [(keys shown, i18n key of what they do)])
 HELP = [
-    ("help_clock", [("␣", "key_pause"), ("+  -", "key_speed_long"), ("n", "key_next_inject"), (".", "key_step")]),
+    (
+        "help_clock",
+        [
+            ("␣", "key_pause"),
+            ("+  -", "key_speed_long"),
+            ("n", "key_next_inject"),
+            (".", "key_step"),
+        ],
+    ),
     ("help_views", [("v", "key_view"), ("1-9", "key_views"), ("0", "key_facilitator")]),
-    ("help_role", [("r", "key_report"), ("g", "key_grade"), ("c", "key_classify"), ("t", "key_task"),
-                   ("Tab  ↑↓", "key_scroll")]),
-    ("help_facilitator", [("↑↓", "key_choose_inject"), ("i", "key_trigger"), ("x", "key_skip"), ("a", "key_rate"),
-                          ("w", "key_hotwash"), ("e", "key_end")]),
-    ("help_forms", [("↑↓", "key_scroll"), ("␣", "key_toggle"), ("Tab", "key_next_field"), ("Enter", "submit"),
-                    ("Esc", "cancel")]),
+    (
+        "help_role",
+        [
+            ("r", "key_report"),
+            ("g", "key_grade"),
+            ("c", "key_classify"),
+            ("t", "key_task"),
+            ("Tab  ↑↓", "key_scroll"),
+        ],
+    ),
+    (
+        "help_facilitator",
+        [
+            ("↑↓", "key_choose_inject"),
+            ("i", "key_trigger"),
+            ("x", "key_skip"),
+            ("a", "key_rate"),
+            ("w", "key_hotwash"),
+            ("e", "key_end"),
+        ],
+    ),
+    (
+        "help_forms",
+        [
+            ("↑↓", "key_scroll"),
+            ("␣", "key_toggle"),
+            ("Tab", "key_next_field"),
+            ("Enter", "submit"),
+            ("Esc", "cancel"),
+        ],
+    ),
     ("help_lobby", [("↑↓  ␣  Tab", "key_scroll"), ("^s", "key_start")]),
     ("help_general", [("?", "key_help"), ("^q", "key_quit")]),
 ]
@@ -39,8 +73,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         tr = self.tr
         sections = [(tr(title), [(key, tr(what)) for key, what in keys]) for title, keys in HELP]
-        sections.append((tr("help_modes"), [(tr(f"mode_name_{m}"), tr(f"mode_{m}"))
-                                           for m in ("training", "exercise", "test")]))
+        sections.append(
+            (
+                tr("help_modes"),
+                [(tr(f"mode_name_{m}"), tr(f"mode_{m}")) for m in ("training", "exercise", "test")],
+            )
+        )
         key_w = max(cell_len(k) for _, rows in sections for k, _ in rows) + 2
         text = Text()
         for i, (title, rows) in enumerate(sections):

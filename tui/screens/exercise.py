@@ -4,6 +4,7 @@ The clock is a Textual timer (`set_interval(TICK_S)`) that advances the SimPy en
 the UI thread; every change of the simulation reaches the widgets as a `News` message. Tests
 drive the same code without a timer: `tick()`, `advance_by(minutes)` and the keys.
 """
+
 from __future__ import annotations
 
 import gc
@@ -54,8 +55,14 @@ class ExerciseScreen(Screen):
         *[Binding(str(i), f"view_n({i})", "key_views", show=False) for i in range(1, 10)],
     ]
 
-    def __init__(self, exercise: Exercise, tr: Tr, speed: float = 1.0, paused: bool = True,
-                 tick_interval: float | None = None):
+    def __init__(
+        self,
+        exercise: Exercise,
+        tr: Tr,
+        speed: float = 1.0,
+        paused: bool = True,
+        tick_interval: float | None = None,
+    ):
         super().__init__(classes="exercise-screen")
         localize(self, tr)
         self.ex, self.tr = exercise, tr
@@ -64,10 +71,14 @@ class ExerciseScreen(Screen):
         self.tick_interval = tick_interval
         self.views = [*exercise.humans, FACILITATOR]
         self.active = self.views[0]
-        self.role_views = {r: RoleView(exercise, r, self.names, tr, id=f"role-{r}") for r in exercise.humans}
+        self.role_views = {
+            r: RoleView(exercise, r, self.names, tr, id=f"role-{r}") for r in exercise.humans
+        }
         self.facilitator = FacilitatorView(exercise, self.names, tr, id="fac-view")
-        self.key_bars = {v: KeyBar([(k, tr(what)) for k, what in self.keys_for(v)], id=f"keys-{v}")
-                         for v in self.views}
+        self.key_bars = {
+            v: KeyBar([(k, tr(what)) for k, what in self.keys_for(v)], id=f"keys-{v}")
+            for v in self.views
+        }
         self._timer: Timer | None = None
         self._ended = False
         self._stale = False
@@ -100,11 +111,25 @@ class ExerciseScreen(Screen):
         clock = [("␣", "key_pause"), ("+-", "key_speed"), ("n", "key_next_inject")]
         general = [("?", "key_help"), ("^q", "key_quit")]
         if view == FACILITATOR:
-            return [("i", "key_trigger"), ("x", "key_skip"), ("a", "key_rate"), ("w", "key_hotwash"),
-                    ("e", "key_end"), *clock, *general]
-        own = [(k, f"key_{kind}") for k, kind in (("r", "report"), ("g", "grade"), ("c", "classify"), ("t", "task"))
-               if self._role_may(view, kind)]
-        return [*own, *clock, ("v", "key_view"), *general] if len(self.views) > 2 else [*own, *clock, *general]
+            return [
+                ("i", "key_trigger"),
+                ("x", "key_skip"),
+                ("a", "key_rate"),
+                ("w", "key_hotwash"),
+                ("e", "key_end"),
+                *clock,
+                *general,
+            ]
+        own = [
+            (k, f"key_{kind}")
+            for k, kind in (("r", "report"), ("g", "grade"), ("c", "classify"), ("t", "task"))
+            if self._role_may(view, kind)
+        ]
+        return (
+            [*own, *clock, ("v", "key_view"), *general]
+            if len(self.views) > 2
+            else [*own, *clock, *general]
+        )
 
     def _role_may(self, role: str, kind: str) -> bool:
         return kind in self.ex.allowed(role) and (kind != "task" or bool(self.ex.tasks_for(role)))
@@ -132,7 +157,7 @@ class ExerciseScreen(Screen):
         if self.clock.paused or self.ex.finished:
             return
         # the exact target accumulates; the exercise rounds each step to the log's precision
-        if abs(self.ex.now - self._target) > 1e-5:    # the clock jumped (a step, the next inject)
+        if abs(self.ex.now - self._target) > 1e-5:  # the clock jumped (a step, the next inject)
             self._target = self.ex.now
         self._target += self.clock.minutes_per_tick()
         self._news(self.ex.advance(self._target))
@@ -149,7 +174,7 @@ class ExerciseScreen(Screen):
     def on_news(self, message: News) -> None:
         if self.app.screen is self:
             self.refresh_all()
-        else:   # a form or the help is on top: the clock only; the rest when it closes
+        else:  # a form or the help is on top: the clock only; the rest when it closes
             self._stale = True
             self.update_bars()
         if self.ex.finished and not self._ended:
@@ -216,19 +241,31 @@ class ExerciseScreen(Screen):
         tr, n, ex = self.tr, self.names, self.ex
         views = []
         for i, r in enumerate(ex.humans, 1):
-            views.append((r, str(i) if i < 10 else "", n.role(r), 0 if r == self.active else ex.roles[r].unread))
+            views.append(
+                (
+                    r,
+                    str(i) if i < 10 else "",
+                    n.role(r),
+                    0 if r == self.active else ex.roles[r].unread,
+                )
+            )
         views.append((FACILITATOR, "0", tr("view_facilitator"), 0))
         self.query_one(ViewBar).show(views, self.active)
         state = "ended" if ex.finished else "paused" if self.clock.paused else "running"
-        self.query_one(ClockBar).show(n.clock(ex.now, seconds=True), tr("clock_minute", t=f"{ex.now:.1f}"),
-                                      tr("speed_fmt", x=self.clock.label()), state, tr(f"clock_{state}"))
+        self.query_one(ClockBar).show(
+            n.clock(ex.now, seconds=True),
+            tr("clock_minute", t=f"{ex.now:.1f}"),
+            tr("speed_fmt", x=self.clock.label()),
+            state,
+            tr(f"clock_{state}"),
+        )
 
     def refresh_all(self, force: bool = False) -> None:
         view = self.current_view
         if isinstance(view, RoleView):
             self.ex.roles[view.role].unread = 0
-            view.refresh_view(force)    # (training hints are in the duties panel, not in toasts)
-        else:   # (the activity is written when shown, so that it wraps at the log's width)
+            view.refresh_view(force)  # (training hints are in the duties panel, not in toasts)
+        else:  # (the activity is written when shown, so that it wraps at the log's width)
             view.refresh_view()
         self.update_bars()
 
@@ -236,7 +273,11 @@ class ExerciseScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "act":
             kind = parameters[0]
-            return self.active != FACILITATOR and not self.ex.finished and self._role_may(self.active, kind)
+            return (
+                self.active != FACILITATOR
+                and not self.ex.finished
+                and self._role_may(self.active, kind)
+            )
         if action in FACILITATOR_ACTIONS:
             return self.active == FACILITATOR and not self.ex.finished
         if action in ("toggle_clock", "faster", "slower", "next_inject", "step"):
@@ -261,10 +302,12 @@ class ExerciseScreen(Screen):
         """The form's screen name; built once per role and kind, and reset each time it is shown."""
         name = f"form-{kind}-{role}"
         if not self.app.is_screen_installed(name):
+
             def perform(kind_: str, **fields) -> str:
                 events = getattr(self.ex, kind_)(role, **fields)
                 self._news(events)
                 return self._confirmation(kind_, fields)
+
             self.app.install_screen(FORMS[kind](self.ex, role, self.names, self.tr, perform), name)
         return name
 
@@ -276,8 +319,10 @@ class ExerciseScreen(Screen):
                 if self._role_may(role, kind):
                     name = self._form(role, kind)
                     try:
-                        self.app._get_screen(name)    # mounts an installed screen without showing it
-                    except Exception:   # (a private Textual call: without it, forms mount when shown)
+                        self.app._get_screen(name)  # mounts an installed screen without showing it
+                    except (
+                        Exception
+                    ):  # (a private Textual call: without it, forms mount when shown)
                         return
         for kind in EVAL_FORMS:
             try:
@@ -295,7 +340,10 @@ class ExerciseScreen(Screen):
         if kind == "grade":
             return tr("ok_grade", level=n.level(fields["level"]))
         if kind == "classify":
-            return tr("ok_classify", level=n.level(self.ex.matrix_level(fields["impact"], fields["urgency"])))
+            return tr(
+                "ok_classify",
+                level=n.level(self.ex.matrix_level(fields["impact"], fields["urgency"])),
+            )
         return tr("ok_task", task=n.task(fields["task"]))
 
     # --- facilitator actions -------------------------------------------------------------------------
@@ -341,6 +389,7 @@ class ExerciseScreen(Screen):
         def answer(yes: bool | None) -> None:
             if yes:
                 self.end_exercise()
+
         self.app.push_screen(ConfirmScreen(self.tr, self.tr("confirm_end")), answer)
 
     def end_exercise(self, reason: str = "facilitator") -> None:

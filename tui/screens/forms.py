@@ -2,12 +2,14 @@
 
 Each is a modal: ↑↓ choose, space ticks a recipient, Tab moves to the next field, Enter submits,
 Esc cancels. A form is built once per role and kind and reset each time it is shown (building
-it anew would cost most of the keystroke's time). The choices are the procedure's (roles, channels, levels, matrix values, the role's
-tasks); the exercise validates again and an error is shown in the form, never a traceback.
+it anew would cost most of the keystroke's time). The choices are the procedure's (roles,
+channels, levels, matrix values, the role's tasks); the exercise validates again and an error
+is shown in the form, never a traceback.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +20,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from scoring.ratings import RATINGS
+from drillsim.scoring.ratings import RATINGS
 
 from ..exercise import HOTWASH, ActionError, Exercise
 from ..i18n import Tr
@@ -26,7 +28,7 @@ from ..keys import localize
 from ..names import Names
 from ..widgets.textutil import cut
 
-Perform = Callable[..., str]   # perform(kind, **fields) -> confirmation note; raises ActionError
+Perform = Callable[..., str]  # perform(kind, **fields) -> confirmation note; raises ActionError
 
 
 def _options(items: list[tuple[str, str]]) -> list[Option]:
@@ -44,7 +46,7 @@ def _highlight(olist: OptionList, value: str | None) -> None:
         return
     try:
         olist.highlighted = olist.get_option_index(value) if value is not None else 0
-    except Exception:   # not among the options
+    except Exception:  # not among the options
         olist.highlighted = 0
 
 
@@ -65,12 +67,16 @@ class ActionForm(ModalScreen[str | None]):
         self._ready = False
         self.incidents: OptionList | None = None
         if len(exercise.sc.incidents) > 1:
-            self.incidents = OptionList(*_options([(i, cut(f"{i} {names.incident(i)}", 60))
-                                                   for i in exercise.sc.incidents]),
-                                        classes="incidents", compact=True)
+            self.incidents = OptionList(
+                *_options(
+                    [(i, cut(f"{i} {names.incident(i)}", 60)) for i in exercise.sc.incidents]
+                ),
+                classes="incidents",
+                compact=True,
+            )
 
     def compose(self) -> ComposeResult:
-        n, tr = self.names, self.tr
+        tr = self.tr
         with Vertical(classes="form"):
             yield self.heading
             if self.incidents is not None:
@@ -91,9 +97,11 @@ class ActionForm(ModalScreen[str | None]):
         """Start from a clean form at the current time: called before the form is shown again, so
         that keys typed right after the one that opened it are not undone."""
         if not self._ready:
-            return          # not mounted yet: on_mount resets it
+            return  # not mounted yet: on_mount resets it
         n = self.names
-        self.heading.update(f"{self.tr(self.title_key)} — {n.role(self.role)} · {n.clock(self.ex.now)}")
+        self.heading.update(
+            f"{self.tr(self.title_key)} — {n.role(self.role)} · {n.clock(self.ex.now)}"
+        )
         self.error.update("")
         self.error.remove_class("-shown")
         if self.incidents is not None:
@@ -119,7 +127,7 @@ class ActionForm(ModalScreen[str | None]):
         self.dismiss(None)
 
     def action_submit(self) -> None:
-        if not self._ready:   # keys typed before the form was there did not reach it: no guessing
+        if not self._ready:  # keys typed before the form was there did not reach it: no guessing
             return
         try:
             note = self.submit()
@@ -140,10 +148,14 @@ class ReportForm(ActionForm):
         super().__init__(*args)
         n = self.names
         roles = [r for r in self.ex.proc.roles if r != self.role]
-        self.recipients = SelectionList[str](*[Selection(n.role(r), r) for r in roles], classes="recipients",
-                                             compact=True)
-        self.channels = OptionList(*_options([(c, n.channel(c)) for c in self.ex.proc.channels]),
-                                   classes="channels", compact=True)
+        self.recipients = SelectionList[str](
+            *[Selection(n.role(r), r) for r in roles], classes="recipients", compact=True
+        )
+        self.channels = OptionList(
+            *_options([(c, n.channel(c)) for c in self.ex.proc.channels]),
+            classes="channels",
+            compact=True,
+        )
         self.note = Input(placeholder="…", classes="note", compact=True)
 
     def fields(self) -> ComposeResult:
@@ -166,8 +178,13 @@ class ReportForm(ActionForm):
         self.note.cursor_blink = getattr(self.app, "cursor_blink", True)
 
     def submit(self) -> str:
-        return self.perform("report", to=list(self.recipients.selected), via=_chosen(self.channels),
-                            incident=self.incident(), text=self.note.value)
+        return self.perform(
+            "report",
+            to=list(self.recipients.selected),
+            via=_chosen(self.channels),
+            incident=self.incident(),
+            text=self.note.value,
+        )
 
 
 class GradeForm(ActionForm):
@@ -176,8 +193,11 @@ class GradeForm(ActionForm):
     def __init__(self, *args):
         super().__init__(*args)
         n = self.names
-        self.levels = OptionList(*_options([(str(lv), f"{lv}  {n.level(lv)}") for lv in n.levels()]),
-                                 classes="levels", compact=True)
+        self.levels = OptionList(
+            *_options([(str(lv), f"{lv}  {n.level(lv)}") for lv in n.levels()]),
+            classes="levels",
+            compact=True,
+        )
 
     def fields(self) -> ComposeResult:
         yield Static(self.tr("form_level"), classes="field-label")
@@ -199,10 +219,21 @@ class ClassifyForm(ActionForm):
     def __init__(self, *args):
         super().__init__(*args)
         impacts, urgencies, categories = self.ex.matrix()
-        self.impact = OptionList(*_options([(v, v) for v in impacts]), classes="impact", compact=True)
-        self.urgency = OptionList(*_options([(v, v) for v in urgencies]), classes="urgency", compact=True)
-        self.category = OptionList(*_options([("-", self.tr("none"))] + [(v, v) for v in categories]),
-                                   classes="category", compact=True) if categories else None
+        self.impact = OptionList(
+            *_options([(v, v) for v in impacts]), classes="impact", compact=True
+        )
+        self.urgency = OptionList(
+            *_options([(v, v) for v in urgencies]), classes="urgency", compact=True
+        )
+        self.category = (
+            OptionList(
+                *_options([("-", self.tr("none"))] + [(v, v) for v in categories]),
+                classes="category",
+                compact=True,
+            )
+            if categories
+            else None
+        )
         self.preview = Static("", classes="preview")
 
     def fields(self) -> ComposeResult:
@@ -231,12 +262,19 @@ class ClassifyForm(ActionForm):
     def _preview(self) -> None:
         impact, urgency = _chosen(self.impact), _chosen(self.urgency)
         if impact and urgency:
-            self.preview.update(self.tr("form_gives", level=self.names.level(self.ex.matrix_level(impact, urgency))))
+            self.preview.update(
+                self.tr("form_gives", level=self.names.level(self.ex.matrix_level(impact, urgency)))
+            )
 
     def submit(self) -> str:
         category = _chosen(self.category) if self.category is not None else None
-        return self.perform("classify", impact=_chosen(self.impact), urgency=_chosen(self.urgency),
-                            category=None if category in (None, "-") else category, incident=self.incident())
+        return self.perform(
+            "classify",
+            impact=_chosen(self.impact),
+            urgency=_chosen(self.urgency),
+            category=None if category in (None, "-") else category,
+            incident=self.incident(),
+        )
 
 
 class TaskForm(ActionForm):
@@ -245,8 +283,11 @@ class TaskForm(ActionForm):
     def __init__(self, *args):
         super().__init__(*args)
         n = self.names
-        self.tasks = OptionList(*_options([(t, n.task(t)) for t in self.ex.tasks_for(self.role)]),
-                                classes="tasks", compact=True)
+        self.tasks = OptionList(
+            *_options([(t, n.task(t)) for t in self.ex.tasks_for(self.role)]),
+            classes="tasks",
+            compact=True,
+        )
 
     def fields(self) -> ComposeResult:
         yield Static(self.tr("form_task"), classes="field-label")
@@ -264,9 +305,11 @@ FORMS = {"report": ReportForm, "grade": GradeForm, "classify": ClassifyForm, "ta
 
 # --- the evaluators' forms (facilitator view): rate a critical task, add a hotwash note --------------
 
+
 class EvalForm(ModalScreen[str | None]):
     """Like the action forms (↑↓ choose, Tab next field, Enter submit, Esc cancel), but for the
     evaluators: what they enter goes to the ratings file, never to the exercise's log."""
+
     kind = ""
     title_key = ""
     BINDINGS = ActionForm.BINDINGS
@@ -319,10 +362,16 @@ class RateForm(EvalForm):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.targets = OptionList(*_options([(_target_id(o, ob), "") for o, ob in self.ev.targets()]),
-                                  classes="targets", compact=True)
-        self.ratings = OptionList(*_options([(r, f"{r:<4}{self.tr('rating_' + r.replace('/', ''))}")
-                                             for r in RATINGS]), classes="ratings", compact=True)
+        self.targets = OptionList(
+            *_options([(_target_id(o, ob), "") for o, ob in self.ev.targets()]),
+            classes="targets",
+            compact=True,
+        )
+        self.ratings = OptionList(
+            *_options([(r, f"{r:<4}{self.tr('rating_' + r.replace('/', ''))}") for r in RATINGS]),
+            classes="ratings",
+            compact=True,
+        )
         self.observation = Input(placeholder="…", classes="observation", compact=True)
 
     def fields(self) -> ComposeResult:
@@ -345,12 +394,12 @@ class RateForm(EvalForm):
             text = f"{objective}: {n.objective(objective)}"
         else:
             text = f"  · {obligation}: {n.duty(obligation)}"
-        return Text(cut(f"{mark:<6}{text}", 72))    # (a Text: "[S]" is no markup)
+        return Text(cut(f"{mark:<6}{text}", 72))  # (a Text: "[S]" is no markup)
 
     def prepare(self) -> None:
         for i, (objective, obligation) in enumerate(self.ev.targets()):
             self.targets.replace_option_prompt_at_index(i, self._label(objective, obligation))
-        _highlight(self.targets, _chosen(self.targets))   # the last one rated stays chosen
+        _highlight(self.targets, _chosen(self.targets))  # the last one rated stays chosen
         _highlight(self.ratings, None)
         self.observation.value = ""
         self.observation.cursor_blink = getattr(self.app, "cursor_blink", True)
@@ -362,7 +411,9 @@ class RateForm(EvalForm):
         objective, obligation = target.split("/")
         rating = _chosen(self.ratings)
         self.ev.rate(objective, obligation or None, rating, self.observation.value)
-        return self.tr("ok_rate", task=obligation or objective, rating=rating, file=str(self.ev.path or "-"))
+        return self.tr(
+            "ok_rate", task=obligation or objective, rating=rating, file=str(self.ev.path or "-")
+        )
 
 
 class HotwashForm(EvalForm):
@@ -370,8 +421,11 @@ class HotwashForm(EvalForm):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.kinds = OptionList(*_options([(k, self.tr(f"hotwash_{k}")) for k in HOTWASH]),
-                                classes="kinds", compact=True)
+        self.kinds = OptionList(
+            *_options([(k, self.tr(f"hotwash_{k}")) for k in HOTWASH]),
+            classes="kinds",
+            compact=True,
+        )
         self.text = Input(placeholder="…", classes="hotwash-text", compact=True)
 
     def fields(self) -> ComposeResult:

@@ -1,5 +1,6 @@
 """The lobby (`drillsim play` without a scenario): pick the scenario, the roles people play,
 the mode, the clock speed and the seed."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,8 @@ from textual.widgets import Button, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from simulator.loader import Plan, load_plan
-from simulator.yamlsrc import InputError
+from drillsim.simulator.loader import Plan, load_plan
+from drillsim.simulator.yamlsrc import InputError
 
 from ..clock import SPEEDS
 from ..exercise import MODES
@@ -28,19 +29,33 @@ from ..widgets.bars import KeyFooter, TitleBar
 class LobbyScreen(Screen):
     BINDINGS = [Binding("ctrl+s", "start", "key_start", key_display="^s", priority=True)]
 
-    def __init__(self, tr: Tr, scenarios: list[dict], scenario: str | None = None, roles=(), mode: str | None = None,
-                 speed: float = 1.0, seed: int = 1, variants=()):
+    def __init__(
+        self,
+        tr: Tr,
+        scenarios: list[dict],
+        scenario: str | None = None,
+        roles=(),
+        mode: str | None = None,
+        speed: float = 1.0,
+        seed: int = 1,
+        variants=(),
+    ):
         super().__init__(classes="lobby-screen")
         localize(self, tr)
         self.tr, self.catalog = tr, scenarios
         self.want_scenario, self.want_roles, self.want_mode = scenario, list(roles), mode
         self.variants = list(variants)
-        self.plans: dict[str, Plan | str] = {}     # id -> plan, or the error text
-        self.scenarios = OptionList(*[Option(self._title(s), id=s["id"]) for s in scenarios],
-                                    id="scenarios", compact=True)
+        self.plans: dict[str, Plan | str] = {}  # id -> plan, or the error text
+        self.scenarios = OptionList(
+            *[Option(self._title(s), id=s["id"]) for s in scenarios], id="scenarios", compact=True
+        )
         self.roles = SelectionList[str](id="roles", compact=True)
-        self.modes = OptionList(*[Option(tr(f"mode_name_{m}"), id=m) for m in MODES], id="modes", compact=True)
-        self.speeds = OptionList(*[Option(tr("speed_fmt", x=s), id=str(s)) for s in SPEEDS], id="speeds", compact=True)
+        self.modes = OptionList(
+            *[Option(tr(f"mode_name_{m}"), id=m) for m in MODES], id="modes", compact=True
+        )
+        self.speeds = OptionList(
+            *[Option(tr("speed_fmt", x=s), id=str(s)) for s in SPEEDS], id="speeds", compact=True
+        )
         self.seed = Input(str(seed), id="seed", type="integer", compact=True)
         self.info = Static("", id="scenario-info")
         self.error = Static("", id="lobby-error")
@@ -53,13 +68,15 @@ class LobbyScreen(Screen):
 
     def compose(self) -> ComposeResult:
         tr = self.tr
-        yield TitleBar(Text(f" {tr('app_title')} · {tr('lobby_title')}", style="bold"), id="title-bar")
+        yield TitleBar(
+            Text(f" {tr('app_title')} · {tr('lobby_title')}", style="bold"), id="title-bar"
+        )
         with Horizontal(id="lobby"):
             with Vertical(id="lobby-left"):
                 yield Static(tr("lobby_scenario"), classes="field-label")
                 yield self.scenarios
                 info_box = VerticalScroll(self.info, id="info-box")
-                info_box.can_focus = False     # Tab goes from the scenarios to the roles
+                info_box.can_focus = False  # Tab goes from the scenarios to the roles
                 yield info_box
             with Vertical(id="lobby-mid"):
                 yield Static(tr("lobby_roles"), classes="field-label")
@@ -83,7 +100,9 @@ class LobbyScreen(Screen):
             self.error.update(self.tr("lobby_no_scenario"))
             return
         ids = [s["id"] for s in self.catalog]
-        self.scenarios.highlighted = ids.index(self.want_scenario) if self.want_scenario in ids else 0
+        self.scenarios.highlighted = (
+            ids.index(self.want_scenario) if self.want_scenario in ids else 0
+        )
         self.scenarios.focus()
 
     # --- the chosen scenario -------------------------------------------------------------------------
@@ -118,7 +137,9 @@ class LobbyScreen(Screen):
             names = Names(plan, self.tr)
             want = set(self.want_roles) if sid == self.want_scenario else set()
             self.roles.clear_options()
-            self.roles.add_options([Selection(names.role(r), r, r in want) for r in plan.procedure.roles])
+            self.roles.add_options(
+                [Selection(names.role(r), r, r in want) for r in plan.procedure.roles]
+            )
             self.roles.highlighted = 0
             if self.want_mode is None or sid != self.want_scenario:
                 self.modes.highlighted = MODES.index(plan.scenario.mode)
@@ -127,7 +148,9 @@ class LobbyScreen(Screen):
     @work(thread=True, exclusive=True, group="lobby-load")
     def load(self, sid: str) -> None:
         entry = self._entry(sid)
-        ref = Path(entry["path"]).stem if entry.get("path") else sid   # as `drillsim play ID` names it
+        ref = (
+            Path(entry["path"]).stem if entry.get("path") else sid
+        )  # as `drillsim play ID` names it
         try:
             plan: Plan | str = load_plan(ref, self.variants)
         except InputError as exc:
@@ -153,14 +176,30 @@ class LobbyScreen(Screen):
             return
         names, sc = Names(plan, tr), plan.scenario
         out.append(names.scenario_title() + "\n", style="bold")
-        out.append(tr("lobby_info", type=sc.exercise_type, minutes=f"{sc.duration_min:g}", injects=len(sc.injects),
-                      procedures=", ".join(sc.procedures)) + "\n", style="dim")
+        out.append(
+            tr(
+                "lobby_info",
+                type=sc.exercise_type,
+                minutes=f"{sc.duration_min:g}",
+                injects=len(sc.injects),
+                procedures=", ".join(sc.procedures),
+            )
+            + "\n",
+            style="dim",
+        )
         mode = self._chosen(self.modes)
         if mode:
             out.append(tr(f"mode_{mode}") + "\n", style="cyan")
         picked = list(self.roles.selected)
-        out.append((tr("lobby_roles_picked", roles=names.roles(picked)) if picked else tr("lobby_no_roles")) + "\n",
-                   style="yellow" if not picked else "green")
+        out.append(
+            (
+                tr("lobby_roles_picked", roles=names.roles(picked))
+                if picked
+                else tr("lobby_no_roles")
+            )
+            + "\n",
+            style="yellow" if not picked else "green",
+        )
         if sc.description:
             out.append("\n" + " ".join(sc.description.split()))
         self.info.update(out)
@@ -182,7 +221,11 @@ class LobbyScreen(Screen):
         sid = self.scenario_id
         plan = self.plans.get(sid) if sid else None
         if not isinstance(plan, Plan):
-            self.error.update(self.tr("lobby_loading") if plan is None else self.tr("lobby_load_error", error=plan))
+            self.error.update(
+                self.tr("lobby_loading")
+                if plan is None
+                else self.tr("lobby_load_error", error=plan)
+            )
             return
         try:
             seed = int(self.seed.value.strip())

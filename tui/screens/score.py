@@ -1,4 +1,5 @@
 """The end: verdicts table, continuity outcomes, the saved log and its `drillsim score` result."""
+
 from __future__ import annotations
 
 from rich import box
@@ -36,7 +37,9 @@ class ScoreScreen(Screen):
 
     def compose(self) -> ComposeResult:
         tr, n = self.tr, self.names
-        yield TitleBar(Text(f" {tr('score_title')} · {n.scenario_title()}", style="bold"), id="title-bar")
+        yield TitleBar(
+            Text(f" {tr('score_title')} · {n.scenario_title()}", style="bold"), id="title-bar"
+        )
         with VerticalScroll(id="score-body"):
             yield Static(self.render_head(), id="score-head")
             yield Static(self.render_verdicts(), id="score-verdicts")
@@ -52,15 +55,27 @@ class ScoreScreen(Screen):
         rate = "-" if s["sla_hit_rate"] is None else f"{s['sla_hit_rate']:.0%}"
         out = Text()
         reason = n.reason(self.ex.end_reason or "scenario end")
-        out.append(tr("score_ended", reason=reason, t=f"{r['end_min']:g}") + f" · {n.mode(self.ex.mode)}"
-                   f" · {tr('seed_label', seed=r['seed'])}\n")
-        out.append(tr("score_summary", hit=s["hit"], late=s["late"], missed=s["missed"],
-                      not_triggered=s["not_triggered"], rate=rate,
-                      grades=f"{s['grades_correct']}/{s['grades']}") + "\n", style="bold")
+        out.append(
+            tr("score_ended", reason=reason, t=f"{r['end_min']:g}") + f" · {n.mode(self.ex.mode)}"
+            f" · {tr('seed_label', seed=r['seed'])}\n"
+        )
+        out.append(
+            tr(
+                "score_summary",
+                hit=s["hit"],
+                late=s["late"],
+                missed=s["missed"],
+                not_triggered=s["not_triggered"],
+                rate=rate,
+                grades=f"{s['grades_correct']}/{s['grades']}",
+            )
+            + "\n",
+            style="bold",
+        )
         if self.ex.log_path is not None:
             out.append(tr("score_log", path=str(self.ex.log_path)) + "\n")
             ev = self.ex.evaluation
-            if ev.saved:    # the evaluators' ratings, for `drillsim report LOG --ratings FILE`
+            if ev.saved:  # the evaluators' ratings, for `drillsim report LOG --ratings FILE`
                 out.append(tr("score_ratings", path=str(ev.path)) + "\n")
             if self.same:
                 out.append("✓ " + tr("score_same", path=str(self.ex.log_path)), style="green")
@@ -72,16 +87,29 @@ class ScoreScreen(Screen):
 
     def render_verdicts(self):
         tr, n = self.tr, self.names
-        table = Table(expand=True, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold",
-                      title_style="bold", title=tr("verdicts_table"), title_justify="left", padding=(0, 1))
+        table = Table(
+            expand=True,
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            header_style="bold",
+            title_style="bold",
+            title=tr("verdicts_table"),
+            title_justify="left",
+            padding=(0, 1),
+        )
         table.add_column(tr("col_clause"), no_wrap=True, overflow="ellipsis", max_width=15)
-        table.add_column(f"{tr('col_duty')} ({tr('col_role')})", overflow="fold", ratio=1, min_width=16)
+        table.add_column(
+            f"{tr('col_duty')} ({tr('col_role')})", overflow="fold", ratio=1, min_width=16
+        )
         table.add_column(tr("col_deadline"), no_wrap=True)
         table.add_column(tr("col_done"), no_wrap=True)
         table.add_column(tr("col_verdict"), no_wrap=True)
         multi = len(self.ex.sc.incidents) > 1
         for e in self.result["obligations"]:
-            title = n.duty(e["id"]) + (f" #{e['occurrence']}" if e["occurrence"] and e["occurrence"] > 1 else "")
+            title = n.duty(e["id"]) + (
+                f" #{e['occurrence']}" if e["occurrence"] and e["occurrence"] > 1 else ""
+            )
             if multi and e["incident"]:
                 title = f"[{e['incident']}] {title}"
             who = n.role(e["role"])
@@ -89,8 +117,13 @@ class ScoreScreen(Screen):
                 who += f" ({n.role(e['acted_by'])})"
             cell = Text(title)
             cell.append(f" ({who})", style="dim")
-            table.add_row(e["clause"], cell, n.clock(e["deadline_at"]), n.clock(e["done_at"]),
-                          Text(n.status(e), style=STATUS_STYLE.get(e["status"], "")))
+            table.add_row(
+                e["clause"],
+                cell,
+                n.clock(e["deadline_at"]),
+                n.clock(e["done_at"]),
+                Text(n.status(e), style=STATUS_STYLE.get(e["status"], "")),
+            )
         return table
 
     def render_continuity(self):
@@ -98,13 +131,34 @@ class ScoreScreen(Screen):
         rows = self.result["continuity"]
         if not rows:
             return Text("\n" + tr("continuity_none"), style="dim")
-        table = Table(expand=True, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold",
-                      title_style="bold", title=tr("continuity"), title_justify="left", padding=(0, 1))
+        table = Table(
+            expand=True,
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            header_style="bold",
+            title_style="bold",
+            title=tr("continuity"),
+            title_justify="left",
+            padding=(0, 1),
+        )
         for key in ("service", "down", "restored", "downtime", "rto", "rto_met"):
             table.add_column(tr(f"col_{key}"), no_wrap=True, overflow="ellipsis")
         for c in rows:
-            met = "rto_unknown" if c["rto_met"] is None else "rto_met" if c["rto_met"] else "rto_not_met"
+            met = (
+                "rto_unknown"
+                if c["rto_met"] is None
+                else "rto_met"
+                if c["rto_met"]
+                else "rto_not_met"
+            )
             style = "yellow" if c["rto_met"] is None else "green" if c["rto_met"] else "bold red"
-            table.add_row(n.service(c["service"]), n.clock(c["down_at"]), n.clock(c["restored_at"]),
-                          f"{c['downtime_min']:g} {tr('min')}", f"{c['rto_min']:g} {tr('min')}", Text(tr(met), style=style))
+            table.add_row(
+                n.service(c["service"]),
+                n.clock(c["down_at"]),
+                n.clock(c["restored_at"]),
+                f"{c['downtime_min']:g} {tr('min')}",
+                f"{c['rto_min']:g} {tr('min')}",
+                Text(tr(met), style=style),
+            )
         return Group(Text(""), table)

@@ -1,4 +1,5 @@
 """The two bars at the top: what is being played, and the views with the simulated clock."""
+
 from __future__ import annotations
 
 from rich.cells import cell_len
@@ -45,11 +46,15 @@ class ViewBar(Bar):
 class ClockBar(Bar):
     """The simulated clock: time of day, minute, speed and state."""
 
-    def show(self, clock_text: str, minute_text: str, speed_text: str, state: str, state_text: str) -> None:
+    def show(
+        self, clock_text: str, minute_text: str, speed_text: str, state: str, state_text: str
+    ) -> None:
         text = Text(no_wrap=True, justify="right")
         text.append(clock_text, style="bold")
         text.append(f" · {minute_text} · {speed_text} ")
-        style = {"paused": "black on yellow", "running": "black on green", "ended": "white on red"}[state]
+        style = {"paused": "black on yellow", "running": "black on green", "ended": "white on red"}[
+            state
+        ]
         text.append(f" {state_text} ", style=style)
         self.show_text(text)
 
@@ -59,9 +64,17 @@ class KeyBar(Static):
     a Footer would rebuild itself (tens of milliseconds) each time the view changes."""
 
     def __init__(self, keys: list[tuple[str, str]], **kw):
-        super().__init__(Content.assemble(*[part for i, (key, what) in enumerate(keys)
-                                            for part in ((("  " if i else " "), (key, "bold $accent"), " " + what))]),
-                         classes="key-bar", **kw)
+        super().__init__(
+            Content.assemble(
+                *[
+                    part
+                    for i, (key, what) in enumerate(keys)
+                    for part in ((("  " if i else " "), (key, "bold $accent"), " " + what))
+                ]
+            ),
+            classes="key-bar",
+            **kw,
+        )
 
 
 class KeyFooter(Footer):
@@ -83,8 +96,11 @@ class KeyFooter(Footer):
             self.call_after_refresh(self._rebuild)
 
     def _keys(self) -> tuple:
-        return tuple((b.key, b.description, enabled) for (_, b, enabled, _) in self.screen.active_bindings.values()
-                     if b.show)
+        return tuple(
+            (b.key, b.description, enabled)
+            for (_, b, enabled, _) in self.screen.active_bindings.values()
+            if b.show
+        )
 
     async def _rebuild(self) -> None:
         self._pending = False
@@ -92,7 +108,7 @@ class KeyFooter(Footer):
             return
         try:
             keys = self._keys()
-        except Exception:   # the screen is going away
+        except Exception:  # the screen is going away
             return
         if keys != self._shown_keys:
             self._shown_keys = keys

@@ -3,6 +3,7 @@
 The tables are lines of text laid out to the panel's width (`textutil.columns`), not DataTables:
 they are redrawn while the clock runs, and a DataTable redraws every cell whenever one changes.
 """
+
 from __future__ import annotations
 
 from rich.cells import cell_len
@@ -17,7 +18,13 @@ from ..i18n import Tr
 from ..names import Names
 from .textutil import columns
 
-STATUS_STYLE = {"hit": "green", "late": "magenta", "missed": "bold red", "open": "yellow", "not_triggered": "dim"}
+STATUS_STYLE = {
+    "hit": "green",
+    "late": "magenta",
+    "missed": "bold red",
+    "open": "yellow",
+    "not_triggered": "dim",
+}
 STATE_STYLE = {"pending": "yellow", "delivered": "green", "skipped": "dim"}
 
 
@@ -44,9 +51,13 @@ class FacilitatorView(Vertical):
         self.verdict_head = Static("", classes="table-head")
         self.verdict_body = Static("", classes="table-body")
         self.verdicts = VerdictPanel(self.verdict_body, id="verdicts")
-        self.verdict_box = Vertical(self.verdict_head, self.verdicts, id="verdict-box", classes="fac-panel")
+        self.verdict_box = Vertical(
+            self.verdict_head, self.verdicts, id="verdict-box", classes="fac-panel"
+        )
         self.verdict_box.border_title = tr("verdicts")
-        self.activity = ActivityLog(id="activity", max_lines=1000, wrap=True, markup=False, min_width=20)
+        self.activity = ActivityLog(
+            id="activity", max_lines=1000, wrap=True, markup=False, min_width=20
+        )
         self.activity.border_title = tr("activity")
         self._msel_rows: list[tuple] | None = None
         self._verdicts_shown: tuple | None = None
@@ -91,7 +102,13 @@ class FacilitatorView(Vertical):
             state += " " + n.clock(row["t"])
         if row["by"]:
             state += "*"
-        return [state, at, row["id"], n.roles(row["to"]), " ".join(n.inject_text(row["id"]).split())]
+        return [
+            state,
+            at,
+            row["id"],
+            n.roles(row["to"]),
+            " ".join(n.inject_text(row["id"]).split()),
+        ]
 
     def refresh_msel(self, force: bool = False) -> None:
         rows = self.ex.msel()
@@ -101,9 +118,13 @@ class FacilitatorView(Vertical):
         self._msel_rows = key
         tr = self.tr
         width = self.msel.scrollable_content_region.width or 77
-        head, lines, widths = columns([tr(f"col_{c}") for c in ("state", "at", "inject", "to", "text")],
-                              [self._msel_cells(r) for r in rows], width, flex=4,
-                              max_widths={2: 18, 3: 16})
+        head, lines, widths = columns(
+            [tr(f"col_{c}") for c in ("state", "at", "inject", "to", "text")],
+            [self._msel_cells(r) for r in rows],
+            width,
+            flex=4,
+            max_widths={2: 18, 3: 16},
+        )
         self.msel_head.update(Text(head, style="bold"), layout=False)
         for row, line in zip(rows, lines):
             state = self._msel_cells(row)[0]
@@ -121,11 +142,21 @@ class FacilitatorView(Vertical):
             who = n.role(e["role"])
             if e["acted_by"] and e["acted_by"] != e["role"]:
                 who += f" ({n.role(e['acted_by'])})"
-            title = n.duty(e["id"]) + (f" #{e['occurrence']}" if e["occurrence"] and e["occurrence"] > 1 else "")
+            title = n.duty(e["id"]) + (
+                f" #{e['occurrence']}" if e["occurrence"] and e["occurrence"] > 1 else ""
+            )
             if multi and e["incident"]:
                 title = f"[{e['incident']}] {title}"
-            rows.append([n.status(e, live=live), n.clock(e["deadline_at"]), who, title, n.clock(e["done_at"]),
-                         e["clause"]])
+            rows.append(
+                [
+                    n.status(e, live=live),
+                    n.clock(e["deadline_at"]),
+                    who,
+                    title,
+                    n.clock(e["done_at"]),
+                    e["clause"],
+                ]
+            )
             styles.append(STATUS_STYLE.get(e["status"], ""))
         width = self.verdicts.scrollable_content_region.width or 77
         key = (width, tuple(map(tuple, rows)), tuple(styles))
@@ -133,8 +164,13 @@ class FacilitatorView(Vertical):
             return
         grew = self._verdicts_shown is None or len(rows) != len(self._verdicts_shown[1])
         self._verdicts_shown = key
-        head, lines, _ = columns([tr(f"col_{c}") for c in ("verdict", "deadline", "role", "duty", "done", "clause")],
-                              rows, width, flex=3, max_widths={2: 12, 5: 14 if width >= 100 else 8})
+        head, lines, _ = columns(
+            [tr(f"col_{c}") for c in ("verdict", "deadline", "role", "duty", "done", "clause")],
+            rows,
+            width,
+            flex=3,
+            max_widths={2: 12, 5: 14 if width >= 100 else 8},
+        )
         self.verdict_head.update(Text(head, style="bold"), layout=False)
         body = Text()
         for i, (line, style) in enumerate(zip(lines, styles)):
@@ -157,14 +193,17 @@ class FacilitatorView(Vertical):
             return
         events = self.ex.session.events
         lines = []
-        for ev in events[self._logged:]:
+        for ev in events[self._logged :]:
             line = self.describe(ev)
             if line is not None:
                 lines.append(line)
         self._logged = len(events)
         width = self.activity.scrollable_content_region.width
         console = self.app.console
-        for when, text in lines:   # wrapped here with a hanging indent: cheaper than a table per line
+        for (
+            when,
+            text,
+        ) in lines:  # wrapped here with a hanging indent: cheaper than a table per line
             indent = cell_len(when) + 1
             out = Text()
             for i, part in enumerate(text.wrap(console, max(10, width - indent), overflow="fold")):
@@ -182,28 +221,53 @@ class FacilitatorView(Vertical):
                 text += tr("act_inject_by")
             style = "cyan"
         elif kind == "inject.delivered":
-            text = tr("act_inject_delivered", inject=ev["inject"], who=n.role(ev["delivered_to"]), role=n.role(ev["to"]))
+            text = tr(
+                "act_inject_delivered",
+                inject=ev["inject"],
+                who=n.role(ev["delivered_to"]),
+                role=n.role(ev["to"]),
+            )
         elif kind == "inject.skipped":
             text, style = tr("act_inject_skipped", inject=ev["inject"]), "dim"
         elif kind == "message.sent":
-            text = tr("act_sent", sender=n.role(ev["from"]), to=n.role(ev["to"]), via=n.channel(ev["via"]))
+            text = tr(
+                "act_sent", sender=n.role(ev["from"]), to=n.role(ev["to"]), via=n.channel(ev["via"])
+            )
         elif kind == "message.failed":
             reason = tr("reason_outage" if ev["reason"] == "outage" else "reason_failed")
-            text = tr("act_failed", sender=n.role(ev["from"]), to=n.role(ev["to"]), via=n.channel(ev["via"]),
-                      reason=reason)
+            text = tr(
+                "act_failed",
+                sender=n.role(ev["from"]),
+                to=n.role(ev["to"]),
+                via=n.channel(ev["via"]),
+                reason=reason,
+            )
             style = "red"
         elif kind == "grade":
             text = tr("act_grade", who=n.role(ev["actor"]), level=n.level(ev["level"]))
         elif kind == "classify":
-            text = tr("act_classify", who=n.role(ev["actor"]), impact=ev["impact"], urgency=ev["urgency"],
-                      level=n.level(ev["level"]))
+            text = tr(
+                "act_classify",
+                who=n.role(ev["actor"]),
+                impact=ev["impact"],
+                urgency=ev["urgency"],
+                level=n.level(ev["level"]),
+            )
         elif kind == "task":
-            text = tr("act_task", who=n.role(ev["actor"]), task=n.task(ev["task"]),
-                      result=tr("task_ok" if ev["success"] else "task_failed"))
+            text = tr(
+                "act_task",
+                who=n.role(ev["actor"]),
+                task=n.task(ev["task"]),
+                result=tr("task_ok" if ev["success"] else "task_failed"),
+            )
             style = "" if ev["success"] else "red"
         elif kind == "due":
-            text = tr("act_due", duty=n.duty(ev["obligation"]), role=n.role(ev["role"]),
-                      deadline=n.clock(ev["deadline_at"]))
+            text = tr(
+                "act_due",
+                duty=n.duty(ev["obligation"]),
+                role=n.role(ev["role"]),
+                deadline=n.clock(ev["deadline_at"]),
+            )
             style = "yellow"
         elif kind == "level":
             text, style = tr("act_level", level=n.level(ev["level"])), "bold"
@@ -213,21 +277,30 @@ class FacilitatorView(Vertical):
         elif kind in ("absent", "returned"):
             text = tr(f"act_{kind}", role=n.role(ev["role"]))
         elif kind == "handover":
-            text = tr("act_handback", role=n.role(ev["role"])) if ev["to"] == ev["role"] else \
-                tr("act_handover", role=n.role(ev["role"]), to=n.role(ev["to"]))
+            text = (
+                tr("act_handback", role=n.role(ev["role"]))
+                if ev["to"] == ev["role"]
+                else tr("act_handover", role=n.role(ev["role"]), to=n.role(ev["to"]))
+            )
         elif kind in ("service.down", "service.restored"):
-            text = tr("act_service_down" if kind == "service.down" else "act_service_restored",
-                      service=n.service(ev["service"]))
+            text = tr(
+                "act_service_down" if kind == "service.down" else "act_service_restored",
+                service=n.service(ev["service"]),
+            )
             style = "red" if kind == "service.down" else "green"
         elif kind in ("channel.down", "channel.up"):
-            text = tr("act_channel_down" if kind == "channel.down" else "act_channel_up", channel=n.channel(ev["channel"]))
+            text = tr(
+                "act_channel_down" if kind == "channel.down" else "act_channel_up",
+                channel=n.channel(ev["channel"]),
+            )
             style = "red" if kind == "channel.down" else "green"
         elif kind == "end":
             text, style = tr("act_end", reason=n.reason(ev["reason"])), "bold"
         else:
             return None
-        if kind in ("message.sent", "grade", "classify", "task") and \
-                (ev.get("from") in ex.roles or ev.get("actor") in ex.roles):
+        if kind in ("message.sent", "grade", "classify", "task") and (
+            ev.get("from") in ex.roles or ev.get("actor") in ex.roles
+        ):
             text = tr("act_human") + text
             style = style or "bold"
         if len(ex.sc.incidents) > 1 and ev.get("incident"):

@@ -1,4 +1,5 @@
 """A played role's view: inbox, situation, open duties (with countdowns and hints in training)."""
+
 from __future__ import annotations
 
 from rich.cells import cell_len
@@ -11,7 +12,6 @@ from ..exercise import Exercise, InboxItem
 from ..i18n import Tr
 from ..names import Names
 from .textutil import columns
-
 
 MAX_HINTS = 2
 
@@ -66,9 +66,16 @@ class RoleView(Vertical):
         shown = self._shown_duties(duties)
         if force or shown != self._duties_key:
             # the panel's height depends on its number of lines only
-            layout = force or self._duties_key is None or len(shown) != len(self._duties_key) \
-                or any(cell_len(a) != cell_len(b) for a, b in zip(shown[:-1], self._duties_key[:-1])
-                       if a.startswith("»"))
+            layout = (
+                force
+                or self._duties_key is None
+                or len(shown) != len(self._duties_key)
+                or any(
+                    cell_len(a) != cell_len(b)
+                    for a, b in zip(shown[:-1], self._duties_key[:-1])
+                    if a.startswith("»")
+                )
+            )
             self._duties_key = shown
             self.duties.body.update(duties, layout=layout)
         new = [(key, left) for key, left in hints if key not in self.hinted]
@@ -104,14 +111,22 @@ class RoleView(Vertical):
         tr, n = self.tr, self.names
         when = n.clock(item.t)
         if item.kind == "inject":
-            return (f"{when} {n.channel(item.channel)} · {n.inject_source(item.inject)}",
-                    n.inject_text(item.inject), "bold cyan")
+            return (
+                f"{when} {n.channel(item.channel)} · {n.inject_source(item.inject)}",
+                n.inject_text(item.inject),
+                "bold cyan",
+            )
         if item.kind == "message":
-            body = item.text or tr("inbox_report", sender=n.role(item.sender), incident=n.incident(item.incident))
+            body = item.text or tr(
+                "inbox_report", sender=n.role(item.sender), incident=n.incident(item.incident)
+            )
             return f"{when} {n.channel(item.channel)} · {n.role(item.sender)}", body, "bold green"
         reason = tr("reason_outage" if item.reason == "outage" else "reason_failed")
-        return (f"{when} ✗ {n.channel(item.channel)}",
-                tr("inbox_failed", to=n.role(item.to), via=n.channel(item.channel), reason=reason), "bold red")
+        return (
+            f"{when} ✗ {n.channel(item.channel)}",
+            tr("inbox_failed", to=n.role(item.to), via=n.channel(item.channel), reason=reason),
+            "bold red",
+        )
 
     # --- situation -------------------------------------------------------------------------------
     def render_situation(self) -> Text:
@@ -119,7 +134,7 @@ class RoleView(Vertical):
         out = Text()
         multi = len(ex.sc.incidents) > 1
         incidents = list(ex.sc.incidents)
-        if multi:   # the incidents this role has heard of
+        if multi:  # the incidents this role has heard of
             heard = list(dict.fromkeys(i.incident for i in st.inbox))
             incidents = heard
         for inc in incidents:
@@ -131,11 +146,15 @@ class RoleView(Vertical):
                 out.append(tr("sit_not_graded") + "\n", style="dim")
             else:
                 who = tr("you") if ev["actor"] == self.role else n.role(ev["actor"])
-                out.append(f"{n.level(ev['level'])} ({tr('sit_by', who=who, time=n.clock(ev['t']))})\n")
+                out.append(
+                    f"{n.level(ev['level'])} ({tr('sit_by', who=who, time=n.clock(ev['t']))})\n"
+                )
         if self.role in ex.absent:
             out.append(tr("sit_absent") + "\n", style="yellow")
         if st.acting_for:
-            out.append(tr("sit_acting", roles=n.roles(sorted(st.acting_for))) + "\n", style="yellow")
+            out.append(
+                tr("sit_acting", roles=n.roles(sorted(st.acting_for))) + "\n", style="yellow"
+            )
         out.append(tr("sit_reports") + "\n", style="bold underline")
         if not st.sent:
             out.append(" " + tr("sit_nothing") + "\n", style="dim")
@@ -149,7 +168,9 @@ class RoleView(Vertical):
                 out.append(" " + tr("sit_nothing") + "\n", style="dim")
             for t, task, ok, _inc in st.tasks[-6:]:
                 out.append(f" {n.clock(t)} {n.task(task)} ")
-                out.append(tr("task_ok" if ok else "task_failed") + "\n", style="green" if ok else "red")
+                out.append(
+                    tr("task_ok" if ok else "task_failed") + "\n", style="green" if ok else "red"
+                )
         if st.channel_trouble:
             out.append(tr("sit_channels") + "\n", style="bold underline")
             for ch, t in st.channel_trouble.items():
@@ -192,23 +213,44 @@ class RoleView(Vertical):
             if mode == "training" and ex.needs_hint(occ):
                 hints.append(((occ.obligation, occ.incident, occ.n), left))
                 if left < 0:
-                    hint = tr("hint_overdue", duty=n.duty(occ.obligation), late=n.span(-left), what=self.hint_what(occ))
+                    hint = tr(
+                        "hint_overdue",
+                        duty=n.duty(occ.obligation),
+                        late=n.span(-left),
+                        what=self.hint_what(occ),
+                    )
                 else:
-                    hint = tr("hint", duty=n.duty(occ.obligation), left=n.span(left), what=self.hint_what(occ))
+                    hint = tr(
+                        "hint",
+                        duty=n.duty(occ.obligation),
+                        left=n.span(left),
+                        what=self.hint_what(occ),
+                    )
                 hint_lines.append(("» " + hint, "bold red" if left < 0 else "bold yellow"))
         for occ in done:
             late = occ.done_at > occ.deadline_at + 1e-9
-            verdict = tr("status_late", late=f"{occ.done_at - occ.deadline_at:.1f} {tr('min')}") if late \
+            verdict = (
+                tr("status_late", late=f"{occ.done_at - occ.deadline_at:.1f} {tr('min')}")
+                if late
                 else tr("status_hit")
+            )
             title = "✓ " + (f"[{occ.incident}] " if multi else "") + n.duty(occ.obligation)
-            rows.append([ex.proc.obligations[occ.obligation].clause, title, n.clock(occ.done_at), verdict])
+            rows.append(
+                [ex.proc.obligations[occ.obligation].clause, title, n.clock(occ.done_at), verdict]
+            )
             styles.append("magenta" if late else "green")
         width = self.duties.body.size.width or 76
         flex = 1 if mode == "training" else 0
-        head, lines, _ = columns(headers, rows, width, flex, right=(len(headers) - 1,) if mode != "test" else (),
-                              max_widths={0: 15} if mode == "training" else None)
+        head, lines, _ = columns(
+            headers,
+            rows,
+            width,
+            flex,
+            right=(len(headers) - 1,) if mode != "test" else (),
+            max_widths={0: 15} if mode == "training" else None,
+        )
         out = Text()
-        for text, style in hint_lines[:MAX_HINTS]:   # the most urgent (duties are in deadline order)
+        for text, style in hint_lines[:MAX_HINTS]:  # the most urgent (duties are in deadline order)
             out.append(text + "\n", style=style)
         out.append(head, style="bold")
         for line, style in zip(lines, styles):

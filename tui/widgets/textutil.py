@@ -1,9 +1,10 @@
 """Display-width helpers (Chinese characters take two cells)."""
+
 from __future__ import annotations
 
 from rich.cells import cell_len
 
-from scoring import tables
+from drillsim.scoring import tables
 
 
 def cut(text: str, cols: int) -> str:
@@ -24,9 +25,16 @@ def pad(text: str, cols: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-def columns(headers: list[str], rows: list[list[str]], width: int, flex: int, right: tuple[int, ...] = (),
-            max_widths: dict[int, int] | None = None, gap: int = 1, min_flex: int = 10,
-            ) -> tuple[str, list[str], list[int]]:
+def columns(
+    headers: list[str],
+    rows: list[list[str]],
+    width: int,
+    flex: int,
+    right: tuple[int, ...] = (),
+    max_widths: dict[int, int] | None = None,
+    gap: int = 1,
+    min_flex: int = 10,
+) -> tuple[str, list[str], list[int]]:
     """Lay out a small table as lines of text that line up with wide (Chinese) characters.
 
     Every column is as wide as its widest cell (at most max_widths[i]); column `flex` takes the
