@@ -107,7 +107,9 @@ class ActionForm(ModalScreen[str | None]):
         if self.incidents is not None:
             _highlight(self.incidents, self.ex.default_incident(self.role))
         self.prepare()
-        self.query("OptionList, SelectionList, Input").first().focus()
+        fields = self.query("OptionList, SelectionList, Input")
+        if fields:  # none while the app is shutting down under a form mounted off screen
+            fields.first().focus()
 
     def prepare(self) -> None:
         pass
