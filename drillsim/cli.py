@@ -60,6 +60,13 @@ def cmd_list(args) -> int:
 def cmd_validate(args) -> int:
     from drillsim.simulator.loader import load_actions, load_plan, validate_file
 
+    if not args.files and not args.actions:
+        print(
+            "drillsim validate: name the files to check (FILE…, or --actions FILE --scenario "
+            "SCENARIO)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     problems = []
     for path in args.files:
         problems += validate_file(path)

@@ -6,8 +6,16 @@ deputy chains must end; conditions must parse and name only known attributes and
 
 from __future__ import annotations
 
-from .expressions import FUNCTIONS, VARIABLES, Condition, ExpressionError, compile_condition
-from .model import Procedure, Scenario, ScriptAction
+from .expressions import (
+    FUNCTIONS,
+    VARIABLE_TYPES,
+    VARIABLES,
+    Condition,
+    ExpressionError,
+    check_types,
+    compile_condition,
+)
+from .model import Attribute, Procedure, Scenario, ScriptAction
 from .yamlsrc import KEY, Positions, Problem
 
 
@@ -29,7 +37,8 @@ def _condition(
         cond = compile_condition(source)
     except ExpressionError as exc:
         return [pos.problem(path, f"{where}: {exc}")]
-    problems = []
+    types = {**VARIABLE_TYPES, **{n: a.type for n, a in proc.attributes.items()}}
+    problems = [pos.problem(path, f"{where}: {e}") for e in check_types(source, types)]
     if attributes_only:  # a grading rule: the level comes from the attributes alone
         used = sorted({n for n in cond.names if n in VARIABLES} | {f"{f}()" for f, _ in cond.calls})
         if used:
@@ -58,7 +67,22 @@ def _condition(
     return problems
 
 
-def check_procedure(proc: Procedure, pos: Positions) -> list[Problem]:
+def value_problem(attr: Attribute, value) -> str | None:
+    """What is wrong with `value` for an attribute of this type (None: nothing)."""
+    ok = {
+        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "text": isinstance(value, str),
+        "flag": isinstance(value, bool),
+    }[attr.type]
+    if not ok:
+        return f"{value!r} is not a {attr.type} (the attribute's type)"
+    if attr.values is not None and value not in attr.values:
+        return f"{value!r} is not one of {attr.values}"
+    return None
+
+
+def check_procedure(proc: Procedure, pos: Positions, injects: dict | None = None) -> list[Problem]:
+    """`injects`: the scenario's, when the procedure is checked as part of one."""
     p: list[Problem] = []
     roles, channels, tasks, services = proc.roles, proc.channels, proc.tasks, proc.services
     for rid, role in roles.items():
@@ -102,11 +126,19 @@ def check_procedure(proc: Procedure, pos: Positions) -> list[Problem]:
                     f"variable of conditions ({', '.join(VARIABLES)}); rename it",
                 )
             )
-        if attr.values is not None and attr.default not in attr.values and attr.default != 0:
+        # an implicit default (0) stands for "not set" whatever the type
+        wrong = value_problem(attr, attr.default) if "default" in attr.model_fields_set else None
+        if wrong:
             p.append(
                 pos.problem(
-                    ("attributes", attr_id, "default"),
-                    f"attributes.{attr_id}.default: {attr.default!r} is not one of {attr.values}",
+                    ("attributes", attr_id, "default"), f"attributes.{attr_id}.default: {wrong}"
+                )
+            )
+        if attr.values is not None and attr.type != "text":
+            p.append(
+                pos.problem(
+                    ("attributes", attr_id, "values"),
+                    f"attributes.{attr_id}.values: only a text attribute lists its values",
                 )
             )
     g = proc.grading
@@ -161,12 +193,19 @@ def check_procedure(proc: Procedure, pos: Positions) -> list[Problem]:
                         f"tasks.{tid}.effects.restore: " + _unknown("service", sid, services),
                     )
                 )
-        for attr in task.effects.set:
+        for attr, value in task.effects.set.items():
             if attr not in proc.attributes:
                 p.append(
                     pos.problem(
                         ("tasks", tid, "effects", "set", attr),
                         f"tasks.{tid}.effects.set: " + _unknown("attribute", attr, proc.attributes),
+                    )
+                )
+            elif wrong := value_problem(proc.attributes[attr], value):
+                p.append(
+                    pos.problem(
+                        ("tasks", tid, "effects", "set", attr),
+                        f"tasks.{tid}.effects.set.{attr}: {wrong}",
                     )
                 )
     for sid, svc in services.items():
@@ -255,6 +294,15 @@ def check_procedure(proc: Procedure, pos: Positions) -> list[Problem]:
                     f"obligations.{oid}.anchor: " + _unknown("obligation", ref, proc.obligations),
                 )
             )
+        if kind == "inject" and injects is not None and ref not in injects:
+            p.append(
+                pos.problem(
+                    base + ("anchor",),
+                    f"obligations.{oid}.anchor: "
+                    + _unknown("inject", ref, injects)
+                    + " in this scenario",
+                )
+            )
     return p
 
 
@@ -272,14 +320,8 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
                         ".".join(map(str, where)) + ": " + _unknown("attribute", k, attrs),
                     )
                 )
-            elif attrs[k].values is not None and v not in attrs[k].values:
-                p.append(
-                    pos.problem(
-                        where + (k,),
-                        ".".join(map(str, where + (k,)))
-                        + f": {v!r} is not one of {attrs[k].values}",
-                    )
-                )
+            elif wrong := value_problem(attrs[k], v):
+                p.append(pos.problem(where + (k,), ".".join(map(str, where + (k,))) + f": {wrong}"))
 
     def incident(where: tuple, iid):
         if iid is not None and iid not in sc.incidents:
@@ -393,6 +435,19 @@ def check_variant(data, pos: Positions) -> list[Problem]:
             p.append(pos.problem((key,), f"{key}: expected a mapping (the overlay)"))
     if "id" not in data:
         p.append(pos.problem((), "id: required field is missing"))
+    for key in ("id", "base", "title", "title_en", "description"):
+        if key in data and not isinstance(data[key], str):
+            p.append(pos.problem((key,), f"{key}: expected text, got {data[key]!r}"))
+    for key in ("id", "base"):
+        value = data.get(key)
+        if isinstance(value, str) and not (
+            len(value.encode()) <= 255 and value.strip() and "\0" not in value
+        ):
+            p.append(
+                pos.problem(
+                    (key,), f"{key}: a name of 1 to 255 bytes (a file name or a shipped id)"
+                )
+            )
     return p
 
 

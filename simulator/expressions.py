@@ -77,15 +77,22 @@ def compile_condition(source: str) -> Condition:
     """Parse and compile; raises ExpressionError naming what is not allowed."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("empty condition")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"a condition has at most {MAX_LENGTH} characters")
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(
             f"cannot parse condition {source!r}: {exc.msg}", exc.offset or 0
         ) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("condition nested too deeply") from None
     names: set[str] = set()
     calls: set[tuple[str, str]] = set()
-    fn = _compile(tree.body, names, calls)
+    try:
+        fn = _compile(tree.body, names, calls)
+    except RecursionError:
+        raise ExpressionError("condition nested too deeply") from None
     return Condition(source, fn, frozenset(names), frozenset(calls))
 
 
@@ -173,3 +180,117 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
     raise ExpressionError(
         f"{type(node).__name__} is not allowed in a condition", getattr(node, "col_offset", 0)
     )
+
+
+# --- types ------------------------------------------------------------------------------
+# Conditions are checked against the declared attribute types when the plan loads, so that a
+# condition that validates cannot fail while the run plays (text against a number, a list where
+# a value is expected, a division by zero).
+
+NUMBER, TEXT, FLAG, LIST = "number", "text", "flag", "list"
+VARIABLE_TYPES = {"level": NUMBER, "declared": NUMBER, "now": NUMBER}
+MAX_LENGTH = 500  # characters of one condition; the shipped ones have at most 170
+
+
+def check_types(source: str, types: dict[str, str]) -> list[ExpressionError]:
+    """Problems of type in a condition that compiles; `types` gives each name's type (names
+    missing from it are reported elsewhere and take any type here)."""
+    problems: list[ExpressionError] = []
+    tree = ast.parse(source.strip(), mode="eval")
+    _type_of(tree.body, types, problems)
+    return problems
+
+
+def _type_of(node: ast.AST, types: dict, problems: list) -> str | None:
+    def bad(message: str) -> None:
+        problems.append(ExpressionError(message, getattr(node, "col_offset", 0)))
+
+    def need(sub: ast.AST, want: str, what: str) -> str | None:
+        got = _type_of(sub, types, problems)
+        if got is not None and got != want:
+            problems.append(
+                ExpressionError(
+                    f"{what} needs a {want}, but {ast.unparse(sub)!r} is a {got}",
+                    getattr(sub, "col_offset", 0),
+                )
+            )
+        return got
+
+    if isinstance(node, ast.Constant):
+        return (
+            FLAG
+            if isinstance(node.value, bool)
+            else TEXT
+            if isinstance(node.value, str)
+            else NUMBER
+        )
+    if isinstance(node, ast.Name):
+        if node.id in ("true", "false"):
+            return FLAG
+        return types.get(node.id)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        bad("a list is only allowed after `in`, e.g. impact in ['high', 'severe']")
+        return LIST
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            _type_of(value, types, problems)
+        return FLAG
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.op, ast.Not):
+            _type_of(node.operand, types, problems)
+            return FLAG
+        need(node.operand, NUMBER, "`-`")
+        return NUMBER
+    if isinstance(node, ast.BinOp):
+        sign = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
+        what = f"`{sign.get(type(node.op), '?')}`"
+        need(node.left, NUMBER, what)
+        need(node.right, NUMBER, what)
+        if isinstance(node.op, (ast.Div, ast.Mod)) and not (
+            isinstance(node.right, ast.Constant)
+            and isinstance(node.right.value, (int, float))
+            and not isinstance(node.right.value, bool)
+            and node.right.value != 0
+        ):
+            bad(f"{what} divides by a number written in the condition, not zero and not a name")
+        return NUMBER
+    if isinstance(node, ast.Compare):
+        left = node.left
+        for op, right in zip(node.ops, node.comparators):
+            if isinstance(op, (ast.In, ast.NotIn)):
+                ltype = _type_of(left, types, problems)
+                if not isinstance(right, (ast.List, ast.Tuple)):
+                    problems.append(
+                        ExpressionError(
+                            f"`in` takes a written list, e.g. x in [1, 2], not {ast.unparse(right)!r}",
+                            right.col_offset,
+                        )
+                    )
+                    _type_of(right, types, problems)
+                else:
+                    for item in right.elts:
+                        itype = _type_of(item, types, problems)
+                        if None not in (ltype, itype) and itype != ltype:
+                            problems.append(
+                                ExpressionError(
+                                    f"{ast.unparse(left)!r} is a {ltype}, but the list holds "
+                                    f"{ast.unparse(item)!r}, a {itype}",
+                                    item.col_offset,
+                                )
+                            )
+            elif isinstance(op, (ast.Eq, ast.NotEq)):
+                ltype = _type_of(left, types, problems)
+                rtype = _type_of(right, types, problems)
+                if None not in (ltype, rtype) and ltype != rtype:
+                    bad(
+                        f"{ast.unparse(left)!r} is a {ltype} and {ast.unparse(right)!r} a "
+                        f"{rtype}: they are never equal"
+                    )
+            else:
+                need(left, NUMBER, "an ordering (< <= > >=)")
+                need(right, NUMBER, "an ordering (< <= > >=)")
+            left = right
+        return FLAG
+    if isinstance(node, ast.Call):
+        return FLAG
+    return None

@@ -365,7 +365,7 @@ def load_plan(
     procedure, more = validate_model(Procedure, pdata, ppos)
     problems += more
     if procedure is not None:
-        problems += checks.check_procedure(procedure, ppos)
+        problems += checks.check_procedure(procedure, ppos, scenario.injects)
         problems += checks.check_scenario(sdata, spos, procedure)
     if problems:
         raise InputError(problems)
@@ -409,7 +409,13 @@ def validate_file(path: str) -> list[Problem]:
     try:
         data, pos = load(path)
         if isinstance(data, list):
-            return []  # an actions file can only be checked against a scenario: see load_actions
+            return [
+                pos.problem(
+                    (),
+                    "a YAML list is an actions file, which is checked against a scenario: "
+                    "drillsim validate --actions FILE --scenario SCENARIO",
+                )
+            ]
         if not isinstance(data, dict):
             return [pos.problem((), "expected a procedure, scenario or variant (a YAML mapping)")]
         if "obligations" in data:

@@ -8,18 +8,44 @@ because they need the whole document and the line numbers of the YAML source.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-Minutes = Annotated[float, Field(ge=0, description="simulated minutes")]
-PositiveMinutes = Annotated[float, Field(gt=0, description="simulated minutes, > 0")]
+# Ranges that keep every run finite (docs/FORMAT.md, "Limits"): a year of simulated minutes for
+# any time, a week for a scenario, a recurrence no more often than once a minute.
+MAX_MINUTES = 525_600
+MAX_DURATION = 10_080
+MIN_EVERY = 1.0
+
+Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES, description="simulated minutes")]
+PositiveMinutes = Annotated[
+    float, Field(gt=0, le=MAX_MINUTES, description="simulated minutes, > 0")
+]
 Probability = Annotated[float, Field(ge=0, le=1)]
-Ident = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="identifier")]
+Ident = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64, description="identifier"),
+]
+
+
+def _clock(text: str) -> str:
+    hh, _, mm = text.partition(":")
+    if not (len(hh) == len(mm) == 2 and int(hh) < 24 and int(mm) < 60):
+        raise ValueError(f"{text!r} is not a time of day (HH:MM, 00:00 to 23:59)")
+    return text
+
+
+Clock = Annotated[
+    str,
+    Field(pattern=r"^\d{2}:\d{2}$", description="time of day, HH:MM"),
+    AfterValidator(_clock),
+]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- distributions ----------------------------------------------------------------------
@@ -68,6 +94,10 @@ class LogNormal(Strict):
     def _order(self):
         if self.p90 <= self.median:
             raise ValueError("p90 must be greater than median")
+        # the largest draw (8.3 standard deviations out) must stay a finite number of minutes
+        sigma = math.log(self.p90 / self.median) / 1.2816
+        if math.log(self.median) + 8.3 * sigma > 700:
+            raise ValueError("p90 is too many times the median (draws would overflow)")
         return self
 
 
@@ -107,7 +137,7 @@ class Errors(Strict):
 class Role(Strict):
     name: str = Field(description="name as the procedure has it (Chinese)")
     name_en: str = ""
-    members: int = Field(1, ge=1, description="how many duties it can work on at once")
+    members: int = Field(1, ge=1, le=1000, description="how many duties it can work on at once")
     deputy: Ident | None = Field(None, description="role that acts when this one is absent")
     handover_min: Minutes = Field(5, description="time for the deputy to take over")
     reaction: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=1))
@@ -212,15 +242,17 @@ class Obligation(Strict):
     deadline_by_level: dict[int, PositiveMinutes] | None = Field(
         None, description="deadline chosen by the level when the duty falls due"
     )
-    deadline_clock: str | None = Field(
-        None, pattern=r"^\d{2}:\d{2}$", description="wall-clock time of day it is due by (HH:MM)"
+    deadline_clock: Clock | None = Field(
+        None, description="wall-clock time of day it is due by (HH:MM)"
     )
     anchor: str = Field(
         "trigger",
         pattern=r"^(trigger|start|inject:\w+|done:\w+)$",
         description="what the deadline counts from",
     )
-    every_min: PositiveMinutes | None = Field(None, description="falls due again every N minutes")
+    every_min: Annotated[float, Field(ge=MIN_EVERY, le=MAX_MINUTES)] | None = Field(
+        None, description="falls due again every N minutes (at least every minute)"
+    )
     until: str | None = Field(None, description="condition that ends the recurrence")
     retrigger: bool = Field(
         False, description="falls due again each time the trigger becomes true anew"
@@ -266,7 +298,7 @@ class Procedure(Strict):
     title_en: str = ""
     source: str = Field(description="the source document")
     version: str = "1.0"
-    workday_end: str = Field("18:00", pattern=r"^\d{2}:\d{2}$")
+    workday_end: Clock = "18:00"
     assumptions: list[Assumption] = Field(default_factory=list)
     attributes: dict[Ident, Attribute] = Field(default_factory=dict)
     roles: dict[Ident, Role]
@@ -330,14 +362,34 @@ class Absence(Strict):
     role: Ident
     start_min: Minutes = Field(0, alias="from")
     until_min: Minutes | None = Field(None, alias="until")
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.until_min is not None and self.until_min <= self.start_min:
+            raise ValueError(
+                f"`until` ({self.until_min:g}) must be after `from` ({self.start_min:g})"
+            )
+        return self
 
 
 class Outage(Strict):
     channel: Ident
     start_min: Minutes = Field(0, alias="from")
     until_min: Minutes | None = Field(None, alias="until")
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.until_min is not None and self.until_min <= self.start_min:
+            raise ValueError(
+                f"`until` ({self.until_min:g}) must be after `from` ({self.start_min:g})"
+            )
+        return self
 
 
 class Objective(Strict):
@@ -357,8 +409,8 @@ class Scenario(Strict):
     procedures: list[Ident] = Field(min_length=1)
     exercise_type: Literal["tabletop", "drill", "functional"] = "tabletop"
     mode: Literal["exercise", "test"] = "exercise"
-    start_clock: str = Field("09:00", pattern=r"^\d{2}:\d{2}$")
-    duration_min: PositiveMinutes
+    start_clock: Clock = "09:00"
+    duration_min: float = Field(gt=0, le=MAX_DURATION, description="simulated minutes, > 0")
     incidents: dict[Ident, Incident] = Field(min_length=1)
     timeline: list[Change] = Field(default_factory=list)
     injects: dict[Ident, Inject] = Field(min_length=1)

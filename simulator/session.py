@@ -9,7 +9,8 @@ byte from its seed and its actions.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from numpy.random import SeedSequence
@@ -17,6 +18,7 @@ from numpy.random import SeedSequence
 from .engine import PLAYERS, World
 from .loader import Plan
 from .model import ScriptAction
+from .yamlsrc import InputError, Problem
 
 VERSION = "0.1.0"
 
@@ -50,9 +52,8 @@ class Session:
         self._read = 0
         writers = (self._write,) if self._log is not None else ()
         self.world = World(plan, seed, players, listeners=(*writers, *listeners), trace=trace)
-        self.world.start(
-            self._header(seed) if trace else {}
-        )  # untraced, the start event is not kept
+        with self._guard():  # untraced, the start event is not kept
+            self.world.start(self._header(seed) if trace else {})
         self.finished = False
 
     def _header(self, seed) -> dict:
@@ -68,6 +69,26 @@ class Session:
             "drillsim": VERSION,
             "files": [{"path": f, "sha256": h} for f, h in plan.hashes.items()],
         }
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """The plan's checks make conditions and values safe to evaluate; should one still fail
+        while the run plays, the user gets a sentence naming the scenario, not an internal error."""
+        try:
+            yield
+        except (TypeError, ArithmeticError) as exc:
+            where = self.plan.files[0] if self.plan.files else self.plan.ref
+            raise InputError(
+                [
+                    Problem(
+                        where,
+                        1,
+                        1,
+                        f"the run stopped at minute {self.world.env.now:g}: a condition or value "
+                        f"of the plan could not be evaluated ({type(exc).__name__}: {exc})",
+                    )
+                ]
+            ) from None
 
     @property
     def now(self) -> float:
@@ -87,10 +108,11 @@ class Session:
         env, end = self.world.env, self.plan.scenario.duration_min
         to = min(to, end)
         if not self.finished:
-            if to > env.now:
-                env.run(until=to)
-            while env.peek() <= to:
-                env.step()
+            with self._guard():
+                if to > env.now:
+                    env.run(until=to)
+                while env.peek() <= to:
+                    env.step()
             if env.now >= end:
                 self.finish()
         return self.new_events()
@@ -102,19 +124,22 @@ class Session:
         """Take a player's action now."""
         if self.finished:
             raise RuntimeError("the exercise has ended")
-        self.world.perform(action)
+        with self._guard():
+            self.world.perform(action)
         return self.new_events()
 
     def trigger_inject(self, inject_id: str, by: str = "facilitator") -> list[dict]:
         """Deliver a pending inject now (the facilitator's trigger-now)."""
-        self.world.fire_inject(inject_id, by=by)
-        self.world.evaluate()
+        with self._guard():
+            self.world.fire_inject(inject_id, by=by)
+            self.world.evaluate()
         return self.new_events()
 
     def skip_inject(self, inject_id: str, by: str = "facilitator") -> list[dict]:
         """Drop a pending inject: it will not be delivered."""
-        self.world.skip_inject(inject_id, by=by)
-        self.world.evaluate()
+        with self._guard():
+            self.world.skip_inject(inject_id, by=by)
+            self.world.evaluate()
         return self.new_events()
 
     def new_events(self) -> list[dict]:

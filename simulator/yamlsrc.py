@@ -35,6 +35,9 @@ class InputError(Exception):
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
 
+    def __reduce__(self):  # raised in a worker process, it reaches the parent whole
+        return (type(self), (self.problems,))
+
 
 @dataclass
 class Positions:
