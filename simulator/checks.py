@@ -15,7 +15,7 @@ from .expressions import (
     check_types,
     compile_condition,
 )
-from .model import Attribute, Procedure, Scenario, ScriptAction
+from .model import MAX_RECURRENCES, Attribute, Procedure, Scenario, ScriptAction
 from .yamlsrc import KEY, Positions, Problem
 
 
@@ -398,6 +398,15 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
                 pos.problem(
                     ("outages", i, "channel"),
                     f"outages[{i}].channel: " + _unknown("channel", out.channel, channels),
+                )
+            )
+    for oid, ob in proc.obligations.items():
+        if ob.every_min and sc.duration_min / ob.every_min > MAX_RECURRENCES:
+            p.append(
+                pos.problem(
+                    ("duration_min",),
+                    f"duration_min: {sc.duration_min:g} minutes would make obligation {oid} "
+                    f"(every {ob.every_min:g} min) fall due more than {MAX_RECURRENCES:,} times",
                 )
             )
     for i, obj in enumerate(sc.objectives):

@@ -14,10 +14,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 # Ranges that keep every run finite (docs/FORMAT.md, "Limits"): a year of simulated minutes for
-# any time, a week for a scenario, a recurrence no more often than once a minute.
+# any time, a recurrence no more often than once a minute and at most MAX_RECURRENCES times a run.
 MAX_MINUTES = 525_600
-MAX_DURATION = 10_080
 MIN_EVERY = 1.0
+MAX_RECURRENCES = 10_000
 
 Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES, description="simulated minutes")]
 PositiveMinutes = Annotated[
@@ -410,7 +410,7 @@ class Scenario(Strict):
     exercise_type: Literal["tabletop", "drill", "functional"] = "tabletop"
     mode: Literal["exercise", "test"] = "exercise"
     start_clock: Clock = "09:00"
-    duration_min: float = Field(gt=0, le=MAX_DURATION, description="simulated minutes, > 0")
+    duration_min: PositiveMinutes
     incidents: dict[Ident, Incident] = Field(min_length=1)
     timeline: list[Change] = Field(default_factory=list)
     injects: dict[Ident, Inject] = Field(min_length=1)

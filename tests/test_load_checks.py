@@ -128,9 +128,10 @@ def test_a_condition_too_long_or_too_deep_is_refused():
         (
             "scen",
             "duration_min: 300",
-            "duration_min: 20000",
-            "duration_min: 20000",
-            "duration_min: Input should be less than or equal to 10080",
+            "duration_min: 400000",
+            "duration_min: 400000",
+            "duration_min: 400000 minutes would make obligation coordination_updates (every 30 min) "
+            "fall due more than 10,000 times",
         ),
         (
             "proc",
