@@ -11,6 +11,7 @@ from pathlib import Path
 
 from drillsim.simulator.loader import add_user_dir
 from drillsim.simulator.yamlsrc import InputError, Problem
+from drillsim.words import t
 
 EXIT_INPUT = 2
 
@@ -48,11 +49,7 @@ def cmd_list(args) -> int:
     if args.json:
         _print_json(shipped_scenarios())
     else:
-        heads = (
-            ["id", "标题", "类型", "程序"]
-            if args.lang == "zh"
-            else ["id", "title", "type", "procedures"]
-        )
+        heads = [t(f"col_{h}", args.lang) for h in ("id", "title", "type", "procedures")]
         print(table(heads, rows, max_col=70))
     return 0
 
@@ -120,7 +117,7 @@ def cmd_describe(args) -> int:
             ]
             for o in data["obligations"]
         ]
-        heads = ["clause", "role", "duty", "deadline"] if en else ["条款", "角色", "义务", "时限"]
+        heads = [t(f"col_{h}", args.lang) for h in ("clause", "role", "duty", "deadline")]
         print(table(heads, rows, max_col=60))
     return 0
 
@@ -140,7 +137,7 @@ def cmd_run(args) -> int:
     else:
         print(render(plan, result, args.lang))
         if args.log:
-            print(("日志: " if args.lang == "zh" else "log: ") + str(args.log))
+            print(t("cli_log", args.lang, path=args.log))
     return 0
 
 

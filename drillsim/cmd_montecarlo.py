@@ -6,6 +6,8 @@ import json
 import sys
 import time
 
+from drillsim.words import t
+
 from .cli import scenario_arg
 
 EXIT_INPUT = 2
@@ -231,7 +233,7 @@ def _run(args, what: str) -> int:
     print(mc.render(result, args.lang))
     if args.csv:
         rows = mc.write_csv(result, args.csv)
-        print(("CSV: " if args.lang == "en" else "CSV文件: ") + f"{args.csv} ({rows} rows)")
+        print(t("cli_csv", args.lang, path=args.csv, rows=rows))
     return 0
 
 

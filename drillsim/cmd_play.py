@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 import sys
 
+from drillsim.words import t
+
 
 def _speed(text: str) -> float:
     import argparse
@@ -121,10 +123,8 @@ def cmd_play(args) -> int:
         return 2
     ex = app.exercise
     if ex is not None and ex.log_path is not None:
-        words = {"zh": ("日志", "评分: drillsim score"), "en": ("log", "score it: drillsim score")}[
-            lang
-        ]
-        print(
-            f"{words[0]}: {ex.log_path}" + ("" if ex.finished else f"  ({words[1]} {ex.log_path})")
-        )
+        line = t("cli_log", lang, path=ex.log_path)
+        if not ex.finished:
+            line += f"  ({t('cli_score_it', lang, path=ex.log_path)})"
+        print(line)
     return 0

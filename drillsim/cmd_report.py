@@ -7,6 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from drillsim.words import t
+
 from .cli import scenario_arg
 
 REPORT_EPILOG = """\
@@ -72,7 +74,7 @@ def cmd_report(args) -> int:
             roles = [p["role"] for p in rep["participants"]]
         Path(args.ratings_template).write_text(ratings_template(rep, roles), encoding="utf-8")
         print(
-            ("评估记录模板: " if lang == "zh" else "ratings template: ") + args.ratings_template,
+            t("cli_ratings_template", lang, path=args.ratings_template),
             file=sys.stderr,
         )
         if out is None and args.format is None:
@@ -92,7 +94,7 @@ def cmd_report(args) -> int:
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
-        print(("报告: " if lang == "zh" else "report: ") + str(out), file=sys.stderr)
+        print(t("cli_report", lang, path=out), file=sys.stderr)
     return 0
 
 

@@ -20,6 +20,8 @@ import numpy as np
 from drillsim.simulator.loader import Plan, portable_ref, scenario_path
 from drillsim.simulator.replications import CODE, Batch, Job, RunInfo, plan_for, run_replications
 from drillsim.simulator.yamlsrc import load
+from drillsim.words import t
+from drillsim.words.formatting import pct
 
 from .stats import (
     _f,
@@ -819,70 +821,9 @@ def write_csv(result: dict, path: str) -> int:
 
 # --- text -----------------------------------------------------------------------------------------------
 
-WORDS = {
-    "zh": {
-        "reps": "次重复",
-        "seed": "种子",
-        "variants": "变体",
-        "clause": "条款",
-        "duty": "义务",
-        "due": "触发率",
-        "deadline": "时限",
-        "p_hit": "按时概率 [95%区间]",
-        "late": "迟",
-        "missed": "未完成",
-        "done": "完成用时 中位/p90/p95",
-        "service": "服务",
-        "rto": "RTO",
-        "p_rto": "RTO达成概率 [95%区间]",
-        "downtime": "中断时长 均值/中位/p90/p95",
-        "grade": "最终申报级别",
-        "none": "未申报",
-        "critical": "关键路径(向下游传递的延误)",
-        "passed": "平均传递延误",
-        "share": "下游迟延占比",
-        "base": "基线",
-        "variant": "变体",
-        "delta": "差值 [95%区间]",
-        "changed": "显著",
-        "all": "全部发生合计",
-        "min": "分钟",
-        "level": "级",
-    },
-    "en": {
-        "reps": "replications",
-        "seed": "seed",
-        "variants": "variants",
-        "clause": "clause",
-        "duty": "duty",
-        "due": "due",
-        "deadline": "deadline",
-        "p_hit": "P(on time) [95% CI]",
-        "late": "late",
-        "missed": "missed",
-        "done": "time to done median/p90/p95",
-        "service": "service",
-        "rto": "RTO",
-        "p_rto": "P(RTO met) [95% CI]",
-        "downtime": "downtime mean/median/p90/p95",
-        "grade": "final declared level",
-        "none": "none declared",
-        "critical": "critical path (delay passed downstream)",
-        "passed": "mean delay passed",
-        "share": "share of downstream lateness",
-        "base": "base",
-        "variant": "variant",
-        "delta": "difference [95% CI]",
-        "changed": "changed",
-        "all": "all occurrences",
-        "min": "min",
-        "level": "level",
-    },
-}
-
 
 def _pct(p) -> str:
-    return "-" if p is None else f"{100 * p:.1f}%"
+    return pct(p, 1)
 
 
 def _num(x, digits: int = 1) -> str:
@@ -897,12 +838,13 @@ def render(result: dict, lang: str = "en") -> str:
     """The readable summary `drillsim montecarlo` and `drillsim compare` print."""
     from .tables import table
 
-    w = WORDS[lang]
+    w = lambda key, **kw: t(key, lang, **kw)
     if result["kind"] == "compare":
         return _render_compare(result, lang)
     out = [
-        f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w['reps']}, {w['seed']} {result['seed']}"
-        + (f", {w['variants']}: {', '.join(result['variants'])}" if result["variants"] else "")
+        f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w('mc_reps')}, "
+        f"{w('mc_seed')} {result['seed']}"
+        + (f", {w('mc_variants')}: {', '.join(result['variants'])}" if result["variants"] else "")
         + ")"
     ]
     rows = []
@@ -912,7 +854,7 @@ def render(result: dict, lang: str = "en") -> str:
         rows.append(
             [
                 o["clause"],
-                _title(o, lang) + (f" ({w['all']})" if o["basis"] == "all" else ""),
+                _title(o, lang) + (f" ({w('mc_all')})" if o["basis"] == "all" else ""),
                 _pct(o["p_triggered"]),
                 _num(o["deadline_min"], 0),
                 "-" if o["p_hit"] is None else f"{_pct(o['p_hit'])} [{_pct(ci[0])}, {_pct(ci[1])}]",
@@ -924,14 +866,14 @@ def render(result: dict, lang: str = "en") -> str:
     out.append(
         table(
             [
-                w["clause"],
-                w["duty"],
-                w["due"],
-                w["deadline"],
-                w["p_hit"],
-                w["late"],
-                w["missed"],
-                w["done"],
+                w("col_clause"),
+                w("col_duty"),
+                w("mc_due"),
+                w("col_deadline"),
+                w("mc_p_hit"),
+                w("late"),
+                w("missed"),
+                w("mc_done"),
             ],
             rows,
             max_col=46,
@@ -952,27 +894,29 @@ def render(result: dict, lang: str = "en") -> str:
                     f"{_num(d['mean'])}/{_num(d['median'])}/{_num(d['p90'])}/{_num(d['p95'])}",
                 ]
             )
-        out += ["", table([w["service"], w["rto"], w["p_rto"], w["downtime"]], rows)]
+        out += ["", table([w("col_service"), w("col_rto"), w("mc_p_rto"), w("mc_downtime")], rows)]
     grades = ", ".join(
-        f"{w['none'] if k == '0' else w['level'] + ' ' + k}: {_pct(v)}"
+        f"{w('mc_none') if k == '0' else w('level_n', n=k)}: {_pct(v)}"
         for k, v in sorted(result["final_grade"].items())
     )
-    out += ["", f"{w['grade']}: {grades}"]
+    out += ["", f"{w('mc_grade')}: {grades}"]
     cp = [c for c in result["critical_path"] if c["share_of_downstream_lateness"]][:6]
     if cp:
         rows = [
             [
                 c["clause"],
                 _title(c, lang),
-                f"{_num(c['mean_delay_passed_min'])} {w['min']}",
+                f"{_num(c['mean_delay_passed_min'])} {w('min')}",
                 _pct(c["share_of_downstream_lateness"]),
             ]
             for c in cp
         ]
         out += [
             "",
-            w["critical"] + ":",
-            table([w["clause"], w["duty"], w["passed"], w["share"]], rows, max_col=60),
+            w("mc_critical") + ":",
+            table(
+                [w("col_clause"), w("col_duty"), w("mc_passed"), w("mc_share")], rows, max_col=60
+            ),
         ]
     return "\n".join(out)
 
@@ -993,13 +937,13 @@ def _pp(delta, ci) -> str:
 def _render_compare(result: dict, lang: str) -> str:
     from .tables import table
 
-    w = WORDS[lang]
+    w = lambda key, **kw: t(key, lang, **kw)
     out = [
-        f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w['reps']} {w['base']}+{w['variant']}, "
-        f"{w['seed']} {result['seed']}; * = {w['changed']}: 95% CI excludes 0)"
+        f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w('mc_reps')} "
+        f"{w('mc_base')}+{w('mc_variant')}, {w('mc_seed')} {result['seed']}; {w('mc_changed_note')})"
     ]
     for v in result["variants"]:
-        out += ["", f"== {w['variant']} {v['id']}: {_title(v, lang)}"]
+        out += ["", f"== {w('mc_variant')} {v['id']}: {_title(v, lang)}"]
         rows = []
         for d in v["obligations"]:
             if d["delta_p_hit"] is None and d["p_hit_base"] is None and d["p_hit_variant"] is None:
@@ -1017,7 +961,9 @@ def _render_compare(result: dict, lang: str) -> str:
             )
         out.append(
             table(
-                ["", w["clause"], w["duty"], w["base"], w["variant"], w["delta"]], rows, max_col=50
+                ["", w("col_clause"), w("col_duty"), w("mc_base"), w("mc_variant"), w("mc_delta")],
+                rows,
+                max_col=50,
             )
         )
         rows = []
@@ -1032,7 +978,7 @@ def _render_compare(result: dict, lang: str) -> str:
                     _pp(d["delta_p_rto_met"], ci),
                     "-"
                     if d["delta_downtime_mean_min"] is None
-                    else _signed(d["delta_downtime_mean_min"], dci, 1, w["min"]),
+                    else _signed(d["delta_downtime_mean_min"], dci, 1, w("min")),
                 ]
             )
         if rows:
@@ -1041,10 +987,10 @@ def _render_compare(result: dict, lang: str) -> str:
                 table(
                     [
                         "",
-                        w["service"],
-                        w["p_rto"].split(" [")[0],
-                        w["delta"],
-                        w["downtime"].split(" ")[0],
+                        w("col_service"),
+                        w("mc_p_rto_short"),
+                        w("mc_delta"),
+                        w("mc_downtime_short"),
                     ],
                     rows,
                     max_col=50,

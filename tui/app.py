@@ -16,8 +16,9 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
+from drillsim.words import Tr
+
 from .clock import TICK_S
-from .i18n import Tr
 from .keys import localize
 
 if TYPE_CHECKING:  # the engine and the models are imported after the first frame is on screen

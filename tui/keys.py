@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from textual.binding import Binding
 
-from .i18n import Tr
+from drillsim.words import Tr
 
 
 def localize(node, tr: Tr) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .i18n import t
-from .names import num
+from drillsim.words import t
+from drillsim.words.formatting import num
 
 DUE_DAYS = {"planning": 30, "organization": 30, "training": 30, "exercise": 60, "equipment": 90}
 
@@ -61,11 +61,11 @@ def strengths(ctx: Context) -> list[dict]:
                 {
                     "kind": "objective",
                     "objective": obj["id"],
-                    "text": t(lang, "st_objective", objective=obj["text"], n=n),
+                    "text": t("st_objective", lang, objective=obj["text"], n=n),
                 }
             )
     if ctx.grading and all(g["correct"] for g in ctx.grading):
-        out.append({"kind": "grading", "text": t(lang, "st_grades", n=len(ctx.grading))})
+        out.append({"kind": "grading", "text": t("st_grades", lang, n=len(ctx.grading))})
     for c in ctx.continuity:
         if c["rto_met"]:
             out.append(
@@ -73,8 +73,8 @@ def strengths(ctx: Context) -> list[dict]:
                     "kind": "continuity",
                     "service": c["service"],
                     "text": t(
-                        lang,
                         "st_rto",
+                        lang,
                         service=c["name_local"],
                         downtime=num(c["downtime_min"]),
                         rto=num(c["rto_min"]),
@@ -96,8 +96,8 @@ def strengths(ctx: Context) -> list[dict]:
                     "kind": "fallback",
                     "obligation": e["id"],
                     "text": t(
-                        lang,
                         "st_fallback",
+                        lang,
                         channel=names.channel(via),
                         role=names.role(sender),
                         alt=names.channel(alt),
@@ -120,8 +120,8 @@ def strengths(ctx: Context) -> list[dict]:
                 "kind": "margin",
                 "obligation": e["id"],
                 "text": t(
-                    lang,
                     "st_margin",
+                    lang,
                     duty=e["title_local"],
                     role=e["role_name"],
                     margin=num(margin),
@@ -152,7 +152,7 @@ def improvements(ctx: Context) -> list[dict]:
             {
                 "kind": "not_played",
                 "obligations": [a["obligation"] for a in unplayed],
-                "text": t(ctx.lang, "afi_not_played", duties=duties),
+                "text": t("afi_not_played", ctx.lang, duties=duties),
                 "details": [],
                 "capability": None,
             }
@@ -174,8 +174,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
     if n == 1 and late:
         e = late[0]
         headline = t(
-            lang,
             "afi_late",
+            lang,
             duty=duty,
             clause=clause,
             role=role_name,
@@ -187,8 +187,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
     elif n == 1:
         e = missed[0]
         headline = t(
-            lang,
             "afi_missed",
+            lang,
             duty=duty,
             clause=clause,
             role=role_name,
@@ -197,8 +197,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         )
     elif late and missed:
         headline = t(
-            lang,
             "afi_mixed",
+            lang,
             duty=duty,
             clause=clause,
             role=role_name,
@@ -209,8 +209,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         )
     elif late:
         headline = t(
-            lang,
             "afi_late_many",
+            lang,
             duty=duty,
             clause=clause,
             role=role_name,
@@ -220,20 +220,20 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         )
     else:
         headline = t(
-            lang, "afi_missed_many", duty=duty, clause=clause, role=role_name, k=len(missed), n=n
+            "afi_missed_many", lang, duty=duty, clause=clause, role=role_name, k=len(missed), n=n
         )
     details = []
     if len(ctx.plan.scenario.incidents) > 1:
         incs = sorted({e["incident"] for e in bad})
         details.append(
-            t(lang, "afi_incidents", incidents=", ".join(names.incident(i) for i in incs))
+            t("afi_incidents", lang, incidents=", ".join(names.incident_tagged(i) for i in incs))
         )
     focus = max(late, key=lambda e: e["late_by_min"]) if late else missed[0]
     if n > 1 and late:
         details.append(
             t(
-                lang,
                 "afi_worst",
+                lang,
                 due=names.clock(focus["triggered_at"]),
                 deadline=names.clock(focus["deadline_at"]),
                 done=names.clock(focus["done_at"]),
@@ -255,8 +255,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         up = link.upstream
         details.append(
             t(
-                lang,
                 "afi_caused_by",
+                lang,
                 delay=num(link.delay),
                 up=names.duty(up["id"]),
                 up_role=names.role(up["role"]),
@@ -267,10 +267,10 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         allowed = chains.allowance(focus)
         own = (focus["done_at"] - focus["triggered_at"]) - allowed
         if link is not None:
-            details.append(t(lang, "afi_own_part", own=num(max(own, 0.0)), allowed=num(allowed)))
+            details.append(t("afi_own_part", lang, own=num(max(own, 0.0)), allowed=num(allowed)))
     if len(chain) >= 3:
         steps = " → ".join(
-            f"{names.duty(c['id'])} ({t(lang, c['status'])}"
+            f"{names.duty(c['id'])} ({t(c['status'], lang)}"
             + (f" +{num(c['late_by_min'])}" if c["status"] == "late" else "")
             + ")"
             for c in chain
@@ -278,8 +278,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         root = chain[0]
         details.append(
             t(
-                lang,
                 "afi_chain",
+                lang,
                 chain=steps,
                 root=names.duty(root["id"]),
                 root_role=names.role(root["role"]),
@@ -292,8 +292,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
             allowed_sum = sum(chains.allowance(c) for c in chain)
             details.append(
                 t(
-                    lang,
                     "afi_end_to_end",
+                    lang,
                     root=names.duty(root["id"]),
                     took=num(took),
                     allowed=num(allowed_sum),
@@ -309,16 +309,16 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
                 "/".join(names.channel(c) for c in part["via"][:2]) + " → " + names.role(part["to"])
             )
             if part["sent_at"] is None:
-                shown.append(f"{label}: {t(lang, 'part_missing')}")
+                shown.append(f"{label}: {t('part_missing', lang)}")
             else:
                 state = "hit" if part["sent_at"] <= focus["deadline_at"] + 1e-6 else "late"
-                shown.append(f"{label}: {names.clock(part['sent_at'])} ({t(lang, state)})")
-        details.append(t(lang, "afi_parts", parts="; ".join(shown)))
+                shown.append(f"{label}: {names.clock(part['sent_at'])} ({t(state, lang)})")
+        details.append(t("afi_parts", lang, parts="; ".join(shown)))
     # absence, failed and wrong-channel messages
     deputy = proc.roles[role].deputy
     absent = any(ctx.idx.absent_during(role, e["triggered_at"], e["deadline_at"]) for e in bad)
     if absent and deputy:
-        details.append(t(lang, "afi_deputy", role=role_name, deputy=names.role(deputy)))
+        details.append(t("afi_deputy", lang, role=role_name, deputy=names.role(deputy)))
     failed = [m for e in bad if e.get("_facts") for m in e["_facts"]["failed"]]
     wrong = [m for e in bad if e.get("_facts") for m in e["_facts"]["wrong"]]
     if failed:
@@ -328,8 +328,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
             tally[key] = tally.get(key, 0) + 1
         details.append(
             t(
-                lang,
                 "afi_failed_msgs",
+                lang,
                 k=len(failed),
                 details=", ".join(f"{names.channel(c)}: {r} ×{k}" for (c, r), k in tally.items()),
             )
@@ -345,8 +345,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
     if wrong:
         details.append(
             t(
-                lang,
                 "afi_wrong_channel",
+                lang,
                 channels=", ".join(dict.fromkeys(names.channel(m["sent"]["via"]) for m in wrong)),
                 allowed=", ".join(names.channel(c) for c in allowed_channels),
             )
@@ -356,14 +356,14 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
     for e in late:
         for l in chains.delayed_by(e):
             downstream.append(
-                f"{names.duty(l.entry['id'])} (+{num(l.delay)}{'' if lang == 'zh' else ' '}{t(lang, 'min')})"
+                f"{names.duty(l.entry['id'])} (+{num(l.delay)}{'' if lang == 'zh' else ' '}{t('min', lang)})"
             )
     if downstream:
-        details.append(t(lang, "afi_downstream_late", duties="; ".join(dict.fromkeys(downstream))))
+        details.append(t("afi_downstream_late", lang, duties="; ".join(dict.fromkeys(downstream))))
     never = chains.never_triggered_by(oid, ctx.entries) if missed else []
     if never:
         details.append(
-            t(lang, "afi_downstream_never", duties="; ".join(names.duty(d) for d in never))
+            t("afi_downstream_never", lang, duties="; ".join(names.duty(d) for d in never))
         )
 
     # the corrective action a planner would start from
@@ -375,8 +375,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         capability, action = (
             "training",
             t(
-                lang,
                 "ca_wrong_channel",
+                lang,
                 role=role_name,
                 duty=duty,
                 allowed=", ".join(names.channel(c) for c in allowed_channels),
@@ -390,8 +390,8 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         capability, action = (
             "equipment",
             t(
-                lang,
                 "ca_failed_msgs",
+                lang,
                 duty=duty,
                 alts=", ".join(names.channel(a) for a in dict.fromkeys(alts)) or "-",
                 channels=", ".join(names.channel(c) for c in chans),
@@ -400,21 +400,21 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
     elif absent and deputy:
         capability, action = (
             "organization",
-            t(lang, "ca_deputy", role=role_name, deputy=names.role(deputy), duty=duty),
+            t("ca_deputy", lang, role=role_name, deputy=names.role(deputy), duty=duty),
         )
     elif missed:
         capability, action = (
             "training",
-            t(lang, "ca_missed", role=role_name, duty=duty, clause=clause),
+            t("ca_missed", lang, role=role_name, duty=duty, clause=clause),
         )
     else:
         capability, action = (
             "training",
-            t(lang, "ca_late", role=role_name, duty=duty, allowed=num(chains.allowance(focus))),
+            t("ca_late", lang, role=role_name, duty=duty, allowed=num(chains.allowance(focus))),
         )
     delayed_steps = len({l.entry["id"] for e in late for l in chains.delayed_by(e)}) + len(never)
     if action and delayed_steps:
-        action += " " + t(lang, "ca_chain", duty=duty, n=delayed_steps)
+        action += " " + t("ca_chain", lang, duty=duty, n=delayed_steps)
     verdicts = "; ".join(dict.fromkeys(e["verdict_text"] for e in bad))
     return {
         "kind": "duty",
@@ -433,7 +433,7 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
         "capability": capability,
         "corrective_action": action,
         "responsible_role": role,
-        "issue": t(lang, "issue_duty", duty=duty, clause=clause, verdict=verdicts),
+        "issue": t("issue_duty", lang, duty=duty, clause=clause, verdict=verdicts),
     }
 
 
@@ -458,8 +458,8 @@ def _grading_afis(ctx: Context) -> list[dict]:
                 "actor": row["actor"],
                 "t": row["t"],
                 "text": t(
-                    lang,
                     "afi_grade",
+                    lang,
                     actor=actor,
                     declared=row["declared_text"],
                     time=names.clock(row["t"]),
@@ -468,10 +468,10 @@ def _grading_afis(ctx: Context) -> list[dict]:
                 "details": [],
                 "capability": "training",
                 "responsible_role": row["actor"],
-                "corrective_action": t(lang, "ca_grade", actor=actor, criteria=criteria),
+                "corrective_action": t("ca_grade", lang, actor=actor, criteria=criteria),
                 "issue": t(
-                    lang,
                     "issue_grade",
+                    lang,
                     actor=actor,
                     declared=row["declared_text"],
                     truth=row["true_text"],
@@ -501,8 +501,8 @@ def _continuity_afis(ctx: Context) -> list[dict]:
                 "kind": "continuity",
                 "service": c["service"],
                 "text": t(
-                    lang,
                     key,
+                    lang,
                     service=c["name_local"],
                     downtime=num(c["downtime_min"]),
                     rto=num(c["rto_min"]),
@@ -511,15 +511,15 @@ def _continuity_afis(ctx: Context) -> list[dict]:
                 "capability": "equipment",
                 "responsible_role": owner,
                 "corrective_action": t(
-                    lang,
                     "ca_rto",
+                    lang,
                     service=c["name_local"],
                     rto=num(c["rto_min"]),
                     tasks=", ".join(names.task(x) for x in svc.recovery) or "-",
                 ),
                 "issue": t(
-                    lang,
                     "issue_rto",
+                    lang,
                     service=c["name_local"],
                     downtime=num(c["downtime_min"]),
                     rto=num(c["rto_min"]),
@@ -540,13 +540,13 @@ def _not_exercised(ctx: Context) -> list[dict]:
                         "kind": "not_exercised",
                         "obligation": task["obligation"],
                         "text": t(
-                            lang, "afi_not_exercised", duty=task["title"], objective=obj["text"]
+                            "afi_not_exercised", lang, duty=task["title"], objective=obj["text"]
                         ),
                         "details": [],
                         "capability": "exercise",
                         "responsible_role": None,
-                        "corrective_action": t(lang, "ca_not_exercised", duty=task["title"]),
-                        "issue": t(lang, "issue_not_exercised", duty=task["title"]),
+                        "corrective_action": t("ca_not_exercised", lang, duty=task["title"]),
+                        "issue": t("issue_not_exercised", lang, duty=task["title"]),
                     }
                 )
     return out

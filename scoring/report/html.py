@@ -9,9 +9,9 @@ from __future__ import annotations
 from html import escape
 
 from drillsim.scoring.ratings import RATINGS
+from drillsim.words import t
+from drillsim.words.formatting import ci, clock, dci, num, pct
 
-from .i18n import t
-from .names import ci, clock_text, dci, num, pct
 from .svg import fonts
 
 CSS = """
@@ -99,8 +99,8 @@ def _status(status: str, text: str) -> str:
 
 def _rating(r, lang) -> str:
     if not r:
-        return f'<span class="rating rating-none">{e(t(lang, "not_rated"))}</span>'
-    return f'<span class="rating rating-{e(r.replace("/", ""))}" title="{e(t(lang, "rate_" + r))}">{e(r)}</span>'
+        return f'<span class="rating rating-none">{e(t("not_rated", lang))}</span>'
+    return f'<span class="rating rating-{e(r.replace("/", ""))}" title="{e(t("rate_" + r, lang))}">{e(r)}</span>'
 
 
 def _table(
@@ -156,7 +156,7 @@ def render_html(rep: dict) -> str:
         parts.append(_scale(rep))
     gen = rep.get("generator") or {}
     parts.append(
-        f"<footer>{e(t(lang, 'generated', version=gen.get('drillsim', ''), source=gen.get('source', '')))}"
+        f"<footer>{e(t('generated', lang, version=gen.get('drillsim', ''), source=gen.get('source', '')))}"
         f" · {e(rep['date'])}</footer>"
     )
     parts.append("</main></body></html>\n")
@@ -174,7 +174,7 @@ def _cover(rep) -> str:
 
 def _summary(rep) -> str:
     items = "".join(f"<li>{e(s)}</li>" for s in rep["summary"])
-    return f'<section id="summary"><h2>{e(t(rep["lang"], "sec_summary"))}</h2><ul class="summary">{items}</ul></section>'
+    return f'<section id="summary"><h2>{e(t("sec_summary", rep["lang"]))}</h2><ul class="summary">{items}</ul></section>'
 
 
 def _overview(rep) -> str:
@@ -184,7 +184,7 @@ def _overview(rep) -> str:
         for r in rep["overview"]
     )
     out = [
-        f'<section id="overview"><h2>{e(t(lang, "sec_overview"))}</h2>',
+        f'<section id="overview"><h2>{e(t("sec_overview", lang))}</h2>',
         f'<table id="overview-table" class="kv"><tbody>{rows}</tbody></table>',
     ]
     if rep.get("participants"):
@@ -196,16 +196,16 @@ def _overview(rep) -> str:
                 f"<td>{e(p['played_by_text'])}</td><td>{e(p['deputy'])}</td>"
                 f"<td>{e(absent)}</td></tr>"
             )
-        out.append(f"<h3>{e(t(lang, 'f_participants'))}</h3>")
+        out.append(f"<h3>{e(t('f_participants', lang))}</h3>")
         out.append(
             _table(
                 "participants",
                 "participants",
                 [
-                    (t(lang, "h_role"), ""),
-                    (t(lang, "h_played_by"), ""),
-                    (t(lang, "h_deputy"), ""),
-                    (t(lang, "f_absences"), ""),
+                    (t("h_role", lang), ""),
+                    (t("h_played_by", lang), ""),
+                    (t("h_deputy", lang), ""),
+                    (t("f_absences", lang), ""),
                 ],
                 prow,
             )
@@ -217,25 +217,25 @@ def _overview(rep) -> str:
 def _objectives(rep) -> str:
     lang = rep["lang"]
     multi = rep.get("multi_incident", False)
-    heads = [(t(lang, "h_task"), ""), (t(lang, "h_clause"), ""), (t(lang, "h_role"), "")]
+    heads = [(t("h_task", lang), ""), (t("h_clause", lang), ""), (t("h_role", lang), "")]
     if multi:
-        heads.append((t(lang, "h_incident"), ""))
+        heads.append((t("h_incident", lang), ""))
     heads += [
-        (t(lang, "h_due"), ""),
-        (t(lang, "h_deadline"), ""),
-        (t(lang, "h_done"), ""),
-        (t(lang, "h_verdict"), ""),
-        (t(lang, "h_rating"), ""),
-        (t(lang, "h_observation"), ""),
-        (t(lang, "h_evidence"), ""),
+        (t("h_due", lang), ""),
+        (t("h_deadline", lang), ""),
+        (t("h_done", lang), ""),
+        (t("h_verdict", lang), ""),
+        (t("h_rating", lang), ""),
+        (t("h_observation", lang), ""),
+        (t("h_evidence", lang), ""),
     ]
     widths = [20, 9, 9] + ([6] if multi else []) + [7, 7, 7, 8, 7, 12, 18]
     rows = []
     for obj in rep["objectives"]:
         extra = ""
         if obj.get("passed") is not None:
-            extra = f' <span class="{"pass" if obj["passed"] else "fail"}">{e(t(lang, "pass" if obj["passed"] else "fail"))}</span>'
-        orating = f" — {e(t(lang, 'objective_rating'))}: {_rating(obj['rating'], lang)}"
+            extra = f' <span class="{"pass" if obj["passed"] else "fail"}">{e(t("pass" if obj["passed"] else "fail", lang))}</span>'
+        orating = f" — {e(t('objective_rating', lang))}: {_rating(obj['rating'], lang)}"
         if obj["observation"]:
             orating += f' <span class="observation">{e(obj["observation"])}</span>'
         rows.append(
@@ -247,7 +247,7 @@ def _objectives(rep) -> str:
             for o in occs:
                 if o is None or o["status"] == "not_triggered":
                     status, n = "not_triggered", 0
-                    cells = ["-", "-", "-", _status(status, t(lang, status))]
+                    cells = ["-", "-", "-", _status(status, t(status, lang))]
                     late = None
                     inc = None
                 else:
@@ -266,10 +266,10 @@ def _objectives(rep) -> str:
                 r = task["incident_ratings"].get(inc) if inc else None
                 rating = r["rating"] if r else task["rating"]
                 observation = r["observation"] if r else task["observation"]
-                title = task["title"] + (f" {t(lang, 'occurrence', n=n)}" if n and n > 1 else "")
+                title = task["title"] + (f" {t('occurrence', lang, n=n)}" if n and n > 1 else "")
                 evidence = "".join(f"<li>{e(x)}</li>" for x in (o["evidence"] if o else []))
                 acted = (
-                    f' <span class="tag">{e(t(lang, "by_deputy", deputy=o["acted_by_name"], role=task["role_name"]))}</span>'
+                    f' <span class="tag">{e(t("acting_for", lang, deputy=o["acted_by_name"], role=task["role_name"]))}</span>'
                     if o and o.get("acted_by") and o["acted_by"] != task["role"]
                     else ""
                 )
@@ -294,9 +294,9 @@ def _objectives(rep) -> str:
                     + "".join(tds)
                     + "</tr>"
                 )
-    note = t(lang, "ratings_note") if rep["rated"] else t(lang, "no_ratings")
+    note = t("ratings_note", lang) if rep["rated"] else t("no_ratings", lang)
     return (
-        f'<section id="objectives"><h2>{e(t(lang, "sec_objectives"))}</h2><p class="note">{e(note)}</p>'
+        f'<section id="objectives"><h2>{e(t("sec_objectives", lang))}</h2><p class="note">{e(note)}</p>'
         + _table("objectives-table", "objectives", heads, rows, widths)
         + "</section>"
     )
@@ -307,7 +307,7 @@ def rep_time(minutes, rep) -> str:
     if minutes is None:
         return "-"
     return (
-        f"{e(clock_text(rep['scenario']['start_clock'], minutes, False))} "
+        f"{e(clock(rep['scenario']['start_clock'], minutes))} "
         f'<span class="min">({e(num(minutes))}′)</span>'
     )
 
@@ -318,7 +318,7 @@ def _grading(rep) -> str:
         f'<tr class="grade"{_attrs(data_t=g["t"], data_actor=g["actor"], data_declared=g["declared"], data_true=g["true"], data_correct=str(g["correct"]).lower())}>'
         f'<td class="time">{rep_time(g["t"], rep)}</td><td>{e(g["actor_name"])}</td><td>{e(g["incident"])}</td>'
         f"<td>{e(g['declared_text'])}</td><td>{e(g['true_text'])}</td>"
-        f"<td>{_status('hit' if g['correct'] else 'missed', t(lang, 'yes' if g['correct'] else 'no'))}</td></tr>"
+        f"<td>{_status('hit' if g['correct'] else 'missed', t('yes' if g['correct'] else 'no', lang))}</td></tr>"
         for g in rep["grading"]
     ]
     body = (
@@ -326,19 +326,19 @@ def _grading(rep) -> str:
             "grading",
             "grading",
             [
-                (t(lang, "h_time"), ""),
-                (t(lang, "h_actor"), ""),
-                (t(lang, "h_incident"), ""),
-                (t(lang, "h_declared"), ""),
-                (t(lang, "h_true"), ""),
-                (t(lang, "h_correct"), ""),
+                (t("h_time", lang), ""),
+                (t("h_actor", lang), ""),
+                (t("h_incident", lang), ""),
+                (t("h_declared", lang), ""),
+                (t("h_true", lang), ""),
+                (t("h_correct", lang), ""),
             ],
             rows,
         )
         if rows
-        else f'<p class="note">{e(t(lang, "sum_grades_none"))}</p>'
+        else f'<p class="note">{e(t("sum_grades_none", lang))}</p>'
     )
-    return f'<section id="grading-section"><h2>{e(t(lang, "sec_grading"))}</h2>{body}</section>'
+    return f'<section id="grading-section"><h2>{e(t("sec_grading", lang))}</h2>{body}</section>'
 
 
 def _continuity(rep) -> str:
@@ -351,7 +351,7 @@ def _continuity(rep) -> str:
             f'<tr class="service"{_attrs(data_service=c["service"], data_downtime=c["downtime_min"], data_rto=c["rto_min"], data_rto_met=met)}>'
             f'<td>{e(c["name_local"])}</td><td class="time">{rep_time(c["down_at"], rep)}</td>'
             f'<td class="time">{rep_time(c["restored_at"], rep)}</td><td class="num">{e(num(c["downtime_min"]))}</td>'
-            f'<td class="num">{e(num(c["rto_min"]))}</td><td>{_status(st, t(lang, met))}</td>'
+            f'<td class="num">{e(num(c["rto_min"]))}</td><td>{_status(st, t(met, lang))}</td>'
             f'<td class="num">{e(num(c["impact"], 0))}</td></tr>'
         )
     body = (
@@ -359,29 +359,29 @@ def _continuity(rep) -> str:
             "continuity",
             "continuity",
             [
-                (t(lang, "h_service"), ""),
-                (t(lang, "h_down"), ""),
-                (t(lang, "h_restored"), ""),
-                (t(lang, "h_downtime"), "num"),
-                (t(lang, "h_rto"), "num"),
-                (t(lang, "h_rto_met"), ""),
-                (t(lang, "h_impact"), "num"),
+                (t("h_service", lang), ""),
+                (t("h_down", lang), ""),
+                (t("h_restored", lang), ""),
+                (t("h_downtime", lang), "num"),
+                (t("h_rto", lang), "num"),
+                (t("h_rto_met", lang), ""),
+                (t("h_impact", lang), "num"),
             ],
             rows,
         )
         if rows
-        else f'<p class="note">{e(t(lang, "none"))}</p>'
+        else f'<p class="note">{e(t("none", lang))}</p>'
     )
     return (
-        f'<section id="continuity-section"><h2>{e(t(lang, "sec_continuity"))}</h2>{body}</section>'
+        f'<section id="continuity-section"><h2>{e(t("sec_continuity", lang))}</h2>{body}</section>'
     )
 
 
 def _timeline(rep) -> str:
     lang = rep["lang"]
     return (
-        f'<section id="timeline-section" class="break wide"><h2>{e(t(lang, "sec_timeline"))}</h2>'
-        f'<p class="note">{e(t(lang, "timeline_note"))}</p><div class="chart">{rep["timeline_svg"]}</div></section>'
+        f'<section id="timeline-section" class="break wide"><h2>{e(t("sec_timeline", lang))}</h2>'
+        f'<p class="note">{e(t("timeline_note", lang))}</p><div class="chart">{rep["timeline_svg"]}</div></section>'
     )
 
 
@@ -392,25 +392,25 @@ def _analysis(rep) -> str:
             f'<li class="strength"{_attrs(data_kind=s["kind"], data_obligation=s.get("obligation"))}>{e(s["text"])}</li>'
             for s in rep["strengths"]
         )
-        or f"<li>{e(t(lang, 'st_none'))}</li>"
+        or f"<li>{e(t('st_none', lang))}</li>"
     )
     afis = []
     for a in rep["improvements"]:
         details = "".join(f"<li>{e(d)}</li>" for d in a.get("details", []))
         tags = ""
         if a.get("capability"):
-            tags += f'<span class="tag">{e(t(lang, "cap_" + a["capability"]))}</span>'
+            tags += f'<span class="tag">{e(t("cap_" + a["capability"], lang))}</span>'
         afis.append(
             f'<div class="afi"{_attrs(data_kind=a["kind"], data_obligation=a.get("obligation"), data_root=a.get("root"), data_caused_by=(a.get("caused_by") or {}).get("id"))}>'
             f'<div class="headline">{e(a["text"])}{tags}</div>'
             + (f"<ul>{details}</ul>" if details else "")
             + "</div>"
         )
-    afi_html = "".join(afis) or f"<p>{e(t(lang, 'afi_none'))}</p>"
+    afi_html = "".join(afis) or f"<p>{e(t('afi_none', lang))}</p>"
     return (
-        f'<section id="analysis"><h2>{e(t(lang, "sec_analysis"))}</h2><p class="note">{e(t(lang, "drafted_note"))}</p>'
-        f'<h3>{e(t(lang, "sec_strengths"))}</h3><ul id="strengths">{st}</ul>'
-        f'<h3>{e(t(lang, "sec_improvements"))}</h3><div id="improvements">{afi_html}</div></section>'
+        f'<section id="analysis"><h2>{e(t("sec_analysis", lang))}</h2><p class="note">{e(t("drafted_note", lang))}</p>'
+        f'<h3>{e(t("sec_strengths", lang))}</h3><ul id="strengths">{st}</ul>'
+        f'<h3>{e(t("sec_improvements", lang))}</h3><div id="improvements">{afi_html}</div></section>'
     )
 
 
@@ -425,17 +425,17 @@ def _hotwash(rep) -> str:
     ):
         if hw.get(key):
             items = "".join(f"<li>{e(x)}</li>" for x in hw[key])
-            blocks.append(f'<h3>{e(t(lang, head))}</h3><ul id="hotwash-{key}">{items}</ul>')
-    body = "".join(blocks) or f'<p class="note">{e(t(lang, "hw_none"))}</p>'
-    return f'<section id="hotwash"><h2>{e(t(lang, "sec_hotwash"))}</h2>{body}</section>'
+            blocks.append(f'<h3>{e(t(head, lang))}</h3><ul id="hotwash-{key}">{items}</ul>')
+    body = "".join(blocks) or f'<p class="note">{e(t("hw_none", lang))}</p>'
+    return f'<section id="hotwash"><h2>{e(t("sec_hotwash", lang))}</h2>{body}</section>'
 
 
 def _plan(rep) -> str:
     lang = rep["lang"]
     if rep["improvement_plan_source"] == "ratings":
-        note = t(lang, "plan_from_ratings", evaluator=rep.get("evaluator") or "-")
+        note = t("plan_from_ratings", lang, evaluator=rep.get("evaluator") or "-")
     else:
-        note = t(lang, "plan_note")
+        note = t("plan_note", lang)
     rows = [
         f'<tr class="plan-item"{_attrs(data_capability=p["capability"], data_responsible=p.get("responsible_role"), data_obligation=p.get("obligation"), data_due=p.get("due"))}>'
         f'<td class="num">{i}</td><td contenteditable="true">{e(p["issue"])}</td>'
@@ -444,17 +444,17 @@ def _plan(rep) -> str:
         for i, p in enumerate(rep["improvement_plan"], 1)
     ]
     return (
-        f'<section id="improvement-plan-section"><h2>{e(t(lang, "sec_plan"))}</h2><p class="note">{e(note)}</p>'
+        f'<section id="improvement-plan-section"><h2>{e(t("sec_plan", lang))}</h2><p class="note">{e(note)}</p>'
         + _table(
             "improvement-plan",
             "improvement-plan",
             [
                 ("#", "num"),
-                (t(lang, "h_issue"), ""),
-                (t(lang, "h_action"), ""),
-                (t(lang, "h_capability"), ""),
-                (t(lang, "h_responsible"), ""),
-                (t(lang, "h_due_date"), ""),
+                (t("h_issue", lang), ""),
+                (t("h_action", lang), ""),
+                (t("h_capability", lang), ""),
+                (t("h_responsible", lang), ""),
+                (t("h_due_date", lang), ""),
             ],
             rows,
             [4, 30, 40, 9, 10, 10],
@@ -468,12 +468,12 @@ def _verdicts(rep) -> str:
     rows = []
     for o in rep["verdicts"]:
         who = o["role_name"] + (
-            f" ({t(lang, 'by_deputy', deputy=o['acted_by_name'], role=o['role_name'])})"
+            f" ({t('acting_for', lang, deputy=o['acted_by_name'], role=o['role_name'])})"
             if o.get("acted_by") and o["acted_by"] != o["role"]
             else ""
         )
         title = o["title_local"] + (
-            f" {t(lang, 'occurrence', n=o['occurrence'])}"
+            f" {t('occurrence', lang, n=o['occurrence'])}"
             if o["occurrence"] and o["occurrence"] > 1
             else ""
         )
@@ -484,19 +484,19 @@ def _verdicts(rep) -> str:
             f'<td class="time">{rep_time(o["done_at"], rep)}</td><td>{_status(o["status"], o["verdict_text"])}</td></tr>'
         )
     return (
-        f'<section id="verdicts-section" class="break"><h2>{e(t(lang, "sec_verdicts"))}</h2>'
+        f'<section id="verdicts-section" class="break"><h2>{e(t("sec_verdicts", lang))}</h2>'
         + _table(
             "verdicts",
             "verdicts",
             [
-                (t(lang, "h_clause"), ""),
-                (t(lang, "h_role"), ""),
-                (t(lang, "h_duty"), ""),
-                (t(lang, "h_incident"), ""),
-                (t(lang, "h_due"), ""),
-                (t(lang, "h_deadline"), ""),
-                (t(lang, "h_done"), ""),
-                (t(lang, "h_verdict"), ""),
+                (t("h_clause", lang), ""),
+                (t("h_role", lang), ""),
+                (t("h_duty", lang), ""),
+                (t("h_incident", lang), ""),
+                (t("h_due", lang), ""),
+                (t("h_deadline", lang), ""),
+                (t("h_done", lang), ""),
+                (t("h_verdict", lang), ""),
             ],
             rows,
             [11, 13, 30, 7, 9, 9, 9, 10],
@@ -508,15 +508,15 @@ def _verdicts(rep) -> str:
 def _scale(rep) -> str:
     lang = rep["lang"]
     rows = [
-        f"<tr><td>{_rating(r, lang)}</td><td><b>{e(t(lang, 'rate_' + r))}</b> — {e(t(lang, 'rate_' + r + '_long'))}</td></tr>"
+        f"<tr><td>{_rating(r, lang)}</td><td><b>{e(t('rate_' + r, lang))}</b> — {e(t('rate_' + r + '_long', lang))}</td></tr>"
         for r in RATINGS
     ]
     return (
-        f'<section id="scale"><h2>{e(t(lang, "sec_scale"))}</h2>'
+        f'<section id="scale"><h2>{e(t("sec_scale", lang))}</h2>'
         + _table(
             "rating-scale",
             "rating-scale",
-            [(t(lang, "h_rating_code"), ""), (t(lang, "h_meaning"), "")],
+            [(t("h_rating_code", lang), ""), (t("h_meaning", lang), "")],
             rows,
         )
         + "</section>"
@@ -538,29 +538,29 @@ def _prob_cells(ob: dict) -> str:
 
 def _prob_heads(lang) -> list[tuple[str, str]]:
     return [
-        (t(lang, "h_p_hit"), "num"),
-        (t(lang, "h_ci"), "num"),
-        (t(lang, "h_p_late"), "num"),
-        (t(lang, "h_p_missed"), "num"),
-        (t(lang, "h_median"), "num"),
-        (t(lang, "h_p90"), "num"),
-        (t(lang, "h_deadline_min"), "num"),
+        (t("h_p_hit", lang), "num"),
+        (t("h_ci", lang), "num"),
+        (t("h_p_late", lang), "num"),
+        (t("h_p_missed", lang), "num"),
+        (t("h_median", lang), "num"),
+        (t("h_p90", lang), "num"),
+        (t("h_deadline_min", lang), "num"),
     ]
 
 
 def _mc_objectives(rep) -> str:
     lang = rep["lang"]
     heads = [
-        (t(lang, "h_task"), ""),
-        (t(lang, "h_clause"), ""),
-        (t(lang, "h_role"), ""),
-        (t(lang, "h_triggered"), "num"),
+        (t("h_task", lang), ""),
+        (t("h_clause", lang), ""),
+        (t("h_role", lang), ""),
+        (t("h_triggered", lang), "num"),
     ]
-    heads += _prob_heads(lang) + [(t(lang, "h_rating"), "")]
+    heads += _prob_heads(lang) + [(t("h_rating", lang), "")]
     rows = []
     for obj in rep["objectives"]:
         orating = (
-            f" — {e(t(lang, 'objective_rating'))}: {_rating(obj.get('rating'), lang)}"
+            f" — {e(t('objective_rating', lang))}: {_rating(obj.get('rating'), lang)}"
             if rep["rated"]
             else ""
         )
@@ -581,7 +581,7 @@ def _mc_objectives(rep) -> str:
         else ""
     )
     return (
-        f'<section id="objectives"><h2>{e(t(lang, "sec_objectives"))}</h2><p class="note">{e(t(lang, "mc_note"))}</p>'
+        f'<section id="objectives"><h2>{e(t("sec_objectives", lang))}</h2><p class="note">{e(t("mc_note", lang))}</p>'
         + _table(
             "objectives-table", "objectives", heads, rows, [22, 9, 9, 6, 7, 10, 6, 7, 7, 6, 7, 7]
         )
@@ -594,11 +594,11 @@ def _mc_objectives(rep) -> str:
 def _compare_tables(rep) -> str:
     lang = rep["lang"]
     cmp = rep["compare"]
-    heads = [(t(lang, "h_duty"), ""), (t(lang, "h_clause"), ""), (t(lang, "h_base"), "num")]
+    heads = [(t("h_duty", lang), ""), (t("h_clause", lang), ""), (t("h_base", lang), "num")]
     for v in cmp["variants"]:
         heads += [
             (v["title"] or v["id"], "num"),
-            (t(lang, "h_delta") + " (" + t(lang, "h_ci") + ")", "num"),
+            (t("h_delta", lang) + " (" + t("h_ci", lang) + ")", "num"),
         ]
     rows = []
     for row in cmp["obligations"]:
@@ -616,11 +616,11 @@ def _compare_tables(rep) -> str:
             f'<tr class="compare-row" data-obligation="{e(row["id"])}">' + "".join(cells) + "</tr>"
         )
     srows = []
-    sheads = [(t(lang, "h_service"), ""), (t(lang, "h_base") + " " + t(lang, "h_p_rto"), "num")]
+    sheads = [(t("h_service", lang), ""), (t("h_base", lang) + " " + t("h_p_rto", lang), "num")]
     for v in cmp["variants"]:
         sheads += [
             (v["title"] or v["id"], "num"),
-            (t(lang, "h_delta") + " (" + t(lang, "h_ci") + ")", "num"),
+            (t("h_delta", lang) + " (" + t("h_ci", lang) + ")", "num"),
         ]
     for row in cmp["services"]:
         cells = [f'<td>{e(row["name"])}</td><td class="num">{e(pct(row["base"], 1))}</td>']
@@ -638,7 +638,7 @@ def _compare_tables(rep) -> str:
         )
     widths = [30, 10, 8] + [10, 16] * len(cmp["variants"])
     return (
-        f"<h3>{e(t(lang, 'sec_variants'))}</h3>"
+        f"<h3>{e(t('sec_variants', lang))}</h3>"
         + _table("compare-obligations", "compare", heads, rows, widths)
         + (
             _table(
@@ -670,11 +670,11 @@ def _mc_grading(rep) -> str:
         return ""
     chart = rep["charts"].get("final_grade", "")
     return (
-        f'<section id="grading-section"><h2>{e(t(lang, "sec_grading"))} — {e(t(lang, "sec_final_grade"))}</h2>'
+        f'<section id="grading-section"><h2>{e(t("sec_grading", lang))} — {e(t("sec_final_grade", lang))}</h2>'
         + _table(
             "final-grade",
             "final-grade",
-            [(t(lang, "h_level"), ""), (t(lang, "h_probability"), "num")],
+            [(t("h_level", lang), ""), (t("h_probability", lang), "num")],
             rows,
         )
         + f'<div class="chart">{chart}</div></section>'
@@ -696,29 +696,29 @@ def _mc_continuity(rep) -> str:
             "continuity",
             "continuity",
             [
-                (t(lang, "h_service"), ""),
-                (t(lang, "h_rto"), "num"),
-                (t(lang, "h_p_rto"), "num"),
-                (t(lang, "h_ci"), "num"),
-                (t(lang, "h_downtime_mean"), "num"),
-                (t(lang, "h_median"), "num"),
-                (t(lang, "h_p90"), "num"),
+                (t("h_service", lang), ""),
+                (t("h_rto", lang), "num"),
+                (t("h_p_rto", lang), "num"),
+                (t("h_ci", lang), "num"),
+                (t("h_downtime_mean", lang), "num"),
+                (t("h_median", lang), "num"),
+                (t("h_p90", lang), "num"),
             ],
             rows,
         )
         if rows
-        else f'<p class="note">{e(t(lang, "none"))}</p>'
+        else f'<p class="note">{e(t("none", lang))}</p>'
     )
     return (
-        f'<section id="continuity-section"><h2>{e(t(lang, "sec_continuity"))}</h2>{body}</section>'
+        f'<section id="continuity-section"><h2>{e(t("sec_continuity", lang))}</h2>{body}</section>'
     )
 
 
 def _mc_distributions(rep) -> str:
     lang = rep["lang"]
     out = [
-        f'<section id="distributions" class="break"><h2>{e(t(lang, "sec_distributions"))}</h2>'
-        f'<p class="note">{e(t(lang, "mc_note"))}</p>'
+        f'<section id="distributions" class="break"><h2>{e(t("sec_distributions", lang))}</h2>'
+        f'<p class="note">{e(t("mc_note", lang))}</p>'
     ]
     for group in rep["charts"]["histograms"]:
         out.append(f'<h3>{e(group["title"])}</h3><div class="charts-grid">')
@@ -734,16 +734,16 @@ def _mc_distributions(rep) -> str:
             f'<td class="num">{e(pct(c.get("share_of_downstream_lateness"), 1))}</td></tr>'
             for c in rep["critical_path"]
         ]
-        out.append(f"<h3>{e(t(lang, 'sec_critical_path'))}</h3>")
+        out.append(f"<h3>{e(t('sec_critical_path', lang))}</h3>")
         out.append(
             _table(
                 "critical-path",
                 "critical-path",
                 [
-                    (t(lang, "h_duty"), ""),
-                    (t(lang, "h_clause"), ""),
-                    (t(lang, "h_delay_passed"), "num"),
-                    (t(lang, "h_share"), "num"),
+                    (t("h_duty", lang), ""),
+                    (t("h_clause", lang), ""),
+                    (t("h_delay_passed", lang), "num"),
+                    (t("h_share", lang), "num"),
                 ],
                 rows,
             )

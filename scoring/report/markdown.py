@@ -7,9 +7,8 @@ to it (`aar.timeline.svg`) and links it.
 from __future__ import annotations
 
 from drillsim.scoring.ratings import RATINGS
-
-from .i18n import t
-from .names import ci, clock_text, dci, num, pct
+from drillsim.words import t
+from drillsim.words.formatting import ci, dci, num, pct, when
 
 
 def cell(x) -> str:
@@ -26,11 +25,11 @@ def table(heads: list[str], rows: list[list]) -> str:
 
 
 def _clock(minutes, rep) -> str:
-    return clock_text(rep["scenario"]["start_clock"], minutes)
+    return when(rep["scenario"]["start_clock"], minutes)
 
 
 def _rating(r, lang) -> str:
-    return f"**{r}**" if r else t(lang, "not_rated")
+    return f"**{r}**" if r else t("not_rated", lang)
 
 
 def render_markdown(rep: dict, timeline_file: str | None = None) -> str:
@@ -44,26 +43,26 @@ def render_markdown(rep: dict, timeline_file: str | None = None) -> str:
         f"**{sc['title']}** (`{sc['id']}`) · {rep['date']}",
         "",
     ]
-    out += [f"## {t(lang, 'sec_summary')}", ""] + [f"- {s}" for s in rep["summary"]] + [""]
+    out += [f"## {t('sec_summary', lang)}", ""] + [f"- {s}" for s in rep["summary"]] + [""]
     out += [
-        f"## {t(lang, 'sec_overview')}",
+        f"## {t('sec_overview', lang)}",
         "",
         table(
-            [t(lang, "h_field"), t(lang, "h_value")],
+            [t("h_field", lang), t("h_value", lang)],
             [[r["label"], r["value"]] for r in rep["overview"]],
         ),
         "",
     ]
     if rep.get("participants"):
         out += [
-            f"### {t(lang, 'f_participants')}",
+            f"### {t('f_participants', lang)}",
             "",
             table(
                 [
-                    t(lang, "h_role"),
-                    t(lang, "h_played_by"),
-                    t(lang, "h_deputy"),
-                    t(lang, "f_absences"),
+                    t("h_role", lang),
+                    t("h_played_by", lang),
+                    t("h_deputy", lang),
+                    t("f_absences", lang),
                 ],
                 [
                     [
@@ -79,23 +78,23 @@ def render_markdown(rep: dict, timeline_file: str | None = None) -> str:
         ]
     if rep["kind"] == "exercise":
         out += _objectives(rep) + _grading(rep) + _continuity(rep)
-        out += [f"## {t(lang, 'sec_timeline')}", "", t(lang, "timeline_note"), ""]
+        out += [f"## {t('sec_timeline', lang)}", "", t("timeline_note", lang), ""]
         if timeline_file:
-            out += [f"![{t(lang, 'sec_timeline')}]({timeline_file})", ""]
+            out += [f"![{t('sec_timeline', lang)}]({timeline_file})", ""]
         else:
-            out += [f"*{t(lang, 'timeline_md_stdout')}*", ""]
+            out += [f"*{t('timeline_md_stdout', lang)}*", ""]
     else:
         out += _mc(rep)
     out += _analysis(rep) + _hotwash(rep) + _plan(rep)
     if rep["kind"] == "exercise":
         out += _verdicts(rep)
         out += [
-            f"## {t(lang, 'sec_scale')}",
+            f"## {t('sec_scale', lang)}",
             "",
             table(
-                [t(lang, "h_rating_code"), t(lang, "h_meaning")],
+                [t("h_rating_code", lang), t("h_meaning", lang)],
                 [
-                    [r, f"{t(lang, 'rate_' + r)} — {t(lang, 'rate_' + r + '_long')}"]
+                    [r, f"{t('rate_' + r, lang)} — {t('rate_' + r + '_long', lang)}"]
                     for r in RATINGS
                 ],
             ),
@@ -105,7 +104,7 @@ def render_markdown(rep: dict, timeline_file: str | None = None) -> str:
     out += [
         "---",
         "",
-        f"*{t(lang, 'generated', version=gen.get('drillsim', ''), source=gen.get('source', ''))}*",
+        f"*{t('generated', lang, version=gen.get('drillsim', ''), source=gen.get('source', ''))}*",
         "",
     ]
     return "\n".join(out)
@@ -114,19 +113,19 @@ def render_markdown(rep: dict, timeline_file: str | None = None) -> str:
 def _objectives(rep) -> list[str]:
     lang = rep["lang"]
     out = [
-        f"## {t(lang, 'sec_objectives')}",
+        f"## {t('sec_objectives', lang)}",
         "",
-        t(lang, "ratings_note") if rep["rated"] else t(lang, "no_ratings"),
+        t("ratings_note", lang) if rep["rated"] else t("no_ratings", lang),
         "",
     ]
     for obj in rep["objectives"]:
         head = f"### {obj['text']} (`{obj['id']}`)"
         if obj.get("passed") is not None:
-            head += f" — {t(lang, 'pass' if obj['passed'] else 'fail')}"
+            head += f" — {t('pass' if obj['passed'] else 'fail', lang)}"
         out += [
             head,
             "",
-            f"{t(lang, 'objective_rating')}: {_rating(obj['rating'], lang)}"
+            f"{t('objective_rating', lang)}: {_rating(obj['rating'], lang)}"
             + (f" — {obj['observation']}" if obj["observation"] else ""),
             "",
         ]
@@ -142,7 +141,7 @@ def _objectives(rep) -> list[str]:
                             "-",
                             "-",
                             "-",
-                            t(lang, "not_triggered"),
+                            t("not_triggered", lang),
                             _rating(task["rating"], lang),
                             task["observation"],
                             "",
@@ -151,7 +150,7 @@ def _objectives(rep) -> list[str]:
                     continue
                 r = task["incident_ratings"].get(o["incident"]) if o["incident"] else None
                 title = task["title"] + (
-                    f" {t(lang, 'occurrence', n=o['occurrence'])}" if o["occurrence"] > 1 else ""
+                    f" {t('occurrence', lang, n=o['occurrence'])}" if o["occurrence"] > 1 else ""
                 )
                 if rep.get("multi_incident"):
                     title += f" [{o['incident']}]"
@@ -172,16 +171,16 @@ def _objectives(rep) -> list[str]:
         out += [
             table(
                 [
-                    t(lang, "h_task"),
-                    t(lang, "h_clause"),
-                    t(lang, "h_role"),
-                    t(lang, "h_due"),
-                    t(lang, "h_deadline"),
-                    t(lang, "h_done"),
-                    t(lang, "h_verdict"),
-                    t(lang, "h_rating"),
-                    t(lang, "h_observation"),
-                    t(lang, "h_evidence"),
+                    t("h_task", lang),
+                    t("h_clause", lang),
+                    t("h_role", lang),
+                    t("h_due", lang),
+                    t("h_deadline", lang),
+                    t("h_done", lang),
+                    t("h_verdict", lang),
+                    t("h_rating", lang),
+                    t("h_observation", lang),
+                    t("h_evidence", lang),
                 ],
                 rows,
             ),
@@ -192,18 +191,18 @@ def _objectives(rep) -> list[str]:
 
 def _grading(rep) -> list[str]:
     lang = rep["lang"]
-    out = [f"## {t(lang, 'sec_grading')}", ""]
+    out = [f"## {t('sec_grading', lang)}", ""]
     if not rep["grading"]:
-        return out + [t(lang, "sum_grades_none"), ""]
+        return out + [t("sum_grades_none", lang), ""]
     return out + [
         table(
             [
-                t(lang, "h_time"),
-                t(lang, "h_actor"),
-                t(lang, "h_incident"),
-                t(lang, "h_declared"),
-                t(lang, "h_true"),
-                t(lang, "h_correct"),
+                t("h_time", lang),
+                t("h_actor", lang),
+                t("h_incident", lang),
+                t("h_declared", lang),
+                t("h_true", lang),
+                t("h_correct", lang),
             ],
             [
                 [
@@ -212,7 +211,7 @@ def _grading(rep) -> list[str]:
                     g["incident"],
                     g["declared_text"],
                     g["true_text"],
-                    t(lang, "yes" if g["correct"] else "no"),
+                    t("yes" if g["correct"] else "no", lang),
                 ]
                 for g in rep["grading"]
             ],
@@ -223,9 +222,9 @@ def _grading(rep) -> list[str]:
 
 def _continuity(rep) -> list[str]:
     lang = rep["lang"]
-    out = [f"## {t(lang, 'sec_continuity')}", ""]
+    out = [f"## {t('sec_continuity', lang)}", ""]
     if not rep["continuity"]:
-        return out + [t(lang, "none"), ""]
+        return out + [t("none", lang), ""]
     rows = []
     for c in rep["continuity"]:
         met = "undecided" if c["rto_met"] is None else ("yes" if c["rto_met"] else "no")
@@ -236,20 +235,20 @@ def _continuity(rep) -> list[str]:
                 _clock(c["restored_at"], rep),
                 num(c["downtime_min"]),
                 num(c["rto_min"]),
-                t(lang, met),
+                t(met, lang),
                 num(c["impact"], 0),
             ]
         )
     return out + [
         table(
             [
-                t(lang, "h_service"),
-                t(lang, "h_down"),
-                t(lang, "h_restored"),
-                t(lang, "h_downtime"),
-                t(lang, "h_rto"),
-                t(lang, "h_rto_met"),
-                t(lang, "h_impact"),
+                t("h_service", lang),
+                t("h_down", lang),
+                t("h_restored", lang),
+                t("h_downtime", lang),
+                t("h_rto", lang),
+                t("h_rto_met", lang),
+                t("h_impact", lang),
             ],
             rows,
         ),
@@ -260,19 +259,19 @@ def _continuity(rep) -> list[str]:
 def _analysis(rep) -> list[str]:
     lang = rep["lang"]
     out = [
-        f"## {t(lang, 'sec_analysis')}",
+        f"## {t('sec_analysis', lang)}",
         "",
-        f"*{t(lang, 'drafted_note')}*",
+        f"*{t('drafted_note', lang)}*",
         "",
-        f"### {t(lang, 'sec_strengths')}",
+        f"### {t('sec_strengths', lang)}",
         "",
     ]
-    out += [f"- {s['text']}" for s in rep["strengths"]] or [f"- {t(lang, 'st_none')}"]
-    out += ["", f"### {t(lang, 'sec_improvements')}", ""]
+    out += [f"- {s['text']}" for s in rep["strengths"]] or [f"- {t('st_none', lang)}"]
+    out += ["", f"### {t('sec_improvements', lang)}", ""]
     if not rep["improvements"]:
-        out.append(f"- {t(lang, 'afi_none')}")
+        out.append(f"- {t('afi_none', lang)}")
     for a in rep["improvements"]:
-        cap = f" *({t(lang, 'cap_' + a['capability'])})*" if a.get("capability") else ""
+        cap = f" *({t('cap_' + a['capability'], lang)})*" if a.get("capability") else ""
         out.append(f"- **{a['text']}**{cap}")
         out += [f"  - {d}" for d in a.get("details", [])]
     return out + [""]
@@ -281,7 +280,7 @@ def _analysis(rep) -> list[str]:
 def _hotwash(rep) -> list[str]:
     lang = rep["lang"]
     hw = rep.get("hotwash") or {}
-    out = [f"## {t(lang, 'sec_hotwash')}", ""]
+    out = [f"## {t('sec_hotwash', lang)}", ""]
     any_notes = False
     for key, head in (
         ("strengths", "hw_strengths"),
@@ -290,18 +289,18 @@ def _hotwash(rep) -> list[str]:
     ):
         if hw.get(key):
             any_notes = True
-            out += [f"### {t(lang, head)}", ""] + [f"- {x}" for x in hw[key]] + [""]
+            out += [f"### {t(head, lang)}", ""] + [f"- {x}" for x in hw[key]] + [""]
     if not any_notes:
-        out += [t(lang, "hw_none"), ""]
+        out += [t("hw_none", lang), ""]
     return out
 
 
 def _plan(rep) -> list[str]:
     lang = rep["lang"]
     note = (
-        t(lang, "plan_from_ratings", evaluator=rep.get("evaluator") or "-")
+        t("plan_from_ratings", lang, evaluator=rep.get("evaluator") or "-")
         if rep["improvement_plan_source"] == "ratings"
-        else t(lang, "plan_note")
+        else t("plan_note", lang)
     )
     rows = [
         [
@@ -315,18 +314,18 @@ def _plan(rep) -> list[str]:
         for i, p in enumerate(rep["improvement_plan"], 1)
     ]
     return [
-        f"## {t(lang, 'sec_plan')}",
+        f"## {t('sec_plan', lang)}",
         "",
         f"*{note}*",
         "",
         table(
             [
                 "#",
-                t(lang, "h_issue"),
-                t(lang, "h_action"),
-                t(lang, "h_capability"),
-                t(lang, "h_responsible"),
-                t(lang, "h_due_date"),
+                t("h_issue", lang),
+                t("h_action", lang),
+                t("h_capability", lang),
+                t("h_responsible", lang),
+                t("h_due_date", lang),
             ],
             rows,
         ),
@@ -339,12 +338,12 @@ def _verdicts(rep) -> list[str]:
     rows = []
     for o in rep["verdicts"]:
         title = o["title_local"] + (
-            f" {t(lang, 'occurrence', n=o['occurrence'])}"
+            f" {t('occurrence', lang, n=o['occurrence'])}"
             if o["occurrence"] and o["occurrence"] > 1
             else ""
         )
         who = o["role_name"] + (
-            f" ({t(lang, 'by_deputy', deputy=o['acted_by_name'], role=o['role_name'])})"
+            f" ({t('acting_for', lang, deputy=o['acted_by_name'], role=o['role_name'])})"
             if o.get("acted_by") and o["acted_by"] != o["role"]
             else ""
         )
@@ -361,18 +360,18 @@ def _verdicts(rep) -> list[str]:
             ]
         )
     return [
-        f"## {t(lang, 'sec_verdicts')}",
+        f"## {t('sec_verdicts', lang)}",
         "",
         table(
             [
-                t(lang, "h_clause"),
-                t(lang, "h_role"),
-                t(lang, "h_duty"),
-                t(lang, "h_incident"),
-                t(lang, "h_due"),
-                t(lang, "h_deadline"),
-                t(lang, "h_done"),
-                t(lang, "h_verdict"),
+                t("h_clause", lang),
+                t("h_role", lang),
+                t("h_duty", lang),
+                t("h_incident", lang),
+                t("h_due", lang),
+                t("h_deadline", lang),
+                t("h_done", lang),
+                t("h_verdict", lang),
             ],
             rows,
         ),
@@ -382,19 +381,19 @@ def _verdicts(rep) -> list[str]:
 
 def _mc(rep) -> list[str]:
     lang = rep["lang"]
-    out = [f"## {t(lang, 'sec_objectives')}", "", t(lang, "mc_note"), ""]
+    out = [f"## {t('sec_objectives', lang)}", "", t("mc_note", lang), ""]
     heads = [
-        t(lang, "h_task"),
-        t(lang, "h_clause"),
-        t(lang, "h_role"),
-        t(lang, "h_triggered"),
-        t(lang, "h_p_hit"),
-        t(lang, "h_ci"),
-        t(lang, "h_p_late"),
-        t(lang, "h_p_missed"),
-        t(lang, "h_median"),
-        t(lang, "h_p90"),
-        t(lang, "h_deadline_min"),
+        t("h_task", lang),
+        t("h_clause", lang),
+        t("h_role", lang),
+        t("h_triggered", lang),
+        t("h_p_hit", lang),
+        t("h_ci", lang),
+        t("h_p_late", lang),
+        t("h_p_missed", lang),
+        t("h_median", lang),
+        t("h_p90", lang),
+        t("h_deadline_min", lang),
     ]
     for obj in rep["objectives"]:
         out += [f"### {obj['text']} (`{obj['id']}`)", ""]
@@ -417,10 +416,10 @@ def _mc(rep) -> list[str]:
         out += [table(heads, rows), ""]
     if rep["kind"] == "compare":
         cmp = rep["compare"]
-        out += [f"### {t(lang, 'sec_variants')}", ""]
-        heads = [t(lang, "h_duty"), t(lang, "h_base")]
+        out += [f"### {t('sec_variants', lang)}", ""]
+        heads = [t("h_duty", lang), t("h_base", lang)]
         for v in cmp["variants"]:
-            heads += [v["title"] or v["id"], t(lang, "h_delta")]
+            heads += [v["title"] or v["id"], t("h_delta", lang)]
         rows = []
         for row in cmp["obligations"]:
             r = [row["title"], pct(row["base"], 1)]
@@ -439,26 +438,26 @@ def _mc(rep) -> list[str]:
         out += [table(heads, rows), ""]
     if rep["final_grade"]:
         out += [
-            f"## {t(lang, 'sec_grading')} — {t(lang, 'sec_final_grade')}",
+            f"## {t('sec_grading', lang)} — {t('sec_final_grade', lang)}",
             "",
             table(
-                [t(lang, "h_level"), t(lang, "h_probability")],
+                [t("h_level", lang), t("h_probability", lang)],
                 [[label, pct(p, 1)] for _, label, p in rep["final_grade"]],
             ),
             "",
         ]
-    out += [f"## {t(lang, 'sec_continuity')}", ""]
+    out += [f"## {t('sec_continuity', lang)}", ""]
     if rep["services"]:
         out += [
             table(
                 [
-                    t(lang, "h_service"),
-                    t(lang, "h_rto"),
-                    t(lang, "h_p_rto"),
-                    t(lang, "h_ci"),
-                    t(lang, "h_downtime_mean"),
-                    t(lang, "h_median"),
-                    t(lang, "h_p90"),
+                    t("h_service", lang),
+                    t("h_rto", lang),
+                    t("h_p_rto", lang),
+                    t("h_ci", lang),
+                    t("h_downtime_mean", lang),
+                    t("h_median", lang),
+                    t("h_p90", lang),
                 ],
                 [
                     [
@@ -476,18 +475,18 @@ def _mc(rep) -> list[str]:
             "",
         ]
     else:
-        out += [t(lang, "none"), ""]
-    out += [f"## {t(lang, 'sec_distributions')}", "", f"*{t(lang, 'charts_md_note')}*", ""]
+        out += [t("none", lang), ""]
+    out += [f"## {t('sec_distributions', lang)}", "", f"*{t('charts_md_note', lang)}*", ""]
     if rep.get("critical_path"):
         out += [
-            f"### {t(lang, 'sec_critical_path')}",
+            f"### {t('sec_critical_path', lang)}",
             "",
             table(
                 [
-                    t(lang, "h_duty"),
-                    t(lang, "h_clause"),
-                    t(lang, "h_delay_passed"),
-                    t(lang, "h_share"),
+                    t("h_duty", lang),
+                    t("h_clause", lang),
+                    t("h_delay_passed", lang),
+                    t("h_share", lang),
                 ],
                 [
                     [

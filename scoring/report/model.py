@@ -14,11 +14,12 @@ from pathlib import Path
 
 from drillsim.scoring.ratings import RATINGS, Ratings
 from drillsim.scoring.verdicts import score
+from drillsim.words import t
+from drillsim.words.formatting import num, pct
+from drillsim.words.names import Names
 
 from . import drafting
 from .chain import Chains
-from .i18n import t
-from .names import Names, num, pct
 
 EPS = 1e-6
 WORST = {"missed": 4, "late": 3, "open": 2, "hit": 1, "not_triggered": 0}
@@ -131,19 +132,19 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
             if act.do == "task":
                 lines.append(
                     t(
-                        lang,
                         "ev_task",
+                        lang,
                         time=names.clock(ev["t"]),
                         task=names.task(ev["task"]),
                         actor=who,
-                        failed="" if ev.get("success", True) else t(lang, "ev_task_failed"),
+                        failed="" if ev.get("success", True) else t("ev_task_failed", lang),
                     )
                 )
             elif act.do == "grade":
                 lines.append(
                     t(
-                        lang,
                         "ev_grade",
+                        lang,
                         time=names.clock(ev["t"]),
                         level=names.level(ev["level"]),
                         actor=who,
@@ -152,8 +153,8 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
             else:
                 lines.append(
                     t(
-                        lang,
                         "ev_classify",
+                        lang,
                         time=names.clock(ev["t"]),
                         impact=ev.get("impact"),
                         urgency=ev.get("urgency"),
@@ -178,18 +179,18 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
             s = m["sent"]
             seqs.append(s["seq"])
             if m["delivered"] is not None:
-                outcome = t(lang, "ev_delivered", time=names.clock(m["delivered"]["t"]))
+                outcome = t("ev_delivered", lang, time=names.clock(m["delivered"]["t"]))
             elif m["failed"] is not None:
-                outcome = t(lang, "ev_failed", reason=m["failed"].get("reason", ""))
+                outcome = t("ev_failed", lang, reason=m["failed"].get("reason", ""))
                 out["failed"].append(m)
             else:
-                outcome = t(lang, "ev_pending")
+                outcome = t("ev_pending", lang)
             if s["via"] not in allowed:
                 out["wrong"].append(m)
             lines.append(
                 t(
-                    lang,
                     "ev_sent",
+                    lang,
                     time=names.clock(s["t"]),
                     frm=names.role(s["from"]),
                     to=names.role(s["to"]),
@@ -231,22 +232,15 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
                     out["fallback"].append((s["from"], s["via"], o["via"]))
                     break
     if not lines:
-        lines.append(t(lang, "ev_none"))
+        lines.append(t("ev_none", lang))
     if len(lines) > 6:
         more = len(lines) - 5
         del lines[5:]
-        lines.append(t(lang, "ev_more", n=more))
+        lines.append(t("ev_more", lang, n=more))
     return out
 
 
 # --- the report ---------------------------------------------------------------------------------
-
-
-def _verdict_text(e: dict, lang: str) -> str:
-    text = t(lang, e["status"])
-    if e["status"] == "late":
-        text = t(lang, "late_by", m=num(e["late_by_min"]))
-    return text
 
 
 def exercise_report(
@@ -278,7 +272,7 @@ def exercise_report(
         e["role_name"] = names.role(e["role"])
         e["acted_by_name"] = names.role(e["acted_by"]) if e["acted_by"] else None
         e["title_local"] = names.duty(e["id"])
-        e["verdict_text"] = _verdict_text(e, lang)
+        e["verdict_text"] = names.status(e)
         if e["triggered_at"] is not None:
             ev = evidence(e, plan, idx, names, lang, end)
             e["evidence"] = ev["lines"]
@@ -370,7 +364,7 @@ def exercise_report(
             "role": r,
             "name": names.role(r),
             "played_by": players.get(r, "idle"),
-            "played_by_text": t(lang, f"player_{players.get(r, 'idle')}"),
+            "played_by_text": t(f"player_{players.get(r, 'idle')}", lang),
             "deputy": names.role(x.deputy) if x.deputy else "",
             "absent": [[a, b] for a, b in idx.absent.get(r, [])],
         }
@@ -409,8 +403,8 @@ def exercise_report(
     return {
         "kind": "exercise",
         "lang": lang,
-        "title": t(lang, "title_exercise"),
-        "subtitle": t(lang, "subtitle_exercise"),
+        "title": t("title_exercise", lang),
+        "subtitle": t("subtitle_exercise", lang),
         "scenario": {
             "id": sc.id,
             "title": names.scenario_title(),
@@ -449,9 +443,9 @@ def exercise_report(
 
 def _plan_row(item: dict, names: Names, lang: str) -> dict:
     row = dict(item)
-    row["capability_text"] = t(lang, f"cap_{row['capability']}")
+    row["capability_text"] = t(f"cap_{row['capability']}", lang)
     row["responsible_text"] = (
-        names.role(row["responsible_role"]) if row.get("responsible_role") else t(lang, "planners")
+        names.role(row["responsible_role"]) if row.get("responsible_role") else t("planners", lang)
     )
     due = row.get("due")
     row["due"] = due.isoformat() if isinstance(due, dt.date) else due
@@ -465,13 +459,13 @@ def _overview(
     rows = [
         ("f_title", names.scenario_title()),
         ("f_scenario", sc.id),
-        ("f_type", t(lang, f"type_{sc.exercise_type}")),
-        ("f_mode", t(lang, f"mode_{sc.mode}")),
+        ("f_type", t(f"type_{sc.exercise_type}", lang)),
+        ("f_mode", t(f"run_mode_{sc.mode}", lang)),
         ("f_date", day.isoformat()),
         ("f_start", sc.start_clock),
         (
             "f_duration",
-            f"{num(result['end_min'])} / {num(sc.duration_min)}{'' if lang == 'zh' else ' '}{t(lang, 'min')}",
+            f"{num(result['end_min'])} / {num(sc.duration_min)}{'' if lang == 'zh' else ' '}{t('min', lang)}",
         ),
         (
             "f_procedures",
@@ -481,7 +475,7 @@ def _overview(
                 for s in plan.sources
             ),
         ),
-        ("f_variants", ", ".join(plan.variants) or t(lang, "none")),
+        ("f_variants", ", ".join(plan.variants) or t("none", lang)),
         ("f_seed", str(header.get("seed", "-"))),
         (
             "f_absences",
@@ -489,7 +483,7 @@ def _overview(
                 f"{names.role(a.role)} {names.clock(a.start_min)}–{names.clock(a.until_min)}"
                 for a in sc.absences
             )
-            or t(lang, "none"),
+            or t("none", lang),
         ),
         (
             "f_outages",
@@ -497,7 +491,7 @@ def _overview(
                 f"{names.channel(o.channel)} {names.clock(o.start_min)}–{names.clock(o.until_min)}"
                 for o in sc.outages
             )
-            or t(lang, "none"),
+            or t("none", lang),
         ),
     ]
     if ratings is not None and ratings.evaluator:
@@ -506,7 +500,7 @@ def _overview(
         rows.append(("f_description", sc.description))
     if source:
         rows.append(("f_log", str(source)))
-    return [{"key": k, "label": t(lang, k), "value": v} for k, v in rows]
+    return [{"key": k, "label": t(k, lang), "value": v} for k, v in rows]
 
 
 def _summary(
@@ -516,8 +510,8 @@ def _summary(
     scored = s["hit"] + s["late"] + s["missed"]
     out = [
         t(
-            lang,
             "sum_duties",
+            lang,
             hit=s["hit"],
             scored=scored,
             rate=pct(s["sla_hit_rate"]),
@@ -529,45 +523,45 @@ def _summary(
     if grading:
         out.append(
             t(
-                lang,
                 "sum_grades",
+                lang,
                 correct=sum(1 for g in grading if g["correct"]),
                 total=len(grading),
             )
         )
     else:
-        out.append(t(lang, "sum_grades_none"))
+        out.append(t("sum_grades_none", lang))
     for c in continuity:
         met = (
-            t(lang, "undecided")
+            t("undecided", lang)
             if c["rto_met"] is None
-            else t(lang, "yes" if c["rto_met"] else "no")
+            else t("yes" if c["rto_met"] else "no", lang)
         )
         out.append(
             t(
-                lang,
                 "sum_rto",
+                lang,
                 service=c["name_local"],
                 downtime=num(c["downtime_min"]),
                 rto=num(c["rto_min"]),
-                met=f"{t(lang, 'h_rto_met')}: {met}",
+                met=f"{t('h_rto_met', lang)}: {met}",
             )
         )
     if ratings is not None:
         counts = ratings.counts()
-        out.append(t(lang, "sum_ratings", counts=", ".join(f"{k} {counts[k]}" for k in RATINGS)))
+        out.append(t("sum_ratings", lang, counts=", ".join(f"{k} {counts[k]}" for k in RATINGS)))
     if mode == "test":
         passed = sum(1 for o in objectives if o["passed"])
         rto_ok = all(c["rto_met"] for c in continuity)
         ok = passed == len(objectives) and rto_ok
         out.append(
             t(
-                lang,
                 "sum_test",
-                result=t(lang, "pass" if ok else "fail"),
+                lang,
+                result=t("pass" if ok else "fail", lang),
                 passed=passed,
                 total=len(objectives),
-                rto=t(lang, "h_rto_met") + (" ✓" if rto_ok else " ✗"),
+                rto=t("h_rto_met", lang) + (" ✓" if rto_ok else " ✗"),
             )
         )
     return out

@@ -16,10 +16,11 @@ from pathlib import Path
 from drillsim.scoring.ratings import Ratings, load_ratings
 from drillsim.simulator.loader import load_plan
 from drillsim.simulator.yamlsrc import InputError, Problem
+from drillsim.words import t
+from drillsim.words.formatting import ci, dci, num, pct
+from drillsim.words.names import Names
 
 from .drafting import DUE_DAYS
-from .i18n import t
-from .names import Names, ci, dci, num, pct
 from .svg import COLORS, SERIES, bars, histogram, intervals
 
 REQUIRED = {
@@ -100,7 +101,7 @@ def montecarlo_report(
             objectives.append(
                 {
                     "id": "other",
-                    "text": t(lang, "other_duties"),
+                    "text": t("other_duties", lang),
                     "tasks": rest,
                     "rating": None,
                     "observation": "",
@@ -110,7 +111,7 @@ def montecarlo_report(
         objectives.append(
             {
                 "id": "all",
-                "text": t(lang, "all_duties"),
+                "text": t("all_duties", lang),
                 "tasks": obligations,
                 "rating": None,
                 "observation": "",
@@ -133,7 +134,7 @@ def montecarlo_report(
     ):
         lvl = int(level) if str(level).isdigit() else level
         label = (
-            t(lang, "level_none")
+            t("level_none", lang)
             if lvl == 0
             else names.level(lvl)
             if isinstance(lvl, int)
@@ -175,11 +176,11 @@ def montecarlo_report(
     plan_rows = []
     for i in items:
         row = dict(i)
-        row["capability_text"] = t(lang, f"cap_{row['capability']}")
+        row["capability_text"] = t(f"cap_{row['capability']}", lang)
         row["responsible_text"] = (
             names.role(row["responsible_role"])
             if row.get("responsible_role")
-            else t(lang, "planners")
+            else t("planners", lang)
         )
         plan_rows.append(row)
 
@@ -191,7 +192,7 @@ def montecarlo_report(
     overview = [
         ("f_title", scenario_title),
         ("f_scenario", data["scenario"]),
-        ("f_type", t(lang, f"type_{sc.exercise_type}") if sc else "-"),
+        ("f_type", t(f"type_{sc.exercise_type}", lang) if sc else "-"),
         ("f_date", day.isoformat()),
         (
             "f_procedures",
@@ -201,7 +202,7 @@ def montecarlo_report(
             "f_variants",
             ", ".join(base.get("variants") or [])
             if kind == "montecarlo"
-            else ", ".join(v["id"] for v in data["variants"]) or t(lang, "none"),
+            else ", ".join(v["id"] for v in data["variants"]) or t("none", lang),
         ),
         ("f_replications", str(n)),
         ("f_seed", str(data.get("seed", "-"))),
@@ -212,8 +213,8 @@ def montecarlo_report(
         overview.append(("f_log", str(path)))
     summary = [
         t(
-            lang,
             "sum_mc_duties",
+            lang,
             n=n,
             good=sum(1 for o in obligations if o.get("p_hit") is not None and o["p_hit"] >= target),
             total=sum(1 for o in obligations if o.get("p_hit") is not None),
@@ -223,8 +224,8 @@ def montecarlo_report(
     for s in services:
         summary.append(
             t(
-                lang,
                 "sum_mc_rto",
+                lang,
                 service=s["name_local"],
                 rto=num(s.get("rto_min")),
                 p=pct(s.get("p_rto_met"), 1),
@@ -234,8 +235,8 @@ def montecarlo_report(
     return {
         "kind": kind,
         "lang": lang,
-        "title": t(lang, title_key),
-        "subtitle": t(lang, "subtitle_montecarlo", n=n, seed=data.get("seed", "-")),
+        "title": t(title_key, lang),
+        "subtitle": t("subtitle_montecarlo", lang, n=n, seed=data.get("seed", "-")),
         "scenario": {
             "id": data["scenario"],
             "title": scenario_title,
@@ -245,7 +246,7 @@ def montecarlo_report(
             "duration_min": sc.duration_min if sc else None,
         },
         "date": day.isoformat(),
-        "overview": [{"key": k, "label": t(lang, k), "value": v} for k, v in overview],
+        "overview": [{"key": k, "label": t(k, lang), "value": v} for k, v in overview],
         "participants": [],
         "summary": summary,
         "objectives": objectives,
@@ -357,7 +358,7 @@ def _charts(
     ordered,
     target,
 ) -> dict:
-    series = [t(lang, "h_base")] if kind == "compare" else [data.get("scenario", "")]
+    series = [t("h_base", lang)] if kind == "compare" else [data.get("scenario", "")]
     rows = []
     results = [base] + (
         [v.get("result") or {} for v in data["variants"]] if kind == "compare" else []
@@ -382,17 +383,17 @@ def _charts(
             rows,
             series,
             ident="p-hit-chart",
-            title=t(lang, "h_p_hit"),
+            title=t("h_p_hit", lang),
             lang=lang,
             target=target,
-            target_label=t(lang, "ch_target"),
+            target_label=t("ch_target", lang),
         )
         if rows
         else "",
         "final_grade": bars(
             [(label, p) for _, label, p in final_grade],
             ident="final-grade-chart",
-            title=t(lang, "sec_final_grade"),
+            title=t("sec_final_grade", lang),
             lang=lang,
         )
         if final_grade
@@ -412,19 +413,19 @@ def _charts(
             svg = histogram(
                 r["histogram"],
                 marker=o.get("deadline_min"),
-                marker_label=t(lang, "ch_deadline"),
+                marker_label=t("ch_deadline", lang),
                 color=SERIES[ri % len(SERIES)] if ri else COLORS["bar"],
                 title=o["title_local"],
-                xlabel=t(lang, "ch_completion"),
+                xlabel=t("ch_completion", lang),
                 ident=f"hist-{ri}-{o['id']}",
-                no_data=t(lang, "ch_no_data"),
+                no_data=t("ch_no_data", lang),
                 lang=lang,
                 overlay=overlay,
                 overlay_color=COLORS["base"],
             )
-            caption = f"{o.get('clause', '')} · {t(lang, 'h_p_hit')} {pct(r.get('p_hit'), 1)} ({ci(r.get('ci95'), 1)})"
+            caption = f"{o.get('clause', '')} · {t('h_p_hit', lang)} {pct(r.get('p_hit'), 1)} ({ci(r.get('ci95'), 1)})"
             if overlay:
-                caption += f" · {t(lang, 'ch_overlay')} {pct(b.get('p_hit'), 1)}"
+                caption += f" · {t('ch_overlay', lang)} {pct(b.get('p_hit'), 1)}"
             figures.append({"id": o["id"], "svg": svg, "caption": caption})
         for s in result.get("services", []):
             if not (s.get("histogram") or {}).get("counts"):
@@ -443,18 +444,18 @@ def _charts(
                         marker=s.get("rto_min"),
                         overlay=(bs or {}).get("histogram"),
                         overlay_color=COLORS["base"],
-                        marker_label=t(lang, "ch_rto"),
+                        marker_label=t("ch_rto", lang),
                         title=name,
-                        xlabel=t(lang, "ch_downtime"),
+                        xlabel=t("ch_downtime", lang),
                         ident=f"hist-{ri}-{s['service']}",
                         color=SERIES[ri % len(SERIES)] if ri else COLORS["bar"],
-                        no_data=t(lang, "ch_no_data"),
+                        no_data=t("ch_no_data", lang),
                         lang=lang,
                     ),
-                    "caption": f"{t(lang, 'h_p_rto')} {pct(s.get('p_rto_met'), 1)} ({ci(s.get('ci95'), 1)})",
+                    "caption": f"{t('h_p_rto', lang)} {pct(s.get('p_rto_met'), 1)} ({ci(s.get('ci95'), 1)})",
                 }
             )
-        title = series[0] if ri == 0 else t(lang, "vs", base=series[0], variant=series[ri])
+        title = series[0] if ri == 0 else t("vs", lang, base=series[0], variant=series[ri])
         out["histograms"].append({"title": title, "figures": figures})
     return out
 
@@ -468,7 +469,7 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                 {
                     "kind": "objective",
                     "objective": obj["id"],
-                    "text": t(lang, "st_mc_objective", objective=obj["text"], target=pct(target)),
+                    "text": t("st_mc_objective", lang, objective=obj["text"], target=pct(target)),
                 }
             )
     for s in services:
@@ -478,8 +479,8 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                     "kind": "continuity",
                     "service": s["service"],
                     "text": t(
-                        lang,
                         "st_mc_rto",
+                        lang,
                         service=s["name_local"],
                         p=pct(s["p_rto_met"], 1),
                         ci=ci(s.get("ci95"), 1),
@@ -497,8 +498,8 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                 "obligation": o["id"],
                 "role": o.get("role"),
                 "text": t(
-                    lang,
                     "afi_mc_duty",
+                    lang,
                     duty=o["title_local"],
                     clause=o.get("clause", ""),
                     role=o["role_name"],
@@ -514,15 +515,15 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                 "capability": "planning",
                 "responsible_role": o.get("role"),
                 "corrective_action": t(
-                    lang,
                     "ca_mc_duty",
+                    lang,
                     role=o["role_name"],
                     duty=o["title_local"],
                     deadline=num(o.get("deadline_min")),
                 ),
                 "issue": t(
-                    lang,
                     "issue_mc_duty",
+                    lang,
                     duty=o["title_local"],
                     clause=o.get("clause", ""),
                     p=pct(o["p_hit"], 1),
@@ -539,8 +540,8 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                 "kind": "critical_path",
                 "obligation": c["id"],
                 "text": t(
-                    lang,
                     "afi_mc_path",
+                    lang,
                     duty=c["title"],
                     share=pct(share),
                     delay=num(c.get("mean_delay_passed_min")),
@@ -548,10 +549,10 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                 "details": [],
                 "capability": "planning",
                 "responsible_role": o.get("role"),
-                "corrective_action": t(lang, "ca_chain", duty=c["title"], n="≥1"),
+                "corrective_action": t("ca_chain", lang, duty=c["title"], n="≥1"),
                 "issue": t(
-                    lang,
                     "afi_mc_path",
+                    lang,
                     duty=c["title"],
                     share=pct(share),
                     delay=num(c.get("mean_delay_passed_min")),
@@ -565,8 +566,8 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                     "kind": "continuity",
                     "service": s["service"],
                     "text": t(
-                        lang,
                         "afi_mc_rto",
+                        lang,
                         service=s["name_local"],
                         rto=num(s.get("rto_min")),
                         p=pct(s["p_rto_met"], 1),
@@ -577,10 +578,10 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                     "capability": "equipment",
                     "responsible_role": None,
                     "corrective_action": t(
-                        lang, "ca_mc_rto", service=s["name_local"], rto=num(s.get("rto_min"))
+                        "ca_mc_rto", lang, service=s["name_local"], rto=num(s.get("rto_min"))
                     ),
                     "issue": t(
-                        lang, "issue_mc_rto", service=s["name_local"], p=pct(s["p_rto_met"], 1)
+                        "issue_mc_rto", lang, service=s["name_local"], p=pct(s["p_rto_met"], 1)
                     ),
                 }
             )
@@ -598,8 +599,8 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                             "obligation": row["id"],
                             "variant": v["variant"],
                             "text": t(
-                                lang,
                                 "st_mc_variant",
+                                lang,
                                 variant=title,
                                 duty=row["title"],
                                 delta=delta,
@@ -614,8 +615,8 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                             "obligation": row["id"],
                             "variant": v["variant"],
                             "text": t(
-                                lang,
                                 "afi_mc_variant",
+                                lang,
                                 variant=title,
                                 duty=row["title"],
                                 delta=delta,
@@ -635,8 +636,8 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                             "service": row["service"],
                             "variant": v["variant"],
                             "text": t(
-                                lang,
                                 "st_mc_variant_rto",
+                                lang,
                                 variant=title,
                                 service=row["name"],
                                 delta=f"{v['delta'] * 100:.1f} pp",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import textwrap
 
-from .i18n import t
-from .names import clock_text
+from drillsim.words import t
+from drillsim.words.formatting import when
 
 
 def q(text) -> str:
@@ -28,9 +28,9 @@ def _comment(text: str, indent: str = "") -> list[str]:
 def ratings_template(rep: dict, roles: list[str] | None = None) -> str:
     lang = rep["lang"]
     sc = rep["scenario"]
-    out = _comment(t(lang, "tpl_header", scenario=sc["id"], date=rep["date"]))
-    out += _comment(t(lang, "tpl_scale"))
-    out += _comment(t(lang, "tpl_timing"))
+    out = _comment(t("tpl_header", lang, scenario=sc["id"], date=rep["date"]))
+    out += _comment(t("tpl_scale", lang))
+    out += _comment(t("tpl_timing", lang))
     out += [
         f"evaluator: {q(rep.get('evaluator') or '')}",
         f"date: {rep['date']}",
@@ -40,7 +40,7 @@ def ratings_template(rep: dict, roles: list[str] | None = None) -> str:
     for obj in rep["objectives"]:
         if obj["id"] in ("other", "all"):
             continue
-        out += [""] + _comment(t(lang, "tpl_objective", id=obj["id"], text=obj["text"]), "  ")
+        out += [""] + _comment(t("tpl_objective", lang, id=obj["id"], text=obj["text"]), "  ")
         out += [
             f"  - objective: {obj['id']}",
             f"    rating: {q(obj.get('rating'))}",
@@ -56,21 +56,21 @@ def ratings_template(rep: dict, roles: list[str] | None = None) -> str:
                 if o["status"] == "not_triggered":
                     continue
                 start = sc["start_clock"]
-                when = (
-                    f"{t(lang, 'h_due').lower()} {clock_text(start, o['triggered_at'])}, "
-                    f"{t(lang, 'h_deadline').lower()} {clock_text(start, o['deadline_at'])}"
+                times = (
+                    f"{t('h_due', lang).lower()} {when(start, o['triggered_at'])}, "
+                    f"{t('h_deadline', lang).lower()} {when(start, o['deadline_at'])}"
                     + (
-                        f", {t(lang, 'h_done').lower()} {clock_text(start, o['done_at'])}"
+                        f", {t('h_done', lang).lower()} {when(start, o['done_at'])}"
                         if o["done_at"] is not None
                         else ""
                     )
                 )
                 inc = f"[{o['incident']}] " if rep.get("multi_incident") else ""
-                out += _comment(f"  {inc}{o['verdict_text']}: {when}", "  ")
+                out += _comment(f"  {inc}{o['verdict_text']}: {times}", "  ")
             if not task.get("occurrences") and task.get("p_hit") is not None:
-                out += _comment(f"  {t(lang, 'h_p_hit')} {task['p_hit']:.3f}", "  ")
+                out += _comment(f"  {t('h_p_hit', lang)} {task['p_hit']:.3f}", "  ")
             if task.get("status") == "not_triggered":
-                out += _comment(f"  {t(lang, 'not_triggered')}", "  ")
+                out += _comment(f"  {t('not_triggered', lang)}", "  ")
             out += [
                 f"  - objective: {obj['id']}",
                 f"    obligation: {oid}",
@@ -83,9 +83,9 @@ def ratings_template(rep: dict, roles: list[str] | None = None) -> str:
         items = hw.get(key) or []
         out.append(f"  {key}:" + ("" if items else " []"))
         out += [f"    - {q(x)}" for x in items]
-    out += [""] + _comment(t(lang, "tpl_plan"))
+    out += [""] + _comment(t("tpl_plan", lang))
     if roles:
-        out += _comment(t(lang, "tpl_roles", roles=", ".join(roles)))
+        out += _comment(t("tpl_roles", lang, roles=", ".join(roles)))
     items = rep.get("improvement_plan") or []
     out.append("improvement_plan:" + ("" if items else " []"))
     for p in items:

@@ -11,9 +11,10 @@ bar runs on in amber to the time it was done), red missed.
 from __future__ import annotations
 
 from drillsim.scoring.tables import width as display_width
+from drillsim.words import t
+from drillsim.words.formatting import num
+from drillsim.words.names import Names
 
-from .i18n import t
-from .names import Names, num
 from .svg import COLORS, clip, esc, f, nice_step, open_svg, text
 
 W, LABEL, RIGHT = 1160, 200, 28
@@ -48,7 +49,7 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
             used.add(ev["role"])
     rows = [r for r in order if r in used]
     if not rows and not events:
-        return f'<p class="empty">{esc(t(lang, "tl_empty"))}</p>'
+        return f'<p class="empty">{esc(t("tl_empty", lang))}</p>'
 
     # context lanes
     lanes: list[tuple[str, list[tuple[float, float | None, str]]]] = []
@@ -75,14 +76,14 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
     for c, spans in channel_down.items():
         lanes.append(
             (
-                t(lang, "tl_channel_down", channel=names.channel(c)),
+                t("tl_channel_down", lang, channel=names.channel(c)),
                 [(a, b, "channel") for a, b in spans],
             )
         )
     for s, spans in service_down.items():
         lanes.append(
             (
-                t(lang, "tl_service_down", service=names.service(s)),
+                t("tl_service_down", lang, service=names.service(s)),
                 [(a, b, "service") for a, b in spans],
             )
         )
@@ -129,7 +130,7 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
         f'<line x1="{LABEL}" y1="{f(axis_y)}" x2="{f(LABEL + pw)}" y2="{f(axis_y)}" stroke="{COLORS["axis"]}"/>'
     )
     out.append(
-        text(LABEL - 8, axis_y + 14, t(lang, "tl_time"), size=10, anchor="end", fill=COLORS["axis"])
+        text(LABEL - 8, axis_y + 14, t("tl_time", lang), size=10, anchor="end", fill=COLORS["axis"])
     )
 
     # context: levels, outages, services down
@@ -137,7 +138,9 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
     multi = len(plan.scenario.incidents) > 1
     for k, (inc, spans) in enumerate(level_lanes):
         y = level_y + k * (LANE + 2)
-        label = f"{t(lang, 'h_level')} · {names.incident(inc)}" if multi else t(lang, "h_level")
+        label = (
+            f"{t('h_level', lang)} · {names.incident_tagged(inc)}" if multi else t("h_level", lang)
+        )
         out.append(text(8, y + 12, clip(label, 30), size=10, fill=COLORS["axis"], title=label))
         for a, b, lvl in spans:
             if not lvl:
@@ -177,7 +180,7 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
             x0, x1 = x(ev["t"]), x(back)
             out.append(
                 f'<rect class="absent" x="{f(x0)}" y="{f(cy[ev["role"]] - ROW / 2 + 2)}" width="{f(max(x1 - x0, 1))}" '
-                f'height="{ROW - 4}" fill="url(#hatch)" opacity="0.5"><title>{esc(t(lang, "tl_absent"))} '
+                f'height="{ROW - 4}" fill="url(#hatch)" opacity="0.5"><title>{esc(t("tl_absent", lang))} '
                 f"{esc(names.clock(ev['t']))}–{esc(names.clock(back))}</title></rect>"
             )
 
@@ -189,11 +192,10 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
         status = e["status"]
         color = COLORS[status]
         tip = (
-            f"{names.duty(e['id'])} ({e['clause']}) — {t(lang, status) if status != 'late' else ''}"
-            + (f" {t(lang, 'late_by', m=num(e['late_by_min']))}" if status == "late" else "")
+            f"{names.duty(e['id'])} ({e['clause']}) — {names.status(e)}"
             + f"; {names.clock(e['triggered_at'])} → {names.clock(e['deadline_at'])}"
             + (
-                f"; {t(lang, 'h_done')} {names.clock(e['done_at'])}"
+                f"; {t('h_done', lang)} {names.clock(e['done_at'])}"
                 if e["done_at"] is not None
                 else ""
             )
@@ -298,17 +300,17 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
         out.append(text(lx + 14, ly + 4, label, size=10))
         lx += wide
 
-    item(f'<path d="M-5 -6 h10 l-5 8 z" fill="{COLORS["inject"]}"/>', t(lang, "tl_inject"))
-    item(f'<rect x="-4" y="-4" width="8" height="8" fill="{COLORS["task"]}"/>', t(lang, "tl_task"))
-    item(f'<path d="M0 -6 l6 6 l-6 6 l-6 -6 z" fill="{COLORS["grade"]}"/>', t(lang, "tl_grade"))
+    item(f'<path d="M-5 -6 h10 l-5 8 z" fill="{COLORS["inject"]}"/>', t("tl_inject", lang))
+    item(f'<rect x="-4" y="-4" width="8" height="8" fill="{COLORS["task"]}"/>', t("tl_task", lang))
+    item(f'<path d="M0 -6 l6 6 l-6 6 l-6 -6 z" fill="{COLORS["grade"]}"/>', t("tl_grade", lang))
     item(
         f'<circle r="3.5" fill="#fff" stroke="{COLORS["msg"]}" stroke-width="1.5"/>',
-        t(lang, "tl_sent"),
+        t("tl_sent", lang),
     )
-    item(f'<circle r="2.5" fill="{COLORS["msg"]}"/>', t(lang, "tl_delivered"))
+    item(f'<circle r="2.5" fill="{COLORS["msg"]}"/>', t("tl_delivered", lang))
     item(
         f'<path d="M-4 -4 l8 8 m0 -8 l-8 8" stroke="{COLORS["failed"]}" stroke-width="2"/>',
-        t(lang, "tl_failed"),
+        t("tl_failed", lang),
     )
     for status, key in (
         ("hit", "tl_deadline_hit"),
@@ -317,9 +319,9 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
     ):
         item(
             f'<line x1="0" y1="-8" x2="0" y2="8" stroke="{COLORS[status]}" stroke-width="2.5"/>',
-            t(lang, key),
+            t(key, lang),
         )
-    item('<rect x="-5" y="-6" width="10" height="12" fill="url(#hatch)"/>', t(lang, "tl_absent"))
-    out[0] = open_svg(W, ly + 16, "timeline", "timeline", t(lang, "sec_timeline"), lang)
+    item('<rect x="-5" y="-6" width="10" height="12" fill="url(#hatch)"/>', t("tl_absent", lang))
+    out[0] = open_svg(W, ly + 16, "timeline", "timeline", t("sec_timeline", lang), lang)
     out.append("</svg>")
     return "".join(out)

@@ -181,7 +181,7 @@ async def _modes_show_deadlines_hints_or_nothing(log_path):
             console.print(group)
             text = console.export_text()
             assert ("09:40" in text) == has_deadline, mode
-            assert ("2:00" in text) == has_deadline, mode
+            assert ("2 min" in text) == has_deadline, mode
             assert ("Hint:" in text) == has_hint, mode
             assert ("000 §二(一)2(1)" in text) == (mode == "training"), mode
             assert bool(hints) == (mode == "training")

@@ -10,7 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..i18n import Tr
+from drillsim.words import Tr
+
 from ..keys import localize
 from ..widgets.textutil import pad
 

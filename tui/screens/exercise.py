@@ -17,12 +17,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher
 
+from drillsim.words import Tr
+from drillsim.words.names import Names
+
 from ..clock import Clock
 from ..exercise import ActionError, Exercise
-from ..i18n import Tr
 from ..keys import localize
 from ..messages import News
-from ..names import Names
 from ..widgets.bars import ClockBar, KeyBar, TitleBar, ViewBar
 from ..widgets.facilitator import FacilitatorView
 from ..widgets.roleview import RoleView
@@ -66,7 +67,7 @@ class ExerciseScreen(Screen):
         super().__init__(classes="exercise-screen")
         localize(self, tr)
         self.ex, self.tr = exercise, tr
-        self.names = Names(exercise.plan, tr)
+        self.names = Names(exercise.plan, tr.lang)
         self.clock = Clock(speed, paused)
         self.tick_interval = tick_interval
         self.views = [*exercise.humans, FACILITATOR]

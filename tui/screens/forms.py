@@ -21,11 +21,11 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from drillsim.scoring.ratings import RATINGS
+from drillsim.words import Tr
+from drillsim.words.names import Names
 
 from ..exercise import HOTWASH, ActionError, Exercise
-from ..i18n import Tr
 from ..keys import localize
-from ..names import Names
 from ..widgets.textutil import cut
 
 Perform = Callable[..., str]  # perform(kind, **fields) -> confirmation note; raises ActionError
@@ -229,7 +229,7 @@ class ClassifyForm(ActionForm):
         )
         self.category = (
             OptionList(
-                *_options([("-", self.tr("none"))] + [(v, v) for v in categories]),
+                *_options([("-", self.tr("blank"))] + [(v, v) for v in categories]),
                 classes="category",
                 compact=True,
             )

@@ -17,12 +17,12 @@ from textual.widgets.selection_list import Selection
 
 from drillsim.simulator.loader import Plan, load_plan
 from drillsim.simulator.yamlsrc import InputError
+from drillsim.words import Tr
+from drillsim.words.names import Names
 
 from ..clock import SPEEDS
 from ..exercise import MODES
-from ..i18n import Tr
 from ..keys import localize
-from ..names import Names
 from ..widgets.bars import KeyFooter, TitleBar
 
 
@@ -134,7 +134,7 @@ class LobbyScreen(Screen):
             return
         if isinstance(plan, Plan) and self._roles_for != sid:
             self._roles_for = sid
-            names = Names(plan, self.tr)
+            names = Names(plan, self.tr.lang)
             want = set(self.want_roles) if sid == self.want_scenario else set()
             self.roles.clear_options()
             self.roles.add_options(
@@ -174,7 +174,7 @@ class LobbyScreen(Screen):
             return
         if plan is None:
             return
-        names, sc = Names(plan, tr), plan.scenario
+        names, sc = Names(plan, tr.lang), plan.scenario
         out.append(names.scenario_title() + "\n", style="bold")
         out.append(
             tr(

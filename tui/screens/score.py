@@ -12,10 +12,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from drillsim.words import Tr
+from drillsim.words.names import Names
+
 from ..exercise import Exercise
-from ..i18n import Tr
 from ..keys import localize
-from ..names import Names
 from ..widgets.bars import KeyFooter, TitleBar
 from ..widgets.facilitator import STATUS_STYLE
 
@@ -26,7 +27,7 @@ class ScoreScreen(Screen):
     def __init__(self, exercise: Exercise, tr: Tr):
         super().__init__(classes="score-screen")
         localize(self, tr)
-        self.ex, self.tr, self.names = exercise, tr, Names(exercise.plan, tr)
+        self.ex, self.tr, self.names = exercise, tr, Names(exercise.plan, tr.lang)
         self.live = exercise.result()
         self.saved = exercise.saved_result()
         self.result = self.saved if self.saved is not None else self.live

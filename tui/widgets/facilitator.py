@@ -13,9 +13,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
+from drillsim.words import Tr
+from drillsim.words.names import Names
+
 from ..exercise import Exercise
-from ..i18n import Tr
-from ..names import Names
 from .textutil import columns
 
 STATUS_STYLE = {

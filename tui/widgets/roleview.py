@@ -8,9 +8,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from drillsim.words import Tr
+from drillsim.words.formatting import num
+from drillsim.words.names import Names
+
 from ..exercise import Exercise, InboxItem
-from ..i18n import Tr
-from ..names import Names
 from .textutil import columns
 
 MAX_HINTS = 2
@@ -202,9 +204,9 @@ class RoleView(Vertical):
             style = ""
             if mode != "test":
                 if left < 0:
-                    left_text, style = tr("overdue", late=n.span(-left)), "red"
+                    left_text, style = tr("left_overdue", late=n.duration(-left)), "red"
                 else:
-                    left_text = n.span(left)
+                    left_text = n.duration(left)
                     if mode == "training" and ex.needs_hint(occ):
                         style = "yellow"
                 row += [n.clock(occ.deadline_at), left_text]
@@ -216,24 +218,20 @@ class RoleView(Vertical):
                     hint = tr(
                         "hint_overdue",
                         duty=n.duty(occ.obligation),
-                        late=n.span(-left),
+                        late=n.duration(-left),
                         what=self.hint_what(occ),
                     )
                 else:
                     hint = tr(
                         "hint",
                         duty=n.duty(occ.obligation),
-                        left=n.span(left),
+                        left=n.duration(left),
                         what=self.hint_what(occ),
                     )
                 hint_lines.append(("» " + hint, "bold red" if left < 0 else "bold yellow"))
         for occ in done:
             late = occ.done_at > occ.deadline_at + 1e-9
-            verdict = (
-                tr("status_late", late=f"{occ.done_at - occ.deadline_at:.1f} {tr('min')}")
-                if late
-                else tr("status_hit")
-            )
+            verdict = tr("late_by", m=num(occ.done_at - occ.deadline_at)) if late else tr("hit")
             title = "✓ " + (f"[{occ.incident}] " if multi else "") + n.duty(occ.obligation)
             rows.append(
                 [ex.proc.obligations[occ.obligation].clause, title, n.clock(occ.done_at), verdict]

@@ -1,30 +1,15 @@
-"""Every string the TUI shows, in Chinese and English.
+"""Words of the Textual console (drillsim play): screens, keys, forms, activity lines."""
 
-Plan text (role names, duty titles, inject texts …) comes from the YAML files and is chosen by
-`tui.names.Names`; everything else on screen is here. `tests/tui/test_i18n.py` checks that both
-languages have the same keys and the same `{placeholders}`.
-"""
-
-from __future__ import annotations
-
-LANGS = ("zh", "en")
-
-STRINGS: dict[str, dict[str, str]] = {
+CONSOLE: dict[str, dict[str, str]] = {
     "zh": {
-        # --- general -------------------------------------------------------------------
         "app_title": "drillsim 应急演练",
         "quit": "退出",
         "help": "帮助",
         "close": "关闭",
         "cancel": "取消",
         "submit": "提交",
-        "yes": "确认",
-        "no": "取消",
-        "none": "—",
-        "min": "分钟",
-        "level_n": "{n}级",
-        "level_0": "非事件",
-        # --- lobby ---------------------------------------------------------------------
+        "button_yes": "确认",
+        "button_no": "取消",
         "lobby_title": "设置演练",
         "lobby_scenario": "场景",
         "lobby_roles": "由人扮演的角色(空格勾选)",
@@ -46,7 +31,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_name_exercise": "演练",
         "mode_name_test": "考核",
         "speed_fmt": "{x}倍速",
-        # --- top bar -------------------------------------------------------------------
         "view_facilitator": "导演台",
         "clock_paused": "已暂停",
         "clock_running": "运行中",
@@ -54,7 +38,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "clock_minute": "第{t}分钟",
         "paused_banner": "时钟已暂停 — 按空格开始/继续",
         "seed_label": "种子 {seed}",
-        # --- key descriptions (footer and help) ----------------------------------------
         "key_pause": "暂停",
         "key_faster": "加速",
         "key_slower": "减速",
@@ -81,21 +64,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "key_choose_inject": "选择注入",
         "key_rate": "评估",
         "key_hotwash": "讲评",
-        # --- role view -----------------------------------------------------------------
         "inbox": "收件箱",
         "inbox_empty": "暂无消息。",
         "situation": "态势",
         "duties": "我的待办义务",
         "duties_none": "目前没有待办义务。",
         "duties_done": "已完成",
-        "col_clause": "条款",
-        "col_duty": "义务",
-        "col_deadline": "时限",
-        "col_left": "剩余",
-        "col_status": "状态",
-        "overdue": "已超时 {late}",
+        "left_overdue": "已超时 {late}",
         "hint": "提示:{duty} 还剩 {left} — {what}",
-        "hint_overdue": "提示:{duty} 已超时 {late},迟做好过不做 — {what}",
+        "hint_overdue": "提示:{duty} 已超时 {late},迟延好过未完成 — {what}",
         "hint_report": "按 r 报告{to}(渠道:{via})",
         "hint_grade": "按 g 定级",
         "hint_classify": "按 c 分类分级",
@@ -126,7 +103,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "task_ok": "成功",
         "task_failed": "未成功",
         "you": "你",
-        # --- forms ---------------------------------------------------------------------
         "form_report": "报告",
         "form_grade": "定级(标记紧急程度)",
         "form_classify": "分类分级",
@@ -181,19 +157,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "ok_classify": "已分类分级:{level}",
         "ok_task": "已执行:{task}",
         "no_actions": "程序没有给这个角色定级或任务类义务。",
-        # --- facilitator ---------------------------------------------------------------
         "msel": "注入清单(MSEL)",
         "verdicts": "实时判定",
         "activity": "各角色动态",
-        "col_state": "状态",
-        "col_at": "时间",
-        "col_inject": "注入",
-        "col_to": "对象",
-        "col_text": "内容",
-        "col_role": "角色",
-        "col_due": "触发",
-        "col_done": "完成",
-        "col_verdict": "结论",
         "state_pending": "待发",
         "state_delivered": "已发",
         "state_skipped": "跳过",
@@ -207,12 +173,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "speed_set": "速度:{x}倍",
         "confirm_end": "结束演练并评分?",
         "confirm_end_keys": "y 确认 · n/Esc 取消",
-        "status_hit": "按时",
-        "status_late": "迟 {late}",
-        "status_missed": "未完成",
-        "status_overdue": "逾期未完成",
-        "status_open": "进行中",
-        "status_not_triggered": "未触发",
         "act_inject": "注入「{inject}」→ {to}",
         "act_inject_by": "(导演)",
         "act_inject_delivered": "注入「{inject}」由{who}代{role}接收",
@@ -238,7 +198,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "act_human": "【人】",
         "reason_scenario_end": "场景时间结束",
         "reason_facilitator": "导演结束",
-        # --- score screen --------------------------------------------------------------
         "score_title": "演练结果",
         "score_log": "日志已保存:{path}",
         "score_same": "与 drillsim score {path} 的结果一致",
@@ -246,20 +205,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "score_no_log": "日志未保存",
         "score_ratings": "评估记录:{path}(drillsim report 日志 --ratings {path})",
         "score_ended": "{reason},第{t}分钟",
-        "score_summary": "按时 {hit} · 迟 {late} · 未完成 {missed} · 未触发 {not_triggered} · 按时率 {rate} · 定级正确 {grades}",
+        "score_summary": "按时 {hit} · 迟延 {late} · 未完成 {missed} · 未触发 {not_triggered} · 按时率 {rate} · 定级正确 {grades}",
         "continuity": "业务连续性",
         "continuity_none": "没有服务中断。",
-        "col_service": "服务",
-        "col_down": "中断",
-        "col_restored": "恢复",
-        "col_downtime": "中断时长",
-        "col_rto": "RTO",
-        "col_rto_met": "RTO达成",
-        "rto_met": "达成",
-        "rto_not_met": "未达成",
-        "rto_unknown": "未定",
         "verdicts_table": "义务判定",
-        # --- help ----------------------------------------------------------------------
         "help_title": "按键说明",
         "help_clock": "时钟",
         "help_views": "视图",
@@ -281,12 +230,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "close": "Close",
         "cancel": "Cancel",
         "submit": "Submit",
-        "yes": "Yes",
-        "no": "No",
-        "none": "-",
-        "min": "min",
-        "level_n": "Level {n}",
-        "level_0": "not an event",
+        "button_yes": "Yes",
+        "button_no": "No",
         "lobby_title": "Set up an exercise",
         "lobby_scenario": "Scenario",
         "lobby_roles": "Roles played by people (space to tick)",
@@ -347,12 +292,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "duties": "My open duties",
         "duties_none": "No open duties.",
         "duties_done": "done",
-        "col_clause": "clause",
-        "col_duty": "duty",
-        "col_deadline": "deadline",
-        "col_left": "left",
-        "col_status": "status",
-        "overdue": "overdue {late}",
+        "left_overdue": "overdue {late}",
         "hint": "Hint: {duty} - {left} left - {what}",
         "hint_overdue": "Hint: {duty} is {late} overdue; late beats missed - {what}",
         "hint_report": "press r, report to {to} (channel: {via})",
@@ -442,15 +382,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "msel": "Injects (MSEL)",
         "verdicts": "Live verdicts",
         "activity": "Activity",
-        "col_state": "state",
-        "col_at": "at",
-        "col_inject": "inject",
-        "col_to": "to",
-        "col_text": "text",
-        "col_role": "role",
-        "col_due": "due",
-        "col_done": "done",
-        "col_verdict": "verdict",
         "state_pending": "pending",
         "state_delivered": "sent",
         "state_skipped": "skipped",
@@ -464,12 +395,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "speed_set": "Speed: {x}x",
         "confirm_end": "End the exercise and score it?",
         "confirm_end_keys": "y yes · n/Esc no",
-        "status_hit": "hit",
-        "status_late": "late {late}",
-        "status_missed": "missed",
-        "status_overdue": "overdue",
-        "status_open": "open",
-        "status_not_triggered": "not triggered",
         "act_inject": "inject '{inject}' -> {to}",
         "act_inject_by": " (facilitator)",
         "act_inject_delivered": "inject '{inject}' received by {who} for {role}",
@@ -502,18 +427,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "score_no_log": "No log saved",
         "score_ratings": "Ratings saved: {path} (drillsim report LOG --ratings {path})",
         "score_ended": "{reason}, minute {t}",
-        "score_summary": "hit {hit} · late {late} · missed {missed} · not triggered {not_triggered} · on-time rate {rate} · grades correct {grades}",
+        "score_summary": "hit {hit} · late {late} · missed {missed} · not triggered {not_triggered} · hit rate {rate} · grades correct {grades}",
         "continuity": "Business continuity",
         "continuity_none": "No service went down.",
-        "col_service": "service",
-        "col_down": "down",
-        "col_restored": "restored",
-        "col_downtime": "downtime",
-        "col_rto": "RTO",
-        "col_rto_met": "RTO met",
-        "rto_met": "met",
-        "rto_not_met": "not met",
-        "rto_unknown": "undecided",
         "verdicts_table": "Duties",
         "help_title": "Keys",
         "help_clock": "Clock",
@@ -530,20 +446,3 @@ STRINGS: dict[str, dict[str, str]] = {
         "help_arrows": "↑↓",
     },
 }
-
-
-class Tr:
-    """The strings of one language: tr(key, name=value) formats the string `key`."""
-
-    def __init__(self, lang: str):
-        if lang not in STRINGS:
-            raise ValueError(f"unknown language {lang!r}: one of {', '.join(LANGS)}")
-        self.lang = lang
-        self._s = STRINGS[lang]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._s
-
-    def __call__(self, key: str, **values) -> str:
-        text = self._s[key]
-        return text.format(**values) if values else text
