@@ -24,6 +24,7 @@ SCENARIOS = [
     "warehouse_fire",
     "typhoon_warning",
     "power_outage_8h",
+    "delivery_crunch",
 ]
 
 

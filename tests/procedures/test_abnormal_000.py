@@ -158,8 +158,11 @@ def test_level2_report_within_30_minutes_to_vp_and_department_head():
     )
     assert verdict(hit, "report_l2") == ("hit", None)
     assert verdict(late, "report_l2") == ("late", 0.1)
+    assert verdict(hit, "report_l2_vp") == ("hit", None)
+    assert verdict(late, "report_l2_vp") == ("late", 0.1)
     only_vp = run_scripted(S, [report(40, "vp", "phone")])
     assert verdict(only_vp, "report_l2") == ("missed", None)
+    assert verdict(only_vp, "report_l2_vp") == ("hit", None)
     too_early = run_scripted(S, [report(20, ["vp", "dept_head"], "phone")])  # before it was level 2
     assert verdict(too_early, "report_l2") == ("missed", None)
 
@@ -178,6 +181,19 @@ def test_level2_team_and_filing_within_20_minutes_of_receipt():
         status, by = verdict(run_scripted(S, base + [late_action]), ob)
         assert status == "late" and by == pytest.approx(0.1, abs=1e-3)
         assert verdict(first, ob) == ("missed", None)
+
+
+def test_level2_team_counts_from_the_department_heads_own_receipt():
+    """000 §二(二)1: the head told at 35, the VP only at 55: the head's 20 minutes count from the
+    head's own receipt (35 + the call's latency), not from the VP's."""
+    r = run_scripted(S, [report(35, "dept_head", "phone"), report(55, "vp", "phone")])
+    t = entry(r, "form_l2_team")["triggered_at"]
+    assert 35 < t < 36
+    for ob in ("form_l2_team", "file_l2_with_ops"):
+        assert entry(r, ob)["deadline_at"] == pytest.approx(t + 20)
+    never_vp = run_scripted(S, [report(35, "dept_head", "phone")])
+    assert entry(never_vp, "form_l2_team")["triggered_at"] == t
+    assert verdict(never_vp, "report_l2_vp") == ("missed", None)
 
 
 # --- regrading over time --------------------------------------------------------------------

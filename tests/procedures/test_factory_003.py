@@ -128,6 +128,9 @@ FIRE_CLEAR = {"hazard": "fire", "all_clear": True}
 UTIL_8H = {"hazard": "power", "expected_repair_min": 480, "delivery_affected": True}
 EQUIP_C = {"hazard": "equipment", "delivery_affected": True, "only_equipment": True}
 IT_8H = {"hazard": "it", "expected_repair_min": 480}
+LABOUR = {"hazard": "labour"}
+LABOUR_C = {"hazard": "labour", "transfer_insufficient": True, "outsource_agreed": True}
+COMPLAINT = {"hazard": "complaint", "complaint_loss_cny": 10000}
 
 CASES = [
     # §6.1.1-6.1.11 natural disasters (and fire/chemicals through §6.2.4)
@@ -378,6 +381,56 @@ CASES = [
         [],
         report(None, "sales_service", ["customer"]),
     ),
+    # §6.4 labour shortage
+    ("labour_request", 240, LABOUR, ["dept_head"], [], report(None, "dept_head", ["gm"], "email")),
+    (
+        "labour_approve",
+        480,
+        LABOUR,
+        ["dept_head"],
+        [report(1, "dept_head", ["gm"], "email")],
+        report(None, "gm", ["hr"], "email"),
+    ),
+    (
+        "labour_recruit",
+        1440,
+        LABOUR,
+        ["dept_head"],
+        [report(1, "dept_head", ["gm"], "email"), report(3, "gm", ["hr"], "email")],
+        task(None, "hr", "start_recruitment"),
+    ),
+    (
+        "labour_transfer",
+        480,
+        {**LABOUR, "recruit_insufficient": True},
+        ["factory_head"],
+        [],
+        task(None, "factory_head", "transfer_staff"),
+    ),
+    (
+        "labour_contact_customer",
+        60,
+        LABOUR_C,
+        ["sales_service"],
+        [],
+        report(None, "sales_service", ["customer"]),
+    ),
+    (
+        "labour_tell_purchasing",
+        30,
+        LABOUR_C,
+        ["sales_service"],
+        [report(1, "sales_service", ["customer"])],
+        report(None, "sales_service", ["purchasing"]),
+    ),
+    (
+        "labour_outsource",
+        240,
+        LABOUR_C,
+        ["sales_service"],
+        [report(1, "sales_service", ["customer"]), report(3, "sales_service", ["purchasing"])],
+        task(None, "purchasing", "outside_processing"),
+    ),
     # §6.5 key equipment
     (
         "equipment_report_up",
@@ -418,6 +471,63 @@ CASES = [
         ["purchasing"],
         [],
         task(None, "purchasing", "outside_processing"),
+    ),
+    # §6.6 transport, §6.7 material shortage, §6.8 major complaints or returns
+    (
+        "transport_notify",
+        60,
+        {"hazard": "transport"},
+        ["delivery_staff"],
+        [],
+        report(None, "delivery_staff", ["sales_service", "quality_control"]),
+    ),
+    (
+        "transport_return_goods",
+        240,
+        {"hazard": "transport"},
+        ["delivery_staff"],
+        [],
+        task(None, "delivery_staff", "return_goods"),
+    ),
+    (
+        "transport_reinspect",
+        240,
+        {"hazard": "transport"},
+        ["delivery_staff", "quality_control"],
+        [task(2, "delivery_staff", "return_goods")],
+        task(None, "quality_control", "reinspect_goods"),
+    ),
+    (
+        "transport_tell_customer",
+        60,
+        {"hazard": "transport"},
+        ["sales_service"],
+        [],
+        report(None, "sales_service", ["customer"], "email"),
+    ),
+    (
+        "material_backup_supplier",
+        60,
+        {"hazard": "material", "key_material": True},
+        ["purchasing"],
+        [],
+        task(None, "purchasing", "switch_supplier"),
+    ),
+    (
+        "complaint_agree",
+        30,
+        COMPLAINT,
+        ["sales_service"],
+        [],
+        report(None, "sales_service", ["customer"]),
+    ),
+    (
+        "complaint_remedy",
+        480,
+        COMPLAINT,
+        ["sales_service"],
+        [report(1, "sales_service", ["customer"])],
+        task(None, "sales_service", "arrange_remedy"),
     ),
     # §6.9 IT
     (
@@ -852,6 +962,10 @@ OWN = {
     "utility": {"utility_call_office", "utility_confirm", "utility_tell_sales"},
     "it": {"it_call_office", "it_confirm", "it_tell_sales"},
     "equipment": {"equipment_report_up", "equipment_arrange_repair", "equipment_alert_purchasing"},
+    "labour": {"labour_request", "labour_transfer", "labour_contact_customer"},
+    "transport": {"transport_notify", "transport_return_goods", "transport_tell_customer"},
+    "material": {"material_backup_supplier"},
+    "complaint": {"complaint_agree"},
 }
 HAZARD_OF = {
     "natural": "flood",
@@ -859,13 +973,20 @@ HAZARD_OF = {
     "utility": "power",
     "it": "it",
     "equipment": "equipment",
+    "labour": "labour",
+    "transport": "transport",
+    "material": "material",
+    "complaint": "complaint",
 }
 
 
 @pytest.mark.parametrize("kind", list(OWN))
 def test_an_event_type_starts_only_its_own_duties(kind):
     everyone = ["discoverer", "dept_head", "office", "sales_service", "gm", "purchasing"]
+    everyone += ["delivery_staff", "factory_head"]
     big = {"expected_repair_min": 600, "delivery_affected": True, "only_equipment": True}
+    big |= {"key_material": True, "complaint_loss_cny": 20000, "recruit_insufficient": True}
+    big |= {"transfer_insufficient": True}
     path = scenario_many(
         {
             k: {"attrs": {"hazard": h, "warning": k == "natural", **big}, "reach": everyone}
@@ -877,6 +998,112 @@ def test_an_event_type_starts_only_its_own_duties(kind):
     others = set().union(*(v for k, v in OWN.items() if k != kind)) - OWN[kind]
     assert OWN[kind] <= got, OWN[kind] - got
     assert not (others & got), others & got
+
+
+# --- §6.4, §6.6, §6.7, §6.8 ------------------------------------------------------------------------
+
+MAJOR = {  # incident: (attributes besides hazard, a major complaint or return)
+    "loss_9999": ({"complaint_loss_cny": 9999}, False),
+    "loss_10000": ({"complaint_loss_cny": 10000}, True),  # '1万元以上' includes 10,000
+    "loss_10001": ({"complaint_loss_cny": 10001}, True),
+    "line_stop": ({"line_stop": True}, True),
+    "rework": ({"rework_at_customer": True}, True),
+    "returned": ({"goods_returned": True}, True),  # any return (assumption, 003 §6.8)
+    "minor": ({}, False),
+}
+
+
+@pytest.mark.parametrize("inc", list(MAJOR))
+def test_major_complaint_threshold(inc):
+    path = scenario_many(
+        {
+            i: {"attrs": {"hazard": "complaint", **a}, "reach": ["sales_service"]}
+            for i, (a, _) in MAJOR.items()
+        }
+    )
+    r = run(path)
+    assert triggered(r, "complaint_agree", inc) == MAJOR[inc][1]
+    if MAJOR[inc][1]:
+        e = entry(r, "complaint_agree", inc)
+        assert (e["triggered_at"], e["deadline_at"]) == (0, 30)
+
+
+def test_major_complaint_when_the_loss_reaches_10000():
+    extra = [{"at": 40, "to": ["sales_service"], "set": {"complaint_loss_cny": 10000}}]
+    path = scenario({"hazard": "complaint", "complaint_loss_cny": 8000}, ["sales_service"], extra)
+    e = entry(run(path), "complaint_agree")
+    assert (e["triggered_at"], e["deadline_at"]) == (40, 70)
+    early = run(path, [report(30, "sales_service", ["customer"])])  # before it was major
+    assert entry(early, "complaint_agree")["status"] == "missed"
+    assert entry(run(path, [report(70, "sales_service", ["customer"])]), "complaint_agree")[
+        "status"
+    ] == ("hit")
+
+
+LABOUR_STEPS = {  # incident: (attributes, duties that fall due once the roles know)
+    "recruit_enough": ({}, {"labour_request"}),
+    "recruit_short": ({"recruit_insufficient": True}, {"labour_request", "labour_transfer"}),
+    "transfer_short": (
+        {"recruit_insufficient": True, "transfer_insufficient": True},
+        {"labour_request", "labour_transfer", "labour_contact_customer"},
+    ),
+}
+
+
+@pytest.mark.parametrize("inc", list(LABOUR_STEPS))
+def test_labour_shortage_steps_in_order(inc):
+    """§6.4.2 A, then B when recruiting cannot meet the need, then C when moving staff cannot."""
+    path = scenario_many(
+        {
+            i: {
+                "attrs": {"hazard": "labour", **a},
+                "reach": ["dept_head", "factory_head", "sales_service"],
+            }
+            for i, (a, _) in LABOUR_STEPS.items()
+        }
+    )
+    r = run(path)
+    steps = ("labour_request", "labour_transfer", "labour_contact_customer")
+    assert {ob for ob in steps if triggered(r, ob, inc)} == LABOUR_STEPS[inc][1]
+
+
+def test_labour_purchasing_only_when_the_customer_agrees_to_outsourcing():
+    told = [report(1, "sales_service", ["customer"])]
+    short = {"hazard": "labour", "transfer_insufficient": True}
+    new_date = scenario(short, ["sales_service"])  # the customer agrees to a new date instead
+    assert not triggered(run(new_date, told), "labour_tell_purchasing")
+    extra = [{"at": 50, "to": ["sales_service"], "set": {"outsource_agreed": True}}]
+    agreed = scenario(short, ["sales_service"], extra)
+    e = entry(run(agreed, told), "labour_tell_purchasing")
+    assert (e["triggered_at"], e["deadline_at"]) == (50, 80)
+
+
+def test_backup_supplier_only_for_key_materials():
+    path = scenario_many(
+        {
+            "key": {"attrs": {"hazard": "material", "key_material": True}, "reach": ["purchasing"]},
+            "other": {"attrs": {"hazard": "material"}, "reach": ["purchasing"]},
+        }
+    )
+    r = run(path)
+    assert triggered(r, "material_backup_supplier", "key")
+    assert not triggered(r, "material_backup_supplier", "other")
+
+
+def test_transport_reinspection_counts_from_quality_controls_own_notice():
+    """Goods back at 10, quality control told at 31 (the notice took 30 min + 1 of latency)."""
+    path = scenario({"hazard": "transport"}, ["delivery_staff"])
+    r = run(
+        path,
+        [
+            task(10, "delivery_staff", "return_goods"),
+            report(30, "delivery_staff", ["sales_service", "quality_control"]),
+        ],
+    )
+    e = entry(r, "transport_reinspect")
+    assert (e["triggered_at"], e["deadline_at"]) == (31, 271)
+    e = entry(r, "transport_tell_customer")
+    assert (e["triggered_at"], e["deadline_at"]) == (31, 91)
 
 
 def test_repair_restores_the_line_and_opens_the_summary():
@@ -968,7 +1195,30 @@ def test_typhoon_scenario_timeline():
     assert entry(r, "disaster_tell_customers")["status"] == "missed"
 
 
-@pytest.mark.parametrize("sid", ["warehouse_fire", "typhoon_warning", "power_outage_8h"])
+def test_delivery_crunch_scenario():
+    """The shipped scenario for §6.4, §6.6, §6.7 and §6.8: each clause's duties fall due on cue."""
+    r = run("delivery_crunch")
+    due = {
+        (o["id"], o["incident"]): (o["triggered_at"], o["deadline_at"])
+        for o in r["obligations"]
+        if o["status"] != "not_triggered"
+    }
+    assert due == {
+        ("labour_request", "labour"): (0, 240),
+        ("labour_transfer", "labour"): (45, 525),
+        ("labour_contact_customer", "labour"): (150, 210),
+        ("material_backup_supplier", "material"): (10, 70),
+        ("transport_notify", "transport"): (160, 220),
+        ("transport_return_goods", "transport"): (160, 400),
+        ("complaint_agree", "complaint"): (210, 240),
+    }
+    line = r["continuity"][0]
+    assert (line["service"], line["down_at"], line["restored_at"]) == ("production_line", 30, None)
+
+
+@pytest.mark.parametrize(
+    "sid", ["warehouse_fire", "typhoon_warning", "power_outage_8h", "delivery_crunch"]
+)
 def test_shipped_scenarios_with_bots(sid):
     from drillsim.scoring.verdicts import score
     from drillsim.simulator.loader import load_plan

@@ -313,7 +313,15 @@ def _fixed_cases():
             "t2",
             60,
             [report(T2_CALL + 5, DESK, [HEAD], "phone", "t2")],
-            lambda t: report(t, HEAD, [DESK, "risk_control"], "phone", "t2"),
+            lambda t: report(t, HEAD, [DESK], "phone", "t2"),
+            None,
+        ),
+        (
+            "decide_escalation_risk",
+            "t2",
+            60,
+            [report(T2_CALL + 5, DESK, [HEAD], "phone", "t2")],
+            lambda t: report(t, HEAD, ["risk_control"], "phone", "t2"),
             None,
         ),
         (
@@ -568,6 +576,7 @@ def test_escalation_chain_raises_problem_record(exact):
         for o in ("request_escalation", "decide_escalation", "raise_problem_record")
     )
     assert (req["status"], dec["status"], raise_["status"]) == ("hit", "hit", "hit")
+    assert entry(r, "decide_escalation_risk", "t2")["status"] == "hit"
     assert dec["triggered_at"] == T2_CALL + 5 + LATENCY
     assert raise_["triggered_at"] == T2_CALL + 30 + LATENCY
     ev = events(actions, exact)
@@ -575,16 +584,23 @@ def test_escalation_chain_raises_problem_record(exact):
     assert len(ack) == 1 and ack[0]["t"] == T2_CALL + 40
 
 
-def test_decision_needs_both_desk_and_risk_control(exact):
-    r = run(
-        [
-            report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
-            report(T2_CALL + 30, HEAD, [DESK], "phone", "t2"),
-        ],
-        exact,
+def test_problem_record_counts_from_the_desks_own_receipt(exact):
+    """The desk told at +30, risk control only at +50: the desk's 60 minutes start at +30."""
+    told_desk = [
+        report(T2_CALL + 5, DESK, [HEAD], "phone", "t2"),
+        report(T2_CALL + 30, HEAD, [DESK], "phone", "t2"),
+    ]
+    r = run(told_desk, exact)
+    assert entry(r, "decide_escalation", "t2")["status"] == "hit"
+    assert entry(r, "decide_escalation_risk", "t2")["status"] == "missed"
+    e = entry(r, "raise_problem_record", "t2")
+    assert (e["triggered_at"], e["deadline_at"]) == (
+        T2_CALL + 30 + LATENCY,
+        T2_CALL + 90 + LATENCY,
     )
-    assert entry(r, "decide_escalation", "t2")["status"] == "missed"
-    assert entries(r, "raise_problem_record", "t2") == []
+    later = run([*told_desk, report(T2_CALL + 50, HEAD, ["risk_control"], "phone", "t2")], exact)
+    assert entry(later, "raise_problem_record", "t2")["triggered_at"] == T2_CALL + 30 + LATENCY
+    assert entry(later, "decide_escalation_risk", "t2")["status"] == "hit"
 
 
 # --- service monitoring (§5.4.6) -------------------------------------------------------------

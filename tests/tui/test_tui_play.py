@@ -25,6 +25,7 @@ DS_DUTIES = {
     "report_l3",
     "regrade",
     "report_l2",
+    "report_l2_vp",
     "report_l1_committee",
     "report_l1_ops",
 }
@@ -131,6 +132,7 @@ async def _trainee_reporting_late_gets_late_verdicts(log_path, tmp_path):
     assert late == {
         "report_l3": 2.0,
         "report_l2": 5.0,
+        "report_l2_vp": 5.0,
         "report_l1_committee": 7.0,
         "report_l1_ops": 7.0,
     }
