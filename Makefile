@@ -28,7 +28,7 @@ bench: setup
 	$(PY) benchmarks/run_all.py
 
 schema: setup
-	$(PY) -c "from drillsim.simulator.schema import write; write()"
+	$(PY) -c "from drillsim.simulator.formats.schema import write; write()"
 
 clean:
 	rm -rf $(VENV) .pytest_cache run-*.jsonl

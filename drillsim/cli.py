@@ -1,190 +1,24 @@
-"""The `drillsim` command line: wires simulator, scoring and tui together, nothing more."""
+"""The `drillsim` command line: wires simulator, scoring and tui together, nothing more.
+
+Each command module registers its subcommands (`register(sub)`); this module only lists them
+and builds the parser, so no command module imports this one.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import locale
 import os
 import sys
 from pathlib import Path
 
+from drillsim.simulator.errors import InputError, Problem
 from drillsim.simulator.loader import add_user_dir
-from drillsim.simulator.yamlsrc import InputError, Problem
-from drillsim.words import t
 
-EXIT_INPUT = 2
+from . import cmd_core, cmd_montecarlo, cmd_play, cmd_report
+from .arguments import EXIT_INPUT, SCENARIOS_HELP, default_lang
 
-
-def default_lang() -> str:
-    """The language of messages and the UI when none is asked for: from the locale."""
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    loc = (locale.getlocale()[0] or "").lower()
-    return "zh" if loc.startswith("zh") else "en"
-
-
-def _print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-# --- commands ------------------------------------------------------------------------------
-
-
-def cmd_list(args) -> int:
-    from drillsim.scoring.tables import table
-    from drillsim.simulator.loader import shipped_scenarios
-
-    rows = [
-        [
-            s["id"],
-            s["title"] if args.lang == "zh" else (s["title_en"] or s["title"]),
-            s["exercise_type"],
-            ", ".join(s["procedures"]),
-        ]
-        for s in shipped_scenarios()
-    ]
-    if args.json:
-        _print_json(shipped_scenarios())
-    else:
-        heads = [t(f"col_{h}", args.lang) for h in ("id", "title", "type", "procedures")]
-        print(table(heads, rows, max_col=70))
-    return 0
-
-
-def cmd_validate(args) -> int:
-    from drillsim.simulator.loader import load_actions, load_plan, validate_file
-
-    if not args.files and not args.actions:
-        print(
-            "drillsim validate: name the files to check (FILE…, or --actions FILE --scenario "
-            "SCENARIO)",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
-    problems = []
-    for path in args.files:
-        problems += validate_file(path)
-    if args.actions:
-        if not args.scenario:
-            print(
-                "drillsim validate: --actions needs --scenario to check the roles against",
-                file=sys.stderr,
-            )
-            return EXIT_INPUT
-        try:
-            load_actions(args.actions, load_plan(args.scenario))
-        except InputError as exc:
-            problems += exc.problems
-    for p in problems:
-        print(p)
-    if problems:
-        return EXIT_INPUT
-    print(f"ok: {len(args.files) + bool(args.actions)} file(s) valid", file=sys.stderr)
-    return 0
-
-
-def cmd_schema(args) -> int:
-    from drillsim.simulator.schema import schemas
-
-    all_schemas = schemas()
-    _print_json(all_schemas if args.kind == "all" else all_schemas[args.kind])
-    return 0
-
-
-def cmd_describe(args) -> int:
-    from drillsim.simulator.describe import describe
-    from drillsim.simulator.loader import load_plan
-
-    data = describe(load_plan(args.scenario, args.variant))
-    if args.json:
-        _print_json(data)
-    else:
-        from drillsim.scoring.tables import table
-
-        en = args.lang == "en"
-        print(
-            f"{data['scenario']['id']}: {data['scenario']['title_en' if en else 'title'] or data['scenario']['title']}"
-        )
-        rows = [
-            [
-                o["clause"],
-                o["role"],
-                o["title_en"] if en and o["title_en"] else o["title"],
-                o["deadline"],
-            ]
-            for o in data["obligations"]
-        ]
-        heads = [t(f"col_{h}", args.lang) for h in ("clause", "role", "duty", "deadline")]
-        print(table(heads, rows, max_col=60))
-    return 0
-
-
-def cmd_run(args) -> int:
-    from drillsim.scoring.report_text import render
-    from drillsim.scoring.verdicts import score
-    from drillsim.simulator.loader import load_actions, load_plan
-    from drillsim.simulator.runner import run_plan
-
-    plan = load_plan(args.scenario, args.variant)
-    actions = load_actions(args.actions, plan) if args.actions else []
-    session = run_plan(plan, seed=args.seed, actions=actions, others=args.others, log_path=args.log)
-    result = score(plan, session.events)
-    if args.json:
-        _print_json(result)
-    else:
-        print(render(plan, result, args.lang))
-        if args.log:
-            print(t("cli_log", args.lang, path=args.log))
-    return 0
-
-
-def cmd_score(args) -> int:
-    from drillsim.scoring.report_text import render
-    from drillsim.scoring.verdicts import changed_files, plan_of, read_log, score
-
-    events = read_log(args.log)
-    plan = plan_of(events)
-    for path in changed_files(plan, events):
-        print(
-            f"drillsim: warning: {path} has changed since the run was recorded (its content hash "
-            "differs); the verdicts use the file as it is now",
-            file=sys.stderr,
-        )
-    result = score(plan, events)
-    if args.json:
-        _print_json(result)
-    else:
-        print(render(plan, result, args.lang))
-    return 0
-
-
-# --- parser -----------------------------------------------------------------------------------
-
-SCENARIOS_HELP = (
-    "also look for scenarios, procedures (DIR or DIR/procedures) and variants (DIR/variants) "
-    "in DIR, before the shipped ones; repeatable; the environment variable "
-    "DRILLSIM_SCENARIOS does the same (folders separated by ':')"
-)
-
-
-def scenario_arg(p):
-    """SCENARIO and --variant, as every command that loads a plan takes them."""
-    p.add_argument(
-        "scenario",
-        metavar="SCENARIO",
-        help="a shipped scenario's id (see `drillsim list`) or a path to a scenario file",
-    )
-    p.add_argument(
-        "--variant",
-        action="append",
-        default=[],
-        metavar="VARIANT",
-        help="apply a plan variant (overlay file or shipped id); repeatable",
-    )
-    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help=SCENARIOS_HELP)
+# in the order `drillsim --help` lists them
+COMMANDS = (cmd_core, cmd_play, cmd_montecarlo, cmd_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,80 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("list", help="list the shipped scenarios (and those in --scenarios folders)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help=SCENARIOS_HELP)
-    p.set_defaults(func=cmd_list)
-
-    p = sub.add_parser(
-        "validate",
-        help="check procedure, scenario and variant files (exit 2 on problems)",
-        description="Check files; every problem is printed as FILE:LINE:COL: message. Exit 0 when valid, 2 otherwise.",
-    )
-    p.add_argument("files", nargs="*", metavar="FILE")
-    p.add_argument("--actions", metavar="FILE", help="also check an actions file ...")
-    p.add_argument("--scenario", metavar="SCENARIO", help="... against this scenario")
-    p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("schema", help="print the JSON Schema of the file formats")
-    p.add_argument(
-        "kind",
-        nargs="?",
-        default="all",
-        choices=["all", "procedure", "scenario", "variant", "actions"],
-    )
-    p.set_defaults(func=cmd_schema)
-
-    p = sub.add_parser(
-        "describe", help="roles, channels, services and obligations of a scenario's plan"
-    )
-    scenario_arg(p)
-    p.add_argument("--json", action="store_true", help="print JSON (the contract in the README)")
-    p.set_defaults(func=cmd_describe)
-
-    p = sub.add_parser(
-        "run",
-        help="play a scenario headless and score it",
-        description="Play SCENARIO start to end with bots (and/or a script) and print the verdicts.",
-    )
-    scenario_arg(p)
-    p.add_argument(
-        "--seed",
-        type=int,
-        default=1,
-        help="random seed (default 1): same seed and actions, same log",
-    )
-    p.add_argument(
-        "--actions", metavar="FILE", help="actions file: roles named in it are played by the script"
-    )
-    p.add_argument(
-        "--others",
-        choices=["bot", "idle"],
-        default="bot",
-        help="who plays the roles the script does not: bots (default) or nobody",
-    )
-    p.add_argument("--log", metavar="FILE", help="write the event log (JSON Lines) here")
-    p.add_argument(
-        "--json", action="store_true", help="print the result as JSON (the contract in the README)"
-    )
-    p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("score", help="score a saved event log (same result as `run`)")
-    p.add_argument("log", metavar="LOG", help="an event log written by run --log or by play")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_score)
-
-    for extra in _EXTRA_COMMANDS:
-        extra(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 
-_EXTRA_COMMANDS = []  # other packages' commands register here (see drillsim/commands.py)
-
-
 def main(argv: list[str] | None = None) -> int:
-    from . import commands  # noqa: F401  (registers play, montecarlo, compare, report, msel)
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.lang is None:

@@ -8,9 +8,7 @@ import time
 
 from drillsim.words import t
 
-from .cli import scenario_arg
-
-EXIT_INPUT = 2
+from .arguments import EXIT_INPUT, scenario_arg
 
 EPILOG_MC = """Examples:
   drillsim montecarlo payment_outage -n 2000

@@ -91,7 +91,7 @@ def cmd_play(args) -> int:
     # Only Textual is imported here: the engine and the scenario load behind the first frame.
     from drillsim.tui.app import DrillApp, PlaySetup
 
-    from .cli import default_lang
+    from .arguments import default_lang
 
     lang = args.play_lang or args.lang or default_lang()
     seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)

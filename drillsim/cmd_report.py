@@ -9,7 +9,7 @@ from pathlib import Path
 
 from drillsim.words import t
 
-from .cli import scenario_arg
+from .arguments import scenario_arg
 
 REPORT_EPILOG = """\
 Examples:
@@ -99,8 +99,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_msel_export(args) -> int:
+    from drillsim.simulator.formats.msel import export_msel
     from drillsim.simulator.loader import load_plan
-    from drillsim.simulator.msel import export_msel
 
     plan = load_plan(args.scenario, args.variant)
     headers = args.headers or _lang(args)
@@ -113,7 +113,7 @@ def cmd_msel_export(args) -> int:
 
 
 def cmd_msel_import(args) -> int:
-    from drillsim.simulator.msel import import_msel
+    from drillsim.simulator.formats.msel import import_msel
 
     text = import_msel(args.file, base=args.base, new_id=args.id)
     if args.output:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drillsim.simulator.loader import Plan, portable_ref, scenario_path
+from drillsim.simulator.formats.yamlsrc import load
+from drillsim.simulator.loader import portable_ref, scenario_path
+from drillsim.simulator.plan import Plan
 from drillsim.simulator.replications import CODE, Batch, Job, RunInfo, plan_for, run_replications
-from drillsim.simulator.yamlsrc import load
 from drillsim.words import t
 from drillsim.words.formatting import pct
 

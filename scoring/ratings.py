@@ -32,8 +32,9 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from drillsim.simulator.errors import InputError, Problem
+from drillsim.simulator.formats.yamlsrc import Positions, load, load_text
 from drillsim.simulator.loader import validate_model
-from drillsim.simulator.yamlsrc import InputError, Positions, Problem, load, load_text
 
 RATINGS = ("P", "S", "M", "U", "N/O")
 CAPABILITIES = ("planning", "organization", "equipment", "training", "exercise")

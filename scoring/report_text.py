@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drillsim.simulator.loader import Plan
+from drillsim.simulator.plan import Plan
 from drillsim.words import t
 from drillsim.words.names import Names
 

@@ -11,8 +11,9 @@ import json
 from pathlib import Path
 
 from drillsim.simulator.agenda import Agenda
-from drillsim.simulator.loader import Plan, load_plan
-from drillsim.simulator.yamlsrc import InputError, Problem
+from drillsim.simulator.errors import InputError, Problem
+from drillsim.simulator.loader import load_plan
+from drillsim.simulator.plan import Plan
 
 STATUSES = ("hit", "late", "missed", "open", "not_triggered")
 

@@ -6,6 +6,7 @@ deputy chains must end; conditions must parse and name only known attributes and
 
 from __future__ import annotations
 
+from .errors import Problem
 from .expressions import (
     FUNCTIONS,
     VARIABLE_TYPES,
@@ -15,8 +16,8 @@ from .expressions import (
     check_types,
     compile_condition,
 )
+from .formats.yamlsrc import KEY, Positions
 from .model import MAX_RECURRENCES, Attribute, Procedure, Scenario, ScriptAction
-from .yamlsrc import KEY, Positions, Problem
 
 
 def _unknown(kind: str, name: str, known) -> str:

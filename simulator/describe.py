@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .loader import Plan
+from .plan import Plan
 
 
 def deadline_text(ob) -> str:

@@ -10,38 +10,21 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from . import checks
-from .expressions import Condition
+from .errors import InputError, Problem
+from .formats.yamlsrc import KEY, Positions, load
 from .model import Procedure, Scenario, ScriptAction
-from .yamlsrc import KEY, InputError, Positions, Problem, load
+from .plan import Plan
 
 SCENARIOS_DIR = Path(str(files("drillsim.scenarios")))  # shipped inside the package
 PROCEDURES_DIR = SCENARIOS_DIR / "procedures"
 VARIANTS_DIR = SCENARIOS_DIR / "variants"
 SEARCH_ENV = "DRILLSIM_SCENARIOS"  # more folders to search, separated like PATH
-
-
-@dataclass
-class Plan:
-    """Everything a run needs, checked once and shared by every replication."""
-
-    ref: str  # the shipped id, or the scenario file's absolute path
-    scenario: Scenario
-    procedure: Procedure  # the scenario's procedures merged, overlays applied
-    sources: list[dict]  # id, title, version and file of each procedure
-    variants: list[str] = field(default_factory=list)
-    conditions: dict[str, Condition] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-    hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256 of its content
-
-    def condition(self, source: str) -> Condition:
-        return self.conditions[source]
 
 
 # --- finding files ----------------------------------------------------------------------

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from numpy.random import SeedSequence
 
-from .loader import Plan, load_plan
+from .loader import load_plan
 from .model import ScriptAction
+from .plan import Plan
 from .session import Session, dumps
 
 

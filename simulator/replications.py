@@ -37,7 +37,8 @@ import numpy as np
 from numpy.random import SeedSequence
 
 from .agenda import Agenda
-from .loader import Plan, load_plan
+from .loader import load_plan
+from .plan import Plan
 from .runner import run_plan
 
 STATUS = ("hit", "late", "missed", "open")  # codes 0..3 of an occurrence

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from numpy.random import SeedSequence
 
-from .loader import Plan
 from .model import ScriptAction
+from .plan import Plan
 from .session import Session
 
 

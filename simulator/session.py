@@ -15,10 +15,10 @@ from pathlib import Path
 
 from numpy.random import SeedSequence
 
-from .engine import PLAYERS, World
-from .loader import Plan
+from .errors import InputError, Problem
 from .model import ScriptAction
-from .yamlsrc import InputError, Problem
+from .plan import Plan
+from .world import PLAYERS, World
 
 VERSION = "0.1.0"
 

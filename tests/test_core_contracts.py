@@ -11,10 +11,10 @@ import pytest
 from drillsim.cli import main
 from drillsim.scoring.verdicts import read_log, score, score_log
 from drillsim.simulator.expressions import ExpressionError, compile_condition
+from drillsim.simulator.formats.schema import SCHEMA_DIR, render, schemas
 from drillsim.simulator.loader import load_plan
 from drillsim.simulator.replay import replay, same_log
 from drillsim.simulator.runner import run_plan
-from drillsim.simulator.schema import SCHEMA_DIR, render, schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = [

@@ -209,7 +209,7 @@ def test_a_roles_members_take_duties_in_order_of_deadline():
     duties are taken earliest deadline first, ties in the order they asked; none is lost."""
     import simpy
 
-    from drillsim.simulator.engine import _Members
+    from drillsim.simulator.bots import _Members
 
     env = simpy.Environment()
     members, log = _Members(env, capacity=2), []
@@ -245,7 +245,7 @@ def test_a_regrade_draws_by_the_level_it_answers_not_its_position(monkeypatch):
     """Common random numbers for a duty that falls due again: its draws are keyed by the level
     it answers. Whether the regrade at the rise to level 1 is the duty's first occurrence (the
     rise to level 2 needed none) or its second, its draws are keyed "L1.1"."""
-    from drillsim.simulator.engine import World
+    from drillsim.simulator.world import World
 
     seen = []
     original = World._draw_key

@@ -233,12 +233,12 @@ def test_validate_needs_files_and_does_not_pass_an_unchecked_list(tmp_path, caps
 def test_a_run_that_fails_anyway_is_a_clean_error(tmp_path, capsys, monkeypatch):
     """Belt and braces: should an evaluation fail while the run plays, the user gets FILE: message
     and exit 2, not an internal error."""
-    from drillsim.simulator import engine
+    from drillsim.simulator import triggers
 
     def broken(self, name):
         raise TypeError("'<' not supported between instances of 'str' and 'int'")
 
-    monkeypatch.setattr(engine._Ctx, "var", broken)
+    monkeypatch.setattr(triggers.Ctx, "var", broken)
     code = main(["run", "payment_outage"])
     err = capsys.readouterr().err
     assert code == 2

@@ -138,7 +138,7 @@ def test_records_agree_with_drillsim_run():
 def test_a_run_without_trace_is_the_full_log_filtered(scenario):
     """Replications run without the trace: their events are exactly the full log's outcome
     events (same seq numbers), and the records built from either are identical."""
-    from drillsim.simulator.engine import OUTCOME
+    from drillsim.simulator.world import OUTCOME
 
     plan = load_plan(scenario)
     for seed in (1, 2, 3):

@@ -8,9 +8,9 @@ import io
 import pytest
 
 from drillsim.cli import main
+from drillsim.simulator.errors import InputError
+from drillsim.simulator.formats.msel import COLUMNS, export_msel, import_msel, read_sheet
 from drillsim.simulator.loader import load_plan
-from drillsim.simulator.msel import COLUMNS, export_msel, import_msel, read_sheet
-from drillsim.simulator.yamlsrc import InputError
 
 SCENARIOS = ["payment_outage", "service_desk_shift"]
 

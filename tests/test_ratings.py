@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from drillsim.scoring.ratings import Ratings, load_ratings, save_ratings
+from drillsim.simulator.errors import InputError
 from drillsim.simulator.loader import load_plan
-from drillsim.simulator.yamlsrc import InputError
 
 GOOD = """\
 evaluator: 王工

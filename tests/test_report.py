@@ -380,7 +380,7 @@ def test_dates(exercise, tmp_path):
 def test_scoring_never_imports_the_ui():
     code = (
         "import sys; import drillsim.scoring.report, drillsim.scoring.ratings, "
-        "drillsim.scoring.report.montecarlo_report, drillsim.simulator.msel, drillsim.cmd_report; "
+        "drillsim.scoring.report.montecarlo_report, drillsim.simulator.formats.msel, drillsim.cmd_report; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich') "
         "or m.startswith('drillsim.tui')]; "
         "assert not bad, bad"

@@ -9,7 +9,7 @@ import pytest
 
 from drillsim.cli import main
 from drillsim.scoring.report import build_report, input_kind, render
-from drillsim.simulator.yamlsrc import InputError
+from drillsim.simulator.errors import InputError
 from tests.test_report import Page
 
 FIX = Path(__file__).resolve().parent / "fixtures"

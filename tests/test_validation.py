@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from drillsim.cli import main
+from drillsim.simulator.errors import InputError
 from drillsim.simulator.loader import (
     PROCEDURES_DIR,
     SCENARIOS_DIR,
@@ -14,7 +15,6 @@ from drillsim.simulator.loader import (
     load_plan,
     validate_file,
 )
-from drillsim.simulator.yamlsrc import InputError
 
 PROC = (PROCEDURES_DIR / "abnormal_event_000.yaml").read_text(encoding="utf-8")
 SCEN = (SCENARIOS_DIR / "payment_outage.yaml").read_text(encoding="utf-8")

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from drillsim.cli import main
-from drillsim.simulator.yamlsrc import MAX_BYTES, MAX_DEPTH, InputError, load, load_text
+from drillsim.simulator.errors import InputError
+from drillsim.simulator.formats.yamlsrc import MAX_BYTES, MAX_DEPTH, load, load_text
 
 
 def refused(text: str) -> str:

@@ -22,7 +22,7 @@ from .clock import TICK_S
 from .keys import localize
 
 if TYPE_CHECKING:  # the engine and the models are imported after the first frame is on screen
-    from drillsim.simulator.loader import Plan
+    from drillsim.simulator.plan import Plan
 
     from .exercise import Exercise
 
@@ -114,8 +114,8 @@ class DrillApp(App):
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
         """Import the engine, load the scenario and set the exercise up, off the UI thread."""
+        from drillsim.simulator.errors import InputError
         from drillsim.simulator.loader import load_plan, shipped_scenarios
-        from drillsim.simulator.yamlsrc import InputError
 
         s = self.setup
         if not s.scenario:

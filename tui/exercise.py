@@ -18,8 +18,8 @@ from drillsim.scoring.ratings import RATINGS, Ratings, TaskRating, save_ratings
 from drillsim.scoring.verdicts import obligations as verdict_entries
 from drillsim.scoring.verdicts import score, score_log
 from drillsim.simulator.agenda import Occurrence
-from drillsim.simulator.loader import Plan
 from drillsim.simulator.model import ScriptAction
+from drillsim.simulator.plan import Plan
 from drillsim.simulator.session import Session
 
 MODES = ("training", "exercise", "test")
@@ -156,7 +156,9 @@ class Evaluation:
             raise ActionError("err_hotwash_kind")
         if not text.strip():
             raise ActionError("err_hotwash_text")
-        getattr(self.ratings.hotwash, kind).append(text.strip())
+        h = self.ratings.hotwash
+        notes = {"strengths": h.strengths, "improvements": h.improvements, "feedback": h.feedback}
+        notes[kind].append(text.strip())
         self.save()
 
     def save(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from drillsim.simulator.yamlsrc import InputError, Problem
+from drillsim.simulator.errors import InputError, Problem
 
 from .html import render_html
 from .markdown import render_markdown

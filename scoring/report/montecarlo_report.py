@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 
 from drillsim.scoring.ratings import Ratings, load_ratings
+from drillsim.simulator.errors import InputError, Problem
 from drillsim.simulator.loader import load_plan
-from drillsim.simulator.yamlsrc import InputError, Problem
 from drillsim.words import t
 from drillsim.words.formatting import ci, dci, num, pct
 from drillsim.words.names import Names

@@ -8,6 +8,7 @@ drive the same code without a timer: `tick()`, `advance_by(minutes)` and the key
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -305,7 +306,14 @@ class ExerciseScreen(Screen):
         if not self.app.is_screen_installed(name):
 
             def perform(kind_: str, **fields) -> str:
-                events = getattr(self.ex, kind_)(role, **fields)
+                ex = self.ex
+                act = {
+                    "report": ex.report,
+                    "grade": ex.grade,
+                    "classify": ex.classify,
+                    "task": ex.task,
+                }[kind_]
+                events = act(role, **fields)
                 self._news(events)
                 return self._confirmation(kind_, fields)
 
@@ -348,12 +356,12 @@ class ExerciseScreen(Screen):
         return tr("ok_task", task=n.task(fields["task"]))
 
     # --- facilitator actions -------------------------------------------------------------------------
-    def _inject_action(self, method: str, note: str) -> None:
+    def _inject_action(self, method: Callable[[str], list[dict]], note: str) -> None:
         jid = self.facilitator.selected_inject()
         if jid is None:
             return
         try:
-            events = getattr(self.ex, method)(jid)
+            events = method(jid)
         except ActionError as exc:
             self.notify(self.tr(exc.key, **exc.values), severity="warning", markup=False)
             return
@@ -361,10 +369,10 @@ class ExerciseScreen(Screen):
         self._news(events)
 
     def action_trigger(self) -> None:
-        self._inject_action("trigger", "trigger_done")
+        self._inject_action(self.ex.trigger, "trigger_done")
 
     def action_skip(self) -> None:
-        self._inject_action("skip", "skip_done")
+        self._inject_action(self.ex.skip, "skip_done")
 
     def action_evaluate(self, kind: str) -> None:
         """The evaluators' forms: rate a critical task (P/S/M/U/N/O) or add a hotwash note; each is

@@ -15,8 +15,9 @@ from textual.widgets import Button, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from drillsim.simulator.loader import Plan, load_plan
-from drillsim.simulator.yamlsrc import InputError
+from drillsim.simulator.errors import InputError
+from drillsim.simulator.loader import load_plan
+from drillsim.simulator.plan import Plan
 from drillsim.words import Tr
 from drillsim.words.names import Names
 

@@ -23,10 +23,12 @@ from pathlib import Path
 
 import yaml
 
-from . import checks
-from .loader import Plan, load_plan, scenario_path, validate_model
-from .model import Inject, Scenario
-from .yamlsrc import InputError, Positions, Problem, load
+from .. import checks
+from ..errors import InputError, Problem
+from ..loader import load_plan, scenario_path, validate_model
+from ..model import Inject, Scenario
+from ..plan import Plan
+from .yamlsrc import Positions, load
 
 MAGIC = "# drillsim MSEL"
 # key, English header, Chinese header, Inject field it fills

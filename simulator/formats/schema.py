@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from .model import Procedure, Scenario, ScriptAction
+from ..model import Procedure, Scenario, ScriptAction
 
 VARIANT = {
     "title": "Variant",
@@ -36,7 +36,7 @@ def schemas() -> dict[str, dict]:
     }
 
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
 
 
 def render(kind: str) -> str:

@@ -14,29 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import InputError, Problem
+
 KEY = "__key__"  # path suffix for the position of a mapping key rather than its value
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
-
-
-class InputError(Exception):
-    """Bad input a user can fix; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
-
-    def __reduce__(self):  # raised in a worker process, it reaches the parent whole
-        return (type(self), (self.problems,))
 
 
 @dataclass

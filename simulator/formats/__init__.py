@@ -1,0 +1,1 @@
+"""The file formats: YAML with positions, the MSEL spreadsheets, the JSON Schemas."""

@@ -1,0 +1,268 @@
+"""How triggers fire: duties falling due, recurring, and conditional injects firing.
+
+When a fact changes, the world marks it (`World._touch`); `evaluate()` then looks again at only
+the conditions that read a changed fact (the plan's runtime index) until nothing changes more.
+A duty falls due for scoring when its trigger holds on the facts; a bot takes it up when the
+trigger holds on what was declared (grading duties excepted: the grader looks at the facts).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .agenda import Agenda, Occurrence
+from .model import Procedure, Scenario
+from .plan import Runtime
+
+if TYPE_CHECKING:
+    import simpy
+
+    from .world import World
+
+
+class Ctx:
+    """What conditions read, for one incident, on the facts or on the beliefs."""
+
+    __slots__ = ("w", "inc", "belief")
+
+    def __init__(self, world: World, inc: str, belief: bool):
+        self.w, self.inc, self.belief = world, inc, belief
+
+    def var(self, name):
+        w = self.w
+        if name == "level":
+            return w.declared[self.inc] if self.belief else w.level[self.inc]
+        if name == "declared":
+            return w.declared[self.inc]
+        if name == "now":
+            return w.env.now
+        return w.attrs[self.inc][name]
+
+    def call(self, func, arg):
+        w = self.w
+        if func == "reached":
+            return arg in w.reached[self.inc]
+        if func == "done":
+            occs = w.agenda.occurrences.get((arg, self.inc))
+            return bool(occs) and occs[-1].done_at is not None
+        if func == "due":
+            return (arg, self.inc) in w.agenda.occurrences
+        if func == "injected":
+            return arg in w.injected
+        if func == "down":
+            return arg in w.down
+        if func == "restored":
+            return arg in w.restored and arg not in w.down
+        raise ValueError(func)
+
+
+class Triggers:
+    """The part of the `World` that decides when duties fall due and injects fire."""
+
+    # what it reads of the world (set by World.__init__)
+    rt: Runtime
+    proc: Procedure
+    sc: Scenario
+    env: simpy.Environment
+    agenda: Agenda
+    incidents: list[str]
+    level: dict[str, int]
+    declared: dict[str, int]
+    inject_time: dict[str, float]
+    settled: set[str]
+    bots: dict
+    truth_ctx: dict[str, Ctx]
+    belief_ctx: dict[str, Ctx]
+    _dirty: dict[str, set]
+    _truth_seen: dict[tuple, bool]
+    _belief_seen: dict[tuple, bool]
+    _belief_n: dict[tuple, int]
+    _again: dict[tuple, Any]
+    _belief_again: dict[tuple, Any]
+    _bot_has: set[tuple]
+
+    if TYPE_CHECKING:  # what it calls of the other parts
+
+        def emit(self, kind: str, **fields) -> dict | None: ...
+        def _touch(self, inc: str | None, *facts) -> None: ...
+        def _later(self, delay: float, fn, *args) -> None: ...
+        def fire_inject(self, jid: str, by: str | None = None) -> None: ...
+        def _assign(self, oid: str, inc: str, n: int, deadline: float | None) -> None: ...
+
+    def evaluate(self):
+        """Fall duties due, fire conditional injects, hand bots their work: until nothing changes."""
+        rt, dirty, incidents = self.rt, self._dirty, self.incidents
+        while True:
+            for inc in incidents:
+                facts = dirty[inc]
+                if facts:
+                    break
+            else:
+                return
+            dirty[inc] = set()
+            if ("all",) in facts or ("now",) in facts:
+                truth, belief, injects = rt.trigger, rt.belief_ids, rt.inject_when
+            else:
+                truth, belief, injects = self._candidates(facts)
+            if truth:
+                self._check_truth(inc, truth)
+            if belief and self.bots:
+                self._check_belief(inc, belief)
+            for jid in injects:
+                inj = self.sc.injects[jid]
+                if (
+                    jid not in self.settled
+                    and (inj.incident or incidents[0]) == inc
+                    and rt.inject_when[jid](self.truth_ctx[inc])
+                ):
+                    self.fire_inject(jid)
+
+    def _candidates(self, facts: set) -> tuple[list, list, list]:
+        """What reads any of these facts (or the clock): duties on the facts, duties on the
+        beliefs, conditional injects; each in file order. Memoised on the plan's runtime: a
+        run meets the same few sets of changed facts again and again."""
+        key = frozenset(facts)
+        memo = self.rt.candidates
+        out = memo.get(key)
+        if out is None:
+            by_fact, none = self.rt.by_fact, ((), (), ())
+            out = tuple(
+                sorted(
+                    {x for f in (("now",), *facts) for x in by_fact.get(f, none)[k]},
+                    key=self.rt.order_key,
+                )
+                for k in range(3)
+            )
+            if len(memo) < 65536:
+                memo[key] = out
+        return out
+
+    def _check_truth(self, inc, candidates):
+        ctx, seen, occurrences = self.truth_ctx[inc], self._truth_seen, self.agenda.occurrences
+        trigger, once, again_on = self.rt.trigger, self.rt.once, self.rt.again_on
+        for oid in candidates:
+            key = (oid, inc)
+            occs = occurrences.get(key)
+            occ = occs[-1] if occs else None
+            if occ is not None and oid in once:
+                continue  # it fell due and cannot again: no need to look
+            now = bool(trigger[oid].fn(ctx))
+            before = seen.get(key, False)
+            seen[key] = now
+            if now and (
+                not before
+                or (
+                    oid in again_on
+                    and occ is not None
+                    and occ.done_at is not None
+                    and again_on[oid].fn(ctx) != self._again.get(key)
+                )
+            ):
+                self._fall_due(oid, inc, 1 if occ is None else occ.n + 1)
+
+    def _check_belief(self, inc, candidates):
+        ctx, seen, taken = self.belief_ctx[inc], self._belief_seen, self._belief_n
+        trigger, once, again_on = self.rt.trigger, self.rt.once, self.rt.again_on
+        for oid in candidates:
+            key = (oid, inc)
+            n = taken.get(key, 0)
+            if n and oid in once:
+                continue
+            now = bool(trigger[oid].fn(ctx))
+            before = seen.get(key, False)
+            seen[key] = now
+            if not now:
+                continue
+            again = again_on.get(oid)
+            value = again.fn(ctx) if again is not None else None
+            if not before or (again is not None and value != self._belief_again.get(key)):
+                taken[key] = n + 1
+                if again is not None:
+                    self._belief_again[key] = value
+                self._assign(oid, inc, n + 1, self._deadline(oid, inc))
+
+    def _deadline(self, oid: str, inc: str) -> float | None:
+        ob, now = self.proc.obligations[oid], self.env.now
+        kind, _, ref = ob.anchor.partition(":")
+        anchor = now
+        if kind == "start":
+            anchor = 0.0
+        elif kind == "inject" and ref in self.inject_time:
+            anchor = self.inject_time[ref]
+        elif kind == "done":
+            occ = self.agenda.latest(ref, inc)
+            if occ is not None and occ.done_at is not None:
+                anchor = occ.done_at
+        if ob.deadline_min is not None:
+            return anchor + ob.deadline_min
+        if ob.deadline_by_level is not None:
+            minutes = ob.deadline_by_level.get(self.level[inc])
+            return None if minutes is None else anchor + minutes
+        hh, mm = map(int, ob.deadline_clock.split(":"))
+        clock_now = self.rt.start_clock_min + anchor
+        target = (clock_now // 1440) * 1440 + hh * 60 + mm
+        if target < clock_now:
+            target += 1440
+        return target - self.rt.start_clock_min
+
+    def _fall_due(self, oid: str, inc: str, n: int):
+        deadline = self._deadline(oid, inc)
+        if deadline is None:
+            return
+        ob = self.proc.obligations[oid]
+        self.emit(
+            "due",
+            obligation=oid,
+            incident=inc,
+            n=n,
+            role=ob.role,
+            clause=ob.clause,
+            deadline_at=round(deadline, 6),
+        )
+        self._touch(inc, ("ob", oid))
+        self._note_again(oid, inc)
+        if ob.every_min:
+            self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n))
+        if oid in self.rt.grading_duty or (n > 1 and (oid, inc) in self._bot_has and ob.every_min):
+            self._assign(oid, inc, n, deadline)
+
+    def _note_again(self, oid: str, inc: str):
+        """Remember the retrigger_on value the duty fell due or was met on: a change from it
+        (a further escalation) makes it fall due again."""
+        again = self.rt.again_on.get(oid)
+        if again is not None:
+            self._again[(oid, inc)] = again.fn(self.truth_ctx[inc])
+
+    def _on_met(self, occ: Occurrence):
+        self._note_again(occ.obligation, occ.incident)
+        self._touch(occ.incident, ("ob", occ.obligation))
+        if self.proc.obligations[occ.obligation].every_min:
+            self._recur(occ.obligation, occ.incident, occ.n)
+
+    def _recur(self, oid: str, inc: str, n: int):
+        """Occurrence n was met or its deadline passed: the next falls due unless `until` holds."""
+        latest = self.agenda.latest(oid, inc)
+        if latest is None or latest.n != n:
+            return
+        if self.rt.until[oid](self.truth_ctx[inc]) if oid in self.rt.until else False:
+            return
+        if self.env.now >= self.sc.duration_min:
+            return
+        ob = self.proc.obligations[oid]
+        # counts from when the last one was met (sent), or from its deadline if it was not
+        start = latest.done_at if latest.done_at is not None else latest.deadline_at
+        deadline = start + ob.every_min
+        self.emit(
+            "due",
+            obligation=oid,
+            incident=inc,
+            n=n + 1,
+            role=ob.role,
+            clause=ob.clause,
+            deadline_at=round(deadline, 6),
+            triggered_at=round(start, 6),
+        )
+        self._touch(inc, ("ob", oid))
+        self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n + 1))
+        if (oid, inc) in self._bot_has:
+            self._assign(oid, inc, n + 1, deadline)
