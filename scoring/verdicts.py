@@ -139,12 +139,16 @@ def summary(entries: list[dict]) -> dict:
 
 
 def score(plan: Plan, events: list[dict]) -> dict:
+    from drillsim.simulator.drill.live import corrected_events
+
+    # a live drill's log is read with its stamps at their corrected minutes (no-op otherwise)
+    events = corrected_events(plan, events)
     header = events[0] if events and events[0]["type"] == "start" else {}
     ends = [ev for ev in events if ev["type"] == "end"]
     end = ends[-1]["t"] if ends else (events[-1]["t"] if events else 0.0)
     entries = obligations(plan, events, end)
     grades = grading(events)
-    return {
+    result = {
         "scenario": plan.scenario.id,
         "seed": header.get("seed"),
         "variants": plan.variants,
@@ -159,6 +163,11 @@ def score(plan: Plan, events: list[dict]) -> dict:
             "grades_correct": sum(1 for g in grades if g["correct"]),
         },
     }
+    if "drill" in header:
+        from .drill import drill_summary
+
+        result["drill"] = drill_summary(plan, events, entries, end)
+    return result
 
 
 def read_log(path: str | Path) -> list[dict]:

@@ -420,6 +420,41 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
                         + _unknown("obligation", oid, proc.obligations),
                     )
                 )
+    if sc.drill is not None:
+        p += _check_drill(sc, pos, proc, attr_values)
+    return p
+
+
+def _check_drill(sc: Scenario, pos: Positions, proc: Procedure, attr_values) -> list[Problem]:
+    p: list[Problem] = []
+    drill = sc.drill
+    for mid, m in drill.milestones.items():
+        base = ("drill", "milestones", mid)
+        if m.meets is not None and m.meets not in proc.obligations:
+            p.append(
+                pos.problem(
+                    base + ("meets",),
+                    f"drill.milestones.{mid}.meets: "
+                    + _unknown("obligation", m.meets, proc.obligations),
+                )
+            )
+        if m.after is not None and m.after not in drill.milestones:
+            p.append(
+                pos.problem(
+                    base + ("after",),
+                    f"drill.milestones.{mid}.after: "
+                    + _unknown("milestone", m.after, drill.milestones),
+                )
+            )
+        attr_values(base + ("set",), m.set)
+    for j, oid in enumerate(drill.obligations or []):
+        if oid not in proc.obligations:
+            p.append(
+                pos.problem(
+                    ("drill", "obligations", j),
+                    "drill.obligations: " + _unknown("obligation", oid, proc.obligations),
+                )
+            )
     return p
 
 

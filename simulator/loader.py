@@ -345,6 +345,11 @@ def load_plan(
                 spos.file, {p[1:]: m for p, m in spos.marks.items() if p[:1] == ("overrides",)}
             )
         )
+    if scenario.drill is not None:
+        # In a live drill a stamp says the thing happened: a message is what an evaluator saw
+        # sent, so no channel may lose it or hold it back.
+        instant = {"failure": 0, "latency": {"dist": "fixed", "value": 0}}
+        pdata = merge(pdata, {"channels": {c: instant for c in pdata.get("channels") or {}}})
     procedure, more = validate_model(Procedure, pdata, ppos)
     problems += more
     if procedure is not None:

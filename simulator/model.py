@@ -401,6 +401,53 @@ class Objective(Strict):
     )
 
 
+class ObservedMilestone(Strict):
+    """Something an evaluator sees happen in a live drill and stamps: the alarm, the last person
+    out, the assembly point reached, the all-clear. Not a duty of a role unless `meets` names one."""
+
+    title: str
+    title_en: str = ""
+    meets: Ident | None = Field(
+        None,
+        description="obligation this observation fulfils: stamping it performs the duty's action "
+        "(the headcount task, the call to 119 …), so the duty's deadline judges it",
+    )
+    set: dict[Ident, float | str | bool] = Field(
+        default_factory=dict, description="facts it changes when stamped, e.g. all_clear: true"
+    )
+    headcount: bool = Field(
+        False, description="stamped by itself when everyone present is accounted for"
+    )
+    target_min: PositiveMinutes | None = Field(
+        None, description="expected within this many minutes of `after` (cite the clause)"
+    )
+    after: Ident | None = Field(
+        None, description="milestone the target counts from (default: the first, the alarm)"
+    )
+    clause: str = ""
+
+
+class Drill(Strict):
+    """How a scenario is run as a live drill on the real clock (`drillsim drill`)."""
+
+    milestones: dict[Ident, ObservedMilestone] = Field(
+        min_length=1,
+        description="observed milestones in the order they are expected; the first is the alarm: "
+        "the drill's clock starts (minute 0) when it is stamped",
+    )
+    obligations: list[Ident] | None = Field(
+        None,
+        description="obligations offered for stamping besides those the milestones meet "
+        "(default: those of the scenario's objectives)",
+    )
+    site: str | None = Field(
+        None, description="site layout for the evacuation prediction (file beside the scenario)"
+    )
+    location: str = ""
+    organiser: str = ""
+    assembly_point: str = ""
+
+
 class Scenario(Strict):
     id: Ident
     title: str
@@ -418,6 +465,7 @@ class Scenario(Strict):
     outages: list[Outage] = Field(default_factory=list)
     objectives: list[Objective] = Field(default_factory=list)
     overrides: dict = Field(default_factory=dict, description="overlay applied to the procedures")
+    drill: Drill | None = Field(None, description="set up as a live drill (`drillsim drill`)")
 
 
 # --- scripted actions -------------------------------------------------------------------

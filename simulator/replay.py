@@ -39,6 +39,10 @@ def replay(
     events: list[dict], plan: Plan | None = None, log_path: str | Path | None = None
 ) -> Session:
     header = events[0]
+    if "drill" in header:  # a live drill: the people's part is stamps and check-ins
+        from .drill.live import replay_drill
+
+        return replay_drill(events, plan, log_path).session
     plan = plan or load_plan(header["scenario_ref"], header.get("variants", []))
     session = Session(plan, _seed(header["seed"]), header["players"], log_path=log_path)
     for t, kind, payload in interventions(events):
