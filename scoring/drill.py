@@ -12,7 +12,7 @@ from drillsim.simulator.agenda import EPS
 from drillsim.simulator.drill.headcount import headcount_of
 from drillsim.simulator.drill.milestones import milestones
 from drillsim.simulator.drill.roster import Roster
-from drillsim.simulator.loader import Plan
+from drillsim.simulator.plan import Plan
 
 
 def _r(x):

@@ -17,11 +17,18 @@ import string
 from .cli import CLI
 from .common import COMMON
 from .console import CONSOLE
+from .drill import DRILL
 from .reports import REPORTS
 
 LANGS = ("zh", "en")
 
-SECTIONS = {"common": COMMON, "cli": CLI, "console": CONSOLE, "reports": REPORTS}
+SECTIONS = {
+    "common": COMMON,
+    "cli": CLI,
+    "console": CONSOLE,
+    "reports": REPORTS,
+    "drill": DRILL,
+}
 
 
 def _merge() -> dict[str, dict[str, str]]:

@@ -20,8 +20,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from drillsim.simulator.loader import Plan, load_plan
+from drillsim.simulator.loader import load_plan
 from drillsim.simulator.model import ScriptAction
+from drillsim.simulator.plan import Plan
 from drillsim.simulator.session import Session, dumps
 
 from .headcount import Headcount
@@ -477,7 +478,7 @@ def resume_drill(
 ) -> LiveDrill:
     """Continue a drill whose console or server stopped: play the log's people's part again,
     check that it gives the log as recorded, cut a torn last line, and append from there."""
-    from drillsim.simulator.yamlsrc import InputError, Problem
+    from drillsim.simulator.errors import InputError, Problem
 
     drill = replay_drill(events, plan)
     if not same_log(drill.events, events):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drillsim.simulator.loader import Plan
 from drillsim.simulator.model import ObservedMilestone
+from drillsim.simulator.plan import Plan
 
 OBSERVED_KEYS = "1234567890"
 DUTY_KEYS = "abcdefghijklmnopqrstuvwxyz"

@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from drillsim.simulator.msel import read_sheet
-from drillsim.simulator.yamlsrc import InputError, Problem
+from drillsim.simulator.errors import InputError, Problem
+from drillsim.simulator.formats.msel import read_sheet
 
 # column -> the headers accepted for it (compared case-insensitively, spaces ignored)
 COLUMNS: dict[str, tuple[str, ...]] = {

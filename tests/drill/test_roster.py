@@ -6,7 +6,7 @@ import pytest
 
 from drillsim.simulator.drill.headcount import headcount_of
 from drillsim.simulator.drill.roster import load_roster
-from drillsim.simulator.yamlsrc import InputError
+from drillsim.simulator.errors import InputError
 from tests.drill.kit import ROSTER, roster
 
 
