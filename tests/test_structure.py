@@ -25,6 +25,7 @@ COMMANDS = {
     "compare",
     "report",
     "msel",
+    "drill",
 }
 
 
