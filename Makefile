@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SCENARIO ?= payment_outage
 SEED ?= 1
 
-.PHONY: setup demo test bench schema clean
+.PHONY: setup demo test bench schema fixtures clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ bench: setup
 
 schema: setup
 	$(PY) -c "from drillsim.simulator.formats.schema import write; write()"
+
+# The Monte Carlo fixtures the report tests read, written by the real commands
+# (tests/test_fixtures.py fails when the commands print another shape than the files hold).
+fixtures: setup
+	$(VENV)/bin/drillsim montecarlo payment_outage -n 200 --seed 42 --workers 1 --json \
+		> tests/fixtures/montecarlo_payment_outage.json
+	$(VENV)/bin/drillsim compare payment_outage grading_training tested_dr_switch -n 200 --seed 42 \
+		--workers 1 --json > tests/fixtures/compare_payment_outage.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache run-*.jsonl

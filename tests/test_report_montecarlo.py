@@ -10,6 +10,7 @@ import pytest
 from drillsim.cli import main
 from drillsim.scoring.report import build_report, input_kind, render
 from drillsim.simulator.errors import InputError
+from drillsim.words.formatting import ci, pct
 from tests.test_report import Page
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -50,17 +51,18 @@ def test_montecarlo_report_numbers(mc_data):
     ]
     assert objectives["other"]["tasks"]  # duties in no objective are listed too
     failover = ours["failover_within_5"]
-    assert failover["p_hit"] < 0.9
+    assert failover["p_hit"] < 0.9  # below the target: drafted as an area for improvement
     afi = next(
         a
         for a in data["improvements"]
         if a.get("obligation") == "failover_within_5" and a["kind"] == "duty"
     )
-    assert f"{100 * failover['p_hit']:.1f}%" in afi["text"] and "deadline of 5 min" in afi["text"]
-    rto = f"{100 * mc_data['services'][0]['p_rto_met']:.1f}%"
-    assert any(a["kind"] == "continuity" and rto in a["text"] for a in data["improvements"])
+    assert pct(failover["p_hit"], 1) in afi["text"] and "deadline of 5 min" in afi["text"]
+    p_rto = pct(mc_data["services"][0]["p_rto_met"], 1)
+    assert any(a["kind"] == "continuity" and p_rto in a["text"] for a in data["improvements"])
+    top = max(mc_data["critical_path"], key=lambda c: c["share_of_downstream_lateness"])
     assert any(
-        a["kind"] == "critical_path" and a["obligation"] == "legal_review"
+        a["kind"] == "critical_path" and a["obligation"] == top["id"]
         for a in data["improvements"]
     )
     assert all(p["capability"] in ("planning", "equipment") for p in data["improvement_plan"])
@@ -69,8 +71,10 @@ def test_montecarlo_report_numbers(mc_data):
 def test_montecarlo_html_has_the_distributions(mc_data):
     page = Page(render(build_report(MC, lang="zh"), "html"))
     rows = {r["attrs"]["data-obligation"]: r for r in page.rows("objectives-table", "task")}
-    assert float(rows["verify"]["attrs"]["data-p-hit"]) == 0.815
-    assert "81.5%" in rows["verify"]["cells"] and "75.5%–86.3%" in rows["verify"]["cells"]
+    verify = next(o for o in mc_data["obligations"] if o["id"] == "verify")
+    assert float(rows["verify"]["attrs"]["data-p-hit"]) == verify["p_hit"]
+    cells = rows["verify"]["cells"]
+    assert pct(verify["p_hit"], 1) in cells and ci(verify["ci95"], 1) in cells
     histograms = page.with_class("histogram", "svg")
     with_data = [o for o in mc_data["obligations"] if sum(o["histogram"]["counts"])] + mc_data[
         "services"
@@ -82,10 +86,11 @@ def test_montecarlo_html_has_the_distributions(mc_data):
     assert len(page.with_class("point", "circle")) == len(
         [o for o in mc_data["obligations"] if o["p_hit"] is not None]
     )
-    (level,) = page.rows("final-grade")[1:]
-    assert level["attrs"]["data-p"] == "1.0" and "一级(重大)" in level["cells"][0]
+    levels = page.rows("final-grade")[1:]
+    assert [float(r["attrs"]["data-p"]) for r in levels] == list(mc_data["final_grade"].values())
+    assert any("一级(重大)" in r["cells"][0] for r in levels)
     (svc,) = page.rows("continuity", "service")
-    assert float(svc["attrs"]["data-p"]) == mc_data["services"][0]["p_rto_met"] < 0.9
+    assert float(svc["attrs"]["data-p"]) == mc_data["services"][0]["p_rto_met"]
     assert "关键路径" in "".join(page.text)
 
 
@@ -97,21 +102,28 @@ def test_compare_report_puts_the_variants_side_by_side():
         r["attrs"]["data-obligation"]: r for r in page.rows("compare-obligations", "compare-row")
     }
     assert set(rows) == {o["id"] for o in data["base"]["obligations"]}
-    assert "81.5%" in rows["verify"]["cells"] and "91.5%" in rows["verify"]["cells"]
-    assert any(c.startswith("+10.0 pp") and c.endswith("*") for c in rows["verify"]["cells"])
+    # the duty the DR rehearsal changes most: base and variant side by side, marked as changed
+    dr = next(v for v in data["variants"] if v["id"] == "tested_dr_switch")
+    moved = max(dr["obligations"], key=lambda o: o["delta_p_hit"] or 0)
+    assert moved["changed"] and moved["delta_p_hit"] > 0.1
+    cells = rows[moved["id"]]["cells"]
+    assert pct(moved["p_hit_base"], 1) in cells and pct(moved["p_hit_variant"], 1) in cells
+    delta = f"{moved['delta_p_hit'] * 100:+.1f} pp"
+    assert any(c.startswith(delta) and c.endswith("*") for c in cells)
     # each variant's histograms drawn over the base's (outline)
     assert page.with_class("overlay", "rect")
     titles = [g["title"] for g in rep["charts"]["histograms"]]
-    assert titles == ["Base", "Base vs 值班主管与运营管理部响应提速"]
-    changed = [s for s in rep["strengths"] if s["kind"] == "variant"]
-    assert {s["obligation"] for s in changed} == {
-        o["id"] for o in data["variants"][0]["obligations"] if o["changed"] and o["delta_p_hit"] > 0
+    assert titles == ["Base"] + [f"Base vs {v['title_en']}" for v in data["variants"]]
+    changed = [s for s in rep["strengths"] if s["kind"] == "variant" and "obligation" in s]
+    assert {(s["variant"], s["obligation"]) for s in changed} == {
+        (v["id"], o["id"])
+        for v in data["variants"]
+        for o in v["obligations"]
+        if o["changed"] and o["delta_p_hit"] > 0
     }
     md = render(rep, "md")
-    assert (
-        "### Variants side by side" in md
-        and "| Verify the event within 10 min of receipt | 81.5% | 91.5% | +10.0 pp" in md
-    )
+    assert "### Variants side by side" in md
+    assert f"| {moved['title_en']} | {pct(moved['p_hit_base'], 1)} |" in md
 
 
 def test_cli_report_on_results(tmp_path, capsys):
