@@ -200,7 +200,8 @@ def test_workers_start_by_fork_only_in_a_single_threaded_process(monkeypatch):
 def test_dask_local_cluster_equals_local_run(processes):
     """--dask: the same batches on a Dask cluster (worker threads sharing one plan cache, or worker
     processes that import run_batch by name) give exactly the local result."""
-    distributed = pytest.importorskip("distributed")
+    import distributed  # installed by the dist extra that make test installs
+
     local = mc.montecarlo("payment_outage", 80, seed=4, workers=1, batch=20)
     with distributed.LocalCluster(
         n_workers=2 if not processes else 1,
@@ -250,9 +251,11 @@ def test_identical_variant_gives_exactly_zero(vdir, base_records):
     same = _variant(vdir, "same_as_base", "procedure: {}\nscenario: {}\n")
     result = mc.compare("payment_outage", [same], N, seed=5, workers=1)
     v = result["variants"][0]
-    for d in v["obligations"]:
-        if d["delta_p_hit"] is not None:
-            assert d["delta_p_hit"] == 0.0 and d["ci95"] == [0.0, 0.0] and d["changed"] is False, d
+    compared = [d for d in v["obligations"] if d["p_hit_base"] is not None]
+    assert len(compared) > len(v["obligations"]) // 2  # most duties fall due
+    for d in compared:
+        assert d["delta_p_hit"] == 0.0 and d["ci95"] == [0.0, 0.0] and d["changed"] is False, d
+    assert all(d["delta_p_hit"] is None for d in v["obligations"] if d["p_hit_base"] is None)
     for d in v["services"]:
         assert d["delta_p_rto_met"] == 0.0 and d["ci95"] == [0.0, 0.0]
         assert (
@@ -397,14 +400,14 @@ def _check_montecarlo(r: dict, n: int):
         assert isinstance(o["triggered"], int) and 0 <= o["triggered"] <= n
         assert set(o["done_min"]) == {"median", "p90", "p95"}
         assert set(o["histogram"]) >= {"edges", "counts"}
-        if o["p_hit"] is not None:
-            lo, hi = o["ci95"]
-            assert 0 <= lo <= o["p_hit"] <= hi <= 1
-            assert o["p_hit"] + o["p_late"] + o["p_missed"] + o["p_open"] == pytest.approx(
-                1, abs=1e-5
-            )
-        if o["histogram"]["counts"]:
-            assert len(o["histogram"]["edges"]) == len(o["histogram"]["counts"]) + 1
+        edges, counts = o["histogram"]["edges"], o["histogram"]["counts"]
+        assert len(edges) == (len(counts) + 1 if counts else 0)
+    rated = [o for o in r["obligations"] if o["p_hit"] is not None]
+    assert rated
+    for o in rated:
+        lo, hi = o["ci95"]
+        assert 0 <= lo <= o["p_hit"] <= hi <= 1
+        assert o["p_hit"] + o["p_late"] + o["p_missed"] + o["p_open"] == pytest.approx(1, abs=1e-5)
     for s in r["services"]:
         assert SVC_KEYS <= set(s) and set(s["downtime_min"]) >= {"mean", "median", "p90", "p95"}
     assert sum(r["final_grade"].values()) == pytest.approx(1, abs=1e-5)
@@ -543,7 +546,6 @@ def test_montecarlo_cli_errors(capsys, tmp_path):
 
 
 def test_unreachable_dask_scheduler_is_a_sentence(capsys, monkeypatch):
-    pytest.importorskip("distributed")
     monkeypatch.setenv("DRILLSIM_DASK_TIMEOUT", "1s")
     from drillsim.cli import main
 

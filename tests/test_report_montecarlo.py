@@ -62,8 +62,7 @@ def test_montecarlo_report_numbers(mc_data):
     assert any(a["kind"] == "continuity" and p_rto in a["text"] for a in data["improvements"])
     top = max(mc_data["critical_path"], key=lambda c: c["share_of_downstream_lateness"])
     assert any(
-        a["kind"] == "critical_path" and a["obligation"] == top["id"]
-        for a in data["improvements"]
+        a["kind"] == "critical_path" and a["obligation"] == top["id"] for a in data["improvements"]
     )
     assert all(p["capability"] in ("planning", "equipment") for p in data["improvement_plan"])
 

@@ -332,8 +332,9 @@ def test_failover_restores_the_service_and_scores_the_rto():
     (svc,) = done["continuity"]
     task = [e for e in done["obligations"] if e["id"] == "failover_within_5"][0]
     assert task["status"] == "hit"
-    if svc["restored_at"] is not None:  # the DR switch succeeds 85% of the time
-        assert svc["downtime_min"] == pytest.approx(t + 3) and svc["rto_met"] is True
+    # the DR switch succeeds 85% of the time; with seed 3 it does
+    assert svc["restored_at"] is not None
+    assert svc["downtime_min"] == pytest.approx(t + 3) and svc["rto_met"] is True
     never = run_scripted(S, base)
     assert (
         never["continuity"][0]["restored_at"] is None and never["continuity"][0]["rto_met"] is False
@@ -424,7 +425,9 @@ def test_bots_play_the_whole_procedure():
         for r in results
     ]
     assert sum(reported) >= 8  # most runs reach and follow the level-1 path
-    for r, ok in zip(results, reported):
-        if not ok:  # a run that never reported level 1 had a misgrade or a forgotten duty
-            misgraded = any(not g["correct"] for g in r["grading"])
-            assert misgraded or any(e["status"] == "missed" for e in r["obligations"])
+    # these seeds include runs that never report level 1: each had a misgrade or a forgotten duty
+    unreported = [r for r, ok in zip(results, reported) if not ok]
+    assert unreported
+    for r in unreported:
+        misgraded = any(not g["correct"] for g in r["grading"])
+        assert misgraded or any(e["status"] == "missed" for e in r["obligations"])
