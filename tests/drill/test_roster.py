@@ -63,6 +63,7 @@ def test_missing_column_and_wrong_suffix(tmp_path):
 
 def test_xlsx_roster_reads_like_the_csv(tmp_path):
     import openpyxl  # the xlsx extra, installed by make test
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["工号", "姓名", "部门", "区域", "疏散引导员", "今日在岗"])
