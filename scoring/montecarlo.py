@@ -22,7 +22,7 @@ from drillsim.simulator.loader import portable_ref, scenario_path
 from drillsim.simulator.plan import Plan
 from drillsim.simulator.replications import CODE, Batch, Job, RunInfo, plan_for, run_replications
 from drillsim.words import t
-from drillsim.words.formatting import pct
+from drillsim.words.formatting import level_word, pct
 
 from .stats import (
     _f,
@@ -199,6 +199,7 @@ def summarise(
         "final_grade": _levels(batch.declared),
         "final_level_true": _levels(batch.true_level),
         "critical_path": critical_path(plan, batch),
+        "graded": plan.procedure.grading is not None,
         "events_per_replication": _f(batch.events.mean(), 2) if batch.count else None,
     }
 
@@ -628,8 +629,61 @@ def compare(
     return out
 
 
+def deadline_spec(plan: Plan, oid: str) -> dict | None:
+    """A duty's deadline as the compare JSON shows it: {"min": 15}, {"clock": "18:00"} or
+    {"by_level": {"1": 15}}; None when the plan has no such obligation."""
+    ob = plan.procedure.obligations.get(oid)
+    if ob is None:
+        return None
+    if ob.deadline_min is not None:
+        return {"min": ob.deadline_min}
+    if ob.deadline_clock is not None:
+        return {"clock": ob.deadline_clock}
+    return {"by_level": {str(k): v for k, v in sorted(ob.deadline_by_level.items())}}
+
+
+def _rule(plan: Plan, oid: str):
+    ob = plan.procedure.obligations.get(oid)
+    return None if ob is None else (deadline_spec(plan, oid), ob.anchor, ob.every_min)
+
+
+def _hits_by_deadline(
+    plan: Plan, batch: Batch, oid: str, how: str, shift: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like obligation_counts, with each occurrence's deadline moved by `shift` minutes: the
+    variant's response judged by the base's deadline."""
+    layout = batch.layout
+    if oid not in layout.obligations:
+        z = np.zeros(batch.count)
+        return z, z
+    rows = _rows(batch, layout.obligations.index(oid), how)
+    done, dead = batch.occ["done"][rows], batch.occ["deadline"][rows]
+    hit = (np.isfinite(done) & (done <= dead + shift + EPS)).astype(float)
+    return _per_rep(batch, rows, hit), _per_rep(batch, rows)
+
+
+def _same_rule(base_plan, base, plan, var, oid, how, hb, tb) -> dict | None:
+    """Where the variant moved a duty's deadline (minutes to minutes): the variant's response
+    against the base's deadline, paired with the base, so that a relaxed rule is not read as a
+    faster response."""
+    db, dv = deadline_spec(base_plan, oid), deadline_spec(plan, oid)
+    if not (db and dv and "min" in db and "min" in dv):
+        return None
+    hv, tv = _hits_by_deadline(plan, var, oid, how, db["min"] - dv["min"])
+    d = paired_ratio_difference(hv, tv, hb, tb)
+    if d is None:
+        return None
+    return {
+        "p_hit": _f(d["var"]),
+        "delta": _f(d["delta"]),
+        "ci95": [_f(max(-1.0, d["lo"])), _f(min(1.0, d["hi"]))],
+        "changed": excludes_zero(d["lo"], d["hi"]),
+    }
+
+
 def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch) -> list[dict]:
-    """Per duty: P(hit) in the variant minus the base, paired replication by replication."""
+    """Per duty: P(hit) in the variant minus the base, paired replication by replication; each
+    plan's deadline, and whether the variant changed the rule (deadline, anchor, recurrence)."""
     ids = list(base_plan.procedure.obligations) + [
         o for o in plan.procedure.obligations if o not in base_plan.procedure.obligations
     ]
@@ -641,6 +695,7 @@ def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch)
         hb, tb = obligation_counts(base_plan, base, oid, how)
         hv, tv = obligation_counts(plan, var, oid, how)
         d = paired_ratio_difference(hv, tv, hb, tb)
+        rule_changed = _rule(base_plan, oid) != _rule(plan, oid)
         out.append(
             {
                 "id": oid,
@@ -648,6 +703,12 @@ def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch)
                 "title": ob.title,
                 "title_en": ob.title_en,
                 "basis": how,
+                "deadline_base": deadline_spec(base_plan, oid),
+                "deadline_variant": deadline_spec(plan, oid),
+                "rule_changed": rule_changed,
+                "same_rule": _same_rule(base_plan, base, plan, var, oid, how, hb, tb)
+                if rule_changed
+                else None,
                 "p_hit_base": _f(hb.sum() / tb.sum()) if tb.sum() else None,
                 "p_hit_variant": _f(hv.sum() / tv.sum()) if tv.sum() else None,
                 "delta_p_hit": _f(d["delta"]) if d else None,
@@ -812,7 +873,8 @@ def _mc_rows(mc: dict, variant: str) -> list[dict]:
 
 def write_csv(result: dict, path: str) -> int:
     rows = csv_rows(result)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    # with a byte-order mark, so that Excel opens the Chinese titles intact (as the MSEL export)
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         w.writeheader()
         for row in rows:
@@ -896,11 +958,12 @@ def render(result: dict, lang: str = "en") -> str:
                 ]
             )
         out += ["", table([w("col_service"), w("col_rto"), w("mc_p_rto"), w("mc_downtime")], rows)]
-    grades = ", ".join(
-        f"{w('mc_none') if k == '0' else w('level_n', n=k)}: {_pct(v)}"
-        for k, v in sorted(result["final_grade"].items())
-    )
-    out += ["", f"{w('mc_grade')}: {grades}"]
+    if result.get("graded", True):
+        grades = ", ".join(
+            f"{w('mc_none') if k == '0' else level_word(k, lang)}: {_pct(v)}"
+            for k, v in sorted(result["final_grade"].items())
+        )
+        out += ["", f"{w('mc_grade')}: {grades}"]
     cp = [c for c in result["critical_path"] if c["share_of_downstream_lateness"]][:6]
     if cp:
         rows = [
@@ -922,79 +985,133 @@ def render(result: dict, lang: str = "en") -> str:
     return "\n".join(out)
 
 
-def _signed(delta, ci, scale: float, unit: str) -> str:
-    """+1.2 [+0.4, +2.0] unit, with more decimals when everything would round to 0.0."""
+def _signed(delta, ci, scale: float, unit: str = "", max_digits: int = 2) -> str:
+    """+1.2 (+0.4…+2.0) unit, with more decimals (up to `max_digits`) when everything would
+    round to 0.0."""
     vals = [delta * scale, ci[0] * scale, ci[1] * scale]
     m = max(abs(v) for v in vals)
     digits = 1 if m >= 0.95 or m == 0 else 2 if m >= 0.095 else 3 if m >= 0.0095 else 4
+    digits = min(digits, max_digits)
     f = lambda v: f"{round(v, digits) + 0.0:+.{digits}f}"
-    return f"{f(vals[0])} [{f(vals[1])}, {f(vals[2])}] {unit}"
+    return f"{f(vals[0])} ({f(vals[1])}…{f(vals[2])})" + (f" {unit}" if unit else "")
 
 
-def _pp(delta, ci) -> str:
-    return "-" if delta is None else _signed(delta, ci, 100, "pp")
+def _points(delta, ci) -> str:
+    return "-" if delta is None else _signed(delta, ci, 100)
+
+
+def _deadline_cell(d: dict) -> str:
+    b, v = d.get("deadline_base"), d.get("deadline_variant")
+    show = lambda x: (
+        "-" if x is None else _num(x["min"], 0) if "min" in x else x.get("clock") or "*"
+    )
+    return show(b) if b == v else f"{show(b)}→{show(v)}"
+
+
+def _critical_rows(result: dict, lang: str, top: int = 5) -> list[list[str]]:
+    cp = [c for c in result.get("critical_path", []) if c["share_of_downstream_lateness"]][:top]
+    return [
+        [
+            c["clause"],
+            _title(c, lang),
+            f"{_num(c['mean_delay_passed_min'])} {t('min', lang)}",
+            _pct(c["share_of_downstream_lateness"]),
+        ]
+        for c in cp
+    ]
 
 
 def _render_compare(result: dict, lang: str) -> str:
-    from .tables import table
+    """Plain sentences first, then the tables; fits an A4 page (at most 100 columns)."""
+    from .conclusions import variant_conclusions
+    from .tables import table, width
 
     w = lambda key, **kw: t(key, lang, **kw)
     out = [
-        f"{result['scenario']}: {_title(result, lang)}  ({result['n']} {w('mc_reps')} "
-        f"{w('mc_base')}+{w('mc_variant')}, {w('mc_seed')} {result['seed']}; {w('mc_changed_note')})"
+        f"{result['scenario']}: {_title(result, lang)}",
+        f"({result['n']} {w('mc_reps')} {w('mc_base')}+{w('mc_variant')}, "
+        f"{w('mc_seed')} {result['seed']}; {w('mc_changed_note')})",
     ]
+    cp_heads = [w("col_clause"), w("col_duty"), w("mc_passed"), w("mc_share")]
     for v in result["variants"]:
-        out += ["", f"== {w('mc_variant')} {v['id']}: {_title(v, lang)}"]
+        out += [""] + _wrap(f"== {w('mc_variant')} {v['id']}: {_title(v, lang)}", 98, width)
+        out.append(f"{w('cc_heading')}:")
+        for sentence in variant_conclusions(v, lang):
+            out += _wrap(f"- {sentence}", 98, width)
         rows = []
         for d in v["obligations"]:
             if d["delta_p_hit"] is None and d["p_hit_base"] is None and d["p_hit_variant"] is None:
                 continue
-            ci = d["ci95"]
+            mark = w("mc_rule") if d.get("rule_changed") else w("mc_yes") if d["changed"] else ""
             rows.append(
                 [
-                    "*" if d["changed"] else "",
+                    mark,
                     d["clause"],
                     _title(d, lang),
+                    _deadline_cell(d),
                     _pct(d["p_hit_base"]),
                     _pct(d["p_hit_variant"]),
-                    _pp(d["delta_p_hit"], ci),
+                    _points(d["delta_p_hit"], d["ci95"]),
                 ]
             )
-        out.append(
-            table(
-                ["", w("col_clause"), w("col_duty"), w("mc_base"), w("mc_variant"), w("mc_delta")],
-                rows,
-                max_col=50,
-            )
-        )
+        heads = [
+            w("mc_changed"),
+            w("col_clause"),
+            w("col_duty"),
+            w("col_deadline"),
+            w("mc_base"),
+            w("mc_variant"),
+            w("mc_delta"),
+        ]
+        out += ["", table(heads, rows, max_col=25)]
         rows = []
         for d in v["services"]:
-            ci, dci = d["ci95"], d["downtime_ci95"]
+            if d["p_rto_met_base"] is None and d["p_rto_met_variant"] is None:
+                continue  # down in no run of either plan
+            mark = w("mc_yes") if d.get("changed_rto") or d.get("changed_downtime") else ""
             name = d.get("name_en") or d["name"] if lang == "en" else d["name"]
             rows.append(
                 [
-                    "*" if d["changed"] else "",
+                    mark,
                     name,
-                    f"{_pct(d['p_rto_met_base'])} -> {_pct(d['p_rto_met_variant'])}",
-                    _pp(d["delta_p_rto_met"], ci),
+                    f"{_pct(d['p_rto_met_base'])}→{_pct(d['p_rto_met_variant'])}",
+                    _points(d["delta_p_rto_met"], d["ci95"]),
                     "-"
                     if d["delta_downtime_mean_min"] is None
-                    else _signed(d["delta_downtime_mean_min"], dci, 1, w("min")),
+                    else _signed(d["delta_downtime_mean_min"], d["downtime_ci95"], 1, w("min")),
                 ]
             )
         if rows:
-            out += [
-                "",
-                table(
-                    [
-                        "",
-                        w("col_service"),
-                        w("mc_p_rto_short"),
-                        w("mc_delta"),
-                        w("mc_downtime_short"),
-                    ],
-                    rows,
-                    max_col=50,
-                ),
+            heads = [
+                w("mc_changed"),
+                w("col_service"),
+                w("mc_p_rto_short"),
+                w("mc_delta"),
+                w("mc_downtime_short"),
             ]
+            out += ["", table(heads, rows, max_col=26)]
+        cp = _critical_rows(v["result"], lang)
+        if cp:
+            out += ["", w("mc_critical") + ":", table(cp_heads, cp, max_col=30)]
+    cp = _critical_rows(result["base"], lang)
+    if cp:
+        out += ["", f"{w('mc_base')} — {w('mc_critical')}:", table(cp_heads, cp, max_col=30)]
     return "\n".join(out)
+
+
+def _wrap(text: str, cols: int, width) -> list[str]:
+    """Break a sentence into lines of at most `cols` display columns (Chinese has no spaces,
+    so break anywhere; English at spaces where it can)."""
+    lines, cur = [], ""
+    for ch in text:
+        if width(cur + ch) > cols:
+            cut = cur.rfind(" ") if " " in cur[len(cur) // 2 :] else -1
+            if cut > 0:
+                lines.append(cur[:cut].rstrip())
+                cur = "  " + cur[cut + 1 :]
+            else:
+                lines.append(cur)
+                cur = "  "
+        cur += ch
+    lines.append(cur)
+    return lines

@@ -54,9 +54,6 @@ def render(plan: Plan, result: dict, lang: str = "en") -> str:
     s = result["summary"]
     rate = "-" if s["sla_hit_rate"] is None else f"{s['sla_hit_rate']:.0%}"
     counts = ", ".join(f"{w(k)} {s[k]}" for k in ("hit", "late", "missed", "open", "not_triggered"))
-    out += [
-        "",
-        f"{w('summary')}: {counts}; {w('hit_rate')} {rate}; "
-        f"{w('grades_correct')} {s['grades_correct']}/{s['grades']}",
-    ]
+    grades = f"; {w('grades_correct')} {s['grades_correct']}/{s['grades']}" if s["grades"] else ""
+    out += ["", f"{w('summary')}: {counts}; {w('hit_rate')} {rate}{grades}"]
     return "\n".join(out)

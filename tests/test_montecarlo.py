@@ -501,7 +501,7 @@ def test_compare_cli_json_and_csv(capsys, tmp_path):
     )
     import csv
 
-    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8-sig")))
     assert list(rows[0]) == mc.CSV_COLUMNS
     n_ob = len(load_plan("payment_outage").procedure.obligations)
     assert len(rows) == 2 * (n_ob + 1)

@@ -31,6 +31,17 @@ def dci(pair, digits: int = 1) -> str:
     return f"{pair[0] * 100:+.{digits}f}…{pair[1] * 100:+.{digits}f} pp"
 
 
+_ZH_NUMERALS = "零一二三四五六七八九十"
+
+
+def level_word(n, lang: str) -> str:
+    """A grading level as people say it: 一级 (not 1级) / level 1."""
+    n = int(n)
+    if lang == "zh" and 0 <= n <= 10:
+        return t("level_n", lang, n=_ZH_NUMERALS[n])
+    return t("level_n", lang, n=n)
+
+
 def start_minute(start_clock: str) -> int:
     h, m = map(int, start_clock.split(":"))
     return h * 60 + m

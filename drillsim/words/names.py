@@ -6,7 +6,7 @@ reports all name them through this one class, so a level reads the same on scree
 from __future__ import annotations
 
 from . import t
-from .formatting import clock, duration, num, when
+from .formatting import clock, duration, level_word, num, when
 
 
 class Names:
@@ -101,7 +101,7 @@ class Names:
             return label
         if n == 0:
             return self.w("level_0")
-        return self.w("level_n", n=n)
+        return level_word(n, self.lang)
 
     def levels(self) -> list[int]:
         g = self.proc.grading if self.proc is not None else None

@@ -17,9 +17,10 @@ from drillsim.scoring.ratings import Ratings, load_ratings
 from drillsim.simulator.errors import InputError, Problem
 from drillsim.simulator.loader import load_plan
 from drillsim.words import t
-from drillsim.words.formatting import ci, dci, num, pct
+from drillsim.words.formatting import ci, num, pct
 from drillsim.words.names import Names
 
+from ..conclusions import conclusions, points
 from .drafting import DUE_DAYS
 from .svg import COLORS, SERIES, bars, histogram, intervals
 
@@ -221,7 +222,12 @@ def montecarlo_report(
             target=pct(target),
         )
     ]
+    if kind == "compare":
+        summary = [s for _, sentences in conclusions(data, lang) for s in sentences] + summary
     for s in services:
+        if s.get("p_rto_met") is None:
+            summary.append(t("sum_mc_not_down", lang, service=s["name_local"]))
+            continue
         summary.append(
             t(
                 "sum_mc_rto",
@@ -306,6 +312,7 @@ def _compare(data, base, names: Names, lang) -> dict:
                     "delta": d.get("delta_p_hit"),
                     "ci95": d.get("ci95"),
                     "changed": bool(d.get("changed")),
+                    "rule_changed": bool(d.get("rule_changed")),
                 }
             )
         rows.append(
@@ -330,7 +337,8 @@ def _compare(data, base, names: Names, lang) -> dict:
                     "p": res.get(sid, {}).get("p_rto_met"),
                     "delta": d.get("delta_p_rto_met"),
                     "ci95": d.get("ci95"),
-                    "changed": bool(d.get("changed")),
+                    # the RTO cell's own interval, not the downtime's (older files: "changed")
+                    "changed": bool(d.get("changed_rto", d.get("changed"))),
                     "delta_downtime_mean_min": d.get("delta_downtime_mean_min"),
                 }
             )
@@ -588,10 +596,10 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
     if compare:
         for row in compare["obligations"]:
             for v in row["variants"]:
-                if not v["changed"] or v["delta"] is None:
-                    continue
+                if not v["changed"] or v["delta"] is None or v.get("rule_changed"):
+                    continue  # a moved deadline is said in the summary's conclusions
                 title = next(x["title"] for x in compare["variants"] if x["id"] == v["variant"])
-                delta = f"{abs(v['delta']) * 100:.1f} pp"
+                delta = points(abs(v["delta"])).lstrip("+")
                 if v["delta"] > 0:
                     strengths.append(
                         {
@@ -604,7 +612,7 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                                 variant=title,
                                 duty=row["title"],
                                 delta=delta,
-                                ci=dci(v["ci95"]),
+                                ci=_points_ci(v["ci95"]),
                             ),
                         }
                     )
@@ -620,7 +628,7 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                                 variant=title,
                                 duty=row["title"],
                                 delta=delta,
-                                ci=dci(v["ci95"]),
+                                ci=_points_ci(v["ci95"]),
                             ),
                             "details": [],
                             "capability": None,
@@ -640,9 +648,16 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                                 lang,
                                 variant=title,
                                 service=row["name"],
-                                delta=f"{v['delta'] * 100:.1f} pp",
-                                ci=dci(v["ci95"]),
+                                delta=points(v["delta"]).lstrip("+"),
+                                ci=_points_ci(v["ci95"]),
                             ),
                         }
                     )
     return strengths, afis
+
+
+def _points_ci(pair) -> str:
+    """The interval of a change in points, without jargon: '+1.4…+6.6'."""
+    if not pair or pair[0] is None:
+        return "-"
+    return f"{points(pair[0])}…{points(pair[1])}"

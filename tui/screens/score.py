@@ -66,9 +66,15 @@ class ScoreScreen(Screen):
                 hit=s["hit"],
                 late=s["late"],
                 missed=s["missed"],
+                open=s["open"],
                 not_triggered=s["not_triggered"],
                 rate=rate,
-                grades=f"{s['grades_correct']}/{s['grades']}",
+            )
+            # no grading figures where nothing was graded (a procedure without grading)
+            + (
+                tr("score_grades", grades=f"{s['grades_correct']}/{s['grades']}")
+                if s["grades"]
+                else ""
             )
             + "\n",
             style="bold",

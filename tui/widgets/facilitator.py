@@ -271,6 +271,8 @@ class FacilitatorView(Vertical):
             )
             style = "yellow"
         elif kind == "level":
+            if ex.plan.procedure.grading is None:
+                return None  # a procedure without grading has no levels to show
             text, style = tr("act_level", level=n.level(ev["level"])), "bold"
         elif kind == "attributes":
             text = tr("act_attributes", changes=", ".join(f"{k}={v}" for k, v in ev["set"].items()))
