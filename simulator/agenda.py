@@ -13,7 +13,7 @@ from .model import Procedure
 
 EPS = 1e-9  # float slack when comparing a done time with a deadline
 EVENTS = frozenset(
-    {"due", "handover", "message.delivered", "task", "grade", "classify"}
+    {"due", "void", "handover", "message.delivered", "task", "grade", "classify"}
 )  # what feed() reads
 
 
@@ -91,6 +91,16 @@ class Agenda:
             )
             self.occurrences.setdefault(occ.key, []).append(occ)
             self.open.append(occ)
+            return []
+        if kind == "void":
+            # a recurring duty whose `until` began to hold while this occurrence was open: it is
+            # no longer owed, so it leaves the agenda (no verdict) rather than counting as missed
+            occs = self.occurrences.get((ev["obligation"], ev["incident"]), [])
+            for occ in [o for o in occs if o.n == ev["n"] and o.done_at is None]:
+                occs.remove(occ)
+                self.open.remove(occ)
+            if not occs:
+                self.occurrences.pop((ev["obligation"], ev["incident"]), None)
             return []
         if kind == "handover":
             if ev["to"] == ev["role"]:

@@ -359,19 +359,29 @@ class Inject(Strict):
 
 
 class Absence(Strict):
+    """A role away. Without `from` it was away before the exercise began: its deputy acts from
+    the first minute, with no handover. With `from` it leaves during the exercise, and its
+    deputy takes over after the role's `handover_min`."""
+
     role: Ident
-    start_min: Minutes = Field(0, alias="from")
+    start_min: Minutes | None = Field(
+        None,
+        alias="from",
+        description="minute it leaves during the exercise; omitted: away since before the start",
+    )
     until_min: Minutes | None = Field(None, alias="until")
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
     )
 
+    @property
+    def begins(self) -> float:
+        return 0.0 if self.start_min is None else self.start_min
+
     @model_validator(mode="after")
     def _order(self):
-        if self.until_min is not None and self.until_min <= self.start_min:
-            raise ValueError(
-                f"`until` ({self.until_min:g}) must be after `from` ({self.start_min:g})"
-            )
+        if self.until_min is not None and self.until_min <= self.begins:
+            raise ValueError(f"`until` ({self.until_min:g}) must be after `from` ({self.begins:g})")
         return self
 
 

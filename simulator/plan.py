@@ -128,6 +128,13 @@ class Runtime:
         for j, c in self.inject_when.items():
             for f in _facts(c, belief=False):
                 self.by_fact.setdefault(f, ([], [], []))[2].append(j)
+        # fact -> recurring duties whose `until` reads it: when it starts to hold, the open
+        # occurrence is void (the fact must be in by_fact for a change to be noticed at all)
+        self.until_by_fact: dict[tuple, list[str]] = {}
+        for oid, c in self.until.items():
+            for f in _facts(c, belief=False):
+                self.by_fact.setdefault(f, ([], [], []))
+                self.until_by_fact.setdefault(f, []).append(oid)
         # The script (outages, absences, the timeline, timed injects) as timed steps (kind, what;
         # the world's SCRIPT_STEPS says what each kind does), in file order within a minute: one
         # SimPy event per minute, no process per item.
@@ -138,9 +145,11 @@ class Runtime:
             (o.until_min, "channel.up", o.channel) for o in sc.outages if o.until_min is not None
         ]
         for ab in sc.absences:
+            # away since before the start: the deputy acts from minute 0, no handover time
+            delay = 0.0 if ab.start_min is None else proc.roles[ab.role].handover_min
             steps += [
-                (ab.start_min, "absent", ab.role),
-                (ab.start_min + proc.roles[ab.role].handover_min, "handover", ab.role),
+                (ab.begins, "absent", ab.role),
+                (ab.begins + delay, "handover", ab.role),
             ]
             if ab.until_min is not None:
                 steps.append((ab.until_min, "returned", ab.role))

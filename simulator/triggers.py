@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .agenda import Agenda, Occurrence
+from .agenda import EPS, Agenda, Occurrence
 from .model import Procedure, Scenario
 from .plan import Runtime
 
@@ -104,6 +104,8 @@ class Triggers:
                 truth, belief, injects = rt.trigger, rt.belief_ids, rt.inject_when
             else:
                 truth, belief, injects = self._candidates(facts)
+            if rt.until:
+                self._check_until(inc, facts)
             if truth:
                 self._check_truth(inc, truth)
             if belief and self.bots:
@@ -205,7 +207,28 @@ class Triggers:
             target += 1440
         return target - self.rt.start_clock_min
 
+    def _until(self, oid: str, inc: str) -> bool:
+        until = self.rt.until.get(oid)
+        return until is not None and until(self.truth_ctx[inc])
+
+    def _check_until(self, inc: str, facts: set):
+        """A recurring duty's `until` may have started to hold: the occurrence still open (its
+        deadline not yet passed) is void, not missed; none falls due after it (_recur)."""
+        rt, now = self.rt, self.env.now
+        if ("all",) in facts or ("now",) in facts:
+            oids = list(rt.until)
+        else:
+            oids = sorted({o for f in facts for o in rt.until_by_fact.get(f, ())}, key=rt.order_key)
+        for oid in oids:
+            occ = self.agenda.latest(oid, inc)
+            if occ is None or occ.done_at is not None or occ.deadline_at <= now + EPS:
+                continue
+            if self._until(oid, inc):
+                self.emit("void", obligation=oid, incident=inc, n=occ.n)
+
     def _fall_due(self, oid: str, inc: str, n: int):
+        if self._until(oid, inc):
+            return  # its recurrence has already ended: nothing is owed
         deadline = self._deadline(oid, inc)
         if deadline is None:
             return
@@ -244,7 +267,7 @@ class Triggers:
         latest = self.agenda.latest(oid, inc)
         if latest is None or latest.n != n:
             return
-        if self.rt.until[oid](self.truth_ctx[inc]) if oid in self.rt.until else False:
+        if self._until(oid, inc):
             return
         if self.env.now >= self.sc.duration_min:
             return

@@ -480,7 +480,7 @@ def _overview(
         (
             "f_absences",
             "; ".join(
-                f"{names.role(a.role)} {names.clock(a.start_min)}–{names.clock(a.until_min)}"
+                f"{names.role(a.role)} {names.clock(a.begins)}–{names.clock(a.until_min)}"
                 for a in sc.absences
             )
             or t("none", lang),
