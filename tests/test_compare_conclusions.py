@@ -92,17 +92,17 @@ def test_the_printed_comparison_opens_with_sentences_and_fits_a4(result, lang):
 def test_the_rto_sentence_uses_the_rtos_own_interval(tmp_path):
     """Downtime moved but the RTO did not: no 'raises the chance of meeting the RTO'."""
     data = json.loads((FIX / "compare_payment_outage.json").read_text(encoding="utf-8"))
+    for v in data["variants"]:
+        v["services"][0].update(
+            delta_p_rto_met=0.001,
+            ci95=[-0.001, 0.002],
+            changed=True,
+            changed_rto=False,
+            changed_downtime=True,
+            delta_downtime_mean_min=-1.5,
+            downtime_ci95=[-2.0, -1.0],
+        )
     v = data["variants"][0]
-    svc = v["services"][0]
-    svc.update(
-        delta_p_rto_met=0.001,
-        ci95=[-0.001, 0.002],
-        changed=True,
-        changed_rto=False,
-        changed_downtime=True,
-        delta_downtime_mean_min=-1.5,
-        downtime_ci95=[-2.0, -1.0],
-    )
     path = tmp_path / "cmp.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     for lang in ("zh", "en"):
