@@ -64,6 +64,12 @@ def cmd_report(args) -> int:
             suffix, "html" if out else "md"
         )
     lang = _lang(args)
+    from drillsim.scoring.drill_record import is_drill_log
+
+    if is_drill_log(args.input):  # a live drill's log: the drill record
+        from .cmd_drill import report_drill
+
+        return report_drill(args, lang, out)
     rep = build_report(
         args.input, ratings=args.ratings, lang=lang, date=args.date, target=args.target
     )
@@ -148,7 +154,9 @@ def register(sub) -> None:
         help="write here (format from the suffix: .html .md .json)",
     )
     p.add_argument(
-        "--format", choices=["html", "md", "json"], help="output format (default: from -o, else md)"
+        "--format",
+        choices=["html", "md", "json", "docx"],
+        help="output format (default: from -o, else md)",
     )
     p.add_argument(
         "--lang",
@@ -177,6 +185,25 @@ def register(sub) -> None:
         default=0.9,
         metavar="P",
         help="replication reports: the chance of being on time a duty should reach (default 0.9)",
+    )
+    p.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="drill record: list this photo or document as an attachment (repeatable)",
+    )
+    p.add_argument(
+        "--no-names",
+        action="store_true",
+        help="drill record: leave people's names out (employee numbers instead)",
+    )
+    p.add_argument(
+        "--predict-n",
+        type=int,
+        default=200,
+        metavar="N",
+        help="drill record: simulated evacuations to set the measured times against (0: none)",
     )
     p.set_defaults(func=cmd_report)
 

@@ -428,6 +428,11 @@ class ObservedMilestone(Strict):
     headcount: bool = Field(
         False, description="stamped by itself when everyone present is accounted for"
     )
+    measures: Literal["all_out", "assembly", "headcount"] | None = Field(
+        None,
+        description="what of the evacuation model's prediction this milestone measures: the last "
+        "person out, the last at the assembly point, the headcount complete",
+    )
     target_min: PositiveMinutes | None = Field(
         None, description="expected within this many minutes of `after` (cite the clause)"
     )
@@ -452,6 +457,10 @@ class Drill(Strict):
     )
     site: str | None = Field(
         None, description="site layout for the evacuation prediction (file beside the scenario)"
+    )
+    site_changes: dict = Field(
+        default_factory=dict,
+        description="overlay on the site layout (a variant: exits: {B: {blocked: true}})",
     )
     location: str = ""
     organiser: str = ""
