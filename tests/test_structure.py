@@ -26,6 +26,7 @@ COMMANDS = {
     "report",
     "msel",
     "drill",
+    "predict",
 }
 
 
