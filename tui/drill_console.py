@@ -10,6 +10,7 @@ once a second; tests pass `tick_interval=None` and a fake clock and call `tick()
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -140,11 +141,12 @@ class DrillConsole(App):
         self.title = self.tr("drill_title")
         table = self.query_one("#milestones", DataTable)
         tr = self.tr
-        for col in ("drill_col_key", "drill_col_milestone", "drill_col_due", "drill_col_stamped"):
+        # the verdict and the times first: a long milestone title must not push them off screen
+        for col in ("drill_col_key", "drill_col_verdict", "drill_col_stamped", "drill_col_due"):
             table.add_column(tr(col), key=col)
-        table.add_column(tr("drill_col_verdict"), key="drill_col_verdict")
+        table.add_column(tr("drill_col_milestone"), key="drill_col_milestone")
         for m in self.drill.milestones:
-            table.add_row(m.key, m.title(self.drill.plan, self.lang), "", "", "", key=m.id)
+            table.add_row(m.key, "", "", "", m.title(self.drill.plan, self.lang), key=m.id)
         table.focus()
         if self.tick_interval:
             self.set_interval(self.tick_interval, self.tick)
@@ -399,9 +401,9 @@ class DrillConsole(App):
                 stamped += " ✎"
             if row["auto"]:
                 stamped += f" ({tr('drill_auto')})"
-            table.update_cell(row["id"], "drill_col_due", due)
-            table.update_cell(row["id"], "drill_col_stamped", stamped)
-            table.update_cell(row["id"], "drill_col_verdict", self._verdict(row))
+            table.update_cell(row["id"], "drill_col_due", due, update_width=True)
+            table.update_cell(row["id"], "drill_col_stamped", stamped, update_width=True)
+            table.update_cell(row["id"], "drill_col_verdict", self._verdict(row), update_width=True)
         self.query_one("#headcount", Static).update(self._headcount_text())
 
     def _headcount_text(self) -> Text:
@@ -429,7 +431,8 @@ class DrillConsole(App):
         for by in ("department", "area"):
             for g in hc.groups(by):
                 style = "green" if g.accounted == g.expected else ""
-                out.append(f"{g.name:<14} {g.accounted:>3}/{g.expected:<3}\n", style=style)
+                pad = " " * max(1, 16 - cell_len(g.name))  # CJK names are two cells a character
+                out.append(f"{g.name}{pad}{g.accounted:>3}/{g.expected:<3}\n", style=style)
             out.append("\n")
         if missing:
             out.append(tr("drill_missing", names=self._names(missing, MISSING_SHOWN)), style="red")
