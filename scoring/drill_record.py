@@ -24,16 +24,11 @@ from drillsim.simulator.drill.live import parse_wall
 from drillsim.simulator.drill.roster import Roster
 from drillsim.simulator.drill.site import load_site
 from drillsim.words import t
+from drillsim.words.formatting import num
+from drillsim.words.names import Names
 
 DUE_DAYS = 30  # drafted improvement actions fall due a month after the drill
 EPS = 1e-6
-
-
-def _num(x) -> str:
-    if x is None:
-        return "-"
-    text = f"{x:.1f}"
-    return text.rstrip("0").rstrip(".")
 
 
 class _Clock:
@@ -46,27 +41,18 @@ class _Clock:
         return (self.start + dt.timedelta(minutes=minute)).strftime("%H:%M:%S")
 
     def stamp(self, minute) -> str:
-        return "-" if minute is None else f"{self.at(minute)} (+{_num(minute)}′)"
+        return "-" if minute is None else f"{self.at(minute)} (+{num(minute)}′)"
 
 
 def _status(status: str, late_by, lang: str) -> str:
     """A verdict in the words every other surface uses for it."""
     if status == "late":
-        return t("late_by", lang, m=_num(late_by))
+        return t("late_by", lang, m=num(late_by))
     if status == "stamped":
         return t("drill_st_stamped", lang)
     if status == "not_stamped":
         return t("rec_st_not_stamped", lang)
     return t(status, lang)
-
-
-def _role(plan, rid, lang) -> str:
-    if rid is None:
-        return "-"
-    role = plan.procedure.roles.get(rid)
-    if role is None:
-        return rid
-    return role.name if lang == "zh" else (role.name_en or role.name)
 
 
 def _pick(lang, zh, en) -> str:
@@ -127,7 +113,7 @@ def drill_record(
     facts = [
         ("rec_name", _pick(lang, sc.title, sc.title_en)),
         ("rec_date", start.date().isoformat()),
-        ("rec_time", f"{clock.at(0)} – {clock.at(end)} ({_num(end)} {t('rec_min', lang)})"),
+        ("rec_time", f"{clock.at(0)} – {clock.at(end)} ({num(end)} {t('rec_min', lang)})"),
         ("rec_location", drill.location or "-"),
         ("rec_organiser", drill.organiser or "-"),
         ("rec_type", t("rec_type_live", lang)),
@@ -251,7 +237,7 @@ def drill_record(
                 "id": r["id"],
                 "step": _pick(lang, r["title"], r["title_en"]),
                 "clause": r["clause"] or "-",
-                "role": _role(plan, r.get("role"), lang) if r.get("role") else "-",
+                "role": Names(plan, lang).role(r.get("role")) if r.get("role") else "-",
                 "plan": plan_text,
                 "actual": clock.stamp(r["stamped_at"]) if r["stamped_at"] is not None else "-",
                 "verdict": verdict,
@@ -269,7 +255,7 @@ def drill_record(
                 "id": e["id"],
                 "step": _pick(lang, ob.title, ob.title_en),
                 "clause": ob.clause,
-                "role": _role(plan, ob.role, lang),
+                "role": Names(plan, lang).role(ob.role),
                 "plan": t(
                     "rec_due",
                     lang,
@@ -310,9 +296,9 @@ def drill_record(
                 {
                     "metric": metric,
                     "label": label,
-                    "measured": _num(minute) if minute is not None else "-",
-                    "mean": _num(s["mean"]),
-                    "range": f"{_num(s['p5'])} – {_num(s['p95'])}",
+                    "measured": num(minute) if minute is not None else "-",
+                    "mean": num(s["mean"]),
+                    "range": f"{num(s['p5'])} – {num(s['p95'])}",
                     "rank": "-" if rank is None else f"{rank * 100:.0f}%",
                     "above": minute is not None and minute > s["p95"] + EPS,
                     "p95": s["p95"],
@@ -344,7 +330,7 @@ def drill_record(
         problems.append(
             {
                 "text": t("rec_problem_missing", lang, n=len(missing)),
-                "owner": _role(plan, "office", lang),
+                "owner": Names(plan, lang).role("office"),
                 "action": t("rec_action_missing", lang),
             }
         )
@@ -357,9 +343,9 @@ def drill_record(
                         lang,
                         what=p["label"],
                         m=p["measured"],
-                        p95=_num(p["p95"]),
+                        p95=num(p["p95"]),
                     ),
-                    "owner": _role(plan, "office", lang),
+                    "owner": Names(plan, lang).role("office"),
                     "action": t("rec_action_slow", lang, what=p["label"]),
                 }
             )
@@ -369,7 +355,7 @@ def drill_record(
             {
                 "issue": i.issue,
                 "action": i.corrective_action,
-                "owner": _role(plan, i.responsible_role, lang) if i.responsible_role else "-",
+                "owner": Names(plan, lang).role(i.responsible_role) if i.responsible_role else "-",
                 "due": i.due.isoformat() if i.due else "-",
             }
             for i in ratings.improvement_plan

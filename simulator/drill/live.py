@@ -27,7 +27,7 @@ from drillsim.simulator.session import Session, dumps
 
 from .headcount import Headcount
 from .milestones import Milestone, alarm, headcount_milestone, milestones
-from .roster import Person, Roster
+from .roster import Person, Roster, find
 
 SEED = 1  # every role is played by people: nothing is drawn but task success (1 in 003)
 # events that people made; replay takes them again (stamps marked `auto` follow from check-ins)
@@ -276,15 +276,8 @@ class LiveDrill:
 
     # --- headcount -----------------------------------------------------------------------
     def find(self, query: str, limit: int = 20) -> list[Person]:
-        q = query.strip().casefold()
-        people = list(self.headcount.people.values())
-        exact = [p for p in people if p.number.casefold() == q]
-        rest = [
-            p
-            for p in people
-            if p not in exact and q and (q in p.number.casefold() or q in p.name.casefold())
-        ]
-        return (exact + rest)[:limit]
+        """On the roster or added on the spot: by number first, then by number or name."""
+        return find(self.headcount.people.values(), query, limit)
 
     def checkin(self, number: str, by: str) -> dict:
         self._live()

@@ -62,17 +62,7 @@ class Roster:
         return list(dict.fromkeys(p.area for p in self.people))
 
     def find(self, query: str, limit: int = 20) -> list[Person]:
-        """People whose number is `query`, then whose number or name contains it."""
-        q = query.strip().casefold()
-        if not q:
-            return []
-        exact = [p for p in self.people if p.number.casefold() == q]
-        rest = [
-            p
-            for p in self.people
-            if p not in exact and (q in p.number.casefold() or q in p.name.casefold())
-        ]
-        return (exact + rest)[:limit]
+        return find(self.people, query, limit)
 
     def to_log(self) -> dict:
         """What the drill log keeps of the roster (the log is one of the drill's files)."""
@@ -91,6 +81,18 @@ class Roster:
             for n, name, d, a, w, pr in data.get("people", [])
         ]
         return cls(people, data.get("file", ""), data.get("sha256", ""))
+
+
+def find(people, query: str, limit: int = 20) -> list[Person]:
+    """People whose number is `query`, then those whose number or name contains it."""
+    q = query.strip().casefold()
+    if not q:
+        return []
+    exact = [p for p in people if p.number.casefold() == q]
+    rest = [
+        p for p in people if p not in exact and (q in p.number.casefold() or q in p.name.casefold())
+    ]
+    return (exact + rest)[:limit]
 
 
 def _norm(header: str) -> str:
