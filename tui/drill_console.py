@@ -434,6 +434,12 @@ class DrillConsole(App):
                 pad = " " * max(1, 16 - cell_len(g.name))  # CJK names are two cells a character
                 out.append(f"{g.name}{pad}{g.accounted:>3}/{g.expected:<3}\n", style=style)
             out.append("\n")
-        if missing:
-            out.append(tr("drill_missing", names=self._names(missing, MISSING_SHOWN)), style="red")
+        if missing:  # who is missing, area by area: where the search would start
+            out.append(tr("drill_missing", names="") + "\n", style="bold red")
+            shown = 0
+            for g in hc.groups("area"):
+                if g.missing and shown < MISSING_SHOWN:
+                    names = self._names(g.missing, MISSING_SHOWN - shown)
+                    out.append(f"{g.name}: {names}\n", style="red")
+                    shown += len(g.missing)
         return out
