@@ -184,7 +184,10 @@ class Exercise:
         seed: int = 1,
         log_path: str | Path | None = None,
         wall_clock: Callable[[], str] = wall_now,
+        session: Session | None = None,
     ):
+        """`session`: one made elsewhere (the session server's, or a client's remote one);
+        by default a new in-process Session writing `log_path`."""
         proc = plan.procedure
         humans = list(dict.fromkeys(humans))
         unknown = [r for r in humans if r not in proc.roles]
@@ -199,7 +202,7 @@ class Exercise:
         self.log_path = Path(log_path) if log_path else None
         self.wall_clock = wall_clock
         players = {r: "human" if r in humans else "bot" for r in proc.roles}
-        self.session = Session(plan, seed, players, log_path=self.log_path)
+        self.session = session or Session(plan, seed, players, log_path=self.log_path)
         self.roles = {r: RoleState(r) for r in humans}
         self.absent: set[str] = set()
         self.acting: dict[str, str] = {}
@@ -441,6 +444,12 @@ class Exercise:
         if task not in self.tasks_for(role):
             raise ActionError("err_task")
         return self._submit(role, "task", self._incident(incident, role), task=task)
+
+    def perform(self, action: ScriptAction) -> list[dict]:
+        """A scripted action as it stands (an actions file played into a served session): taken
+        now, as `drillsim run` takes it, without the console's checks of what the role may do."""
+        self._check_running()
+        return self._feed(self.session.submit(action.model_copy(update={"at": self.now})))
 
     # --- duties --------------------------------------------------------------------------------
     @property

@@ -223,6 +223,14 @@ CONSOLE: dict[str, dict[str, str]] = {
         "help_digits": "1–9",
         "help_tab": "Tab",
         "help_arrows": "↑↓",
+        # --- join (a served exercise) ----------------------------------------------------
+        "join_connecting": "正在连接演练服务器……",
+        "join_code": "请输入加入码(如 ABCDE-FGH23),按回车",
+        "join_bad_code": "加入码不对,请再输入一次(多次错误将被暂时拒绝)",
+        "join_waiting": "已加入:{who}。等待导演开始演练……",
+        "join_start_hint": "已加入的角色:{here}。按 s 开始(未加入的角色按 --others 由模拟扮演或等待)",
+        "people_here": "在场:",
+        "people_bot": "模拟",
     },
     "en": {
         "app_title": "drillsim exercise",
@@ -446,5 +454,12 @@ CONSOLE: dict[str, dict[str, str]] = {
         "help_digits": "1-9",
         "help_tab": "Tab",
         "help_arrows": "↑↓",
+        "join_connecting": "Connecting to the exercise server...",
+        "join_code": "Type your join code (like ABCDE-FGH23) and press Enter",
+        "join_bad_code": "That join code is wrong; try again (repeated failures are refused for a while)",
+        "join_waiting": "Joined as {who}. Waiting for the facilitator to start the exercise...",
+        "join_start_hint": "Roles joined: {here}. Press s to start (roles nobody joined: bots or waiting, as --others says)",
+        "people_here": "Here:",
+        "people_bot": "bot",
     },
 }

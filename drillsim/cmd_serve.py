@@ -1,0 +1,233 @@
+"""`drillsim serve` and `drillsim join`: one exercise, several participants, each at a screen."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import secrets
+import signal
+import sys
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve an exercise to several participants (`drillsim join` or a browser)",
+        description="Start one exercise as a server. Writes LOG.join.json (owner-only) with one secret "
+        "token per role, one for the facilitator and one for evaluators, and prints the join "
+        "commands. The facilitator starts the exercise; roles nobody joined by then are played "
+        "by their bots (--others bot) or wait for a person (--others wait). After a crash, "
+        "`drillsim serve --resume LOG` continues it with the same tokens.",
+    )
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO", help="a shipped id or a file")
+    p.add_argument("--variant", action="append", default=[], metavar="VARIANT", help="plan variant")
+    p.add_argument("--seed", type=int, default=None, metavar="N", help="default: a random one")
+    p.add_argument("--mode", choices=["exercise", "test", "training"], default=None)
+    p.add_argument("--others", choices=["bot", "wait"], default="bot", help="default: bot")
+    p.add_argument("--speed", type=float, default=1.0, metavar="X", help="clock speed, 1 to 60")
+    p.add_argument(
+        "--host", default=LOOPBACK, help="address to bind (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=int, default=None, help=f"default {DEFAULT_PORT}; 0: any free")
+    p.add_argument(
+        "--log", metavar="FILE", help="event log (default drillsim-SCENARIO-SEED-….jsonl)"
+    )
+    p.add_argument("--resume", metavar="LOG", help="continue the crashed session of this log")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "join",
+        help="join a served exercise: the console, or a script with --actions / --run-to",
+        description="Open the exercise console as a participant of a served exercise. The token "
+        "(or its join code) says who you are: a role sees its own view only; the facilitator "
+        "the clock, injects and live verdicts; an evaluator the timeline and the rating forms. "
+        "With --actions, play an actions file for the token's role without a screen; with "
+        "--run-to (facilitator), run the clock to that minute and stop there.",
+    )
+    p.add_argument("url", metavar="URL", help="the server's address, as in the join file")
+    p.add_argument("--token", required=True, help="a token or join code from the join file")
+    p.add_argument("--actions", metavar="FILE", help="play this actions file for the token's role")
+    p.add_argument("--run-to", type=float, metavar="T", help="facilitator: run the clock to T")
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        metavar="X",
+        help="--run-to at this speed (else at once)",
+    )
+    p.add_argument(
+        "--wait-for",
+        action="append",
+        default=[],
+        metavar="ROLE",
+        help="--run-to: first wait until ROLE has joined (and sent its actions); repeatable",
+    )
+    p.add_argument(
+        "--retry", type=float, default=120.0, metavar="S", help="keep reconnecting for S seconds"
+    )
+    p.add_argument("--lang", dest="join_lang", choices=["zh", "en"], default=None)
+    p.set_defaults(func=cmd_join)
+
+
+def _fail(msg: str) -> int:
+    print(f"drillsim: {msg}", file=sys.stderr)
+    return 2
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args) -> int:
+    from drillsim.net.room import Room
+    from drillsim.net.tokens import join_path, new_join, read_join, secrets_of
+    from drillsim.simulator.loader import load_plan
+
+    if not 1 <= args.speed <= 60:
+        return _fail("serve: --speed must be between 1 and 60")
+    if args.resume:
+        if args.scenario or args.variant or args.seed is not None or args.log:
+            return _fail("serve --resume LOG takes the scenario, seed and tokens from the log")
+        log = Path(args.resume)
+        jpath = join_path(log)
+        if not log.is_file() or not jpath.is_file():
+            return _fail(f"serve --resume: needs {log} and {jpath}")
+        join = read_join(jpath)
+        try:
+            room = Room.resume(log)
+        except ValueError as exc:
+            return _fail(str(exc))
+        port = args.port if args.port is not None else int(join["url"].rsplit(":", 1)[1])
+    else:
+        if not args.scenario:
+            return _fail("serve: name a SCENARIO (or --resume LOG)")
+        plan = load_plan(args.scenario, args.variant)
+        seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
+        from drillsim.tui.exercise import default_log_path
+
+        log = Path(args.log) if args.log else default_log_path(plan.scenario.id, seed)
+        jpath = join_path(log)
+        for existing in (log, jpath):
+            if existing.exists():
+                return _fail(
+                    f"serve: {existing} exists; choose another --log, or continue that session "
+                    f"with `drillsim serve --resume {log}`"
+                )
+        room = Room(
+            plan,
+            seed=seed,
+            mode=args.mode or plan.scenario.mode,
+            log_path=log,
+            others=args.others,
+            speed=args.speed,
+        )
+        join = None
+        port = args.port if args.port is not None else DEFAULT_PORT
+    if not _is_loopback(args.host):
+        print(
+            f"drillsim: WARNING: serving on {args.host}: the exercise is reachable from the "
+            "network; anyone with a token or join code can take part",
+            file=sys.stderr,
+        )
+    return asyncio.run(_serve(room, join, log, jpath, args.host, port, new_join, secrets_of))
+
+
+async def _serve(room, join, log, jpath, host, port, new_join, secrets_of) -> int:
+    from drillsim.net.server import SessionServer, bound_port, start_server
+    from drillsim.net.tokens import write_join
+
+    if join is None:
+        join = new_join("", list(room.proc.roles))
+    tokens, codes = secrets_of(join)
+    server = SessionServer(room, tokens, codes)
+    try:
+        runner = await start_server(server, host, port)
+    except OSError as exc:
+        return _fail(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}")
+    shown = host if ":" not in host else f"[{host}]"
+    join["url"] = f"http://{shown}:{bound_port(runner)}"
+    write_join(jpath, join)
+    _print_joins(room, join, log, jpath)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+    print(f"drillsim: stopped; log {log} (continue it: drillsim serve --resume {log})")
+    return 0
+
+
+def _print_joins(room, join: dict, log: Path, jpath: Path) -> None:
+    url = join["url"]
+    codes = {label: code for code, label in join.get("codes", {}).items()}
+    what = "resumed" if room.started else "serving"
+    print(f"drillsim: {what} {room.plan.scenario.id} at {url}")
+    print(f"  log {log}; tokens in {jpath} (readable by you only)")
+    print("  join commands (the join code works in the browser console):")
+    rows = [("facilitator", join["facilitator"]), ("evaluator", join["evaluator"])]
+    rows += list(join["roles"].items())
+    for label, token in rows:
+        print(f"    {label:<24} drillsim join {url} --token {token}   code {codes.get(label, '')}")
+    sys.stdout.flush()
+
+
+def cmd_join(args) -> int:
+    from drillsim.net.client import JoinError, RunTo, ScriptClient
+
+    if args.actions and args.run_to is not None:
+        return _fail("join: --actions (a role) or --run-to (the facilitator), not both")
+    if args.speed is not None and not 1 <= args.speed <= 60:
+        return _fail("join: --speed must be between 1 and 60")
+    try:
+        if args.actions:
+            client = ScriptClient(args.url, args.token, _actions_loader(args.actions))
+            code = asyncio.run(client.run())
+            if client.problem:
+                return _fail(f"join: {client.problem}")
+            return code
+        if args.run_to is not None:
+            run = RunTo(args.url, args.token, args.run_to, args.speed, args.wait_for)
+            code = asyncio.run(run.run())
+            if run.problem:
+                return _fail(f"join: {run.problem}")
+            return code
+    except JoinError as exc:
+        return _fail(f"join: {exc}")
+    except ConnectionError as exc:
+        return _fail(f"join: {exc}")
+    from drillsim.net.console import run_console
+
+    from .arguments import default_lang
+
+    return run_console(args.url, args.token, args.join_lang or args.lang or default_lang())
+
+
+def _actions_loader(path: str):
+    def load(welcome: dict) -> list[dict]:
+        from drillsim.simulator.errors import InputError
+        from drillsim.simulator.loader import load_actions, load_plan
+
+        try:
+            plan = load_plan(welcome["scenario"], welcome.get("variants", []))
+            actions = load_actions(path, plan)
+        except InputError as exc:
+            raise ValueError("\n".join(str(p) for p in exc.problems)) from None
+        role = welcome["role"]
+        others = sorted({a.role for a in actions if a.role != role})
+        if others:
+            raise ValueError(
+                f"{path}: this token is {role}'s; the file also acts as {', '.join(others)}"
+            )
+        return [a.model_dump(mode="json", exclude_defaults=True) for a in actions]
+
+    return load
