@@ -11,6 +11,7 @@ from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 8765
+DEFAULT_WEB_PORT = 8766
 
 
 def register(sub) -> None:
@@ -37,7 +38,26 @@ def register(sub) -> None:
         "--log", metavar="FILE", help="event log (default drillsim-SCENARIO-SEED-….jsonl)"
     )
     p.add_argument("--resume", metavar="LOG", help="continue the crashed session of this log")
+    p.add_argument(
+        "--web",
+        action="store_true",
+        help="also serve the console to browsers (textual-serve), on --web-port",
+    )
+    p.add_argument("--web-port", type=int, default=DEFAULT_WEB_PORT, metavar="P")
+    p.add_argument("--lang", dest="serve_lang", choices=["zh", "en"], default=None)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "web",
+        help="serve the join console to browsers (participants without Python)",
+        description="Serve `drillsim join URL` to web browsers with textual-serve: each browser tab "
+        "opens the console, which asks for the participant's join code (from the join file).",
+    )
+    p.add_argument("url", metavar="URL", help="the session server's address (the join file's url)")
+    p.add_argument("--host", default=LOOPBACK, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=DEFAULT_WEB_PORT, help=f"default {DEFAULT_WEB_PORT}")
+    p.add_argument("--lang", dest="web_lang", choices=["zh", "en"], default=None)
+    p.set_defaults(func=cmd_web)
 
     p = sub.add_parser(
         "join",
@@ -49,7 +69,10 @@ def register(sub) -> None:
         "--run-to (facilitator), run the clock to that minute and stop there.",
     )
     p.add_argument("url", metavar="URL", help="the server's address, as in the join file")
-    p.add_argument("--token", required=True, help="a token or join code from the join file")
+    p.add_argument(
+        "--token",
+        help="a token or join code from the join file (without it, the console asks for the code)",
+    )
     p.add_argument("--actions", metavar="FILE", help="play this actions file for the token's role")
     p.add_argument("--run-to", type=float, metavar="T", help="facilitator: run the clock to T")
     p.add_argument(
@@ -89,7 +112,7 @@ def _is_loopback(host: str) -> bool:
 
 def cmd_serve(args) -> int:
     from drillsim.net.room import Room
-    from drillsim.net.tokens import join_path, new_join, read_join, secrets_of
+    from drillsim.net.tokens import join_path, read_join
     from drillsim.simulator.loader import load_plan
 
     if not 1 <= args.speed <= 60:
@@ -132,18 +155,25 @@ def cmd_serve(args) -> int:
         )
         join = None
         port = args.port if args.port is not None else DEFAULT_PORT
-    if not _is_loopback(args.host):
+    _warn_host(args.host)
+    from .arguments import default_lang
+
+    web = (args.web_port, args.serve_lang or args.lang or default_lang()) if args.web else None
+    return asyncio.run(_serve(room, join, log, jpath, args.host, port, web))
+
+
+def _warn_host(host: str) -> None:
+    if not _is_loopback(host):
         print(
-            f"drillsim: WARNING: serving on {args.host}: the exercise is reachable from the "
+            f"drillsim: WARNING: serving on {host}: the exercise is reachable from the "
             "network; anyone with a token or join code can take part",
             file=sys.stderr,
         )
-    return asyncio.run(_serve(room, join, log, jpath, args.host, port, new_join, secrets_of))
 
 
-async def _serve(room, join, log, jpath, host, port, new_join, secrets_of) -> int:
+async def _serve(room, join, log, jpath, host, port, web) -> int:
     from drillsim.net.server import SessionServer, bound_port, start_server
-    from drillsim.net.tokens import write_join
+    from drillsim.net.tokens import new_join, secrets_of, write_join
 
     if join is None:
         join = new_join("", list(room.proc.roles))
@@ -157,11 +187,17 @@ async def _serve(room, join, log, jpath, host, port, new_join, secrets_of) -> in
     join["url"] = f"http://{shown}:{bound_port(runner)}"
     write_join(jpath, join)
     _print_joins(room, join, log, jpath)
+    browser = None
+    if web is not None:
+        browser = _start_web(join["url"], host, *web)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    if browser is not None:
+        browser.terminate()
+        browser.wait(10)
     await runner.cleanup()
     print(f"drillsim: stopped; log {log} (continue it: drillsim serve --resume {log})")
     return 0
@@ -181,9 +217,34 @@ def _print_joins(room, join: dict, log: Path, jpath: Path) -> None:
     sys.stdout.flush()
 
 
+def _start_web(url: str, host: str, port: int, lang: str):
+    """`drillsim web` beside the server, as a child process (textual-serve runs its own loop)."""
+    import subprocess
+
+    entry = "import sys; from drillsim.cli import main; sys.exit(main())"
+    cmd = [sys.executable, "-c", entry, "web", url, "--host", host, "--port", str(port)]
+    proc = subprocess.Popen([*cmd, "--lang", lang], stdout=subprocess.DEVNULL)
+    shown = host if ":" not in host else f"[{host}]"
+    print(f"  in a browser: http://{shown}:{port}/ (the console asks for the join code)")
+    sys.stdout.flush()
+    return proc
+
+
+def cmd_web(args) -> int:
+    from drillsim.net.web import serve_web
+
+    from .arguments import default_lang
+
+    _warn_host(args.host)
+    serve_web(args.url, args.host, args.port, args.web_lang or args.lang or default_lang())
+    return 0
+
+
 def cmd_join(args) -> int:
     from drillsim.net.client import JoinError, RunTo, ScriptClient
 
+    if args.token is None and (args.actions or args.run_to is not None):
+        return _fail("join: --actions and --run-to need --token")
     if args.actions and args.run_to is not None:
         return _fail("join: --actions (a role) or --run-to (the facilitator), not both")
     if args.speed is not None and not 1 <= args.speed <= 60:

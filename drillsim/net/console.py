@@ -271,6 +271,8 @@ class ConsoleApp(DrillApp):
             self.link = None
             if self.token is None and str(exc) == "unknown token":
                 self.wait.say(self.tr("join_bad_code"))
+                for field in self.wait.query(Input):
+                    field.value = ""
                 return
             self.problems = [f"join: {exc}"]
             self.exit(return_code=2)
@@ -330,7 +332,7 @@ class ConsoleApp(DrillApp):
         if w.get("kind") == "role":
             from drillsim.words.names import Names
 
-            who = Names(self.plan, self.tr).role(who)
+            who = Names(self.plan, self.tr.lang).role(who)
         text = self.tr("join_waiting", who=who)
         if w.get("kind") == "facilitator":
             people = self.last_people or {"roles": {}}
