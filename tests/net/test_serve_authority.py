@@ -111,12 +111,12 @@ def test_a_role_token_cannot_act_as_another_role_read_its_inbox_or_move_the_cloc
     ]
     assert delivered_elsewhere, "the run must deliver messages between other roles"
     assert any(e["type"] == "message.delivered" and e["delivered_to"] == "ops_dept" for e in seen)
-    for e in seen:
-        if e["type"] == "message.delivered":
-            assert "ops_dept" in (e["delivered_to"], e["from"])
-        if e["type"] == "inject":
-            assert "ops_dept" in e["to"]
-        assert e["type"] not in ("level", "service.down", "inject.skipped", "session")
+    delivered = [e for e in seen if e["type"] == "message.delivered"]
+    assert all("ops_dept" in (e["delivered_to"], e["from"]) for e in delivered)
+    assert all("ops_dept" in e["to"] for e in seen if e["type"] == "inject")
+    assert not [
+        e for e in seen if e["type"] in ("level", "service.down", "inject.skipped", "session")
+    ]
     actions = [e for e in events if e["type"] == "action"]
     assert [(a["t"], a["role"], a["do"]) for a in actions] == [(0.0, "ops_dept", "report")]
     assert actions[0]["wall"]  # a person's action carries its wall-clock stamp
