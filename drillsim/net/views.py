@@ -65,7 +65,7 @@ class RoleFilter:
             return ev["actor"] == role
         if kind == "action":
             return ev["role"] == role
-        if kind == "due":
+        if kind in ("due", "void"):  # a role's own duties falling due, and no longer owed
             return self.proc.obligations[ev["obligation"]].role in self.mine
         return False
 
