@@ -8,7 +8,7 @@ any other is stamped or not.
 
 from __future__ import annotations
 
-from drillsim.simulator.agenda import EPS
+from drillsim.simulator.agenda import status
 from drillsim.simulator.drill.headcount import headcount_of
 from drillsim.simulator.drill.milestones import milestones
 from drillsim.simulator.drill.roster import Roster
@@ -96,12 +96,10 @@ def milestone_rows(plan: Plan, events: list[dict], entries: list[dict], end: flo
             if base is not None:
                 deadline = base["t"] + m.observed.target_min
                 row.update(triggered_at=_r(base["t"]), deadline_at=_r(deadline))
-                if item is not None:
-                    late = item["t"] > deadline + EPS
-                    row["status"] = "late" if late else "hit"
-                    row["late_by_min"] = _r(item["t"] - deadline) if late else None
-                else:
-                    row["status"] = "open" if end < deadline - EPS else "missed"
+                done = item["t"] if item is not None else None
+                row["status"] = status(done, deadline, end)
+                if row["status"] == "late":
+                    row["late_by_min"] = _r(done - deadline)
         rows.append(row)
     return rows
 

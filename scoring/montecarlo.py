@@ -24,6 +24,7 @@ from drillsim.simulator.replications import CODE, Batch, Job, RunInfo, plan_for,
 from drillsim.words import t
 from drillsim.words.formatting import level_word, pct
 
+from .dependencies import dependencies
 from .stats import (
     _f,
     clustered_proportion,
@@ -205,33 +206,6 @@ def summarise(
 
 
 # --- critical path ---------------------------------------------------------------------------------
-
-
-def dependencies(plan: Plan) -> dict[str, dict[str, str]]:
-    """Duty -> the duties whose completion makes it fall due, with how:
-    'done' (trigger reads done('X') or the deadline counts from done:X), 'due' (reads due('X')),
-    'reached' (trigger reads reached('R') and X is a report to R)."""
-    obs = plan.procedure.obligations
-    reports_to: dict[str, list[str]] = {}
-    for x, ob in obs.items():
-        if ob.action.do == "report":
-            for r in ob.action.to:
-                reports_to.setdefault(r, []).append(x)
-    deps: dict[str, dict[str, str]] = {}
-    for y, ob in obs.items():
-        d: dict[str, str] = {}
-        for func, arg in sorted(plan.condition(ob.trigger).calls):
-            if func in ("done", "due") and arg in obs and arg != y:
-                d[arg] = "done" if func == "done" else d.get(arg, "due")
-            elif func == "reached":
-                for x in reports_to.get(arg, []):
-                    if x != y:
-                        d.setdefault(x, "reached")
-        kind, _, ref = ob.anchor.partition(":")
-        if kind == "done" and ref in obs and ref != y:
-            d[ref] = "done"
-        deps[y] = d
-    return deps
 
 
 def restorers(plan: Plan) -> dict[str, list[str]]:

@@ -110,11 +110,7 @@ def continuity(plan: Plan, events: list[dict], end: float) -> list[dict]:
         svc = services[sid]
         restored = restored_at.get(sid)
         downtime = (restored if restored is not None else end) - down_at[sid]
-        rto_met = (
-            downtime <= svc.rto_min + 1e-9
-            if restored is not None
-            else (False if downtime > svc.rto_min else None)
-        )
+        rto_met = svc.rto_met(downtime, restored is not None)
         out.append(
             {
                 "service": sid,

@@ -9,12 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Procedure
+from .model import EPS, Procedure
 
-EPS = 1e-9  # float slack when comparing a done time with a deadline
 EVENTS = frozenset(
     {"due", "void", "handover", "message.delivered", "task", "grade", "classify"}
 )  # what feed() reads
+
+
+def on_time(at: float, deadline: float) -> bool:
+    """The hit/late rule: a duty done (a report's message sent) at or before its deadline is a
+    hit, after it late."""
+    return at <= deadline + EPS
+
+
+def status(done_at: float | None, deadline_at: float, end: float | None) -> str:
+    """A duty's verdict: hit or late when done (on_time), else open while the run (ended at
+    `end`; None: still going) has not reached the deadline, else missed."""
+    if done_at is not None:
+        return "hit" if on_time(done_at, deadline_at) else "late"
+    if end is not None and end < deadline_at - EPS:
+        return "open"
+    return "missed"
 
 
 @dataclass
@@ -35,11 +50,7 @@ class Occurrence:
         return self.obligation, self.incident
 
     def status(self, end: float | None) -> str:
-        if self.done_at is not None:
-            return "hit" if self.done_at <= self.deadline_at + EPS else "late"
-        if end is not None and end < self.deadline_at - EPS:
-            return "open"
-        return "missed"
+        return status(self.done_at, self.deadline_at, end)
 
 
 def report_needs(procedure: Procedure) -> dict[str, list[tuple[str, set]]]:

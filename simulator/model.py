@@ -18,6 +18,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 MAX_MINUTES = 525_600
 MIN_EVERY = 1.0
 MAX_RECURRENCES = 10_000
+# Float slack when comparing two simulated times (a done time with a deadline, a downtime with an
+# RTO): it absorbs rounding, nothing a person could see (done at 15.0 min is a hit, 15.1 late).
+EPS = 1e-9
 
 Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES, description="simulated minutes")]
 PositiveMinutes = Annotated[
@@ -285,6 +288,13 @@ class Service(Strict):
     impact_per_min: float = Field(0, ge=0, description="impact accrued per minute down (CNY)")
     recovery: list[Ident] = Field(default_factory=list, description="tasks that can restore it")
     clause: str = ""
+
+    def rto_met(self, downtime: float, restored: bool) -> bool | None:
+        """The RTO rule: restored within rto_min is met; down longer than rto_min is not met,
+        restored or not; still down and within it, undecided (None)."""
+        if restored:
+            return downtime <= self.rto_min + EPS
+        return False if downtime > self.rto_min else None
 
 
 class Assumption(Strict):

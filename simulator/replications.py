@@ -47,6 +47,7 @@ DEFAULT_BATCH = 250  # replications per task on a cluster (100+)
 
 _OCC_FIELDS = ("rep", "ob", "inc", "n", "triggered", "deadline", "done", "met", "status", "deputy")
 _SVC_FIELDS = ("rep", "svc", "down", "restored", "downtime", "rto_met")
+_RTO_CODE = {True: 1, False: 0, None: -1}  # rto_met as a code
 
 
 def seed_for(entropy: int, i: int) -> SeedSequence:
@@ -190,13 +191,7 @@ def record(
     for sid, down in down_at.items():
         restored = restored_at.get(sid)
         downtime = (restored if restored is not None else end) - down
-        rto = services[sid].rto_min
-        # the same rule as scoring.verdicts.continuity
-        met = (
-            (1 if downtime <= rto + 1e-9 else 0)
-            if restored is not None
-            else (0 if downtime > rto else -1)
-        )
+        met = _RTO_CODE[services[sid].rto_met(downtime, restored is not None)]
         svc.append(
             (rep, svc_index[sid], down, nan if restored is None else restored, downtime, met)
         )

@@ -1,9 +1,8 @@
 """Which step in a chain of duties caused a delay.
 
-Duties are chained by their triggers: `done('report_l1_ops')` starts operations' duty,
-`reached('coordination_group')` starts when a report reaches that group. When a duty fell due
-after the deadline of the upstream duty that triggered it, and that upstream duty was late,
-the upstream's lateness delayed the trigger. Following that link upward gives the chain and
+Duties are chained by their triggers (the dependency graph, scoring/dependencies.py). When a
+duty fell due after the deadline of the upstream duty that triggered it, and that upstream duty
+was late, the upstream's lateness delayed the trigger. Following that link upward gives the chain and
 the step where the delay started (its root).
 """
 
@@ -11,37 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drillsim.simulator.expressions import compile_condition
+from ..dependencies import dependencies, done_links
 
 EPS = 1e-6
-
-
-def upstreams(plan) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """For each duty: the duties whose completion can trigger it (all links, and `done()` links only)."""
-    proc = plan.procedure
-    reports_to: dict[str, list[str]] = {}
-    for oid, ob in proc.obligations.items():
-        if ob.action.do == "report":
-            for r in ob.action.to:
-                reports_to.setdefault(r, []).append(oid)
-    links, done_links = {}, {}
-    for oid, ob in proc.obligations.items():
-        cond = plan.conditions.get(ob.trigger) or compile_condition(ob.trigger)
-        ups, dones = [], []
-        for func, arg in sorted(cond.calls):
-            if func in ("done", "due") and arg in proc.obligations and arg != oid:
-                ups.append(arg)
-                if func == "done":
-                    dones.append(arg)
-            elif func == "reached":
-                ups += [u for u in reports_to.get(arg, []) if u != oid]
-        kind, _, ref = ob.anchor.partition(":")
-        if kind == "done" and ref in proc.obligations and ref != oid:
-            ups.append(ref)
-            dones.append(ref)
-        links[oid] = list(dict.fromkeys(ups))
-        done_links[oid] = list(dict.fromkeys(dones))
-    return links, done_links
 
 
 @dataclass
@@ -56,7 +27,9 @@ class Chains:
 
     def __init__(self, plan, entries: list[dict]):
         self.plan = plan
-        self.links, self.done_links = upstreams(plan)
+        deps = dependencies(plan)
+        self.links = {y: list(d) for y, d in deps.items()}  # every link, for chain tracing
+        self.done_links = done_links(deps)
         self.entries = [e for e in entries if e["triggered_at"] is not None]
         self.by_key: dict[tuple, list[dict]] = {}
         for e in self.entries:

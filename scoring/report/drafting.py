@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from drillsim.simulator.agenda import on_time
 from drillsim.words import t
 from drillsim.words.formatting import num
 
@@ -311,7 +312,7 @@ def _duty_afi(ctx: Context, oid: str, group: list[dict], bad: list[dict]) -> dic
             if part["sent_at"] is None:
                 shown.append(f"{label}: {t('part_missing', lang)}")
             else:
-                state = "hit" if part["sent_at"] <= focus["deadline_at"] + 1e-6 else "late"
+                state = "hit" if on_time(part["sent_at"], focus["deadline_at"]) else "late"
                 shown.append(f"{label}: {names.clock(part['sent_at'])} ({t(state, lang)})")
         details.append(t("afi_parts", lang, parts="; ".join(shown)))
     # absence, failed and wrong-channel messages

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from drillsim.simulator.agenda import on_time
 from drillsim.words import Tr
 from drillsim.words.formatting import num
 from drillsim.words.names import Names
@@ -230,7 +231,7 @@ class RoleView(Vertical):
                     )
                 hint_lines.append(("» " + hint, "bold red" if left < 0 else "bold yellow"))
         for occ in done:
-            late = occ.done_at > occ.deadline_at + 1e-9
+            late = not on_time(occ.done_at, occ.deadline_at)
             verdict = tr("late_by", m=num(occ.done_at - occ.deadline_at)) if late else tr("hit")
             title = "✓ " + (f"[{occ.incident}] " if multi else "") + n.duty(occ.obligation)
             rows.append(
