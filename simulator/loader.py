@@ -290,6 +290,18 @@ def load_plan(
         problems = checks.check_variant(vdata, vpos)
         if problems:
             raise InputError(problems)
+        base = vdata.get("base")
+        if base and base not in (sdata.get("id"), path.stem):
+            # an overlay written for another scenario fails somewhere deep in the merge; say why
+            raise InputError(
+                [
+                    vpos.problem(
+                        ("base",),
+                        f"base: variant {vdata.get('id', vref)} is for scenario {base}, "
+                        f"not {sdata.get('id', path.stem)}",
+                    )
+                ]
+            )
         files.append(str(vpath))
         if "scenario" in vdata:
             sdata = merge(sdata, vdata["scenario"])

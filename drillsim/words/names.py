@@ -111,6 +111,10 @@ class Names:
         inj = self.sc.injects[jid]
         return self._pick(inj.text, inj.text_en).strip()
 
+    def inject_expect(self, jid: str) -> str:
+        """The expected player action of an inject (the MSEL's `expect`), as written."""
+        return " ".join(self.sc.injects[jid].expect.split())
+
     def inject_source(self, jid: str) -> str:
         return self.sc.injects[jid].source or self.w("blank")
 

@@ -532,6 +532,11 @@ def _continuity_afis(ctx: Context) -> list[dict]:
 
 def _not_exercised(ctx: Context) -> list[dict]:
     lang, out, seen = ctx.lang, [], set()
+    # ended early: the injects still to come may well have made these duties fall due, so the
+    # remedy is to play on, not to write injects the scenario already has
+    sc = ctx.plan.scenario
+    later = [j for j, inj in sc.injects.items() if inj.at is not None and inj.at > ctx.end + 1e-9]
+    early = ctx.end < sc.duration_min - 1e-9 and later
     for obj in ctx.objectives:
         for task in obj["tasks"]:
             if task["status"] == "not_triggered" and task["obligation"] not in seen:
@@ -546,7 +551,17 @@ def _not_exercised(ctx: Context) -> list[dict]:
                         "details": [],
                         "capability": "exercise",
                         "responsible_role": None,
-                        "corrective_action": t("ca_not_exercised", lang, duty=task["title"]),
+                        "corrective_action": (
+                            t(
+                                "ca_not_exercised_early",
+                                lang,
+                                duty=task["title"],
+                                end=num(ctx.end),
+                                injects=", ".join(later),
+                            )
+                            if early
+                            else t("ca_not_exercised", lang, duty=task["title"])
+                        ),
                         "issue": t("issue_not_exercised", lang, duty=task["title"]),
                     }
                 )

@@ -22,7 +22,11 @@ from ..widgets.facilitator import STATUS_STYLE
 
 
 class ScoreScreen(Screen):
-    BINDINGS = [Binding("q", "app.quit", "key_quit", show=False)]
+    BINDINGS = [
+        Binding("a", "evaluate('rate')", "key_rate"),
+        Binding("w", "evaluate('hotwash')", "key_hotwash"),
+        Binding("q", "app.quit", "key_quit", show=False),
+    ]
 
     def __init__(self, exercise: Exercise, tr: Tr):
         super().__init__(classes="score-screen")
@@ -49,6 +53,34 @@ class ScoreScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#score-body").focus()
+
+    # --- the hotwash comes after the end: ratings and notes go on being written ------------------
+    def _evaluator(self) -> bool:
+        """Whoever had the facilitator view (play, or a facilitator's or evaluator's join)."""
+        screen = getattr(self.app, "exercise_screen", None)
+        return "facilitator" in getattr(screen, "views", ())
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "evaluate":
+            return self._evaluator()
+        return True
+
+    def action_evaluate(self, kind: str) -> None:
+        from .forms import EVAL_FORMS
+
+        if not self._evaluator() or kind not in EVAL_FORMS:
+            return
+        name = f"form-{kind}"
+        if not self.app.is_screen_installed(name):
+            self.app.install_screen(EVAL_FORMS[kind](self.ex, self.names, self.tr), name)
+
+        def done(note: str | None) -> None:
+            if note:
+                self.notify(note, timeout=3, markup=False)
+            self.query_one("#score-head", Static).update(self.render_head())
+
+        self.app.get_screen(name).reset()
+        self.app.push_screen(name, done)
 
     def render_head(self) -> Text:
         tr, n, r = self.tr, self.names, self.result

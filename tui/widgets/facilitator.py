@@ -47,7 +47,12 @@ class FacilitatorView(Vertical):
         self.ex, self.names, self.tr = exercise, names, tr
         self.msel_head = Static("", classes="table-head")
         self.msel = MselList(id="msel", compact=True)
-        self.msel_box = Vertical(self.msel_head, self.msel, id="msel-box", classes="fac-panel")
+        # the highlighted inject in full: a table line cuts its text, and the facilitator needs
+        # the expected action to judge what the players do with it
+        self.inject_detail = Static("", id="inject-detail")
+        self.msel_box = Vertical(
+            self.msel_head, self.msel, self.inject_detail, id="msel-box", classes="fac-panel"
+        )
         self.msel_box.border_title = tr("msel")
         self.verdict_head = Static("", classes="table-head")
         self.verdict_body = Static("", classes="table-body")
@@ -84,6 +89,24 @@ class FacilitatorView(Vertical):
         if widths != self._widths and 0 not in widths:
             self._widths = widths
             self.refresh_view(force=True)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list is self.msel:
+            self.show_inject(event.option.id)
+
+    def show_inject(self, jid: str | None) -> None:
+        if jid is None:
+            self.inject_detail.update("")
+            return
+        n, tr = self.names, self.tr
+        expect = n.inject_expect(jid)
+        text = Text()
+        text.append(f"{jid} ", style="bold")
+        text.append(" ".join(n.inject_text(jid).split()))
+        text.append("\n" + tr("inject_expect", expect=expect or tr("inject_expect_none")))
+        if expect:
+            text.stylize("italic", len(text.plain) - len(expect), len(text.plain))
+        self.inject_detail.update(text)
 
     def selected_inject(self) -> str | None:
         i = self.msel.highlighted
