@@ -136,13 +136,15 @@ def cmd_predict(args) -> int:
         raise InputError(
             [Problem(args.scenario, 1, 1, "the scenario has no `drill.site` layout to predict")]
         )
-    counts, wardens = None, None
+    counts: dict[str, int] | None = None
+    wardens = None
     if args.roster:
         roster = load_roster(args.roster)
-        counts = {}
+        per_area: dict[str, int] = {}
         for p in roster.people:
             if p.present:
-                counts[p.area] = counts.get(p.area, 0) + 1
+                per_area[p.area] = per_area.get(p.area, 0) + 1
+        counts = per_area
         wardens = sum(1 for p in roster.people if p.warden and p.present) or None
     base = predict(site, counts, wardens, n=args.n, seed=args.seed)
     results = {"base": base.to_dict()}

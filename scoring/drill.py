@@ -42,9 +42,9 @@ def milestone_rows(plan: Plan, events: list[dict], entries: list[dict], end: flo
     `entries` are the verdict entries (`scoring.verdicts.obligations`) of the same events."""
     stamps = stamps_of(events)
     by_milestone: dict[str, list[dict]] = {}
-    for item in stamps.values():
-        by_milestone.setdefault(item["stamp"]["milestone"], []).append(item)
-    first = {}
+    for stamped in stamps.values():
+        by_milestone.setdefault(stamped["stamp"]["milestone"], []).append(stamped)
+    first: dict[str, dict] = {}
     for mid, items in by_milestone.items():
         first[mid] = min(items, key=lambda x: x["t"])
     rows = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+from typing import cast
 
 from drillsim.words import t
 
@@ -208,9 +209,9 @@ def render_markdown(rec: dict) -> str:
             elif kind == "h3":
                 lines += [f"### {body}", ""]
             elif kind == "list":
-                lines += [f"- {_md_cell(x)}" for x in body] + [""]
+                lines += [f"- {_md_cell(x)}" for x in cast(list, body)] + [""]
             else:
-                heads, rows = body
+                heads, rows = cast(tuple, body)
                 heads = heads or ["", ""]
                 lines.append("| " + " | ".join(_md_cell(x) for x in heads) + " |")
                 lines.append("|" + "---|" * len(heads))
@@ -246,9 +247,11 @@ def render_html(rec: dict) -> str:
             elif kind == "h3":
                 parts.append(f"<h3>{e(str(body))}</h3>")
             elif kind == "list":
-                parts.append("<ul>" + "".join(f"<li>{e(str(x))}</li>" for x in body) + "</ul>")
+                parts.append(
+                    "<ul>" + "".join(f"<li>{e(str(x))}</li>" for x in cast(list, body)) + "</ul>"
+                )
             else:
-                heads, rows = body
+                heads, rows = cast(tuple, body)
                 parts.append("<table>")
                 if heads:
                     parts.append("<tr>" + "".join(f"<th>{e(str(x))}</th>" for x in heads) + "</tr>")
@@ -286,10 +289,10 @@ def render_docx(rec: dict) -> bytes:
             elif kind == "h3":
                 doc.add_heading(str(body), level=2)
             elif kind == "list":
-                for x in body:
+                for x in cast(list, body):
                     doc.add_paragraph(str(x), style="List Bullet")
             else:
-                heads, rows = body
+                heads, rows = cast(tuple, body)
                 ncols = len(heads) if heads else len(rows[0]) if rows else 2
                 table = doc.add_table(rows=0, cols=ncols)
                 table.style = "Table Grid"

@@ -254,7 +254,8 @@ class _Chains:
 
     def links(self, y: int) -> list[tuple[int, float, float]]:
         """[(duty, fell due at, allowance)] from y back to the start of its chain."""
-        out, seen, cur = [], set(), y
+        out, seen = [], set()
+        cur: int | None = y
         while cur is not None and cur not in seen:
             seen.add(cur)
             c = self.occs[cur]
@@ -365,9 +366,9 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
         for view in views.values():
             occs = view.occs
             first_dep: dict[int, float] = {}
-            for y, x in view.pred.items():
-                if x is not None:
-                    first_dep[x] = min(first_dep.get(x, math.inf), occs[y].trig)
+            for y, px in view.pred.items():
+                if px is not None:
+                    first_dep[px] = min(first_dep.get(px, math.inf), occs[y].trig)
             for x, o in occs.items():
                 if x not in dependants and x not in restoring:
                     continue
@@ -389,12 +390,12 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
                 passed_n[x] += 1
                 passed_pos[x] += held > EPS
             for y in range(n_ob):
-                o = occs.get(y)
-                if o is not None:
+                oy = occs.get(y)
+                if oy is not None:
                     if view.pred[y] is None:
                         continue  # the start of a chain: its lateness is its own
-                    links = view.links(y)
-                    completion = o.done if math.isfinite(o.done) else end
+                    links: list[tuple[int, float, float]] | None = view.links(y)
+                    completion = oy.done if math.isfinite(oy.done) else end
                 elif deps.get(y):
                     links = view.blocked(y)
                     completion = end

@@ -160,7 +160,7 @@ def check_ratings(r: Ratings, plan, pos: Positions) -> list[Problem]:
                 f"scenario: these ratings are for {r.scenario!r}, the log is of {sc.id!r}",
             )
         )
-    seen = {}
+    seen: dict[tuple, int] = {}
     for i, item in enumerate(r.tasks):
         base = ("tasks", i)
         if item.objective is not None and item.objective not in objectives:
@@ -201,21 +201,22 @@ def check_ratings(r: Ratings, plan, pos: Positions) -> list[Problem]:
         if key in seen:
             p.append(pos.problem(base, f"tasks[{i}]: rated twice (also tasks[{seen[key]}])"))
         seen.setdefault(key, i)
-    for i, item in enumerate(r.improvement_plan or []):
-        if item.responsible_role is not None and item.responsible_role not in proc.roles:
+    for i, plan_item in enumerate(r.improvement_plan or []):
+        role = plan_item.responsible_role
+        if role is not None and role not in proc.roles:
             p.append(
                 pos.problem(
                     ("improvement_plan", i, "responsible_role"),
                     f"improvement_plan[{i}].responsible_role: "
-                    + _unknown("role", item.responsible_role, proc.roles),
+                    + _unknown("role", role, proc.roles),
                 )
             )
-        if item.obligation is not None and item.obligation not in proc.obligations:
+        if plan_item.obligation is not None and plan_item.obligation not in proc.obligations:
             p.append(
                 pos.problem(
                     ("improvement_plan", i, "obligation"),
                     f"improvement_plan[{i}].obligation: "
-                    + _unknown("obligation", item.obligation, proc.obligations),
+                    + _unknown("obligation", plan_item.obligation, proc.obligations),
                 )
             )
     return p

@@ -44,6 +44,13 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float] | None:
     return lo, hi
 
 
+def _interval(k: float, n: float, z: float) -> tuple[float, float]:
+    """wilson() where n > 0 is known."""
+    ci = wilson(k, n, z)
+    assert ci is not None
+    return ci
+
+
 def clustered_proportion(hits: np.ndarray, trials: np.ndarray, z: float = Z95) -> dict | None:
     """Proportion of hits among trials pooled over replications, with a 95% interval.
 
@@ -62,7 +69,7 @@ def clustered_proportion(hits: np.ndarray, trials: np.ndarray, z: float = Z95) -
     k = hits.sum()
     p = k / total
     if trials.max() <= 1:
-        lo, hi = wilson(k, total, z)
+        lo, hi = _interval(k, total, z)
         return {"p": p, "lo": lo, "hi": hi, "n_eff": total, "deff": 1.0}
     reps = int((trials > 0).sum())
     binom = p * (1 - p) / total
@@ -75,7 +82,7 @@ def clustered_proportion(hits: np.ndarray, trials: np.ndarray, z: float = Z95) -
     else:
         deff = max(1.0, total / max(reps, 1))  # all hit or none: count replications, not trials
     n_eff = total / deff
-    lo, hi = wilson(p * n_eff, n_eff, z)
+    lo, hi = _interval(p * n_eff, n_eff, z)
     return {"p": p, "lo": lo, "hi": hi, "n_eff": n_eff, "deff": deff}
 
 
@@ -92,7 +99,7 @@ def quantiles(values: np.ndarray, qs=(0.5, 0.9, 0.95), never: int = 0) -> list[f
     if values.size + never == 0:
         return [None for _ in qs]
     full = np.concatenate([np.sort(values), np.full(never, np.inf)]) if never else np.sort(values)
-    out = []
+    out: list[float | None] = []
     for q in qs:
         pos = q * (full.size - 1)
         lo, hi = math.floor(pos), math.ceil(pos)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from drillsim.simulator.agenda import Agenda
 from drillsim.simulator.errors import InputError, Problem
@@ -98,7 +99,9 @@ def grading(events: list[dict]) -> list[dict]:
 
 def continuity(plan: Plan, events: list[dict], end: float) -> list[dict]:
     services = plan.procedure.services
-    down_at, restored_at, order = {}, {}, []
+    down_at: dict[str, float] = {}
+    restored_at: dict[str, float] = {}
+    order: list[str] = []
     for ev in events:
         if ev["type"] == "service.down" and ev["service"] not in down_at:
             down_at[ev["service"]] = ev["t"]
@@ -128,7 +131,7 @@ def continuity(plan: Plan, events: list[dict], end: float) -> list[dict]:
 
 
 def summary(entries: list[dict]) -> dict:
-    counts = {s: sum(1 for e in entries if e["status"] == s) for s in STATUSES}
+    counts: dict[str, Any] = {s: sum(1 for e in entries if e["status"] == s) for s in STATUSES}
     scored = counts["hit"] + counts["late"] + counts["missed"]
     counts["sla_hit_rate"] = round(counts["hit"] / scored, 4) if scored else None
     return counts

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import EPS, Procedure
+from .model import EPS, DoTask, Procedure
 
 EVENTS = frozenset(
     {"due", "void", "handover", "message.delivered", "task", "grade", "classify"}
@@ -136,7 +136,9 @@ class Agenda:
                 continue
             ob = self.obligations[occ.obligation]
             act = ob.action
-            if act.do != kind or (kind == "task" and act.task != ev["task"]):
+            if act.do != kind or (
+                kind == "task" and isinstance(act, DoTask) and act.task != ev["task"]
+            ):
                 continue
             if not self._eligible(ob.role, actor):
                 continue

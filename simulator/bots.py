@@ -68,8 +68,8 @@ class Bots:
         k = self._draws_at[key] = self._draws_at.get(key, 0) + 1
         return f"L{level}.{k}"
 
-    def _give(self, who: str, oid: str, inc: str, n: int, deadline: float, draw: int | str):
-        bot = self.bots.get(who)
+    def _give(self, who: str | None, oid: str, inc: str, n: int, deadline: float, draw: int | str):
+        bot = self.bots.get(who) if who is not None else None
         if bot is not None:
             self._bot_has.add((oid, inc))
             self.env.process(bot.work(oid, inc, n, deadline, draw))
@@ -85,7 +85,8 @@ class _Members:
     __slots__ = ("env", "free", "waiting", "_asked")
 
     def __init__(self, env: simpy.Environment, capacity: int):
-        self.env, self.free, self.waiting, self._asked = env, capacity, [], 0
+        self.env, self.free, self._asked = env, capacity, 0
+        self.waiting: list[tuple[float, int, simpy.Event]] = []
 
     def acquire(self, priority: float) -> simpy.Event | None:
         """None: a member took it up now; otherwise an event to wait for."""
@@ -111,7 +112,7 @@ class Bot:
     def __init__(self, world: World, role: str):
         self.w, self.role = world, role
         self.errors = world.proc.roles[role].errors
-        self._members = None
+        self._members: _Members | None = None
 
     @property
     def members(self) -> _Members:
@@ -156,6 +157,7 @@ class Bot:
         w = self.w
         level = w.level[inc]
         if w.rng.chance(self.errors.misgrade, "misgrade", self.role, oid, inc, draw):
+            assert w.proc.grading is not None  # a grading duty needs the plan's grading
             levels = sorted(w.proc.grading.levels)
             i = levels.index(level) if level in levels else 0
             # one step off, more often towards the milder level; the other way at either end

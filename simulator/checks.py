@@ -6,6 +6,8 @@ deputy chains must end; conditions must parse and name only known attributes and
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from .errors import Problem
 from .expressions import (
     FUNCTIONS,
@@ -17,7 +19,7 @@ from .expressions import (
     compile_condition,
 )
 from .formats.yamlsrc import KEY, Positions
-from .model import MAX_RECURRENCES, Attribute, Procedure, Scenario, ScriptAction
+from .model import MAX_RECURRENCES, Attribute, MatrixGrading, Procedure, Scenario, ScriptAction
 
 
 def _unknown(kind: str, name: str, known) -> str:
@@ -53,7 +55,7 @@ def _condition(
             problems.append(
                 pos.problem(path, f"{where}: condition names unknown attribute {name!r}")
             )
-    targets = {
+    targets: dict[str, Container[str] | None] = {
         "role": proc.roles,
         "obligation": proc.obligations,
         "service": proc.services,
@@ -158,22 +160,22 @@ def check_procedure(proc: Procedure, pos: Positions, injects: dict | None = None
     elif g is not None:
         for axis in ("row", "column"):
             name = getattr(g, axis)
-            attr = proc.attributes.get(name)
-            if attr is None:
+            axis_attr = proc.attributes.get(name)
+            if axis_attr is None:
                 p.append(
                     pos.problem(
                         ("grading", axis),
                         f"grading.{axis}: " + _unknown("attribute", name, proc.attributes),
                     )
                 )
-            elif attr.values is not None:
+            elif axis_attr.values is not None:
                 keys = g.cells if axis == "row" else {c for row in g.cells.values() for c in row}
                 for k in keys:
-                    if k not in attr.values:
+                    if k not in axis_attr.values:
                         p.append(
                             pos.problem(
                                 ("grading", "cells"),
-                                f"grading.cells: {k!r} is not a value of {name} {attr.values}",
+                                f"grading.cells: {k!r} is not a value of {name} {axis_attr.values}",
                             )
                         )
         for row, cols in g.cells.items():
@@ -194,19 +196,20 @@ def check_procedure(proc: Procedure, pos: Positions, injects: dict | None = None
                         f"tasks.{tid}.effects.restore: " + _unknown("service", sid, services),
                     )
                 )
-        for attr, value in task.effects.set.items():
-            if attr not in proc.attributes:
+        for attr_id, value in task.effects.set.items():
+            if attr_id not in proc.attributes:
                 p.append(
                     pos.problem(
-                        ("tasks", tid, "effects", "set", attr),
-                        f"tasks.{tid}.effects.set: " + _unknown("attribute", attr, proc.attributes),
+                        ("tasks", tid, "effects", "set", attr_id),
+                        f"tasks.{tid}.effects.set: "
+                        + _unknown("attribute", attr_id, proc.attributes),
                     )
                 )
-            elif wrong := value_problem(proc.attributes[attr], value):
+            elif wrong := value_problem(proc.attributes[attr_id], value):
                 p.append(
                     pos.problem(
-                        ("tasks", tid, "effects", "set", attr),
-                        f"tasks.{tid}.effects.set.{attr}: {wrong}",
+                        ("tasks", tid, "effects", "set", attr_id),
+                        f"tasks.{tid}.effects.set.{attr_id}: {wrong}",
                     )
                 )
     for sid, svc in services.items():
@@ -428,6 +431,8 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
 def _check_drill(sc: Scenario, pos: Positions, proc: Procedure, attr_values) -> list[Problem]:
     p: list[Problem] = []
     drill = sc.drill
+    if drill is None:
+        return p
     for mid, m in drill.milestones.items():
         base = ("drill", "milestones", mid)
         if m.meets is not None and m.meets not in proc.obligations:
@@ -522,24 +527,21 @@ def check_action(a: ScriptAction, proc: Procedure, sc: Scenario, pos: Positions)
     g = proc.grading
     if a.do in ("grade", "classify") and g is None:
         p.append(pos.problem(("do",), f"do: this plan has no grading to {a.do} by"))
-    elif a.do == "grade" and a.level not in g.levels:
+    elif a.do == "grade" and g is not None and a.level not in g.levels:
         p.append(
             pos.problem(
                 ("level",),
                 f"level: {a.level} is not a level of this plan ({', '.join(map(str, g.levels))})",
             )
         )
-    elif a.do == "classify" and g.kind == "matrix":
-        if a.urgency not in g.cells:
+    elif a.do == "classify" and isinstance(g, MatrixGrading):
+        row = g.cells.get(a.urgency) if a.urgency is not None else None
+        if row is None:
             p.append(
                 pos.problem(("urgency",), f"urgency: {a.urgency!r} is not one of {list(g.cells)}")
             )
-        elif a.impact not in g.cells[a.urgency]:
-            p.append(
-                pos.problem(
-                    ("impact",), f"impact: {a.impact!r} is not one of {list(g.cells[a.urgency])}"
-                )
-            )
+        elif a.impact not in row:
+            p.append(pos.problem(("impact",), f"impact: {a.impact!r} is not one of {list(row)}"))
     return p
 
 

@@ -140,15 +140,13 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
             ops.append((_CMPOPS[type(op_node)], _compile(comparator, names, calls)))
         if len(ops) == 1:
             ((op, second),) = ops
-            left, right = node.left, node.comparators[0]
-            if isinstance(
-                right, ast.Constant
-            ):  # the usual `level == 1`: fewer calls per evaluation
-                value = right.value
-                if isinstance(left, ast.Name) and left.id not in ("true", "false"):
-                    name = left.id
-                    return lambda ctx: op(ctx.var(name), value)
-                return lambda ctx: op(first(ctx), value)
+            lhs, rhs = node.left, node.comparators[0]
+            if isinstance(rhs, ast.Constant):  # the usual `level == 1`: fewer calls per evaluation
+                const = rhs.value
+                if isinstance(lhs, ast.Name) and lhs.id not in ("true", "false"):
+                    name = lhs.id
+                    return lambda ctx: op(ctx.var(name), const)
+                return lambda ctx: op(first(ctx), const)
             return lambda ctx: op(first(ctx), second(ctx))
 
         def chain(ctx):

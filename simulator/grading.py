@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .expressions import compile_condition
-from .model import Procedure
+from .model import MatrixGrading, Procedure, RulesGrading
 
 
 class _Attrs:
@@ -25,7 +27,7 @@ class Grader:
     def __init__(self, procedure: Procedure):
         g = procedure.grading
         self.kind = g.kind if g else None
-        if self.kind == "rules":
+        if isinstance(g, RulesGrading):
             self.default = g.default
             self.rules = sorted(
                 ((r.level, compile_condition(r.when)) for r in g.rules), key=lambda x: x[0]
@@ -33,8 +35,10 @@ class Grader:
             # the level is a function of the attributes the rules read: remembered by their values
             self.reads = tuple(sorted({n for _, c in self.rules for n in c.names}))
             self.memo: dict[tuple, int] = {}
-        elif self.kind == "matrix":
-            self.row, self.column, self.cells = g.row, g.column, g.cells
+        elif isinstance(g, MatrixGrading):
+            self.row, self.column = g.row, g.column
+            # looked up with whatever value the attributes hold (None when unset)
+            self.cells: dict[Any, dict[Any, int]] = dict(g.cells)
 
     def level(self, attributes: dict) -> int:
         if self.kind == "rules":

@@ -12,8 +12,10 @@ import hashlib
 import os
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from . import checks
 from .errors import InputError, Problem
@@ -166,7 +168,7 @@ def _data_path(data, loc: tuple) -> tuple:
     return tuple(path)
 
 
-def _message(err: dict, path: tuple) -> str:
+def _message(err: ErrorDetails, path: tuple) -> str:
     where = ".".join(str(p) for p in path) or "(top level)"
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
@@ -181,9 +183,10 @@ def _message(err: dict, path: tuple) -> str:
     return f"{where}: {msg}"
 
 
-def validate_model(
-    model: type[BaseModel], data, pos: Positions
-) -> tuple[BaseModel | None, list[Problem]]:
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_model(model: type[M], data, pos: Positions) -> tuple[M | None, list[Problem]]:
     if not isinstance(data, dict):
         return None, [
             pos.problem((), f"expected a mapping of fields for a {model.__name__.lower()}")
@@ -197,6 +200,14 @@ def validate_model(
             mark_path = path + (KEY,) if err["type"] == "extra_forbidden" else path
             problems.append(pos.problem(mark_path, _message(err, path)))
         return None, problems
+
+
+def valid(model: type[M], data, pos: Positions) -> M:
+    """The validated model, or InputError with every problem."""
+    value, problems = validate_model(model, data, pos)
+    if value is None:
+        raise InputError(problems)
+    return value
 
 
 # --- overlays ---------------------------------------------------------------------------
@@ -263,8 +274,8 @@ def _merge_procedures(parts: list[tuple[dict, Positions]]) -> tuple[dict, Positi
 
 def load_procedure(ref: str) -> tuple[Procedure, Positions]:
     data, pos = load(procedure_path(ref))
-    proc, problems = validate_model(Procedure, data, pos)
-    problems += checks.check_procedure(proc, pos) if proc else []
+    proc = valid(Procedure, data, pos)
+    problems = checks.check_procedure(proc, pos)
     if problems:
         raise InputError(problems)
     return proc, pos
@@ -322,9 +333,7 @@ def load_plan(
                     },
                 )
             )
-    scenario, problems = validate_model(Scenario, sdata, spos)
-    if problems:
-        raise InputError(problems)
+    scenario = valid(Scenario, sdata, spos)
 
     parts, sources = [], []
     for i, pref in enumerate(scenario.procedures):
@@ -335,9 +344,7 @@ def load_plan(
                 [spos.problem(("procedures", i), f"procedures[{i}]: unknown procedure {pref!r}")]
             )
         pdata, ppos = load(ppath)
-        proc, problems = validate_model(Procedure, pdata, ppos)
-        if problems:
-            raise InputError(problems)
+        proc = valid(Procedure, pdata, ppos)
         parts.append((pdata, ppos))
         sources.append(
             {
@@ -367,7 +374,7 @@ def load_plan(
     if procedure is not None:
         problems += checks.check_procedure(procedure, ppos, scenario.injects)
         problems += checks.check_scenario(sdata, spos, procedure)
-    if problems:
+    if problems or procedure is None:
         raise InputError(problems)
     plan = Plan(
         ref=portable_ref(ref),
@@ -420,7 +427,7 @@ def validate_file(path: str) -> list[Problem]:
             return [pos.problem((), "expected a procedure, scenario or variant (a YAML mapping)")]
         if "obligations" in data:
             proc, problems = validate_model(Procedure, data, pos)
-            return problems or checks.check_procedure(proc, pos)
+            return checks.check_procedure(proc, pos) if proc is not None else problems
         if "injects" in data:
             load_plan(path)
             return []

@@ -144,7 +144,7 @@ class Role(Strict):
     deputy: Ident | None = Field(None, description="role that acts when this one is absent")
     handover_min: Minutes = Field(5, description="time for the deputy to take over")
     reaction: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=1))
-    errors: Errors = Field(default_factory=Errors)
+    errors: Errors = Field(default_factory=lambda: Errors.model_validate({}))
     clause: str = ""
 
 

@@ -50,7 +50,7 @@ class Plan:
 
 def _facts(cond, belief: bool) -> set:
     """The facts a condition reads; a change to any of them means evaluating it again."""
-    out = set()
+    out: set[tuple] = set()
     for name in cond.names:
         if name == "level":
             out.add(("declared",) if belief else ("level",))

@@ -4,6 +4,7 @@ interventions at the same simulated times give the same events, byte for byte.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from numpy.random import SeedSequence
 
@@ -19,9 +20,9 @@ def _seed(label):
     return label
 
 
-def interventions(events: list[dict]) -> list[tuple[float, str, object]]:
+def interventions(events: list[dict]) -> list[tuple[float, str, Any]]:
     """What people did, in order: (t, 'action', ScriptAction) | (t, 'inject'|'skip', id) | (t, 'end', reason)."""
-    out = []
+    out: list[tuple[float, str, Any]] = []
     for ev in events:
         if ev["type"] == "action":
             fields = {k: v for k, v in ev.items() if k not in ("seq", "t", "type")}
@@ -42,7 +43,7 @@ def replay(
     if "drill" in header:  # a live drill: the people's part is stamps and check-ins
         from .drill.live import replay_drill
 
-        return replay_drill(events, plan, log_path).session
+        return replay_drill(events, plan, log_path).live_session
     plan = plan or load_plan(header["scenario_ref"], header.get("variants", []))
     session = Session(plan, _seed(header["seed"]), header["players"], log_path=log_path)
     for t, kind, payload in interventions(events):

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.random import SeedSequence
@@ -62,7 +63,7 @@ _PLANS_LOCK = threading.Lock()
 
 
 def _stamps(files: list[str]) -> tuple:
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for f in files:
         try:
             st = os.stat(f)
@@ -239,7 +240,8 @@ def run_batch(
     )
     occ: list[tuple] = []
     svc: list[tuple] = []
-    declared, true_level, ends, counts, logs = [], [], [], [], [] if keep_events else None
+    declared, true_level, ends, counts = [], [], [], []
+    logs: list[list[dict]] | None = [] if keep_events else None
     if log_dir:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
     for i in range(start, start + count):
@@ -252,7 +254,7 @@ def run_batch(
         true_level.append(t)
         ends.append(end)
         counts.append(world.n_events)
-        if keep_events:
+        if logs is not None:
             logs.append(world.events)
         world.close()
     n_inc = len(layout.incidents)
@@ -280,7 +282,7 @@ def concat(batches: list[Batch]) -> Batch:
     cat = lambda arrays: np.concatenate(arrays) if arrays else np.zeros(0)
     logs = None
     if all(b.logs is not None for b in batches):
-        logs = [ev for b in batches for ev in b.logs]
+        logs = [ev for b in batches for ev in b.logs or ()]
     return Batch(
         first.start,
         sum(b.count for b in batches),
@@ -385,7 +387,8 @@ def run_replications(
     )
     if size < 1:
         raise ValueError("batch size must be at least 1")
-    tasks = []  # (job index, scenario, variants, entropy, start, count, log dir)
+    # (job index, scenario, variants, entropy, start, count, log dir)
+    tasks: list[tuple[Any, ...]] = []
     seen: set[str] = set()
     for j, job in enumerate(jobs):
         sub = None
@@ -438,7 +441,7 @@ def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
         "es" if n_workers > 2 else ""
     )
     todo = deque(tasks)
-    pending = {}
+    pending: dict = {}
     with ProcessPoolExecutor(max_workers=n_workers - 1, mp_context=_pool_context()) as pool:
 
         def top_up():  # a few batches queued per pool worker, so none waits for this process

@@ -16,7 +16,7 @@ from statistics import NormalDist
 
 from numpy.random import SeedSequence
 
-from .model import Distribution
+from .model import Distribution, Exponential, Fixed, LogNormal, Triangular, Uniform
 
 _Z90 = NormalDist().inv_cdf(0.9)
 _inv_normal = NormalDist().inv_cdf
@@ -39,14 +39,13 @@ class Streams:
 
 def sampler(dist: Distribution) -> Callable[[float], float]:
     """Inverse CDF of `dist`: maps a uniform draw to minutes, monotone in the draw."""
-    kind = dist.dist
-    if kind == "fixed":
+    if isinstance(dist, Fixed):
         value = dist.value
         return lambda u: value
-    if kind == "uniform":
+    if isinstance(dist, Uniform):
         low, span = dist.low, dist.high - dist.low
         return lambda u: low + span * u
-    if kind == "triangular":
+    if isinstance(dist, Triangular):
         a, c, b = dist.low, dist.mode, dist.high
         if b == a:
             return lambda u: a
@@ -56,10 +55,10 @@ def sampler(dist: Distribution) -> Callable[[float], float]:
             if u < cut
             else b - math.sqrt((1 - u) * (b - a) * (b - c))
         )
-    if kind == "lognormal":
+    if isinstance(dist, LogNormal):
         mu, sigma = math.log(dist.median), math.log(dist.p90 / dist.median) / _Z90
         return lambda u: math.exp(mu + sigma * _inv_normal(u))
-    if kind == "exponential":
+    if isinstance(dist, Exponential):
         mean = dist.mean
         return lambda u: -mean * math.log(1.0 - u)
-    raise ValueError(f"unknown distribution {kind}")
+    raise ValueError(f"unknown distribution {dist.dist}")

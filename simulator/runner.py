@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from numpy.random import SeedSequence
@@ -24,7 +25,7 @@ def players_for(
 def run_plan(
     plan: Plan,
     seed: int | SeedSequence = 1,
-    actions: list[ScriptAction] = (),
+    actions: Sequence[ScriptAction] = (),
     others: str = "bot",
     log_path: str | Path | None = None,
     trace: bool = True,

@@ -25,7 +25,9 @@ VERSION = "0.1.0"
 
 def seed_label(seed: int | SeedSequence):
     if isinstance(seed, SeedSequence):
-        return {"entropy": int(seed.entropy), "spawn_key": list(seed.spawn_key)}
+        entropy = seed.entropy
+        assert isinstance(entropy, int)  # drillsim seeds with an integer
+        return {"entropy": entropy, "spawn_key": list(seed.spawn_key)}
     return int(seed)
 
 

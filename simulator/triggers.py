@@ -200,6 +200,7 @@ class Triggers:
         if ob.deadline_by_level is not None:
             minutes = ob.deadline_by_level.get(self.level[inc])
             return None if minutes is None else anchor + minutes
+        assert ob.deadline_clock is not None  # an obligation has one of the three deadlines
         hh, mm = map(int, ob.deadline_clock.split(":"))
         clock_now = self.rt.start_clock_min + anchor
         target = (clock_now // 1440) * 1440 + hh * 60 + mm
@@ -272,6 +273,7 @@ class Triggers:
         if self.env.now >= self.sc.duration_min:
             return
         ob = self.proc.obligations[oid]
+        assert ob.every_min is not None  # only a recurring duty recurs
         # counts from when the last one was met (sent), or from its deadline if it was not
         start = latest.done_at if latest.done_at is not None else latest.deadline_at
         deadline = start + ob.every_min

@@ -70,7 +70,7 @@ class World(Triggers, Messages, Bots):
         self.attrs = {inc: dict(a) for inc, a in self.rt.attributes.items()}
         self.level = {inc: self.rt.grader.level(self.attrs[inc]) for inc in self.incidents}
         self.declared = {inc: 0 for inc in self.incidents}
-        self.reached = {inc: set() for inc in self.incidents}
+        self.reached: dict[str, set[str]] = {inc: set() for inc in self.incidents}
         self.truth_ctx = {inc: Ctx(self, inc, False) for inc in self.incidents}
         self.belief_ctx = {inc: Ctx(self, inc, True) for inc in self.incidents}
         self.injected: set[str] = set()  # delivered
@@ -267,14 +267,18 @@ class World(Triggers, Messages, Bots):
         inc = a.incident or self.incidents[0]
         a = a.model_copy(update={"incident": inc})
         self.emit("action", **a.model_dump(exclude={"at"}, exclude_defaults=True))
+        # the fields each kind of action needs are there (ScriptAction checks them)
         if a.do == "report":
+            assert a.to is not None and a.via is not None
             for r in a.to:
                 self.send(a.role, r, a.via, inc, a.text)
         elif a.do == "grade":
+            assert a.level is not None
             self.declare(a.role, inc, a.level)
         elif a.do == "classify":
             self.classify(a.role, inc, a.impact, a.urgency, a.category)
         elif a.do == "task":
+            assert a.task is not None
             self.do_task(a.role, inc, a.task)
         self.evaluate()
 

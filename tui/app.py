@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the engine and the models are imported after the first fram
     from drillsim.simulator.plan import Plan
 
     from .exercise import Exercise
+    from .screens.exercise import ExerciseScreen
 
 
 def wall_now() -> str:
@@ -93,7 +94,7 @@ class DrillApp(App):
         )
         self.started = started
         self.exercise: Exercise | None = setup.exercise
-        self.exercise_screen = None
+        self.exercise_screen: ExerciseScreen | None = None
         self.problems: list[
             str
         ] = []  # why the exercise could not start (printed by `drillsim play`)
@@ -176,6 +177,7 @@ class DrillApp(App):
     def show_score(self) -> None:
         from .screens.score import ScoreScreen
 
+        assert self.exercise is not None  # the score follows an exercise
         self.switch_screen(ScoreScreen(self.exercise, self.tr))
 
     def action_help(self) -> None:
@@ -188,12 +190,19 @@ class DrillApp(App):
         self.push_screen("help")
 
     # --- for tests and benchmarks: the clock without a timer ---------------------------------------
+    @property
+    def playing(self) -> ExerciseScreen:
+        """The exercise's screen, once an exercise has started."""
+        if self.exercise_screen is None:
+            raise RuntimeError("no exercise has started")
+        return self.exercise_screen
+
     def tick(self, n: int = 1) -> None:
         for _ in range(n):
-            self.exercise_screen.tick()
+            self.playing.tick()
 
     def advance_by(self, minutes: float) -> None:
-        self.exercise_screen.advance_by(minutes)
+        self.playing.advance_by(minutes)
 
     def advance_to(self, t: float) -> None:
-        self.exercise_screen.advance_to(t)
+        self.playing.advance_to(t)

@@ -96,8 +96,9 @@ class DrillConsole(App):
         Binding("ctrl+n", "note", "key_note", key_display="^n"),
         Binding("ctrl+e", "correct", "key_correct", key_display="^e"),
         Binding("ctrl+x", "end_drill", "key_end_drill", key_display="^x"),
-        Binding("escape", "back", "key_back", show=False),
-        Binding("ctrl+q", "quit", "key_quit_drill", key_display="^q", priority=True),
+        # own action names: App's action_back and action_quit are coroutines with other duties
+        Binding("escape", "clear_entry", "key_back", show=False),
+        Binding("ctrl+q", "leave", "key_quit_drill", key_display="^q", priority=True),
     ]
 
     def __init__(
@@ -123,7 +124,7 @@ class DrillConsole(App):
         tr = self.tr
         yield Static("", id="drill-bar")
         with Horizontal(id="drill-main"):
-            table = DataTable(id="milestones", cursor_type="row", zebra_stripes=True)
+            table: DataTable = DataTable(id="milestones", cursor_type="row", zebra_stripes=True)
             table.border_title = tr("drill_milestones")
             yield table
             with Vertical(id="drill-side"):
@@ -196,7 +197,7 @@ class DrillConsole(App):
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
-    def action_back(self) -> None:
+    def action_clear_entry(self) -> None:
         search = self.query_one("#search", Input)
         search.value = ""
         self._note_for = None
@@ -228,7 +229,7 @@ class DrillConsole(App):
                     lambda: self.drill.note(sid, text, self.evaluator),
                     lambda _ev: self.records(self.tr("drill_note_saved", id=sid)),
                 )
-            self.action_back()
+            self.action_clear_entry()
             return
         if not text:
             return
@@ -278,7 +279,7 @@ class DrillConsole(App):
             return
         try:
             hh, mm, ss = (int(x) for x in answer["time"].strip().split(":"))
-            when = self.drill.wall_start.replace(hour=hh, minute=mm, second=ss)  # type: ignore[union-attr]
+            when = self.drill.wall_start.replace(hour=hh, minute=mm, second=ss)
         except (ValueError, AttributeError):
             self.notify(self.tr("drill_bad_time"), severity="warning")
             return
@@ -343,7 +344,7 @@ class DrillConsole(App):
 
         self.push_screen(Confirm(self.tr("drill_end_confirm"), self.tr("drill_yes_no")), end)
 
-    def action_quit(self) -> None:
+    def action_leave(self) -> None:
         self.drill.close()
         self.exit(return_code=0)
 

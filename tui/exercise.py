@@ -385,6 +385,16 @@ class Exercise:
         )
         return self._feed(self.session.submit(action))
 
+    def act(self, do: str, role: str, **fields) -> list[dict]:
+        """A player's action of kind `do` (report, grade, classify or task)."""
+        actions: dict[str, Callable[..., list[dict]]] = {
+            "report": self.report,
+            "grade": self.grade,
+            "classify": self.classify,
+            "task": self.task,
+        }
+        return actions[do](role, **fields)
+
     def report(
         self, role: str, to: list[str], via: str | None, incident: str | None = None, text: str = ""
     ) -> list[dict]:

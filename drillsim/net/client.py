@@ -48,7 +48,7 @@ class Link:
         self.on_message, self.on_connect = on_message, on_connect
         self.retry_s = retry_s
         self.have = 0  # events received: a rejoin asks only for the rest
-        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.ws: aiohttp.ClientWebSocketResponse[bool] | None = None
         self.welcome: dict | None = None
         self.connected = asyncio.Event()
         self.closed = False

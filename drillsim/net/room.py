@@ -22,8 +22,9 @@ from numpy.random import SeedSequence
 from drillsim.scoring.verdicts import score
 from drillsim.simulator.checks import check_action
 from drillsim.simulator.formats.yamlsrc import Positions
-from drillsim.simulator.loader import Plan, load_plan
+from drillsim.simulator.loader import load_plan
 from drillsim.simulator.model import ScriptAction
+from drillsim.simulator.plan import Plan
 from drillsim.simulator.replay import interventions
 from drillsim.simulator.session import Session
 from drillsim.tui.exercise import ActionError, Exercise, wall_now
@@ -217,7 +218,7 @@ class Room:
         self._advance(target)
 
     def _advance(self, target: float) -> None:
-        ex = self.ex
+        ex = self.exercise
         while self.queue and self.queue[0][0] <= target + EPS and not ex.finished:
             at, _, action = heapq.heappop(self.queue)
             ex.advance(at)
@@ -251,12 +252,19 @@ class Room:
         self._need_running()
         try:
             if kind == "inject":
-                (self.ex.skip if msg.skip else self.ex.trigger)(msg.id)
+                (self.exercise.skip if msg.skip else self.exercise.trigger)(msg.id)
             elif kind == "end":
-                self.ex.end("facilitator")
+                self.exercise.end("facilitator")
         except ActionError as exc:
             raise self._refused(exc) from None
         return {}
+
+    @property
+    def exercise(self) -> Exercise:
+        """The exercise, once the facilitator has started it."""
+        if self.ex is None:
+            raise Refused("the exercise has not started yet (the facilitator starts it)")
+        return self.ex
 
     def _need_running(self) -> None:
         if not self.started:
@@ -268,7 +276,7 @@ class Room:
         return Refused(self._en(exc.key, **exc.values), exc.key, exc.values)
 
     def _act(self, who: Who, msg: P.Act) -> dict:
-        role = who.role
+        role = _role_of(who)
         if msg.role is not None and msg.role != role:
             raise Refused(f"this token is {role}'s: it cannot act as {msg.role}")
         self._need_running()
@@ -278,13 +286,13 @@ class Room:
         if msg.do != "report":
             fields.pop("text", None)
         try:
-            getattr(self.ex, msg.do)(role, **fields)
+            self.exercise.act(msg.do, role, **fields)
         except ActionError as exc:
             raise self._refused(exc) from None
         return {}
 
     def _script(self, who: Who, msg: P.Script) -> dict:
-        role = who.role
+        role = _role_of(who)
         if role in self.scripted:
             return {"already": True}  # a client sending its script again after a reconnect
         if self.players.get(role) == "bot":
@@ -337,7 +345,7 @@ class Room:
     def _evaluate(self, who: Who, msg) -> dict:
         if not self.started:
             raise Refused("the exercise has not started yet (the facilitator starts it)")
-        ev = self.ex.evaluation
+        ev = self.exercise.evaluation
         try:
             if msg.type == "rate":
                 ev.rate(msg.objective, msg.obligation, msg.rating, msg.observation)
@@ -425,3 +433,10 @@ class Room:
         room.record("resumed", None, events=len(made))
         room.journal.sync()
         return room
+
+
+def _role_of(who: Who) -> str:
+    """The role a role's token acts as (only role tokens reach the acting messages)."""
+    if who.role is None:
+        raise Refused(f"a {who.kind} token does not act for a role")
+    return who.role

@@ -25,7 +25,7 @@ class Who:
     @property
     def label(self) -> str:
         """How the log and the facilitator name this participant (never by token)."""
-        return self.role if self.kind == ROLE else self.kind
+        return self.role if self.kind == ROLE and self.role is not None else self.kind
 
     @property
     def sees_all(self) -> bool:
@@ -74,4 +74,5 @@ def visible(who: Who, proc: Procedure):
     """A predicate over events for this participant."""
     if who.sees_all:
         return lambda ev: ev["type"] != "session"
+    assert who.role is not None  # a token that does not see everything is one role's
     return RoleFilter(proc, who.role)

@@ -107,8 +107,13 @@ class Names:
         g = self.proc.grading if self.proc is not None else None
         return sorted(g.levels) if g else []
 
+    def _inject(self, jid: str):
+        if self.sc is None:
+            raise ValueError("no scenario to name injects from")
+        return self.sc.injects[jid]
+
     def inject_text(self, jid: str) -> str:
-        inj = self.sc.injects[jid]
+        inj = self._inject(jid)
         return self._pick(inj.text, inj.text_en).strip()
 
     def inject_expect(self, jid: str) -> str:
@@ -116,7 +121,7 @@ class Names:
         return " ".join(self.sc.injects[jid].expect.split())
 
     def inject_source(self, jid: str) -> str:
-        return self.sc.injects[jid].source or self.w("blank")
+        return self._inject(jid).source or self.w("blank")
 
     def scenario_title(self) -> str:
         return self._pick(self.sc.title, self.sc.title_en) if self.sc is not None else ""

@@ -79,8 +79,8 @@ def build_report(
     from drillsim.scoring.ratings import Ratings, load_ratings
     from drillsim.scoring.verdicts import plan_of, read_log
 
-    kind, data = input_kind(path)
-    if kind == "log":
+    _, data = input_kind(path)
+    if data is None:  # an event log
         events = read_log(path)
         plan = plan_of(events)
         if ratings is not None and not isinstance(ratings, Ratings):

@@ -8,22 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from drillsim.simulator.agenda import on_time
 from drillsim.words import t
 from drillsim.words.formatting import num
+
+if TYPE_CHECKING:
+    from drillsim.simulator.plan import Plan
+    from drillsim.words.names import Names
+
+    from .chain import Chains
+    from .model import LogIndex
 
 DUE_DAYS = {"planning": 30, "organization": 30, "training": 30, "exercise": 60, "equipment": 90}
 
 
 @dataclass
 class Context:
-    plan: object
-    names: object
+    plan: Plan
+    names: Names
     lang: str
     entries: list
-    chains: object
-    idx: object
+    chains: Chains
+    idx: LogIndex
     players: dict
     grading: list
     continuity: list
@@ -136,7 +144,8 @@ def strengths(ctx: Context) -> list[dict]:
 
 
 def improvements(ctx: Context) -> list[dict]:
-    out, unplayed = [], []
+    out: list[dict] = []
+    unplayed: list[dict] = []
     for oid, group in _groups(ctx.entries).items():
         bad = [e for e in group if e["status"] in ("late", "missed")]
         if bad:

@@ -6,6 +6,7 @@ probabilities), so tests and other tools can read them back with any HTML parser
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from drillsim.scoring.ratings import RATINGS
@@ -108,7 +109,7 @@ def _table(
     cls: str,
     heads: list[tuple[str, str]],
     rows: list[str],
-    widths: list[float] | None = None,
+    widths: Sequence[float] | None = None,
 ) -> str:
     th = "".join(f'<th class="{e(c)}">{e(h)}</th>' if c else f"<th>{e(h)}</th>" for h, c in heads)
     cols = ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 from drillsim.scoring.ratings import RATINGS, Ratings
 from drillsim.scoring.verdicts import score
@@ -114,8 +115,16 @@ def evidence(entry: dict, plan, idx: LogIndex, names: Names, lang: str, end: flo
         proc.roles[role].deputy if role in proc.roles else None,
     } - {None}
     inc = entry["incident"]
-    lines, seqs = [], []
-    out = {"lines": lines, "seqs": seqs, "failed": [], "wrong": [], "fallback": [], "parts": []}
+    lines: list[str] = []
+    seqs: list[int] = []
+    out: dict[str, list[Any]] = {
+        "lines": lines,
+        "seqs": seqs,
+        "failed": [],
+        "wrong": [],
+        "fallback": [],
+        "parts": [],
+    }
     if act.do in ("task", "grade", "classify"):
         for ev in idx.acts:
             if (

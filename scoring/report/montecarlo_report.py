@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 from drillsim.scoring.ratings import Ratings, load_ratings
 from drillsim.simulator.errors import InputError, Problem
@@ -82,7 +83,7 @@ def montecarlo_report(
     obligations = [_ob_row(o, names, lang, n, ratings) for o in base.get("obligations", [])]
     by_id = {o["id"]: o for o in obligations}
     objectives = []
-    covered = set()
+    covered: set[str] = set()
     if plan is not None and plan.scenario.objectives:
         for obj in plan.scenario.objectives:
             tasks = [by_id[i] for i in obj.obligations if i in by_id]
@@ -386,7 +387,7 @@ def _charts(
                 ],
             }
         )
-    out = {
+    out: dict[str, Any] = {
         "intervals": intervals(
             rows,
             series,
@@ -432,7 +433,7 @@ def _charts(
                 overlay_color=COLORS["base"],
             )
             caption = f"{o.get('clause', '')} · {t('h_p_hit', lang)} {pct(r.get('p_hit'), 1)} ({ci(r.get('ci95'), 1)})"
-            if overlay:
+            if overlay and b is not None:
                 caption += f" · {t('ch_overlay', lang)} {pct(b.get('p_hit'), 1)}"
             figures.append({"id": o["id"], "svg": svg, "caption": caption})
         for s in result.get("services", []):

@@ -35,7 +35,7 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
         if k == "inject":
             used.update(ev.get("to", []))
         elif k == "inject.delivered":
-            used.add(ev.get("delivered_to") or ev.get("to"))
+            used.add(ev.get("delivered_to") or ev["to"])
         elif k in ("task", "grade", "classify"):
             used.add(ev["actor"])
         elif k == "message.sent":
@@ -137,7 +137,7 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
     level_fill = {1: "#ef9a9a", 2: "#ffcc80", 3: "#fff59d", 4: "#e6ee9c", 5: "#dcedc8"}
     multi = len(plan.scenario.incidents) > 1
     for k, (inc, spans) in enumerate(level_lanes):
-        y = level_y + k * (LANE + 2)
+        y: float = level_y + k * (LANE + 2)
         label = (
             f"{t('h_level', lang)} · {names.incident_tagged(inc)}" if multi else t("h_level", lang)
         )
@@ -155,10 +155,10 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
             cols = int((x1 - x0 - 6) / 6.5)
             if cols >= 2:
                 out.append(text(x0 + 4, y + 12, clip(str(short), cols), size=10, weight="600"))
-    for i, (label, spans) in enumerate(lanes):
+    for i, (label, lane_spans) in enumerate(lanes):
         y = lanes_y + i * (LANE + 2)
         out.append(text(8, y + 12, clip(label, 30), size=10, fill=COLORS["axis"], title=label))
-        for a, b, kind in spans:
+        for a, b, kind in lane_spans:
             x0, x1 = x(a), x(b if b is not None else end)
             color = "#b0bec5" if kind == "channel" else "#ef9a9a"
             out.append(

@@ -149,7 +149,8 @@ class LiveDrill:
             raise DrillError("drill_started")
         now = self.clock()
         self._open(now)
-        self.session.advance(0.0)  # what the scenario has at minute 0 comes first, as in replay
+        # what the scenario has at minute 0 comes first, as in replay
+        self.live_session.advance(0.0)
         return self._stamp(self.alarm, by, note, iso(now))
 
     # --- stamps --------------------------------------------------------------------------
@@ -171,10 +172,17 @@ class LiveDrill:
             first = self.stamps[self.stamped[m.id]]
             raise DrillError("already_stamped", milestone=m.id, t=first["t"])
         if m.kind == "duty":
-            occ = self.session.world.agenda.latest(m.id, self._incident())
+            occ = self.live_session.world.agenda.latest(m.id, self._incident())
             if occ is not None and occ.done_at is not None:
                 raise DrillError("already_stamped", milestone=m.id, t=occ.done_at)
         return self._stamp(m.id, by, note, iso(self.clock()))
+
+    @property
+    def live_session(self) -> DrillSession:
+        """The drill's session: there once the alarm was raised (or the log was read back)."""
+        if self.session is None:
+            raise DrillError("alarm_first")
+        return self.session
 
     def _live(self) -> float:
         """Advance to now before a person's entry; refuse it once the drill has ended."""
@@ -201,8 +209,7 @@ class LiveDrill:
         auto: bool = False,
         was: float | None = None,
     ) -> dict:
-        assert self.session is not None
-        world = self.session.world
+        world = self.live_session.world
         m = self.by_id[mid]
         if sid is None:
             sid = self._auto_ids.get(mid) if auto else None
@@ -231,7 +238,7 @@ class LiveDrill:
 
     def _perform(self, oid: str, wall: str):
         """The duty's action, taken by its role (or the deputy acting for it) now."""
-        world = self.session.world
+        world = self.live_session.world
         ob = self.plan.procedure.obligations[oid]
         act = ob.action
         who = world.actor(ob.role) or ob.role
@@ -264,7 +271,7 @@ class LiveDrill:
         )
 
     def _record(self, kind: str, fields: dict) -> dict:
-        ev = self.session.world.emit(kind, **fields)
+        ev = self.live_session.world.emit(kind, **fields)
         target = self.corrections if kind == "stamp.corrected" else self.notes
         if kind in ("stamp.corrected", "stamp.note"):
             target.setdefault(fields["stamp"], []).append(ev)
@@ -289,7 +296,7 @@ class LiveDrill:
         return self._checkin(number, by, iso(self.clock()))
 
     def _checkin(self, number: str, by: str, wall: str) -> dict:
-        ev = self.session.world.emit("checkin", number=number, by=by, wall=wall)
+        ev = self.live_session.world.emit("checkin", number=number, by=by, wall=wall)
         if self.headcount.feed(ev):
             self._headcount_done(by, wall)
         return ev
@@ -326,7 +333,7 @@ class LiveDrill:
         )
 
     def _visitor(self, fields: dict, present: bool) -> dict:
-        ev = self.session.world.emit("visitor", **fields)
+        ev = self.live_session.world.emit("visitor", **fields)
         self.headcount.feed(ev)
         if present:
             self._checkin(fields["number"], fields["by"], fields["wall"])
@@ -343,7 +350,7 @@ class LiveDrill:
         fields = {"missing": [p.number for p in self.headcount.missing()], "by": by, "wall": wall}
         if note:
             fields["note"] = note
-        ev = self.session.world.emit("headcount.closed", **fields)
+        ev = self.live_session.world.emit("headcount.closed", **fields)
         self.headcount.feed(ev)
         self._headcount_done(by, wall)
         return ev
@@ -351,7 +358,7 @@ class LiveDrill:
     # --- the end -------------------------------------------------------------------------
     def end(self, by: str) -> None:
         self._live()
-        self.session.finish(f"ended by {by}")
+        self.live_session.finish(f"ended by {by}")
 
     def close(self) -> None:
         """Stop writing (the console quits); the log stays resumable."""
@@ -407,7 +414,7 @@ def replay_drill(
         items += [(ev["t"], -1, ev) for ev in moved]
         items.sort(key=lambda x: (x[0], x[1]))
     drill._open(parse_wall(dh["wall_start"]), dh)
-    session = drill.session
+    session = drill.live_session
     for t, _, ev in items:
         session.advance(t)
         if session.finished:
@@ -435,16 +442,16 @@ def _apply(drill: LiveDrill, ev: dict) -> None:
         drill._checkin(ev["number"], ev["by"], ev["wall"])
     elif kind == "visitor":
         # the visitor's own check-in is an event of its own, replayed in its turn
-        ev2 = drill.session.world.emit("visitor", **keep)
+        ev2 = drill.live_session.world.emit("visitor", **keep)
         drill.headcount.feed(ev2)
     elif kind == "headcount.closed":
         drill._close(ev["by"], ev.get("note", ""), ev["wall"])
     elif kind in ("stamp.corrected", "stamp.note"):
         drill._record(kind, keep)
     elif kind in RECORDS:
-        drill.session.world.emit(kind, **keep)
+        drill.live_session.world.emit(kind, **keep)
     elif kind == "end":
-        drill.session.finish(ev["reason"])
+        drill.live_session.finish(ev["reason"])
 
 
 def corrected_events(plan: Plan, events: list[dict]) -> list[dict]:
@@ -502,7 +509,7 @@ def resume_drill(
         with open(path, "r+b") as f:
             f.truncate(len(good))
     drill.clock = clock
-    session = drill.session
+    session = drill.live_session
     session._log = open(path, "a", encoding="utf-8")
     session.world.listeners.insert(0, session._write)
     session.new_events()

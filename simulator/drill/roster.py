@@ -136,7 +136,8 @@ def load_roster(path: str | Path) -> Roster:
     if problems:
         raise InputError(problems)
 
-    people, seen = [], {}
+    people: list = []
+    seen: dict[str, int] = {}  # number -> the row it was first given on
     for i in range(header_at + 1, len(rows)):
         row = rows[i]
         if not any(c.strip() for c in row):
@@ -152,7 +153,7 @@ def load_roster(path: str | Path) -> Roster:
             if not values[col]:
                 problems.append(Problem(name, i + 1, where[col] + 1, f"{col}: empty"))
                 bad = True
-        flags = {}
+        flags: dict[str, bool | None] = {}
         for col, default in (("warden", False), ("present", True)):
             if col not in where:
                 flags[col] = default

@@ -11,6 +11,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -158,6 +159,11 @@ def _build(node: yaml.Node, path: tuple, marks: dict, file: str, budget: _Budget
     return _scalar(node, file)
 
 
+def _at(file: str, event: yaml.Event) -> tuple[str, int, int]:
+    mark = event.start_mark
+    return (file, 1, 1) if mark is None else (file, mark.line + 1, mark.column + 1)
+
+
 def _check_shape(text: str, file: str) -> None:
     """Nesting and size of the document before it is composed: the composer recurses, and a
     deeply nested file must be refused before it can exhaust the stack."""
@@ -166,35 +172,24 @@ def _check_shape(text: str, file: str) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                mark = event.start_mark
                 raise InputError(
-                    [
-                        Problem(
-                            file,
-                            mark.line + 1,
-                            mark.column + 1,
-                            f"nested more than {MAX_DEPTH} levels deep",
-                        )
-                    ]
+                    [Problem(*_at(file, event), f"nested more than {MAX_DEPTH} levels deep")]
                 )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
         count += 1
         if count > 2 * MAX_VALUES:
-            mark = event.start_mark
             raise InputError(
                 [
                     Problem(
-                        file,
-                        mark.line + 1,
-                        mark.column + 1,
+                        *_at(file, event),
                         f"more than {MAX_VALUES:,} values; split the file",
                     )
                 ]
             )
 
 
-def load_text(text: str, file: str) -> tuple[object, Positions]:
+def load_text(text: str, file: str) -> tuple[Any, Positions]:
     marks: dict = {}
     try:
         _check_shape(text, file)
@@ -259,7 +254,7 @@ def read_limited(path: str | Path, what: str = "file", limit: int = MAX_BYTES) -
     return data
 
 
-def load(path: str | Path) -> tuple[object, Positions]:
+def load(path: str | Path) -> tuple[Any, Positions]:
     path = Path(path)
     raw = read_limited(path, "YAML file")
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,7 +30,10 @@ from ..widgets.bars import ClockBar, KeyBar, TitleBar, ViewBar
 from ..widgets.facilitator import FacilitatorView
 from ..widgets.roleview import RoleView
 from .dialogs import ConfirmScreen
-from .forms import EVAL_FORMS, FORMS
+from .forms import EVAL_FORMS, FORMS, ActionForm, EvalForm
+
+if TYPE_CHECKING:
+    from ..app import DrillApp
 
 FACILITATOR = "facilitator"
 SPEED = Binding.Group("key_speed", compact=True)
@@ -183,7 +187,7 @@ class ExerciseScreen(Screen):
             self._ended = True
             if self._timer is not None:
                 self._timer.stop()
-            self.app.show_score()
+            cast("DrillApp", self.app).show_score()
 
     def on_screen_resume(self) -> None:
         if self._stale:
@@ -297,7 +301,7 @@ class ExerciseScreen(Screen):
                 self.notify(note, timeout=2.5, markup=False)
 
         name = self._form(role, kind)
-        self.app.get_screen(name).reset()
+        cast(ActionForm, self.app.get_screen(name)).reset()
         self.app.push_screen(name, done)
 
     def _form(self, role: str, kind: str) -> str:
@@ -306,14 +310,7 @@ class ExerciseScreen(Screen):
         if not self.app.is_screen_installed(name):
 
             def perform(kind_: str, **fields) -> str:
-                ex = self.ex
-                act = {
-                    "report": ex.report,
-                    "grade": ex.grade,
-                    "classify": ex.classify,
-                    "task": ex.task,
-                }[kind_]
-                events = act(role, **fields)
+                events = self.ex.act(kind_, role, **fields)
                 self._news(events)
                 return self._confirmation(kind_, fields)
 
@@ -385,7 +382,7 @@ class ExerciseScreen(Screen):
                 self.notify(note, timeout=3, markup=False)
 
         name = self._eval_form(kind)
-        self.app.get_screen(name).reset()
+        cast(EvalForm, self.app.get_screen(name)).reset()
         self.app.push_screen(name, done)
 
     def _eval_form(self, kind: str) -> str:

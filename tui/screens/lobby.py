@@ -4,6 +4,7 @@ the mode, the clock speed and the seed."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
@@ -25,6 +26,9 @@ from ..clock import SPEEDS
 from ..exercise import MODES
 from ..keys import localize
 from ..widgets.bars import KeyFooter, TitleBar
+
+if TYPE_CHECKING:
+    from ..app import DrillApp
 
 
 class LobbyScreen(Screen):
@@ -238,4 +242,6 @@ class LobbyScreen(Screen):
             return
         speed = float(self._chosen(self.speeds) or 1)
         mode = self._chosen(self.modes) or plan.scenario.mode
-        self.app.start_exercise(plan, list(self.roles.selected), mode, speed, seed)
+        cast("DrillApp", self.app).start_exercise(
+            plan, list(self.roles.selected), mode, speed, seed
+        )

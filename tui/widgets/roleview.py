@@ -114,6 +114,7 @@ class RoleView(Vertical):
         tr, n = self.tr, self.names
         when = n.clock(item.t)
         if item.kind == "inject":
+            assert item.inject is not None  # an inject's inbox item names it
             return (
                 f"{when} {n.channel(item.channel)} · {n.inject_source(item.inject)}",
                 n.inject_text(item.inject),
