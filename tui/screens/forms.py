@@ -346,7 +346,9 @@ class EvalForm(ModalScreen[str | None]):
         self.error.update("")
         self.error.remove_class("-shown")
         self.prepare()
-        self.query("OptionList, Input").first().focus()
+        fields = self.query("OptionList, Input")
+        if fields:  # none when the app shuts down while the form mounts
+            fields.first().focus()
 
     def prepare(self) -> None:
         pass
