@@ -118,7 +118,7 @@ class Names:
 
     def inject_expect(self, jid: str) -> str:
         """The expected player action of an inject (the MSEL's `expect`), as written."""
-        return " ".join(self.sc.injects[jid].expect.split())
+        return " ".join(self._inject(jid).expect.split())
 
     def inject_source(self, jid: str) -> str:
         return self._inject(jid).source or self.w("blank")

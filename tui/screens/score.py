@@ -66,7 +66,7 @@ class ScoreScreen(Screen):
         return True
 
     def action_evaluate(self, kind: str) -> None:
-        from .forms import EVAL_FORMS
+        from .forms import EVAL_FORMS, EvalForm
 
         if not self._evaluator() or kind not in EVAL_FORMS:
             return
@@ -79,7 +79,9 @@ class ScoreScreen(Screen):
                 self.notify(note, timeout=3, markup=False)
             self.query_one("#score-head", Static).update(self.render_head())
 
-        self.app.get_screen(name).reset()
+        form = self.app.get_screen(name)
+        assert isinstance(form, EvalForm)
+        form.reset()
         self.app.push_screen(name, done)
 
     def render_head(self) -> Text:
