@@ -6,17 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from numpy.random import SeedSequence
-
 from .loader import load_plan
 from .model import ScriptAction
 from .plan import Plan
+from .seeds import Seed
 from .session import Session, dumps
 
 
 def _seed(label):
     if isinstance(label, dict):
-        return SeedSequence(label["entropy"], spawn_key=tuple(label["spawn_key"]))
+        return Seed(int(label["entropy"]), tuple(label["spawn_key"]))
     return label
 
 

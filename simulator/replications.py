@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.random import SeedSequence
 
 from .agenda import Agenda
 from .loader import load_plan
 from .plan import Plan
 from .runner import run_plan
+from .seeds import Seed
 
 STATUS = ("hit", "late", "missed", "open")  # codes 0..3 of an occurrence
 CODE = {s: i for i, s in enumerate(STATUS)}
@@ -51,9 +51,9 @@ _SVC_FIELDS = ("rep", "svc", "down", "restored", "downtime", "rto_met")
 _RTO_CODE = {True: 1, False: 0, None: -1}  # rto_met as a code
 
 
-def seed_for(entropy: int, i: int) -> SeedSequence:
+def seed_for(entropy: int, i: int) -> Seed:
     """The seed of replication i: child i of SeedSequence(entropy).spawn(…), however batched."""
-    return SeedSequence(int(entropy), spawn_key=(int(i),))
+    return Seed(int(entropy), (int(i),))
 
 
 # --- one process's plans ---------------------------------------------------------------------

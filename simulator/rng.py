@@ -2,9 +2,10 @@
 
 Every draw is keyed by the element it belongs to (`"latency", channel, sender, recipient,
 incident, attempt` …) and derived from the run's seed: the run's `SeedSequence` gives a
-128-bit root, and each draw is a keyed hash of that root. A draw therefore depends only on
-its key, never on how many other draws came before it, so a plan variant gets exactly the
-same draws for the same elements (common random numbers) even when it reorders events.
+128-bit root (computed without numpy: simulator/seeds.py), and each draw is a keyed hash of
+that root. A draw therefore depends only on its key, never on how many other draws came
+before it, so a plan variant gets exactly the same draws for the same elements (common random
+numbers) even when it reorders events.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import math
 from collections.abc import Callable
 from statistics import NormalDist
 
-from numpy.random import SeedSequence
-
 from .model import Distribution, Exponential, Fixed, LogNormal, Triangular, Uniform
+from .seeds import as_seed
 
 _Z90 = NormalDist().inv_cdf(0.9)
 _inv_normal = NormalDist().inv_cdf
@@ -24,9 +24,9 @@ _blake2b = hashlib.blake2b
 
 
 class Streams:
-    def __init__(self, seed: int | SeedSequence):
-        ss = seed if isinstance(seed, SeedSequence) else SeedSequence(int(seed))
-        self._root = ss.generate_state(4).tobytes()
+    def __init__(self, seed):
+        """`seed`: an int, a seeds.Seed or a numpy SeedSequence."""
+        self._root = as_seed(seed).root()
 
     def uniform(self, *key) -> float:
         """A draw in (0, 1) for this key."""

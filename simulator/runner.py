@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from numpy.random import SeedSequence
-
 from .model import ScriptAction
 from .plan import Plan
+from .seeds import Seed
 from .session import Session
 
 
@@ -24,7 +23,7 @@ def players_for(
 
 def run_plan(
     plan: Plan,
-    seed: int | SeedSequence = 1,
+    seed: int | Seed = 1,
     actions: Sequence[ScriptAction] = (),
     others: str = "bot",
     log_path: str | Path | None = None,

@@ -13,29 +13,28 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from numpy.random import SeedSequence
-
 from .errors import InputError, Problem
 from .model import ScriptAction
 from .plan import Plan
+from .seeds import Seed, as_seed
 from .world import PLAYERS, World
 
 VERSION = "0.1.0"
 
 
-def seed_label(seed: int | SeedSequence):
-    if isinstance(seed, SeedSequence):
-        entropy = seed.entropy
-        assert isinstance(entropy, int)  # drillsim seeds with an integer
-        return {"entropy": entropy, "spawn_key": list(seed.spawn_key)}
-    return int(seed)
+def seed_label(seed: int | Seed):
+    """An int seed as itself; a Seed or numpy SeedSequence as its entropy and spawn key."""
+    if isinstance(seed, int):
+        return int(seed)
+    seed = as_seed(seed)
+    return {"entropy": seed.entropy, "spawn_key": list(seed.spawn_key)}
 
 
 class Session:
     def __init__(
         self,
         plan: Plan,
-        seed: int | SeedSequence = 1,
+        seed: int | Seed = 1,
         players: dict[str, str] | None = None,
         log_path: str | Path | None = None,
         listeners: tuple[Callable[[dict], None], ...] = (),
