@@ -11,7 +11,7 @@ SEED ?= 1
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,dist,xlsx]'
+	$(PY) -m pip install -q -e '.[dev,dist,xlsx,parquet]'
 	touch $@
 
 setup: $(VENV)/.installed

@@ -111,6 +111,12 @@ def _add_common(p) -> None:
         metavar="DIR",
         help="also write every replication's event log under DIR (slow, large)",
     )
+    p.add_argument(
+        "--records",
+        metavar="FILE",
+        help="also write every replication's records to FILE: .csv (UTF-8 with BOM), .jsonl or "
+        ".parquet (needs pyarrow)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary line on stderr")
     out = p.add_mutually_exclusive_group()
     out.add_argument(
@@ -201,6 +207,7 @@ def _run(args, what: str) -> int:
         progress=progress,
         log_dir=args.logs,
         info=info,
+        records=args.records,
     )
     try:
         if what == "montecarlo":

@@ -20,46 +20,24 @@ import numpy as np
 from drillsim.simulator.formats.yamlsrc import load
 from drillsim.simulator.loader import portable_ref, scenario_path
 from drillsim.simulator.plan import Plan
-from drillsim.simulator.replications import CODE, Batch, Job, RunInfo, plan_for, run_replications
+from drillsim.simulator.replications import Batch, Job, RunInfo, plan_for, run_replications
 from drillsim.words import t
 from drillsim.words.formatting import level_word, pct
 
 from .dependencies import dependencies
+from .records import RecordsWriter
 from .stats import (
     _f,
-    clustered_proportion,
+    clustered_from_sums,
     describe,
     excludes_zero,
     histogram,
     paired_ratio_difference,
     quantiles,
 )
-
-EPS = 1e-6
-HIT, LATE, MISSED, OPEN = CODE["hit"], CODE["late"], CODE["missed"], CODE["open"]
-
+from .tally import EPS, HIT, LATE, MISSED, OPEN, Tally, basis, duty_rows, per_rep, service_rows
 
 # --- per-replication counts -----------------------------------------------------------------------
-
-
-def _per_rep(batch: Batch, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    reps = batch.occ["rep"][rows] - batch.start
-    return np.bincount(reps, weights=weights, minlength=batch.count).astype(float)
-
-
-def basis(plan: Plan, oid: str) -> str:
-    """'first': the first occurrence per incident; 'all': every occurrence pooled (recurring
-    duties, `every_min`, and duties that fall due again, `retrigger`)."""
-    ob = plan.procedure.obligations[oid]
-    return "all" if (ob.every_min or ob.retrigger) else "first"
-
-
-def _rows(batch: Batch, k: int, how: str) -> np.ndarray:
-    occ = batch.occ
-    mask = occ["ob"] == k
-    if how == "first":
-        mask &= occ["n"] == 1
-    return np.flatnonzero(mask)
 
 
 def obligation_counts(
@@ -70,68 +48,51 @@ def obligation_counts(
     if oid not in layout.obligations:
         z = np.zeros(batch.count)
         return z, z
-    rows = _rows(batch, layout.obligations.index(oid), how or basis(plan, oid))
+    rows = duty_rows(batch, layout.obligations.index(oid), how or basis(plan, oid))
     hit = (batch.occ["status"][rows] == HIT).astype(float)
-    return _per_rep(batch, rows, hit), _per_rep(batch, rows)
+    return per_rep(batch, rows, hit), per_rep(batch, rows)
 
 
 def service_counts(batch: Batch, sid: str) -> dict[str, np.ndarray]:
     """Per replication: went down (0/1), RTO met (0/1), RTO decided (0/1), downtime (0 if not down)."""
-    n = batch.count
-    out = {k: np.zeros(n) for k in ("down", "met", "decided", "downtime")}
     if sid not in batch.layout.services:
-        return out
-    rows = np.flatnonzero(batch.svc["svc"] == batch.layout.services.index(sid))
-    reps = batch.svc["rep"][rows] - batch.start
-    met = batch.svc["rto_met"][rows]
-    out["down"][reps] = 1.0
-    out["met"][reps] = met == 1
-    out["decided"][reps] = met >= 0
-    out["downtime"][reps] = batch.svc["downtime"][rows]
-    return out
+        return {k: np.zeros(batch.count) for k in ("down", "met", "decided", "downtime")}
+    return service_rows(batch, batch.layout.services.index(sid))
 
 
 # --- one plan's summary -------------------------------------------------------------------------------
 
 
-def _obligation(plan: Plan, batch: Batch, oid: str) -> dict:
+def _obligation(plan: Plan, tally: Tally, k: int, n: int) -> dict:
+    oid = tally.obligations[k]
     ob = plan.procedure.obligations[oid]
-    how = basis(plan, oid)
-    rows = _rows(batch, batch.layout.obligations.index(oid), how)
-    occ = batch.occ
-    status = occ["status"][rows]
-    trig, dead, done = occ["triggered"][rows], occ["deadline"][rows], occ["done"][rows]
-    t = _per_rep(batch, rows)
-    total = float(t.sum())
-    share = lambda code: _f((status == code).sum() / total) if total else None
-    prop = (
-        clustered_proportion(_per_rep(batch, rows, (status == HIT).astype(float)), t)
-        if total
-        else None
-    )
-    finished = np.isfinite(done)
-    took = done[finished] - trig[finished]
-    late_by = (done - dead)[status == LATE]
-    med, p90, p95 = quantiles(took, (0.5, 0.9, 0.95), never=int((~finished).sum()))
+    d = tally.duty(k)
+    hits, total, hh, ht, tt, reps = (float(x) for x in d["moments"])
+    status = d["status"]
+    share = lambda code: _f(status[code] / total) if total else None
+    prop = clustered_from_sums(hits, total, hh, ht, tt, int(reps), d["most"]) if total else None
+    took, never = d["took"], d["never"]
+    late_by = d["late_by"]
+    med, p90, p95 = quantiles(took, (0.5, 0.9, 0.95), never=never)
     hist = histogram(took)
-    hist["not_done"] = int((~finished).sum())
+    hist["not_done"] = never
     return {
         "id": oid,
         "clause": ob.clause,
         "title": ob.title,
         "title_en": ob.title_en,
         "role": ob.role,
-        "basis": how,
-        "deadline_min": _f(np.median(dead - trig), 3) if total else None,
-        "triggered": int((t > 0).sum()),
+        "basis": tally.bases[k],
+        "deadline_min": _f(np.median(d["allowance"]), 3) if total else None,
+        "triggered": int(reps),
         "occurrences": int(total),
-        "p_triggered": _f((t > 0).mean()),
+        "p_triggered": _f(reps / n) if n else None,
         "p_hit": _f(prop["p"]) if prop else None,
         "ci95": [_f(prop["lo"]), _f(prop["hi"])] if prop else None,
         "p_late": share(LATE),
         "p_missed": share(MISSED),
         "p_open": share(OPEN),
-        "p_by_deputy": _f(occ["deputy"][rows][finished].mean()) if finished.any() else None,
+        "p_by_deputy": _f(d["deputy"] / took.size) if took.size else None,
         "done_min": {"median": _f(med, 3), "p90": _f(p90, 3), "p95": _f(p95, 3)},
         "late_by_min": {
             k: v for k, v in describe(late_by).items() if k in ("mean", "median", "p90")
@@ -142,26 +103,21 @@ def _obligation(plan: Plan, batch: Batch, oid: str) -> dict:
     }
 
 
-def _service(plan: Plan, batch: Batch, sid: str) -> dict:
+def _service(plan: Plan, tally: Tally, s: int) -> dict:
+    sid = tally.services[s]
     svc = plan.procedure.services[sid]
-    c = service_counts(batch, sid)
-    down = c["down"] > 0
-    decided = float(c["decided"].sum())
-    rows = np.flatnonzero(batch.svc["svc"] == batch.layout.services.index(sid))
-    restored = np.isfinite(batch.svc["restored"][rows])
-    prop = (
-        clustered_proportion(c["met"][c["decided"] > 0], np.ones(int(decided))) if decided else None
-    )
-    downtime = c["downtime"][down]
+    c = tally.service(s)
+    prop = clustered_from_sums(c["met"], c["decided"], 0, 0, 0, 0, 1) if c["decided"] else None
+    downtime = c["downtime"]
     return {
         "service": sid,
         "name": svc.name,
         "name_en": svc.name_en,
         "rto_min": svc.rto_min,
-        "down": int(down.sum()),
+        "down": c["down"],
         "p_rto_met": _f(prop["p"]) if prop else None,
         "ci95": [_f(prop["lo"]), _f(prop["hi"])] if prop else None,
-        "p_restored": _f(restored.mean()) if rows.size else None,
+        "p_restored": _f(c["restored"] / c["rows"]) if c["rows"] else None,
         "downtime_min": describe(downtime)
         if downtime.size
         else {"mean": None, "median": None, "p90": None, "p95": None},
@@ -169,22 +125,26 @@ def _service(plan: Plan, batch: Batch, sid: str) -> dict:
     }
 
 
-def _levels(values: np.ndarray) -> dict[str, float]:
-    values = np.asarray(values).ravel()
-    if values.size == 0:
-        return {}
-    levels, counts = np.unique(values, return_counts=True)
-    return {str(int(lv)): _f(c / values.size) for lv, c in zip(levels, counts)}
+def _levels(counts: dict[int, int]) -> dict[str, float]:
+    size = sum(counts.values())
+    return {str(lv): _f(c / size) for lv, c in sorted(counts.items())} if size else {}
 
 
 def summarise(
     plan: Plan,
-    batch: Batch,
+    records: Batch | Tally,
     seed: int,
     variant_ids: list[str],
     variant_refs: list[str] | None = None,
 ) -> dict:
-    """The `drillsim montecarlo --json` object for one plan's replications."""
+    """The `drillsim montecarlo --json` object for one plan's replications (their records, or
+    the tally they were reduced to as they came)."""
+    if isinstance(records, Batch):
+        tally = Tally(plan)
+        tally.add(records)
+    else:
+        tally = records
+    n = tally.n
     sc = plan.scenario
     return {
         "kind": "montecarlo",
@@ -193,15 +153,15 @@ def summarise(
         "title_en": sc.title_en,
         "variants": list(variant_ids),
         "variant_refs": list(variant_refs if variant_refs is not None else variant_ids),
-        "n": batch.count,
+        "n": n,
         "seed": seed,
-        "obligations": [_obligation(plan, batch, oid) for oid in plan.procedure.obligations],
-        "services": [_service(plan, batch, sid) for sid in plan.procedure.services],
-        "final_grade": _levels(batch.declared),
-        "final_level_true": _levels(batch.true_level),
-        "critical_path": critical_path(plan, batch),
+        "obligations": [_obligation(plan, tally, k, n) for k in range(len(tally.obligations))],
+        "services": [_service(plan, tally, s) for s in range(len(tally.services))],
+        "final_grade": _levels(tally.levels("declared")),
+        "final_level_true": _levels(tally.levels("true_level")),
+        "critical_path": tally.critical.result([p.critical for p in tally.ordered()], n),
         "graded": plan.procedure.grading is not None,
-        "events_per_replication": _f(batch.events.mean(), 2) if batch.count else None,
+        "events_per_replication": _f(tally.events() / n, 2) if n else None,
     }
 
 
@@ -300,7 +260,7 @@ def _attribute(
     return lateness - part
 
 
-def critical_path(plan: Plan, batch: Batch) -> list[dict]:
+class CriticalPath:
     """Which duties hold up the chain: the delay each passes on, and its share of downstream lateness.
 
     Per replication and incident, each duty that fell due is linked to its *binding predecessor*:
@@ -320,165 +280,193 @@ def critical_path(plan: Plan, batch: Batch) -> list[dict]:
     allowance; to the end when it was never done and its dependants never fell due).
     share_of_downstream_lateness: its part of all the downstream lateness so attributed.
     """
-    proc = plan.procedure
-    names = batch.layout.obligations
-    services = batch.layout.services
-    idx = {o: i for i, o in enumerate(names)}
-    deps = {
-        idx[y]: [(idx[x], kind) for x, kind in d.items() if x in idx]
-        for y, d in dependencies(plan).items()
-        if y in idx
-    }
-    dependants: dict[int, list[int]] = {}
-    for y, d in deps.items():
-        for x, _ in d:
-            dependants.setdefault(x, []).append(y)
-    static_dl = [proc.obligations[o].deadline_min or 0.0 for o in names]
-    restore = {
-        services.index(s): [idx[x] for x in xs if x in idx]
-        for s, xs in restorers(plan).items()
-        if s in services
-    }
-    restoring = {z for zs in restore.values() for z in zs}
-    n_ob = len(names)
-    attributed = np.zeros(n_ob)  # downstream lateness minutes, summed over replications
-    passed_sum, passed_n, passed_pos = np.zeros(n_ob), np.zeros(n_ob), np.zeros(n_ob)
-    unattributed = 0.0
-    occ, svc = batch.occ, batch.svc
-    first = np.flatnonzero(occ["n"] == 1)
-    cuts = np.searchsorted(occ["rep"][first] - batch.start, np.arange(batch.count + 1))
-    svc_cuts = np.searchsorted(svc["rep"] - batch.start, np.arange(batch.count + 1))
-    cols = [occ[k][first].tolist() for k in ("inc", "ob", "triggered", "deadline", "done", "met")]
 
-    for r in range(batch.count):
-        end = float(batch.end[r])
-        by_inc: dict[int, dict[int, _Occ]] = {}
-        for j in range(cuts[r], cuts[r + 1]):
-            by_inc.setdefault(cols[0][j], {})[cols[1][j]] = _Occ(
-                cols[2][j], cols[3][j], cols[4][j], cols[5][j]
-            )
-        views = {inc: _Chains(occs, deps, static_dl, end) for inc, occs in by_inc.items()}
-        # when each service that went down in this replication came back (inf: never)
-        back = {
-            int(svc["svc"][k]): float(svc["restored"][k])
-            for k in range(svc_cuts[r], svc_cuts[r + 1])
+    def __init__(self, plan: Plan):
+        proc = plan.procedure
+        names = list(proc.obligations)
+        services = list(proc.services)
+        idx = {o: i for i, o in enumerate(names)}
+        deps = {
+            idx[y]: [(idx[x], kind) for x, kind in d.items() if x in idx]
+            for y, d in dependencies(plan).items()
+            if y in idx
         }
-        for view in views.values():
-            occs = view.occs
-            first_dep: dict[int, float] = {}
-            for y, px in view.pred.items():
-                if px is not None:
-                    first_dep[px] = min(first_dep.get(px, math.inf), occs[y].trig)
-            for x, o in occs.items():
-                if x not in dependants and x not in restoring:
+        dependants: dict[int, list[int]] = {}
+        for y, d in deps.items():
+            for x, _ in d:
+                dependants.setdefault(x, []).append(y)
+        static_dl = [proc.obligations[o].deadline_min or 0.0 for o in names]
+        restore = {
+            services.index(s): [idx[x] for x in xs if x in idx]
+            for s, xs in restorers(plan).items()
+            if s in services
+        }
+        restoring = {z for zs in restore.values() for z in zs}
+        self.ctx = (proc, names, services, deps, dependants, static_dl, restore, restoring)
+
+    def sums(self, batch: Batch) -> dict:
+        """One batch's sums (the batch's layout is the plan's)."""
+        proc, names, services, deps, dependants, static_dl, restore, restoring = self.ctx
+        n_ob = len(names)
+        attributed = np.zeros(n_ob)  # downstream lateness minutes, summed over replications
+        passed_sum, passed_n, passed_pos = np.zeros(n_ob), np.zeros(n_ob), np.zeros(n_ob)
+        unattributed = 0.0
+        occ, svc = batch.occ, batch.svc
+        first = np.flatnonzero(occ["n"] == 1)
+        cuts = np.searchsorted(occ["rep"][first] - batch.start, np.arange(batch.count + 1))
+        svc_cuts = np.searchsorted(svc["rep"] - batch.start, np.arange(batch.count + 1))
+        cols = [
+            occ[k][first].tolist() for k in ("inc", "ob", "triggered", "deadline", "done", "met")
+        ]
+
+        for r in range(batch.count):
+            end = float(batch.end[r])
+            by_inc: dict[int, dict[int, _Occ]] = {}
+            for j in range(cuts[r], cuts[r + 1]):
+                by_inc.setdefault(cols[0][j], {})[cols[1][j]] = _Occ(
+                    cols[2][j], cols[3][j], cols[4][j], cols[5][j]
+                )
+            views = {inc: _Chains(occs, deps, static_dl, end) for inc, occs in by_inc.items()}
+            # when each service that went down in this replication came back (inf: never)
+            back = {
+                int(svc["svc"][k]): float(svc["restored"][k])
+                for k in range(svc_cuts[r], svc_cuts[r + 1])
+            }
+            for view in views.values():
+                occs = view.occs
+                first_dep: dict[int, float] = {}
+                for y, x in view.pred.items():
+                    if x is not None:
+                        first_dep[x] = min(first_dep.get(x, math.inf), occs[y].trig)
+                for x, o in occs.items():
+                    if x not in dependants and x not in restoring:
+                        continue
+                    held = 0.0
+                    if x in first_dep:
+                        held = first_dep[x] - o.dead
+                    elif not math.isfinite(o.done) and any(
+                        d not in occs for d in dependants.get(x, ())
+                    ):
+                        held = end - o.dead
+                    for s, zs in restore.items():  # a restoring duty hands on to its service
+                        if x in zs and s in back:
+                            t = back[s]
+                            if not math.isfinite(t):
+                                held = max(held, end - o.dead)
+                            elif abs(o.done - t) <= EPS:
+                                held = max(held, t - o.dead)
+                    passed_sum[x] += max(0.0, held)
+                    passed_n[x] += 1
+                    passed_pos[x] += held > EPS
+                for y in range(n_ob):
+                    o = occs.get(y)
+                    if o is not None:
+                        if view.pred[y] is None:
+                            continue  # the start of a chain: its lateness is its own
+                        links = view.links(y)
+                        completion = o.done if math.isfinite(o.done) else end
+                    elif deps.get(y):
+                        links = view.blocked(y)
+                        completion = end
+                    else:
+                        continue
+                    if not links or len(links) < 2:
+                        continue
+                    lateness = completion - links[-1][1] - sum(link[2] for link in links)
+                    if lateness > EPS:
+                        unattributed += _attribute(
+                            links, completion, lateness, attributed, include_terminal=False
+                        )
+            for srow in range(svc_cuts[r], svc_cuts[r + 1]):
+                s = int(svc["svc"][srow])
+                lateness = float(svc["downtime"][srow]) - proc.services[services[s]].rto_min
+                if lateness <= EPS:
                     continue
-                held = 0.0
-                if x in first_dep:
-                    held = first_dep[x] - o.dead
-                elif not math.isfinite(o.done) and any(
-                    d not in occs for d in dependants.get(x, ())
-                ):
-                    held = end - o.dead
-                for s, zs in restore.items():  # a restoring duty hands on to its service
-                    if x in zs and s in back:
-                        t = back[s]
-                        if not math.isfinite(t):
-                            held = max(held, end - o.dead)
-                        elif abs(o.done - t) <= EPS:
-                            held = max(held, t - o.dead)
-                passed_sum[x] += max(0.0, held)
-                passed_n[x] += 1
-                passed_pos[x] += held > EPS
-            for y in range(n_ob):
-                oy = occs.get(y)
-                if oy is not None:
-                    if view.pred[y] is None:
-                        continue  # the start of a chain: its lateness is its own
-                    links: list[tuple[int, float, float]] | None = view.links(y)
-                    completion = oy.done if math.isfinite(oy.done) else end
-                elif deps.get(y):
-                    links = view.blocked(y)
-                    completion = end
+                restored = float(svc["restored"][srow])
+                links, completion = None, end
+                if math.isfinite(restored):
+                    completion = restored
+                    found = [
+                        (view, z)
+                        for view in views.values()
+                        for z in restore.get(s, [])
+                        if z in view.occs and abs(view.occs[z].done - restored) <= EPS
+                    ]
                 else:
-                    continue
-                if not links or len(links) < 2:
-                    continue
-                lateness = completion - links[-1][1] - sum(link[2] for link in links)
-                if lateness > EPS:
-                    unattributed += _attribute(
-                        links, completion, lateness, attributed, include_terminal=False
-                    )
-        for srow in range(svc_cuts[r], svc_cuts[r + 1]):
-            s = int(svc["svc"][srow])
-            lateness = float(svc["downtime"][srow]) - proc.services[services[s]].rto_min
-            if lateness <= EPS:
-                continue
-            restored = float(svc["restored"][srow])
-            links, completion = None, end
-            if math.isfinite(restored):
-                completion = restored
-                found = [
-                    (view, z)
-                    for view in views.values()
-                    for z in restore.get(s, [])
-                    if z in view.occs and abs(view.occs[z].done - restored) <= EPS
-                ]
-            else:
-                found = [
-                    (view, z)
-                    for view in views.values()
-                    for z in restore.get(s, [])
-                    if z in view.occs
-                ]
-            if found:
-                view, z = max(found, key=lambda vz: vz[0].occs[vz[1]].trig)
-                links = view.links(z)
-            elif not math.isfinite(restored):
-                for view in views.values():
-                    for z in restore.get(s, []):
-                        links = view.blocked(z)
+                    found = [
+                        (view, z)
+                        for view in views.values()
+                        for z in restore.get(s, [])
+                        if z in view.occs
+                    ]
+                if found:
+                    view, z = max(found, key=lambda vz: vz[0].occs[vz[1]].trig)
+                    links = view.links(z)
+                elif not math.isfinite(restored):
+                    for view in views.values():
+                        for z in restore.get(s, []):
+                            links = view.blocked(z)
+                            if links:
+                                break
                         if links:
                             break
-                    if links:
-                        break
-            if links:
-                unattributed += _attribute(
-                    links, completion, lateness, attributed, include_terminal=True
-                )
-            else:
-                unattributed += lateness
+                if links:
+                    unattributed += _attribute(
+                        links, completion, lateness, attributed, include_terminal=True
+                    )
+                else:
+                    unattributed += lateness
 
-    total = attributed.sum()
-    out = []
-    for x in range(n_ob):
-        if x not in dependants and x not in restoring:
-            continue
-        ob = proc.obligations[names[x]]
-        out.append(
-            {
-                "id": names[x],
-                "clause": ob.clause,
-                "title": ob.title,
-                "title_en": ob.title_en,
-                "mean_delay_passed_min": _f(passed_sum[x] / passed_n[x], 3)
-                if passed_n[x]
-                else None,
-                "p_passed_delay": _f(passed_pos[x] / passed_n[x]) if passed_n[x] else None,
-                "downstream_lateness_min": _f(attributed[x] / batch.count, 3)
-                if batch.count
-                else None,
-                "share_of_downstream_lateness": _f(attributed[x] / total) if total > 0 else 0.0,
-                "dependants": [names[y] for y in dependants.get(x, [])]
-                + [f"service:{services[s]}" for s, zs in restore.items() if x in zs],
-            }
+        return {
+            "attributed": attributed,
+            "passed_sum": passed_sum,
+            "passed_n": passed_n,
+            "passed_pos": passed_pos,
+        }
+
+    def result(self, parts: list[dict], n: int) -> list[dict]:
+        """The critical_path list from the sums of every batch (in replication order)."""
+        proc, names, services, deps, dependants, static_dl, restore, restoring = self.ctx
+        n_ob = len(names)
+        attributed = sum((p["attributed"] for p in parts), np.zeros(n_ob))
+        passed_sum = sum((p["passed_sum"] for p in parts), np.zeros(n_ob))
+        passed_n = sum((p["passed_n"] for p in parts), np.zeros(n_ob))
+        passed_pos = sum((p["passed_pos"] for p in parts), np.zeros(n_ob))
+        total = attributed.sum()
+        out = []
+        for x in range(n_ob):
+            if x not in dependants and x not in restoring:
+                continue
+            ob = proc.obligations[names[x]]
+            out.append(
+                {
+                    "id": names[x],
+                    "clause": ob.clause,
+                    "title": ob.title,
+                    "title_en": ob.title_en,
+                    "mean_delay_passed_min": _f(passed_sum[x] / passed_n[x], 3)
+                    if passed_n[x]
+                    else None,
+                    "p_passed_delay": _f(passed_pos[x] / passed_n[x]) if passed_n[x] else None,
+                    "downstream_lateness_min": _f(attributed[x] / n, 3) if n else None,
+                    "share_of_downstream_lateness": _f(attributed[x] / total) if total > 0 else 0.0,
+                    "dependants": [names[y] for y in dependants.get(x, [])]
+                    + [f"service:{services[s]}" for s, zs in restore.items() if x in zs],
+                }
+            )
+        out.sort(
+            key=lambda e: (
+                -(e["share_of_downstream_lateness"] or 0),
+                -(e["mean_delay_passed_min"] or 0),
+            )
         )
-    out.sort(
-        key=lambda e: (
-            -(e["share_of_downstream_lateness"] or 0),
-            -(e["mean_delay_passed_min"] or 0),
-        )
-    )
-    return out
+        return out
+
+
+def critical_path(plan: Plan, batch: Batch) -> list[dict]:
+    """CriticalPath over one batch of records."""
+    cp = CriticalPath(plan)
+    return cp.result([cp.sums(batch)], batch.count)
 
 
 # --- running ---------------------------------------------------------------------------------------
@@ -518,8 +506,13 @@ def montecarlo(
     progress=None,
     log_dir: str | None = None,
     info: RunInfo | None = None,
+    records: str | None = None,
 ) -> dict:
-    """N replications of the scenario (with any variants applied): the `montecarlo --json` object."""
+    """N replications of the scenario (with any variants applied): the `montecarlo --json` object.
+
+    The replications are reduced batch by batch as they finish (scoring.tally), so memory stays
+    flat in N; `records`: also write every replication's records to this file (.csv, .jsonl or
+    .parquet, scoring.records)."""
     seed, n = _check_seed(seed), int(n)
     if n < 1:
         raise ValueError("the number of replications must be at least 1")
@@ -528,16 +521,24 @@ def montecarlo(
     vrefs = tuple(portable_ref(v, "variant", near) for v in variants)
     plan = plan_for(ref, vrefs)  # problems in the files surface here, before any worker starts
     metas = [variant_meta(v) for v in vrefs]
-    (records,) = run_replications(
-        [Job(ref, vrefs, n, seed)],
-        workers=workers,
-        batch=batch,
-        dask=dask,
-        progress=progress,
-        log_dir=log_dir,
-        info=info,
-    )
-    return summarise(plan, records, seed, [m["id"] for m in metas], list(vrefs))
+    tally = Tally(plan)
+    with RecordsWriter.open(records, [("", plan)]) as writer:
+
+        def consume(_job: int, b: Batch) -> None:
+            writer.write(0, b)
+            tally.add(b)
+
+        run_replications(
+            [Job(ref, vrefs, n, seed)],
+            workers=workers,
+            batch=batch,
+            dask=dask,
+            progress=progress,
+            log_dir=log_dir,
+            info=info,
+            consume=consume,
+        )
+    return summarise(plan, tally, seed, [m["id"] for m in metas], list(vrefs))
 
 
 def compare(
@@ -553,10 +554,12 @@ def compare(
     progress=None,
     log_dir: str | None = None,
     info: RunInfo | None = None,
+    records: str | None = None,
 ) -> dict:
     """The base and each variant on the same seeds (common random numbers), with the paired
     differences per duty and per service: the `compare --json` object. `base_variants` are
-    applied to the base and to every variant alike (e.g. a scenario overlay to compare under)."""
+    applied to the base and to every variant alike (e.g. a scenario overlay to compare under).
+    `records`: also write every replication's records of every plan to this file."""
     seed, n = _check_seed(seed), int(n)
     if n < 2:
         raise ValueError("a comparison needs at least 2 replications")
@@ -571,10 +574,27 @@ def compare(
     common_ids = [variant_meta(v)["id"] for v in common]
     metas = [variant_meta(v) for v in vrefs]
     jobs = [Job(ref, common, n, seed)] + [Job(ref, common + (v,), n, seed) for v in vrefs]
-    records = run_replications(
-        jobs, workers=workers, batch=batch, dask=dask, progress=progress, log_dir=log_dir, info=info
-    )
-    base = summarise(base_plan, records[0], seed, common_ids, list(common))
+    tallies = [Tally(base_plan, paired=True)] + [
+        Tally(p, paired=True, shifts=deadline_shifts(base_plan, p)) for p in plans
+    ]
+    named = [("base", base_plan)] + [(m["id"], p) for m, p in zip(metas, plans)]
+    with RecordsWriter.open(records, named) as writer:
+
+        def consume(j: int, b: Batch) -> None:
+            writer.write(j, b)
+            tallies[j].add(b)
+
+        run_replications(
+            jobs,
+            workers=workers,
+            batch=batch,
+            dask=dask,
+            progress=progress,
+            log_dir=log_dir,
+            info=info,
+            consume=consume,
+        )
+    base = summarise(base_plan, tallies[0], seed, common_ids, list(common))
     out = {
         "kind": "compare",
         "scenario": base_plan.scenario.id,
@@ -587,7 +607,7 @@ def compare(
         "base": base,
         "variants": [],
     }
-    for meta, vref, plan, rec in zip(metas, vrefs, plans, records[1:]):
+    for meta, vref, plan, rec in zip(metas, vrefs, plans, tallies[1:]):
         out["variants"].append(
             {
                 "id": meta["id"],
@@ -597,8 +617,8 @@ def compare(
                 "result": summarise(
                     plan, rec, seed, common_ids + [meta["id"]], list(common) + [vref]
                 ),
-                "obligations": obligation_differences(base_plan, records[0], plan, rec),
-                "services": service_differences(base_plan, records[0], plan, rec),
+                "obligations": obligation_differences(base_plan, tallies[0], plan, rec),
+                "services": service_differences(base_plan, tallies[0], plan, rec),
             }
         )
     return out
@@ -622,29 +642,24 @@ def _rule(plan: Plan, oid: str):
     return None if ob is None else (deadline_spec(plan, oid), ob.anchor, ob.every_min)
 
 
-def _hits_by_deadline(
-    plan: Plan, batch: Batch, oid: str, how: str, shift: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Like obligation_counts, with each occurrence's deadline moved by `shift` minutes: the
-    variant's response judged by the base's deadline."""
-    layout = batch.layout
-    if oid not in layout.obligations:
-        z = np.zeros(batch.count)
-        return z, z
-    rows = _rows(batch, layout.obligations.index(oid), how)
-    done, dead = batch.occ["done"][rows], batch.occ["deadline"][rows]
-    hit = (np.isfinite(done) & (done <= dead + shift + EPS)).astype(float)
-    return _per_rep(batch, rows, hit), _per_rep(batch, rows)
+def deadline_shifts(base_plan: Plan, plan: Plan) -> dict[str, float]:
+    """Duties whose rule the variant changed, with minutes deadlines in both: how far to move the
+    variant's deadlines to judge it by the base's (kept per replication by a paired tally)."""
+    out = {}
+    for oid in plan.procedure.obligations:
+        db, dv = deadline_spec(base_plan, oid), deadline_spec(plan, oid)
+        if db and dv and "min" in db and "min" in dv and _rule(base_plan, oid) != _rule(plan, oid):
+            out[oid] = db["min"] - dv["min"]
+    return out
 
 
-def _same_rule(base_plan, base, plan, var, oid, how, hb, tb) -> dict | None:
+def _same_rule(var: Tally, oid: str, hb, tb) -> dict | None:
     """Where the variant moved a duty's deadline (minutes to minutes): the variant's response
     against the base's deadline, paired with the base, so that a relaxed rule is not read as a
     faster response."""
-    db, dv = deadline_spec(base_plan, oid), deadline_spec(plan, oid)
-    if not (db and dv and "min" in db and "min" in dv):
+    if oid not in var.shifts:
         return None
-    hv, tv = _hits_by_deadline(plan, var, oid, how, db["min"] - dv["min"])
+    hv, tv = var.counts(oid, shifted=True)
     d = paired_ratio_difference(hv, tv, hb, tb)
     if d is None:
         return None
@@ -656,9 +671,22 @@ def _same_rule(base_plan, base, plan, var, oid, how, hb, tb) -> dict | None:
     }
 
 
-def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch) -> list[dict]:
-    """Per duty: P(hit) in the variant minus the base, paired replication by replication; each
-    plan's deadline, and whether the variant changed the rule (deadline, anchor, recurrence)."""
+def _paired(plan: Plan, records: Batch | Tally, shifts: dict | None = None) -> Tally:
+    if isinstance(records, Tally):
+        return records
+    tally = Tally(plan, paired=True, shifts=shifts)
+    tally.add(records)
+    return tally
+
+
+def obligation_differences(
+    base_plan: Plan, base: Batch | Tally, plan: Plan, var: Batch | Tally
+) -> list[dict]:
+    """Per duty: P(hit) in the variant minus the base, paired replication by replication (each
+    plan's hits counted on that plan's basis for the duty); each plan's deadline, and whether the
+    variant changed the rule (deadline, anchor, recurrence)."""
+    base = _paired(base_plan, base)
+    var = _paired(plan, var, deadline_shifts(base_plan, plan))
     ids = list(base_plan.procedure.obligations) + [
         o for o in plan.procedure.obligations if o not in base_plan.procedure.obligations
     ]
@@ -667,8 +695,8 @@ def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch)
         owner = base_plan if oid in base_plan.procedure.obligations else plan
         ob = owner.procedure.obligations[oid]
         how = basis(owner, oid)
-        hb, tb = obligation_counts(base_plan, base, oid, how)
-        hv, tv = obligation_counts(plan, var, oid, how)
+        hb, tb = base.counts(oid)
+        hv, tv = var.counts(oid)
         d = paired_ratio_difference(hv, tv, hb, tb)
         rule_changed = _rule(base_plan, oid) != _rule(plan, oid)
         out.append(
@@ -681,9 +709,7 @@ def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch)
                 "deadline_base": deadline_spec(base_plan, oid),
                 "deadline_variant": deadline_spec(plan, oid),
                 "rule_changed": rule_changed,
-                "same_rule": _same_rule(base_plan, base, plan, var, oid, how, hb, tb)
-                if rule_changed
-                else None,
+                "same_rule": _same_rule(var, oid, hb, tb) if rule_changed else None,
                 "p_hit_base": _f(hb.sum() / tb.sum()) if tb.sum() else None,
                 "p_hit_variant": _f(hv.sum() / tv.sum()) if tv.sum() else None,
                 "delta_p_hit": _f(d["delta"]) if d else None,
@@ -696,15 +722,18 @@ def obligation_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch)
     return out
 
 
-def service_differences(base_plan: Plan, base: Batch, plan: Plan, var: Batch) -> list[dict]:
+def service_differences(
+    base_plan: Plan, base: Batch | Tally, plan: Plan, var: Batch | Tally
+) -> list[dict]:
     """Per service: P(RTO met) and mean downtime in the variant minus the base, paired."""
+    base, var = _paired(base_plan, base), _paired(plan, var)
     ids = list(base_plan.procedure.services) + [
         s for s in plan.procedure.services if s not in base_plan.procedure.services
     ]
     out = []
     for sid in ids:
         owner = base_plan if sid in base_plan.procedure.services else plan
-        b, v = service_counts(base, sid), service_counts(var, sid)
+        b, v = base.service_counts(sid), var.service_counts(sid)
         rto = paired_ratio_difference(v["met"], v["decided"], b["met"], b["decided"])
         down = paired_ratio_difference(v["downtime"], v["down"], b["downtime"], b["down"])
         changed_rto = bool(rto and excludes_zero(rto["lo"], rto["hi"]))

@@ -63,19 +63,44 @@ def clustered_proportion(hits: np.ndarray, trials: np.ndarray, z: float = Z95) -
     """
     hits = np.asarray(hits, dtype=float)
     trials = np.asarray(trials, dtype=float)
-    total = trials.sum()
+    if trials.sum() <= 0:
+        return None
+    return clustered_from_sums(
+        hits.sum(),
+        trials.sum(),
+        float(hits @ hits),
+        float(hits @ trials),
+        float(trials @ trials),
+        int((trials > 0).sum()),
+        float(trials.max()),
+        z,
+    )
+
+
+def clustered_from_sums(
+    k: float,
+    total: float,
+    hh: float,
+    ht: float,
+    tt: float,
+    reps: int,
+    most: float,
+    z: float = Z95,
+) -> dict | None:
+    """clustered_proportion from sums over replications (what a running tally keeps): hits k,
+    trials total, sum of hits^2, hits*trials and trials^2, replications with a trial, and the
+    most trials in one replication."""
     if total <= 0:
         return None
-    k = hits.sum()
     p = k / total
-    if trials.max() <= 1:
+    if most <= 1:
         lo, hi = _interval(k, total, z)
         return {"p": p, "lo": lo, "hi": hi, "n_eff": total, "deff": 1.0}
-    reps = int((trials > 0).sum())
     binom = p * (1 - p) / total
     if binom > 0 and reps > 1:
-        resid = hits - p * trials
-        var = float(resid @ resid) / (total * total) * reps / (reps - 1)
+        # sum over replications of (hits - p trials)^2, expanded
+        resid2 = max(0.0, hh - 2 * p * ht + p * p * tt)
+        var = resid2 / (total * total) * reps / (reps - 1)
         deff = max(1.0, var / binom)
     elif binom > 0:
         deff = total  # one replication holds every trial: one independent observation

@@ -364,8 +364,13 @@ def run_replications(
     progress: Callable[[int, int], None] | None = None,
     log_dir: str | None = None,
     info: RunInfo | None = None,
+    consume: Callable[[int, Batch], None] | None = None,
 ) -> list[Batch]:
     """Run every job's replications; return one Batch per job, in replication order.
+
+    consume(job index, batch): called in this process with each batch as it finishes (in any
+    order) instead of keeping it; the result is then an empty list. Memory then stays flat
+    however many replications run: what a caller keeps of a batch is up to it.
 
     workers: processes working, this one included (default: one per core, at most one per
     batch; 1: this process alone). dask: a scheduler address or a `distributed.Client`: the batches go to that
@@ -413,7 +418,10 @@ def run_replications(
 
     def finished(j: int, b: Batch):
         nonlocal done
-        results[j].append(b)
+        if consume is not None:
+            consume(j, b)
+        else:
+            results[j].append(b)
         done += b.count
         if progress:
             progress(done, total)
@@ -431,6 +439,8 @@ def run_replications(
         else:
             _run_local(tasks, n_workers, finished, info)
     info.seconds = time.perf_counter() - t0
+    if consume is not None:
+        return []
     return [concat(results[j]) for j in range(len(jobs))]
 
 

@@ -1,0 +1,167 @@
+"""Monte Carlo reduces the replications batch by batch (scoring.tally): the same figures whatever
+the order the batches come in, little kept per replication, and `--records FILE` for the rest."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from drillsim.cli import main
+from drillsim.scoring import montecarlo as mc
+from drillsim.scoring.records import COLUMNS
+from drillsim.scoring.stats import quantiles
+from drillsim.scoring.tally import Tally, duty_rows
+from drillsim.simulator.replications import concat, plan_for, run_batch
+
+CUTS = [(0, 40), (40, 50), (90, 30)]
+
+
+@pytest.fixture(scope="module")
+def batches():
+    return [run_batch("payment_outage", (), 9, s, c) for s, c in CUTS]
+
+
+@pytest.fixture(scope="module")
+def variant_batches():
+    return [run_batch("payment_outage", ("tested_dr_switch",), 9, s, c) for s, c in CUTS]
+
+
+def test_batches_in_any_order_give_the_summary_of_all_records_at_once(batches):
+    plan = plan_for("payment_outage")
+    whole = mc.summarise(plan, concat(batches), 9, [])
+    tally = Tally(plan)
+    for b in reversed(batches):  # workers finish out of order
+        tally.add(b)
+    assert json.dumps(mc.summarise(plan, tally, 9, []), sort_keys=True) == json.dumps(
+        whole, sort_keys=True
+    )
+    assert whole["n"] == 120 and whole["obligations"][0]["triggered"] == 120
+
+
+def test_paired_differences_from_tallies_equal_those_from_records(batches, variant_batches):
+    base_plan = plan_for("payment_outage")
+    plan = plan_for("payment_outage", ("tested_dr_switch",))
+    base, var = Tally(base_plan, paired=True), Tally(plan, paired=True)
+    for b, v in zip(reversed(batches), variant_batches):
+        base.add(b)
+        var.add(v)
+    b_all, v_all = concat(batches), concat(variant_batches)
+    for fn in (mc.obligation_differences, mc.service_differences):
+        assert fn(base_plan, base, plan, var) == fn(base_plan, b_all, plan, v_all)
+    failover = next(
+        d
+        for d in mc.obligation_differences(base_plan, base, plan, var)
+        if d["id"] == "failover_within_5"
+    )
+    assert failover["changed"] and failover["replications_lower"] == 0
+
+
+def test_times_kept_in_float32_move_a_quantile_by_less_than_its_last_digit(batches):
+    plan = plan_for("payment_outage")
+    records = concat(batches)
+    result = mc.summarise(plan, records, 9, [])
+    occ = records.occ
+    for k, entry in enumerate(result["obligations"]):
+        rows = duty_rows(records, k, entry["basis"])
+        done, trig = occ["done"][rows], occ["triggered"][rows]
+        took = (done - trig)[np.isfinite(done)]
+        exact = quantiles(took, (0.5, 0.9, 0.95), never=int((~np.isfinite(done)).sum()))
+        for q, key in zip(exact, ("median", "p90", "p95")):
+            got = entry["done_min"][key]
+            assert (got is None) == (q is None), (entry["id"], key)
+            if q is not None:
+                assert abs(got - q) <= 6e-4, (entry["id"], key, got, q)
+
+
+def test_little_is_kept_per_replication(batches):
+    plan = plan_for("payment_outage")
+    kept = {}
+    for paired in (False, True):
+        tally = Tally(plan, paired=paired)
+        for b in batches:
+            tally.add(b)
+        kept[paired] = _nbytes(list(tally.parts.values())) / tally.n
+    records = concat(batches)
+    full = (
+        sum(a.nbytes for a in records.occ.values()) + sum(a.nbytes for a in records.svc.values())
+    ) / records.count
+    # payment_outage: about 22 counted occurrences a replication, 4 bytes of time each
+    assert kept[False] < min(200, full / 5), (kept, full)
+    assert kept[True] < 300, kept
+
+
+def _nbytes(obj) -> int:
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, dict):
+        return sum(_nbytes(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return sum(_nbytes(v) for v in obj)
+    if hasattr(obj, "__dict__"):
+        return sum(_nbytes(v) for v in vars(obj).values())
+    return 0
+
+
+def test_records_file_holds_every_replication(tmp_path, capsys):
+    path = tmp_path / "recs.csv"
+    code = main(
+        [
+            "montecarlo",
+            "payment_outage",
+            "-n",
+            "12",
+            "--seed",
+            "9",
+            "--workers",
+            "1",
+            "--quiet",
+            "--json",
+            "--records",
+            str(path),
+        ]
+    )
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, for spreadsheets reading the Chinese ids
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert list(table[0]) == COLUMNS
+    records = run_batch("payment_outage", (), 9, 0, 12)
+    duties = [r for r in table if r["record"] == "duty"]
+    assert len(duties) == records.occ["rep"].size
+    assert sum(r["record"] == "replication" for r in table) == 12
+    assert sum(r["record"] == "service" for r in table) == records.svc["rep"].size
+    # the first duty of replication 0 as the record has it
+    first = duties[0]
+    assert first["rep"] == "0" and first["id"] == records.layout.obligations[records.occ["ob"][0]]
+    assert float(first["deadline_at"]) == records.occ["deadline"][0]
+    # on-time counts in the file agree with the summary
+    hits = sum(
+        r["id"] == "report_l1_ops" and r["n"] == "1" and r["status"] == "hit" for r in duties
+    )
+    ops = next(o for o in result["obligations"] if o["id"] == "report_l1_ops")
+    assert hits == round(ops["p_hit"] * ops["occurrences"])
+
+
+def test_records_as_json_lines_and_parquet(tmp_path):
+    jl, pq_path = tmp_path / "r.jsonl", tmp_path / "r.parquet"
+    for path in (jl, pq_path):
+        mc.compare("payment_outage", ["tested_dr_switch"], 6, 2, workers=1, records=str(path))
+    rows = [json.loads(line) for line in jl.read_text(encoding="utf-8").splitlines()]
+    assert {r["plan"] for r in rows} == {"base", "tested_dr_switch"}
+    assert all(set(r) <= set(COLUMNS) for r in rows)
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(pq_path).to_pylist()
+    assert table == [{c: r.get(c) for c in COLUMNS} for r in rows]
+
+
+def test_a_records_file_of_unknown_format_is_refused_before_running(tmp_path, capsys):
+    code = main(["montecarlo", "payment_outage", "-n", "3", "--records", str(tmp_path / "r.txt")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "r.txt" in err and ".csv, .jsonl, .parquet" in err and "Traceback" not in err
