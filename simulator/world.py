@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 import simpy
-from numpy.random import SeedSequence
 
 from .agenda import EVENTS as AGENDA_EVENTS
 from .agenda import Agenda
@@ -28,6 +27,7 @@ from .messages import Messages
 from .model import ScriptAction
 from .plan import Plan
 from .rng import Streams
+from .seeds import Seed
 from .triggers import Ctx, Triggers
 
 PLAYERS = ("bot", "script", "human", "idle")
@@ -48,7 +48,7 @@ class World(Triggers, Messages, Bots):
     def __init__(
         self,
         plan: Plan,
-        seed: int | SeedSequence,
+        seed: int | Seed,
         players: dict[str, str],
         listeners: tuple = (),
         trace: bool = True,
