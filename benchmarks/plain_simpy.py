@@ -57,14 +57,19 @@ REPORTS = {
         ["phone", "chat"],
         False,
     ),
-    "report_l2": (["vp", "dept_head"], ["phone", "oa", "email"], False),
+    "report_l2": (["dept_head"], ["phone", "oa", "email"], False),
+    "report_l2_vp": (["vp"], ["phone", "oa", "email"], False),
     "file_l2_with_ops": (["ops_dept"], ["oa", "email"], False),
     "report_l3": (["direct_supervisor"], ["oa"], False),
     "l3_progress_to_dept_head": (["dept_head"], ["oa", "email", "phone"], False),
     "coordination_updates": (["emergency_committee", "ops_dept"], ["chat"], False),
     "send_to_legal": (["legal_dept"], ["email", "oa", "phone"], False),
 }
-LEVEL_REPORTS = {1: ["report_l1_committee", "report_l1_ops"], 2: ["report_l2"], 3: ["report_l3"]}
+LEVEL_REPORTS = {
+    1: ["report_l1_committee", "report_l1_ops"],
+    2: ["report_l2", "report_l2_vp"],
+    3: ["report_l3"],
+}
 
 
 class Params:
