@@ -213,7 +213,7 @@ class Replication:
                 self.fall_due(duty)
                 self.take_up(duty)
             self.fall_due("report_l3")
-        elif role == "coordination_group":
+        elif role == "coordination_group" and self.restored_at is None:  # until: recovered
             self.fall_due("coordination_updates")
             self.take_up("coordination_updates")
         elif role == "communication_group" and self.level == 1:
@@ -298,6 +298,12 @@ class Replication:
             self.met(d, occ, self.env.now)
         if ok and task == "failover_dr" and self.restored_at is None:
             self.restored_at = self.env.now
+            # the coordination updates end with the recovery: the one still open is void
+            updates = self.due.get("coordination_updates")
+            if updates and updates[-1].done is None:
+                updates.pop()
+                if not updates:
+                    del self.due["coordination_updates"]
 
     def grade(self, role):
         level = self.level
@@ -389,9 +395,9 @@ class Replication:
         """At an update's deadline, the next one falls due whether or not it was posted."""
         occ = self.due["coordination_updates"][n - 1]
         yield self.env.timeout(max(0.0, occ.deadline - self.env.now))
-        if len(self.due["coordination_updates"]) == n and occ.done is None:
-            if self.restored_at is None:
-                self.next_update(occ)
+        occs = self.due.get("coordination_updates", ())
+        if len(occs) == n and occs[-1] is occ and occ.done is None and self.restored_at is None:
+            self.next_update(occ)
 
     def next_update(self, last):
         start = last.done if last.done is not None else last.deadline
