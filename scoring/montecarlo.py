@@ -359,12 +359,12 @@ class CriticalPath:
                     passed_n[x] += 1
                     passed_pos[x] += held > EPS
                 for y in range(n_ob):
-                    o = occs.get(y)
-                    if o is not None:
+                    oy = occs.get(y)
+                    if oy is not None:
                         if view.pred[y] is None:
                             continue  # the start of a chain: its lateness is its own
-                        links = view.links(y)
-                        completion = o.done if math.isfinite(o.done) else end
+                        links: list[tuple[int, float, float]] | None = view.links(y)
+                        completion = oy.done if math.isfinite(oy.done) else end
                     elif deps.get(y):
                         links = view.blocked(y)
                         completion = end

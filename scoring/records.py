@@ -180,7 +180,7 @@ class RecordsWriter:
                     [{c: row.get(c) for c in COLUMNS} for row in table], self._schema
                 )
             )
-        else:
+        elif self._fh is not None:
             self._fh.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in table))
 
     def close(self) -> None:

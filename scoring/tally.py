@@ -221,7 +221,9 @@ class Tally:
     # --- merged over the parts, in replication order ---------------------------------------------
     def duty(self, k: int) -> dict:
         parts = [p.duties[k] for p in self.ordered()]
-        cat = lambda name: np.concatenate([getattr(p, name) for p in parts]) if parts else None
+        cat = lambda name: (
+            np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0)
+        )
         return {
             "moments": sum(p.moments for p in parts),
             "most": max((p.most for p in parts), default=0),
@@ -264,7 +266,7 @@ class Tally:
         if sid not in self.services:
             return {k: np.zeros(self.n) for k in ("down", "met", "decided", "downtime")}
         s = self.services.index(sid)
-        parts = [p.services[s].per_rep for p in self.ordered()]
+        parts = [p.services[s].per_rep or {} for p in self.ordered()]
         return {k: np.concatenate([p[k] for p in parts]).astype(float) for k in parts[0]}
 
     def levels(self, which: str) -> dict[int, int]:
