@@ -14,11 +14,11 @@ from pathlib import Path
 from drillsim.simulator.errors import InputError, Problem
 from drillsim.simulator.loader import add_user_dir
 
-from . import cmd_core, cmd_drill, cmd_montecarlo, cmd_play, cmd_report, cmd_serve
+from . import cmd_core, cmd_drill, cmd_montecarlo, cmd_play, cmd_report, cmd_serve, cmd_trainee
 from .arguments import EXIT_INPUT, SCENARIOS_HELP, default_lang
 
 # in the order `drillsim --help` lists them
-COMMANDS = (cmd_core, cmd_play, cmd_montecarlo, cmd_report, cmd_drill, cmd_serve)
+COMMANDS = (cmd_core, cmd_play, cmd_montecarlo, cmd_report, cmd_drill, cmd_serve, cmd_trainee)
 
 
 def build_parser() -> argparse.ArgumentParser:

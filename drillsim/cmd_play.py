@@ -84,6 +84,18 @@ def register(sub) -> None:
     p.add_argument(
         "--run", action="store_true", help="start with the clock running instead of paused"
     )
+    p.add_argument(
+        "--trainee",
+        action="store_true",
+        help="a trainee's console: no facilitator view or keys, the clock runs by itself "
+        "(needs --role)",
+    )
+    p.add_argument(
+        "--name",
+        metavar="NAME",
+        help="the trainee's name: the session is added to their record "
+        "(`drillsim trainee NAME`); implies --trainee",
+    )
     p.set_defaults(func=cmd_play)
 
 
@@ -104,6 +116,17 @@ def cmd_play(args) -> int:
             file=sys.stderr,
         )
         return 2
+    trainee = bool(args.trainee or args.name)
+    if trainee and not args.role:
+        print("drillsim play: --trainee needs the trainee's --role", file=sys.stderr)
+        return 2
+    if args.name is not None:
+        from drillsim.scoring.trainee import check_name
+
+        problem = check_name(args.name)
+        if problem:
+            print(f"drillsim play: --name: {problem}", file=sys.stderr)
+            return 2
     setup = PlaySetup(
         lang=lang,
         roles=list(args.role),
@@ -114,6 +137,8 @@ def cmd_play(args) -> int:
         run=args.run,
         scenario=args.scenario,
         variants=list(args.variant),
+        trainee=trainee,
+        trainee_name=args.name,
     )
     app = DrillApp(setup)
     app.run()
@@ -127,4 +152,9 @@ def cmd_play(args) -> int:
         if not ex.finished:
             line += f"  ({t('cli_score_it', lang, path=ex.log_path)})"
         print(line)
+    if app.record_path is not None:
+        print(t("cli_trainee_record", lang, path=app.record_path))
+    if app.record_error:
+        print(f"drillsim play: {app.record_error}", file=sys.stderr)
+        return 1
     return 0

@@ -30,6 +30,7 @@ COMMANDS = {
     "msel",
     "drill",
     "predict",
+    "trainee",
 }
 
 

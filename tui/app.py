@@ -61,6 +61,10 @@ class PlaySetup:
     scenario: str | None = None  # lobby: the scenario to highlight
     variants: list[str] = field(default_factory=list)
     catalog: list[str] | None = None  # lobby: offer only these shipped scenarios (None: all)
+    # a trainee's launch: no facilitator view or keys, no control of the clock (a session
+    # server sets it for every role token); `trainee_name` also keeps a trainee record
+    trainee: bool = False
+    trainee_name: str | None = None
 
 
 class DrillApp(App):
@@ -95,6 +99,8 @@ class DrillApp(App):
         self.started = started
         self.exercise: Exercise | None = setup.exercise
         self.exercise_screen: ExerciseScreen | None = None
+        self.record_path: Path | None = None  # the trainee record this session was added to
+        self.record_error: str | None = None
         self.problems: list[
             str
         ] = []  # why the exercise could not start (printed by `drillsim play`)
@@ -103,7 +109,7 @@ class DrillApp(App):
         self.title = self.tr("app_title")
         s = self.setup
         if self.exercise is not None:
-            self._open(self.exercise, s.speed, not s.run)
+            self._open(self.exercise, s.speed, not s.run and not s.trainee)
         elif s.plan is not None:
             self.start_exercise(s.plan, s.roles, s.mode or s.plan.scenario.mode, s.speed, s.seed)
         else:
@@ -137,7 +143,7 @@ class DrillApp(App):
         except (ValueError, OSError) as exc:
             self.call_from_thread(self._fail, [str(exc)])
         else:
-            self.call_from_thread(self._open, exercise, s.speed, not s.run)
+            self.call_from_thread(self._open, exercise, s.speed, not s.run and not s.trainee)
 
     def _fail(self, problems: list[str]) -> None:
         self.problems = problems
@@ -161,14 +167,16 @@ class DrillApp(App):
         self, plan: Plan, roles: list[str], mode: str, speed: float, seed: int
     ) -> Exercise:
         self.exercise = self._exercise(plan, roles, mode, seed)
-        self._open(self.exercise, speed, not self.setup.run)
+        self._open(self.exercise, speed, not self.setup.run and not self.setup.trainee)
         return self.exercise
 
     def _open(self, exercise: Exercise, speed: float, paused: bool) -> None:
         from .screens.exercise import ExerciseScreen
 
         self.exercise = exercise
-        self.exercise_screen = ExerciseScreen(exercise, self.tr, speed, paused, self.tick_interval)
+        self.exercise_screen = ExerciseScreen(
+            exercise, self.tr, speed, paused, self.tick_interval, trainee=self.setup.trainee
+        )
         if len(self.screen_stack) > 1:
             self.switch_screen(self.exercise_screen)
         else:
@@ -178,7 +186,13 @@ class DrillApp(App):
         from .screens.score import ScoreScreen
 
         assert self.exercise is not None  # the score follows an exercise
-        self.switch_screen(ScoreScreen(self.exercise, self.tr))
+        name = self.setup.trainee_name
+        if name and self.record_path is None:
+            try:
+                self.record_path = self.exercise.record_session(name)
+            except OSError as exc:  # the exercise and its log stay; the record is what failed
+                self.record_error = f"trainee record not saved: {exc}"
+        self.switch_screen(ScoreScreen(self.exercise, self.tr, self.record_path, name))
 
     def action_help(self) -> None:
         from .screens.dialogs import HelpScreen
@@ -186,7 +200,7 @@ class DrillApp(App):
         if isinstance(self.screen, HelpScreen):
             return
         if not self.is_screen_installed("help"):  # built once, shown again and again
-            self.install_screen(HelpScreen(self.tr), "help")
+            self.install_screen(HelpScreen(self.tr, trainee=self.setup.trainee), "help")
         self.push_screen("help")
 
     # --- for tests and benchmarks: the clock without a timer ---------------------------------------

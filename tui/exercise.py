@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from drillsim.scoring.debrief import Debrief, debrief
 from drillsim.scoring.ratings import RATINGS, Ratings, TaskRating, save_ratings
 from drillsim.scoring.verdicts import obligations as verdict_entries
 from drillsim.scoring.verdicts import score, score_log
 from drillsim.simulator.agenda import Occurrence
+from drillsim.simulator.grading import GradeCheck, explain
+from drillsim.simulator.knowledge import RoleKnowledge
 from drillsim.simulator.model import ScriptAction
 from drillsim.simulator.plan import Plan
 from drillsim.simulator.session import Session
@@ -204,6 +207,9 @@ class Exercise:
         players = {r: "human" if r in humans else "bot" for r in proc.roles}
         self.session = session or Session(plan, seed, players, log_path=self.log_path)
         self.roles = {r: RoleState(r) for r in humans}
+        # what each played role could know: its own list of duties (simulator.knowledge)
+        self.knowledge = {r: RoleKnowledge(plan, r) for r in humans}
+        self.feedback: dict[str, tuple[float, str, GradeCheck]] = {}  # role -> its last grade
         self.absent: set[str] = set()
         self.acting: dict[str, str] = {}
         self.held: dict[str, list[dict]] = {}  # injects waiting for an absent human role
@@ -238,7 +244,10 @@ class Exercise:
         if self.session.finished:
             return []
         to = round(max(to, self.now), 6)
-        return self._feed(self.session.advance(to))
+        events = self._feed(self.session.advance(to))
+        for k in self.knowledge.values():
+            k.advance(self.now)
+        return events
 
     def advance_by(self, minutes: float) -> list[dict]:
         return self.advance(self.now + minutes)
@@ -421,7 +430,15 @@ class Exercise:
         levels = sorted(self.proc.grading.levels) if self.proc.grading else []
         if level not in levels:
             raise ActionError("err_level", levels=", ".join(map(str, levels)))
-        return self._submit(role, "grade", self._incident(incident, role), level=level)
+        inc = self._incident(incident, role)
+        events = self._submit(role, "grade", inc, level=level)
+        self._check_grade(role, inc, level)
+        return events
+
+    def _check_grade(self, role: str, inc: str, level: int) -> None:
+        """The declared level against the facts as they stand now, kept for the feedback."""
+        attrs = self.session.world.attrs[inc]
+        self.feedback[role] = (self.now, inc, explain(self.proc, attrs, level))
 
     def classify(
         self,
@@ -440,14 +457,10 @@ class Exercise:
         if category is not None and category not in categories:
             raise ActionError("err_category", values=", ".join(categories))
         extra = {"category": category} if category is not None else {}
-        return self._submit(
-            role,
-            "classify",
-            self._incident(incident, role),
-            impact=impact,
-            urgency=urgency,
-            **extra,
-        )
+        inc = self._incident(incident, role)
+        events = self._submit(role, "classify", inc, impact=impact, urgency=urgency, **extra)
+        self._check_grade(role, inc, self.matrix_level(impact, urgency))
+        return events
 
     def task(self, role: str, task: str | None, incident: str | None = None) -> list[dict]:
         self._check_role(role, "task")
@@ -466,21 +479,22 @@ class Exercise:
     def agenda(self):
         return self.session.world.agenda
 
-    def _mine(self, occ: Occurrence, role: str) -> bool:
-        owner = self.proc.obligations[occ.obligation].role
-        return owner == role or self.agenda.acting.get(owner) == role
-
     def open_duties(self, role: str) -> list[Occurrence]:
-        return sorted(
-            (o for o in self.agenda.open if self._mine(o, role)),
-            key=lambda o: (o.deadline_at, o.triggered_at),
-        )
+        """The role's duties not met yet, as the role can know them: those that follow from what
+        was delivered to it and what it declared (simulator.knowledge), in order of deadline.
+        Duties that fell due on facts it was not told still count in the score."""
+        return self.knowledge[role].open_duties(self.agenda.acting)
 
     def done_duties(self, role: str) -> list[Occurrence]:
-        return sorted(
-            (o for o in self.agenda.all() if o.done_at is not None and self._mine(o, role)),
-            key=lambda o: o.done_at,
-        )
+        return self.knowledge[role].done_duties(self.agenda.acting)
+
+    def real_of(self, role: str, occ: Occurrence) -> Occurrence | None:
+        """The facts' duty a duty of the role's list is (None: the facts did not call for it)."""
+        return self.knowledge[role].real_of(occ)
+
+    def failed_channels(self, role: str) -> set[str]:
+        """Channels this role has seen down: hints never suggest them."""
+        return set(self.roles[role].channel_trouble)
 
     def needs_hint(self, occ: Occurrence) -> bool:
         """Training: a duty not met with little of its time left (or already overdue)."""
@@ -515,6 +529,24 @@ class Exercise:
             self._result = score(self.plan, self.session.events)
         return self._result
 
+    def debrief(self) -> Debrief:
+        """The played roles' duties one by one, and their grades (scoring.debrief)."""
+        return debrief(self.plan, self.session.events, self.humans, self.result()["end_min"])
+
+    def record_session(self, name: str) -> Path:
+        """Add this session to the trainee's record (scoring.trainee), once, at the end."""
+        from drillsim.scoring import trainee
+
+        entry = trainee.session_entry(
+            self.plan,
+            self.result(),
+            self.humans,
+            self.mode,
+            self.wall_clock(),
+            str(self.log_path) if self.log_path else None,
+        )
+        return trainee.add_session(name, entry)
+
     def saved_result(self) -> dict | None:
         """`drillsim score` of the saved log (None if no log was written)."""
         if self.log_path is None or not self.log_path.exists():
@@ -523,8 +555,11 @@ class Exercise:
 
     # --- events -> what each view knows ------------------------------------------------------------
     def _feed(self, events: list[dict]) -> list[dict]:
+        knowledge = self.knowledge.values()
         for ev in events:
             self._take(ev)
+            for k in knowledge:
+                k.feed(ev)
         self.events_seen += len(events)
         return events
 

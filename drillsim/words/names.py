@@ -5,6 +5,8 @@ reports all name them through this one class, so a level reads the same on scree
 
 from __future__ import annotations
 
+from drillsim.simulator.titles import without_deadline
+
 from . import t
 from .formatting import clock, duration, level_word, num, when
 
@@ -54,15 +56,25 @@ class Names:
     def service(self, sid) -> str:
         return self._named("services", sid) or str(sid)
 
-    def duty(self, oid, fallback: dict | None = None) -> str:
+    def duty(self, oid, fallback: dict | None = None, deadline: bool = True) -> str:
         """The title of the obligation a duty answers; `fallback` is a verdict entry carrying
-        its own title, for logs whose plan is gone."""
+        its own title, for logs whose plan is gone. `deadline=False` (test mode): the title
+        without its deadline wording (simulator.titles)."""
         named = self._named("obligations", oid, "title", "title_en")
         if named:
-            return named
+            return named if deadline else without_deadline(named)
         if fallback:
             return self._pick(fallback.get("title") or str(oid), fallback.get("title_en"))
         return str(oid)
+
+    def attribute(self, name: str) -> str:
+        """An incident attribute as people call it: its description's Chinese part (before the
+        first Latin letter) or its English rest; the identifier when it has none."""
+        attr = self.proc.attributes.get(name) if self.proc is not None else None
+        text = attr.description.strip() if attr else ""
+        cut = next((i for i, ch in enumerate(text) if ch.isascii() and ch.isalpha()), len(text))
+        zh, en = text[:cut].strip(), text[cut:].split(" (")[0].strip()
+        return (en or name) if self.en else (zh or en or name)
 
     def clause(self, oid) -> str:
         if self.proc is not None and oid in self.proc.obligations:

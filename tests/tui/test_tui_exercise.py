@@ -80,12 +80,13 @@ def test_inbox_holds_only_what_reached_the_role(log_path):
 
 def test_duties_hints_and_next_inject(log_path):
     ex = make_exercise(log_path, seed=1)
+    # the level-3 report is due on the facts, but the player has not graded yet: not on the list
     assert [o.obligation for o in ex.open_duties(DS)] == [
         "verify",
         "initial_record",
         "mark_urgency",
-        "report_l3",
     ]
+    assert "report_l3" in [o.obligation for o in ex.agenda.open]
     assert ex.next_inject() == (25, "complaints")
     ex.advance(6.9)
     assert not any(ex.needs_hint(o) for o in ex.open_duties(DS))
@@ -97,6 +98,9 @@ def test_duties_hints_and_next_inject(log_path):
     ]
     ex.task(DS, "verify")
     assert [o.obligation for o in ex.done_duties(DS)] == ["verify"]
+    ex.grade(DS, 3)
+    l3 = next(o for o in ex.open_duties(DS) if o.obligation == "report_l3")
+    assert (l3.triggered_at, l3.deadline_at) == (0.0, 60.0)  # counted from the facts, not the grade
     assert ex.step_to_next_inject() == (25, "complaints") and ex.now == 25
     needed = ex.still_needed(next(o for o in ex.open_duties(DS) if o.obligation == "report_l3"))
     assert needed == [("direct_supervisor", ["oa", "email"])]

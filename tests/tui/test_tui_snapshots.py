@@ -101,3 +101,77 @@ def test_score_screen(snap_compare, lang, here):
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_training_feedback_after_a_misgrade(snap_compare, lang, here):
+    """A trainee's console in training after declaring level 2 where the rules say level 1: the
+    grading feedback (criterion, fact, clause) in the situation panel; no facilitator view."""
+    app = make_app(here, lang=lang, mode="training", seed=1, trainee=True)
+
+    async def run_before(pilot):
+        ex = app.exercise
+        await task(pilot, ex, DS, "verify")
+        app.advance_to(72)
+        await _settle(pilot)
+        await grade(pilot, ex, 2)
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(110, 30), run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_grade_form_with_criteria(snap_compare, lang, here):
+    app = make_app(here, lang=lang, mode="training", seed=1, trainee=True)
+
+    async def run_before(pilot):
+        await pilot.press("g")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_duty_detail(snap_compare, lang, here):
+    app = make_app(here, lang=lang, mode="exercise", seed=1, trainee=True)
+
+    async def run_before(pilot):
+        await grade(pilot, app.exercise, 3)
+        await pilot.press("o")
+        await _settle(pilot)
+        await pilot.press("down", "down")  # the level-3 report
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_test_mode_trainee(snap_compare, lang, here):
+    """Test mode, as a trainee: titles without deadlines, no countdown, no facilitator view."""
+    app = make_app(here, lang=lang, mode="test", seed=1, trainee=True)
+
+    async def run_before(pilot):
+        await grade(pilot, app.exercise, 3)
+        app.advance_to(30)
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_debrief(snap_compare, lang, here):
+    """The end of a training session: the debrief duty by duty and the grades explained."""
+    app = make_app(here, lang=lang, mode="training", seed=1, trainee=True)
+
+    async def run_before(pilot):
+        ex = app.exercise
+        await task(pilot, ex, DS, "verify")
+        await grade(pilot, ex, 3)
+        await report(pilot, ex, DS, ["direct_supervisor"], "oa")  # OA is down: fails
+        app.advance_to(72)
+        await _settle(pilot)
+        await grade(pilot, ex, 2)
+        app.advance_to(ex.duration)
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(110, 40), run_before=run_before)

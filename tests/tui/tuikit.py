@@ -31,11 +31,19 @@ def make_exercise(
 
 
 def make_app(
-    log_path, scenario="payment_outage", roles=(DS,), mode="training", seed=1, lang="en", speed=1.0
+    log_path,
+    scenario="payment_outage",
+    roles=(DS,),
+    mode="training",
+    seed=1,
+    lang="en",
+    speed=1.0,
+    trainee=False,
+    trainee_name=None,
 ) -> DrillApp:
     ex = make_exercise(log_path, scenario, roles, mode, seed)
     return DrillApp(
-        PlaySetup(lang=lang, exercise=ex, speed=speed),
+        PlaySetup(lang=lang, exercise=ex, speed=speed, trainee=trainee, trainee_name=trainee_name),
         tick_interval=None,
         cursor_blink=False,
         wall_clock=lambda: WALL,
@@ -76,3 +84,21 @@ async def minutes(pilot, n: int) -> None:
 def run(coro) -> None:
     """Run one async Pilot test (no pytest-asyncio needed)."""
     asyncio.run(coro)
+
+
+def screen_text(app) -> str:
+    """Everything the current screen shows in its visible text widgets, one widget a line."""
+    from textual.widgets import Static
+
+    out = []
+    for w in app.screen.query(Static):
+        if not w.display or not w.region.area or any(not a.display for a in w.ancestors):
+            continue
+        content = w.content
+        out.append(content.plain if hasattr(content, "plain") else str(content))
+    return "\n".join(out)
+
+
+def duties_text(app, role: str = DS) -> str:
+    """The text of a role view's open-duties panel."""
+    return app.exercise_screen.role_views[role].duties.body.content.plain

@@ -34,6 +34,7 @@ HELP = [
             ("g", "key_grade"),
             ("c", "key_classify"),
             ("t", "key_task"),
+            ("o", "key_detail"),
             ("Tab  ↑↓", "key_scroll"),
         ],
     ),
@@ -66,14 +67,23 @@ HELP = [
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", "close")]
 
-    def __init__(self, tr: Tr):
+    def __init__(self, tr: Tr, trainee: bool = False):
+        """trainee: without the facilitator's keys, the clock's and the lobby's."""
         super().__init__(classes="help-screen")
         localize(self, tr)
-        self.tr = tr
+        self.tr, self.trainee = tr, trainee
 
     def compose(self) -> ComposeResult:
         tr = self.tr
-        sections = [(tr(title), [(key, tr(what)) for key, what in keys]) for title, keys in HELP]
+        hidden = {"help_clock", "help_facilitator", "help_lobby"} if self.trainee else set()
+        sections = [
+            (
+                tr(title),
+                [(key, tr(what)) for key, what in keys if not (self.trainee and key == "0")],
+            )
+            for title, keys in HELP
+            if title not in hidden
+        ]
         sections.append(
             (
                 tr("help_modes"),
@@ -118,3 +128,58 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class DutyScreen(ModalScreen[None]):
+    """A role's duties opened up (`o`): ↑↓ chooses one, the panel shows its clause, text, what it
+    asks, what it counts from and its deadline (not in test mode)."""
+
+    BINDINGS = [Binding("escape,o,q", "close", "close")]
+
+    def __init__(self, tr: Tr, duties: list[tuple[str, str]], detail):
+        """duties: [(obligation id, label)]; detail(obligation id) -> [(label, value)]."""
+        super().__init__(classes="help-screen")
+        localize(self, tr)
+        self.tr, self.duties, self.detail = tr, duties, detail
+        self.body = Static("", classes="duty-detail")
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical(classes="dialog help"):
+            yield Static(self.tr("detail_title"), classes="form-title")
+            if self.duties:
+                yield OptionList(
+                    *[Option(label, id=str(i)) for i, (_, label) in enumerate(self.duties)],
+                    classes="duty-list",
+                    compact=True,
+                )
+            with VerticalScroll(classes="help-body"):
+                yield self.body
+            yield Static(self.tr("help_close"), classes="form-keys")
+
+    def on_mount(self) -> None:
+        if not self.duties:
+            self.body.update(Text(self.tr("detail_none"), style="dim"))
+            return
+        olist = self.query_one(".duty-list")
+        olist.highlighted = 0
+        olist.focus()
+        self.show(0)
+
+    def on_option_list_option_highlighted(self, event) -> None:
+        self.show(int(event.option.id))
+
+    def show(self, i: int) -> None:
+        rows = self.detail(self.duties[i][0])
+        w = max(cell_len(k) for k, _ in rows) + 2
+        text = Text()
+        for k, v in rows:
+            text.append(pad(k, w), style="bold cyan")
+            text.append(v + "\n")
+        text.rstrip()
+        self.body.update(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -26,10 +26,11 @@ from ..clock import Clock
 from ..exercise import ActionError, Exercise
 from ..keys import localize
 from ..messages import News
+from ..teaching import duty_detail, grade_feedback
 from ..widgets.bars import ClockBar, KeyBar, TitleBar, ViewBar
 from ..widgets.facilitator import FacilitatorView
 from ..widgets.roleview import RoleView
-from .dialogs import ConfirmScreen
+from .dialogs import ConfirmScreen, DutyScreen
 from .forms import EVAL_FORMS, FORMS, ActionForm, EvalForm
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class ExerciseScreen(Screen):
         Binding("g", "act('grade')", "key_grade"),
         Binding("c", "act('classify')", "key_classify"),
         Binding("t", "act('task')", "key_task"),
+        Binding("o", "duty_detail", "key_detail"),
         Binding("i", "trigger", "key_trigger"),
         Binding("x", "skip", "key_skip"),
         Binding("space", "toggle_clock", "key_pause", key_display="␣"),
@@ -68,19 +70,25 @@ class ExerciseScreen(Screen):
         speed: float = 1.0,
         paused: bool = True,
         tick_interval: float | None = None,
+        trainee: bool = False,
     ):
+        """trainee: a trainee's launch (`play --trainee`, a role token of a served session): no
+        facilitator view, no facilitator keys, no control of the clock."""
         super().__init__(classes="exercise-screen")
+        self.trainee = trainee
         localize(self, tr)
         self.ex, self.tr = exercise, tr
         self.names = Names(exercise.plan, tr.lang)
         self.clock = Clock(speed, paused)
         self.tick_interval = tick_interval
-        self.views = [*exercise.humans, FACILITATOR]
+        self.views = [*exercise.humans] + ([] if trainee else [FACILITATOR])
         self.active = self.views[0]
         self.role_views = {
             r: RoleView(exercise, r, self.names, tr, id=f"role-{r}") for r in exercise.humans
         }
-        self.facilitator = FacilitatorView(exercise, self.names, tr, id="fac-view")
+        self.facilitator = (
+            None if trainee else FacilitatorView(exercise, self.names, tr, id="fac-view")
+        )
         self.key_bars = {
             v: KeyBar([(k, tr(what)) for k, what in self.keys_for(v)], id=f"keys-{v}")
             for v in self.views
@@ -105,9 +113,10 @@ class ExerciseScreen(Screen):
                 with Vertical(id=self._view_id(role), classes="view"):
                     yield view
                     yield self.key_bars[role]
-            with Vertical(id=self._view_id(FACILITATOR), classes="view"):
-                yield self.facilitator
-                yield self.key_bars[FACILITATOR]
+            if not self.trainee:
+                with Vertical(id=self._view_id(FACILITATOR), classes="view"):
+                    yield self.facilitator
+                    yield self.key_bars[FACILITATOR]
 
     def _view_id(self, view: str) -> str:
         return "view--facilitator" if view == FACILITATOR else f"view-{view}"
@@ -131,6 +140,9 @@ class ExerciseScreen(Screen):
             for k, kind in (("r", "report"), ("g", "grade"), ("c", "classify"), ("t", "task"))
             if self._role_may(view, kind)
         ]
+        own.append(("o", "key_detail"))
+        if self.trainee:
+            clock = []
         return (
             [*own, *clock, ("v", "key_view"), *general]
             if len(self.views) > 2
@@ -255,7 +267,8 @@ class ExerciseScreen(Screen):
                     0 if r == self.active else ex.roles[r].unread,
                 )
             )
-        views.append((FACILITATOR, "0", tr("view_facilitator"), 0))
+        if not self.trainee:
+            views.append((FACILITATOR, "0", tr("view_facilitator"), 0))
         self.query_one(ViewBar).show(views, self.active)
         state = "ended" if ex.finished else "paused" if self.clock.paused else "running"
         self.query_one(ClockBar).show(
@@ -284,10 +297,14 @@ class ExerciseScreen(Screen):
                 and not self.ex.finished
                 and self._role_may(self.active, kind)
             )
+        if action == "duty_detail":
+            return self.active != FACILITATOR
         if action in FACILITATOR_ACTIONS:
-            return self.active == FACILITATOR and not self.ex.finished
+            return self.active == FACILITATOR and not self.ex.finished and not self.trainee
+        if action == "view" and self.trainee:
+            return parameters[0] != FACILITATOR
         if action in ("toggle_clock", "faster", "slower", "next_inject", "step"):
-            return not self.ex.finished
+            return not self.ex.finished and not self.trainee
         return True
 
     # --- role actions ------------------------------------------------------------------------------
@@ -343,14 +360,34 @@ class ExerciseScreen(Screen):
         n, tr = self.names, self.tr
         if kind == "report":
             return tr("ok_report", to=n.roles(fields["to"]), via=n.channel(fields["via"]))
-        if kind == "grade":
-            return tr("ok_grade", level=n.level(fields["level"]))
-        if kind == "classify":
-            return tr(
-                "ok_classify",
-                level=n.level(self.ex.matrix_level(fields["impact"], fields["urgency"])),
+        if kind in ("grade", "classify"):
+            level = (
+                fields["level"]
+                if kind == "grade"
+                else self.ex.matrix_level(fields["impact"], fields["urgency"])
             )
+            note = tr(f"ok_{kind}", level=n.level(level))
+            fb = self.ex.feedback.get(self.active)
+            if self.ex.mode == "training" and fb is not None:  # right or wrong, and why
+                note += "\n" + "\n".join(text for text, _ in grade_feedback(fb[2], n, tr)[:2])
+            return note
         return tr("ok_task", task=n.task(fields["task"]))
+
+    def action_duty_detail(self) -> None:
+        """Open the role's duties (open ones, then those met in training): clause, text, what it
+        asks, what it counts from, its deadline."""
+        role = self.active
+        if role == FACILITATOR:
+            return
+        n, ex = self.names, self.ex
+        deadline = ex.mode != "test"
+        occs = ex.open_duties(role) + (ex.done_duties(role) if ex.mode == "training" else [])
+        duties = list(
+            dict.fromkeys((o.obligation, n.duty(o.obligation, deadline=deadline)) for o in occs)
+        )
+        self.app.push_screen(
+            DutyScreen(self.tr, duties, lambda oid: duty_detail(oid, n, self.tr, ex.mode))
+        )
 
     # --- facilitator actions -------------------------------------------------------------------------
     def _inject_action(self, method: Callable[[str], list[dict]], note: str) -> None:

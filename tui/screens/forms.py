@@ -14,7 +14,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -204,6 +204,24 @@ class GradeForm(ActionForm):
     def fields(self) -> ComposeResult:
         yield Static(self.tr("form_level"), classes="field-label")
         yield self.levels
+        yield Static(self.tr("grade_criteria"), classes="field-label")
+        with VerticalScroll(classes="criteria"):
+            yield Static(self.criteria())
+
+    def criteria(self) -> Text:
+        """The grading rules of the procedure in use, by level, each with its clause."""
+        n, tr, g = self.names, self.tr, self.ex.proc.grading
+        out = Text()
+        if g is None or g.kind != "rules":
+            return out
+        for rule in sorted(g.rules, key=lambda r: r.level):
+            out.append(f"{n.level(rule.level)} ", style="bold")
+            out.append(rule.criterion or rule.when)
+            out.append(f"  {rule.clause}\n", style="dim")
+        if g.default:
+            out.append(tr("grade_default", level=n.level(g.default)), style="dim")
+        out.rstrip()
+        return out
 
     def prepare(self) -> None:
         inc = self.incident() or next(iter(self.ex.sc.incidents))

@@ -17,6 +17,7 @@ from drillsim.words.names import Names
 
 from ..exercise import Exercise
 from ..keys import localize
+from ..teaching import action_text, advice_text, deadline_text, grade_feedback
 from ..widgets.bars import KeyFooter, TitleBar
 from ..widgets.facilitator import STATUS_STYLE
 
@@ -28,8 +29,9 @@ class ScoreScreen(Screen):
         Binding("q", "app.quit", "key_quit", show=False),
     ]
 
-    def __init__(self, exercise: Exercise, tr: Tr):
+    def __init__(self, exercise: Exercise, tr: Tr, record=None, trainee: str | None = None):
         super().__init__(classes="score-screen")
+        self.record, self.trainee = record, trainee
         localize(self, tr)
         self.ex, self.tr, self.names = exercise, tr, Names(exercise.plan, tr.lang)
         self.live = exercise.result()
@@ -47,6 +49,8 @@ class ScoreScreen(Screen):
         )
         with VerticalScroll(id="score-body"):
             yield Static(self.render_head(), id="score-head")
+            if self.ex.humans:
+                yield Static(self.render_debrief(), id="score-debrief")
             yield Static(self.render_verdicts(), id="score-verdicts")
             yield Static(self.render_continuity(), id="score-continuity")
         yield KeyFooter(compact=True)
@@ -124,7 +128,55 @@ class ScoreScreen(Screen):
                 out.append(tr("score_differs"), style="bold red")
         else:
             out.append(tr("score_no_log"), style="yellow")
+        if self.record is not None:
+            out.append("\n" + tr("trainee_saved", name=self.trainee), style="bold")
         return out
+
+    def render_debrief(self):
+        """The played roles' duties one by one: verdict, what the procedure asked, what to do
+        differently first; then each of their grades, right or wrong and why."""
+        tr, n, ex = self.tr, self.names, self.ex
+        db = ex.debrief()
+        table = Table(
+            expand=True,
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            header_style="bold",
+            title_style="bold",
+            title=tr("debrief_title"),
+            title_justify="left",
+            padding=(0, 1),
+        )
+        table.add_column(tr("col_clause"), no_wrap=True, overflow="ellipsis", max_width=15)
+        table.add_column(tr("col_duty"), overflow="fold", ratio=2, min_width=14)
+        table.add_column(tr("col_verdict"), no_wrap=True)
+        table.add_column(tr("db_asked"), overflow="fold", ratio=2, min_width=12)
+        table.add_column(tr("db_next"), overflow="fold", ratio=2, min_width=12)
+        for item in db.items:
+            e = item.entry
+            ob = ex.proc.obligations[e["id"]]
+            title = n.duty(e["id"]) + (f" #{e['occurrence']}" if e["occurrence"] > 1 else "")
+            table.add_row(
+                e["clause"],
+                title,
+                Text(n.status(e), style=STATUS_STYLE.get(e["status"], "")),
+                tr("db_asked_fmt", what=action_text(ob, n, tr), deadline=deadline_text(ob, n, tr)),
+                Text(advice_text(item, n, tr), style="" if item.advice == "keep" else "yellow"),
+            )
+        if not db.items:
+            table.add_row("", Text(tr("debrief_none"), style="dim"), "", "", "")
+        grades = Text()
+        if db.grades:
+            grades.append("\n" + tr("debrief_grades") + "\n", style="bold")
+            for ev, check in db.grades:
+                lines = grade_feedback(check, n, tr)
+                grades.append(f" {n.clock(ev['t'])} ", style="bold")
+                grades.append(lines[0][0] + "\n", style=lines[0][1])
+                for text, style in lines[1:]:
+                    grades.append("   " + text + "\n", style=style)
+            grades.rstrip()
+        return Group(Text(""), table, grades)
 
     def render_verdicts(self):
         tr, n = self.tr, self.names

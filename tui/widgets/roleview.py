@@ -14,6 +14,7 @@ from drillsim.words.formatting import num
 from drillsim.words.names import Names
 
 from ..exercise import Exercise, InboxItem
+from ..teaching import grade_feedback
 from .textutil import columns
 
 MAX_HINTS = 2
@@ -136,6 +137,12 @@ class RoleView(Vertical):
     def render_situation(self) -> Text:
         tr, n, ex, st = self.tr, self.names, self.ex, self.state
         out = Text()
+        fb = ex.feedback.get(self.role) if ex.mode == "training" else None
+        if fb is not None:  # training: right after a grade, whether it was right and why
+            t, inc, check = fb
+            out.append(f"{tr('fb_title')} {n.clock(t)}\n", style="bold underline")
+            for text, style in grade_feedback(check, n, tr):
+                out.append(" " + text + "\n", style=style)
         multi = len(ex.sc.incidents) > 1
         incidents = list(ex.sc.incidents)
         if multi:  # the incidents this role has heard of
@@ -188,7 +195,8 @@ class RoleView(Vertical):
         tr, n, ex = self.tr, self.names, self.ex
         mode, now = ex.mode, ex.now
         duties = ex.open_duties(self.role)
-        done = ex.done_duties(self.role)[-4:] if mode == "training" else []
+        done = ex.done_duties(self.role) if mode == "training" else []
+        deadline = mode != "test"  # test mode: no deadline in any form, titles included
         if not duties and not done:
             return Text(tr("duties_none"), style="dim"), []
         headers = ([tr("col_clause")] if mode == "training" else []) + [tr("col_duty")]
@@ -198,7 +206,9 @@ class RoleView(Vertical):
         rows, styles, hints, hint_lines = [], [], [], []
         for occ in duties:
             ob = ex.proc.obligations[occ.obligation]
-            title = (f"[{occ.incident}] " if multi else "") + n.duty(occ.obligation)
+            title = (f"[{occ.incident}] " if multi else "") + n.duty(
+                occ.obligation, deadline=deadline
+            )
             if occ.n > 1:
                 title += f" #{occ.n}"
             left = occ.deadline_at - now
@@ -232,13 +242,19 @@ class RoleView(Vertical):
                     )
                 hint_lines.append(("» " + hint, "bold red" if left < 0 else "bold yellow"))
         for occ in done:
-            late = not on_time(occ.done_at, occ.deadline_at)
-            verdict = tr("late_by", m=num(occ.done_at - occ.deadline_at)) if late else tr("hit")
+            real = ex.real_of(self.role, occ)
+            late = real is not None and not on_time(real.done_at, real.deadline_at)
+            if real is None:  # it followed from what the role declared, not from the facts
+                verdict = tr("done_not_required")
+            elif late:
+                verdict = tr("late_by", m=num(real.done_at - real.deadline_at))
+            else:
+                verdict = tr("hit")
             title = "✓ " + (f"[{occ.incident}] " if multi else "") + n.duty(occ.obligation)
             rows.append(
                 [ex.proc.obligations[occ.obligation].clause, title, n.clock(occ.done_at), verdict]
             )
-            styles.append("magenta" if late else "green")
+            styles.append("magenta" if late else "green" if real is not None else "dim")
         width = self.duties.body.size.width or 76
         flex = 1 if mode == "training" else 0
         head, lines, _ = columns(
@@ -264,7 +280,15 @@ class RoleView(Vertical):
             needed = ex.still_needed(occ)
             to = list(dict.fromkeys(r for r, _ in needed)) or act.to
             vias = list(dict.fromkeys(tuple(chs) for _, chs in needed))
-            via = " + ".join("/".join(n.channel(c) for c in chs) for chs in vias)
+            failed = ex.failed_channels(self.role)
+            parts = []
+            for chs in vias:  # never suggest a channel the player has seen down
+                ok = [c for c in chs if c not in failed]
+                if ok:
+                    parts.append("/".join(n.channel(c) for c in ok))
+                else:
+                    parts.append(tr("hint_retry", via="/".join(n.channel(c) for c in chs)))
+            via = " + ".join(parts)
             return tr("hint_report", to=n.roles(to), via=via)
         if act.do == "grade":
             return tr("hint_grade")
