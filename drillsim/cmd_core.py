@@ -65,6 +65,11 @@ def register(sub) -> None:
     )
     p.add_argument("--log", metavar="FILE", help="write the event log (JSON Lines) here")
     p.add_argument(
+        "--vary",
+        action="store_true",
+        help="draw the scenario's `vary` ranges (inject times, facts) from the seed",
+    )
+    p.add_argument(
         "--json", action="store_true", help="print the result as JSON (the contract in the README)"
     )
     p.set_defaults(func=cmd_run)
@@ -171,6 +176,10 @@ def cmd_run(args) -> int:
     from drillsim.simulator.runner import run_plan
 
     plan = load_plan(args.scenario, args.variant)
+    if args.vary:
+        from drillsim.simulator.variation import vary
+
+        plan = vary(plan, args.seed)
     actions = load_actions(args.actions, plan) if args.actions else []
     session = run_plan(plan, seed=args.seed, actions=actions, others=args.others, log_path=args.log)
     result = score(plan, session.events)

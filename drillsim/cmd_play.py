@@ -85,6 +85,12 @@ def register(sub) -> None:
         "--run", action="store_true", help="start with the clock running instead of paused"
     )
     p.add_argument(
+        "--vary",
+        action="store_true",
+        help="draw the scenario's `vary` ranges (inject times, facts) from the seed: another "
+        "exercise for another seed (always on for --trainee)",
+    )
+    p.add_argument(
         "--trainee",
         action="store_true",
         help="a trainee's console: no facilitator view or keys, the clock runs by itself "
@@ -139,6 +145,7 @@ def cmd_play(args) -> int:
         variants=list(args.variant),
         trainee=trainee,
         trainee_name=args.name,
+        vary=bool(args.vary or trainee),
     )
     app = DrillApp(setup)
     app.run()

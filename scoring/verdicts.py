@@ -204,7 +204,10 @@ def read_log(path: str | Path) -> list[dict]:
 
 def plan_of(events: list[dict]) -> Plan:
     header = events[0]
-    return load_plan(header["scenario_ref"], header.get("variants", []))
+    from drillsim.simulator.variation import apply
+
+    plan = load_plan(header["scenario_ref"], header.get("variants", []))
+    return apply(plan, header.get("drawn") or {})  # a varied run: the values it drew
 
 
 def changed_files(plan: Plan, events: list[dict]) -> list[str]:

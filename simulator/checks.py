@@ -388,6 +388,37 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
         for field in ("when", "unless_by"):
             if getattr(inj, field):
                 p += _condition(getattr(inj, field), base + (field,), pos, proc, sc)
+    for jid, v in sc.vary.items():
+        base = ("vary", jid)
+        inj = sc.injects.get(jid)
+        if inj is None:
+            p.append(pos.problem(base + (KEY,), "vary: " + _unknown("inject", jid, sc.injects)))
+            continue
+        if v.at is not None:
+            if inj.at is None:
+                p.append(pos.problem(base + ("at",), f"vary.{jid}.at: {jid} is not a timed inject"))
+            elif v.at.low < 0 or v.at.high > sc.duration_min:
+                p.append(
+                    pos.problem(
+                        base + ("at",),
+                        f"vary.{jid}.at: the range must lie within 0..{sc.duration_min:g} "
+                        "(the scenario's length)",
+                    )
+                )
+        for k in v.set:
+            if k not in attrs:
+                p.append(
+                    pos.problem(
+                        base + ("set", k, KEY),
+                        f"vary.{jid}.set: " + _unknown("attribute", k, attrs),
+                    )
+                )
+            elif attrs[k].type != "number":
+                p.append(
+                    pos.problem(
+                        base + ("set", k), f"vary.{jid}.set.{k}: a range needs a number attribute"
+                    )
+                )
     for i, ab in enumerate(sc.absences):
         if ab.role not in roles:
             p.append(

@@ -477,6 +477,28 @@ class Drill(Strict):
     assembly_point: str = ""
 
 
+class Span(Strict):
+    """A range a run draws its value from (uniformly; `step` rounds it: 1 for whole numbers)."""
+
+    low: float
+    high: float
+    step: float = Field(0, ge=0, description="round the drawn value to a multiple of this (0: not)")
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.high < self.low:
+            raise ValueError("high must be >= low")
+        return self
+
+
+class Vary(Strict):
+    """What a run may draw for one inject instead of its written values: its time and the
+    number facts it sets. Drawn from the run's seed, keyed by inject and field."""
+
+    at: Span | None = Field(None, description="the inject's time (a timed inject)")
+    set: dict[Ident, Span] = Field(default_factory=dict, description="number facts the inject sets")
+
+
 class Scenario(Strict):
     id: Ident
     title: str
@@ -494,6 +516,11 @@ class Scenario(Strict):
     outages: list[Outage] = Field(default_factory=list)
     objectives: list[Objective] = Field(default_factory=list)
     overrides: dict = Field(default_factory=dict, description="overlay applied to the procedures")
+    vary: dict[Ident, Vary] = Field(
+        default_factory=dict,
+        description="per inject id: ranges a varied run draws its time and facts from "
+        "(`play --vary`, `run --vary`); without --vary the written values are used",
+    )
     drill: Drill | None = Field(None, description="set up as a live drill (`drillsim drill`)")
 
 

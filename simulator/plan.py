@@ -32,6 +32,9 @@ class Plan:
     conditions: dict[str, Condition] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256 of its content
+    drawn: dict | None = (
+        None  # a varied run's values drawn from the scenario's ranges (variation.py)
+    )
     _runtime: Runtime | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

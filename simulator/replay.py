@@ -43,7 +43,11 @@ def replay(
         from .drill.live import replay_drill
 
         return replay_drill(events, plan, log_path).live_session
-    plan = plan or load_plan(header["scenario_ref"], header.get("variants", []))
+    if plan is None:
+        from .variation import apply
+
+        plan = load_plan(header["scenario_ref"], header.get("variants", []))
+        plan = apply(plan, header.get("drawn") or {})  # a varied run: the values it drew
     session = Session(plan, _seed(header["seed"]), header["players"], log_path=log_path)
     for t, kind, payload in interventions(events):
         session.advance(t)

@@ -69,6 +69,7 @@ class Session:
             "duration_min": sc.duration_min,
             "drillsim": VERSION,
             "files": [{"path": f, "sha256": h} for f, h in plan.hashes.items()],
+            **({"drawn": plan.drawn} if plan.drawn is not None else {}),
         }
 
     @contextmanager

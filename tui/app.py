@@ -65,6 +65,7 @@ class PlaySetup:
     # server sets it for every role token); `trainee_name` also keeps a trainee record
     trainee: bool = False
     trainee_name: str | None = None
+    vary: bool = False  # draw the scenario's `vary` ranges from the seed
 
 
 class DrillApp(App):
@@ -161,6 +162,10 @@ class DrillApp(App):
         from .exercise import Exercise, default_log_path
 
         log = self.setup.log or default_log_path(plan.scenario.id, seed, self.started())
+        if self.setup.vary:
+            from drillsim.simulator.variation import vary
+
+            plan = vary(plan, seed)
         return Exercise(plan, roles, mode, seed, log, wall_clock=self.wall_clock)
 
     def start_exercise(
