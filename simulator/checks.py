@@ -390,12 +390,12 @@ def check_scenario(data: dict, pos: Positions, proc: Procedure) -> list[Problem]
                 p += _condition(getattr(inj, field), base + (field,), pos, proc, sc)
     for jid, v in sc.vary.items():
         base = ("vary", jid)
-        inj = sc.injects.get(jid)
-        if inj is None:
+        target = sc.injects.get(jid)
+        if target is None:
             p.append(pos.problem(base + (KEY,), "vary: " + _unknown("inject", jid, sc.injects)))
             continue
         if v.at is not None:
-            if inj.at is None:
+            if target.at is None:
                 p.append(pos.problem(base + ("at",), f"vary.{jid}.at: {jid} is not a timed inject"))
             elif v.at.low < 0 or v.at.high > sc.duration_min:
                 p.append(

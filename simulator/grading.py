@@ -139,7 +139,7 @@ def explain(procedure: Procedure, attributes: dict, declared: int) -> GradeCheck
         return GradeCheck(declared, 0, (), True)
     if g.kind == "matrix":
         row, col = attrs.get(g.row), attrs.get(g.column)
-        level = g.cells.get(row, {}).get(col, 0)
+        level = g.cells.get(str(row), {}).get(str(col), 0)
         cell = Criterion(
             level,
             f"{g.row} × {g.column}",
@@ -147,13 +147,13 @@ def explain(procedure: Procedure, attributes: dict, declared: int) -> GradeCheck
             f"{g.row}, {g.column}",
             ((g.row, row), (g.column, col)),
         )
-        wanted = tuple(
+        cells = tuple(
             Criterion(declared, f"{g.row} × {g.column}", g.clause, f"{r}, {c}", ())
             for r, cols in g.cells.items()
             for c, lv in cols.items()
             if lv == declared
         )
-        return GradeCheck(declared, level, (cell,), False, wanted if declared != level else ())
+        return GradeCheck(declared, level, (cell,), False, cells if declared != level else ())
     held: dict[int, list[Criterion]] = {}
     for rule in g.rules:
         cond = compile_condition(rule.when)

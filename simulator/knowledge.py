@@ -30,6 +30,7 @@ from .grading import Grader, defaults
 from .plan import Plan
 
 EPS = 1e-9
+INF = float("inf")
 _FEEDS = frozenset({"handover", "message.delivered", "task", "grade", "classify"})
 
 
@@ -113,12 +114,12 @@ class RoleKnowledge:
             oid: plan.condition(proc.obligations[oid].trigger) for oid in self.obligations
         }
         self.until = {
-            oid: plan.condition(proc.obligations[oid].until)
+            oid: plan.condition(proc.obligations[oid].until or "")
             for oid in self.obligations
             if proc.obligations[oid].until
         }
         self.again_on = {
-            oid: plan.condition(proc.obligations[oid].retrigger_on)
+            oid: plan.condition(proc.obligations[oid].retrigger_on or "")
             for oid in self.obligations
             if proc.obligations[oid].retrigger_on
         }
@@ -272,9 +273,10 @@ class RoleKnowledge:
                 occ = self.truth.latest(ref, inc)
                 if occ is not None and occ.done_at is not None:
                     anchor = occ.done_at
-            deadline = deadline_from(ob, anchor, self.known_level[inc], self.start_clock_min)
-            if deadline is None:
+            drawn = deadline_from(ob, anchor, self.known_level[inc], self.start_clock_min)
+            if drawn is None:
                 return
+            deadline = drawn
             triggered = self.now
         self._put(oid, inc, n, triggered, deadline, real)
         self._note_again(oid, inc)
@@ -310,7 +312,7 @@ class RoleKnowledge:
         if real is not None:
             self._put(oid, inc, latest.n + 1, real.triggered_at, real.deadline_at, real)
         else:
-            self._put(oid, inc, latest.n + 1, start, start + ob.every_min, None)
+            self._put(oid, inc, latest.n + 1, start, start + float(ob.every_min or 0), None)
 
     # --- what the role's list shows --------------------------------------------------------
     def mine(self, occ: Occurrence, acting: dict[str, str]) -> bool:
@@ -321,14 +323,14 @@ class RoleKnowledge:
         acting = self.truth.acting if acting is None else acting
         return sorted(
             (o for o in self.view.open if self.mine(o, acting)),
-            key=lambda o: (o.deadline_at, o.triggered_at),
+            key=lambda o: (o.deadline_at if o.deadline_at is not None else INF, o.triggered_at),
         )
 
     def done_duties(self, acting: dict[str, str] | None = None) -> list[Occurrence]:
         acting = self.truth.acting if acting is None else acting
         return sorted(
             (o for o in self.view.all() if o.done_at is not None and self.mine(o, acting)),
-            key=lambda o: o.done_at,
+            key=lambda o: o.done_at if o.done_at is not None else INF,
         )
 
     def real_of(self, occ: Occurrence) -> Occurrence | None:

@@ -431,6 +431,7 @@ class Exercise:
         if level not in levels:
             raise ActionError("err_level", levels=", ".join(map(str, levels)))
         inc = self._incident(incident, role)
+        assert level is not None  # one of the levels
         events = self._submit(role, "grade", inc, level=level)
         self._check_grade(role, inc, level)
         return events

@@ -42,7 +42,8 @@ def grade_feedback(check: GradeCheck, n: Names, tr: Tr) -> list[tuple[str, str]]
 
 def because(c: Criterion, n: Names, tr: Tr) -> str:
     """`Because 000 §一(一)1: 影响客户超过5000户 — 影响客户数 5200 > 5000 → 一级(重大)`."""
-    if n.proc.grading is not None and n.proc.grading.kind == "matrix":
+    g = n.proc.grading if n.proc is not None else None
+    if g is not None and g.kind == "matrix":
         reading = " × ".join(f"{n.attribute(a)} {v}" for a, v in c.facts)
         return tr("fb_cell", clause=c.clause, reading=reading, level=n.level(c.level))
     return tr(
@@ -95,6 +96,7 @@ def anchor_text(ob: Obligation, n: Names, tr: Tr) -> str:
 def duty_detail(oid: str, n: Names, tr: Tr, mode: str) -> list[tuple[str, str]]:
     """(label, value) rows of a duty opened up: clause, text, what it asks, whom, what it counts
     from, its deadline (test mode: not shown), the procedure's note."""
+    assert n.proc is not None  # a duty belongs to a plan
     ob = n.proc.obligations[oid]
     test = mode == "test"
     rows = [

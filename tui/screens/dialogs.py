@@ -163,7 +163,9 @@ class DutyScreen(ModalScreen[None]):
         if not self.duties:
             self.body.update(Text(self.tr("detail_none"), style="dim"))
             return
-        olist = self.query_one(".duty-list")
+        from textual.widgets import OptionList
+
+        olist = self.query_one(".duty-list", OptionList)
         olist.highlighted = 0
         olist.focus()
         self.show(0)

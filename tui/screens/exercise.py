@@ -113,7 +113,7 @@ class ExerciseScreen(Screen):
                 with Vertical(id=self._view_id(role), classes="view"):
                     yield view
                     yield self.key_bars[role]
-            if not self.trainee:
+            if self.facilitator is not None:
                 with Vertical(id=self._view_id(FACILITATOR), classes="view"):
                     yield self.facilitator
                     yield self.key_bars[FACILITATOR]
@@ -391,6 +391,8 @@ class ExerciseScreen(Screen):
 
     # --- facilitator actions -------------------------------------------------------------------------
     def _inject_action(self, method: Callable[[str], list[dict]], note: str) -> None:
+        if self.facilitator is None:  # a trainee's console
+            return
         jid = self.facilitator.selected_inject()
         if jid is None:
             return
