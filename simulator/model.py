@@ -356,6 +356,11 @@ class Inject(Strict):
     down: list[Ident] = Field(default_factory=list)
     expect: str = Field("", description="expected player action")
     objective: str = ""
+    controller: str = Field("", description="the controller responsible for delivering it (MSEL)")
+    notes: str = Field("", description="controller's notes (MSEL)")
+    delivered: str = Field(
+        "", description="actual delivery time as a controller recorded it, e.g. 10:42 (MSEL)"
+    )
 
     @model_validator(mode="after")
     def _timing(self):

@@ -4,6 +4,8 @@ REPORTS: dict[str, dict[str, str]] = {
     "zh": {
         "title_exercise": "应急演练评估报告",
         "cc_heading": "结论",
+        "tl_zoom": "前{m}分钟放大显示",
+        "ch_never_done": "从未完成 {p}",
         "cc_duty": "采用“{variant}”后,“{duty}”按时完成的比例由{pb}变为{pv}({d}个百分点,95%区间{lo}至{hi})。",
         "cc_rule": "“{variant}”修改了“{duty}”的规则:时限由{db}改为{dv}。按各自的规则,按时比例由{pb}变为{pv};{response}",
         "cc_response_changed": "按原时限衡量,按时比例为{ps}(原为{pb},{d}个百分点,95%区间{lo}至{hi}),响应本身确有变化。",
@@ -294,6 +296,8 @@ REPORTS: dict[str, dict[str, str]] = {
     "en": {
         "title_exercise": "After-Action Report / Improvement Plan",
         "cc_heading": "Conclusions",
+        "tl_zoom": "first {m} min enlarged",
+        "ch_never_done": "never done {p}",
         "cc_duty": "With “{variant}”, “{duty}” is on time in {pv} of runs instead of {pb} ({d} points, 95% interval {lo} to {hi}).",
         "cc_rule": "“{variant}” changes the rule of “{duty}”: the deadline goes from {db} to {dv}. Each by its own rule, it is on time in {pv} of runs instead of {pb}; {response}",
         "cc_response_changed": "against the old deadline it is on time in {ps} instead of {pb} ({d} points, 95% interval {lo} to {hi}): the response itself changed.",

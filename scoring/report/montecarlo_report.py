@@ -433,6 +433,13 @@ def _charts(
                 overlay_color=COLORS["base"],
             )
             caption = f"{o.get('clause', '')} · {t('h_p_hit', lang)} {pct(r.get('p_hit'), 1)} ({ci(r.get('ci95'), 1)})"
+            never = r["histogram"].get("not_done")
+            if never is not None:  # the bars show only the duties that were done
+                caption += " · " + t(
+                    "ch_never_done",
+                    lang,
+                    p=pct(never / max(1, never + sum(r["histogram"]["counts"])), 1),
+                )
             if overlay and b is not None:
                 caption += f" · {t('ch_overlay', lang)} {pct(b.get('p_hit'), 1)}"
             figures.append({"id": o["id"], "svg": svg, "caption": caption})

@@ -19,6 +19,34 @@ from .svg import COLORS, clip, esc, f, nice_step, open_svg, text
 
 W, LABEL, RIGHT = 1160, 200, 28
 ROW, LANE = 30, 16
+# A long exercise (the 900-minute fire) would squeeze its first half hour — alarm, 119 call,
+# evacuation — into a few pixels: past LONG minutes the axis gives the first ZOOM minutes
+# ZOOM_SHARE of the width, and the rest the remainder.
+LONG, ZOOM, ZOOM_SHARE = 480.0, 30.0, 0.35
+
+
+def time_axis(end: float, pw: float):
+    """(x of a minute relative to the plot's left edge, ticks, the zoomed span or None)."""
+    if end <= LONG:
+        step = nice_step(end, 14, (5, 10, 15, 20, 30, 60, 120, 240))
+        ticks = [i * step for i in range(int(end // step + 1e-9) + 1)]
+        return (lambda tm: min(max(tm, 0.0), end) / end * pw), ticks, None
+    left = ZOOM_SHARE * pw
+
+    def x(tm):
+        tm = min(max(tm, 0.0), end)
+        if tm <= ZOOM:
+            return tm / ZOOM * left
+        return left + (tm - ZOOM) / (end - ZOOM) * (pw - left)
+
+    step = nice_step(end - ZOOM, 9, (30, 60, 120, 240, 480))
+    ticks = [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, ZOOM]
+    tick = (ZOOM // step + 1) * step
+    while tick <= end + 1e-9:
+        if tick - ZOOM >= step / 2:
+            ticks.append(tick)
+        tick += step
+    return x, ticks, ZOOM
 
 
 def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
@@ -95,7 +123,8 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
     axis_y = rows_y + ROW * len(rows)
     legend_y = axis_y + 44
     pw = W - LABEL - RIGHT
-    x = lambda tm: LABEL + min(max(tm, 0.0), end) / end * pw
+    rel, ticks, zoomed = time_axis(end, pw)
+    x = lambda tm: LABEL + rel(tm)
     cy = {r: rows_y + i * ROW + ROW / 2 for i, r in enumerate(rows)}
 
     out = [""]  # the opening tag, once the height is known
@@ -112,9 +141,23 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
             )
         name = names.role(r)
         out.append(text(8, y0 + ROW / 2 + 4, clip(name, 30), size=11, cls="role-label", title=name))
-    step = nice_step(end, 14, (5, 10, 15, 20, 30, 60, 120, 240))
-    tick = 0.0
-    while tick <= end + 1e-9:
+    if zoomed is not None:
+        zx = x(zoomed)
+        out.append(
+            f'<line class="zoom-edge" x1="{f(zx)}" y1="{f(lanes_y - 14)}" x2="{f(zx)}" y2="{f(axis_y)}" '
+            f'stroke="{COLORS["axis"]}" stroke-dasharray="4 3"/>'
+        )
+        out.append(
+            text(
+                zx - 4,
+                lanes_y - 6,
+                t("tl_zoom", lang, m=num(zoomed)),
+                size=9,
+                anchor="end",
+                fill=COLORS["axis"],
+            )
+        )
+    for tick in ticks:
         gx = x(tick)
         out.append(
             f'<line x1="{f(gx)}" y1="{f(lanes_y - 4)}" x2="{f(gx)}" y2="{f(axis_y)}" stroke="{COLORS["grid"]}"/>'
@@ -125,7 +168,6 @@ def timeline_svg(plan, events: list[dict], result: dict, lang: str) -> str:
         out.append(
             text(gx, axis_y + 27, names.clock(tick), size=9, anchor="middle", fill=COLORS["axis"])
         )
-        tick += step
     out.append(
         f'<line x1="{LABEL}" y1="{f(axis_y)}" x2="{f(LABEL + pw)}" y2="{f(axis_y)}" stroke="{COLORS["axis"]}"/>'
     )

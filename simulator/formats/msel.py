@@ -49,6 +49,10 @@ COLUMNS = [
     ("unless", "unless", "取消条件", "unless_by"),
     ("set", "set", "属性变化", "set"),
     ("down", "down", "服务中断", "down"),
+    # what MSEL templates carry for the exercise control staff
+    ("controller", "responsible controller", "负责控制员", "controller"),
+    ("notes", "notes", "备注", "notes"),
+    ("delivered", "actual delivery time", "实际送达时间", "delivered"),
 ]
 KEYS = [c[0] for c in COLUMNS]
 FIELD_COLUMN = {c[3]: c[0] for c in COLUMNS if c[3]}
@@ -151,6 +155,9 @@ def msel_table(scenario: Scenario, lang: str = "en") -> tuple[list[str], list[st
                 inj.unless_by or "",
                 "; ".join(f"{k}={fmt_value(v)}" for k, v in inj.set.items()),
                 "; ".join(inj.down),
+                inj.controller,
+                inj.notes,
+                inj.delivered,
             ]
         )
     return meta, header, rows
@@ -205,6 +212,9 @@ def _xlsx_bytes(meta, header, rows, title: str) -> bytes:
         "unless": 24,
         "set": 24,
         "down": 14,
+        "controller": 14,
+        "notes": 30,
+        "delivered": 12,
     }
     for i, key in enumerate(KEYS, 1):
         ws.column_dimensions[get_column_letter(i)].width = widths[key]
@@ -212,6 +222,13 @@ def _xlsx_bytes(meta, header, rows, title: str) -> bytes:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "B3"
+    # printed for the control staff: landscape A4, as wide as the page, header rows on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:2"
     wb.properties.title = title
     wb.properties.creator = "drillsim"
     raw = io.BytesIO()
@@ -556,6 +573,10 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
         if raw("expected action").strip():
             item["expect"] = raw("expected action").strip("\r\n")
             here("expect", "expected action")
+        for key in ("controller", "notes", "delivered"):
+            if raw(key).strip():
+                item[key] = raw(key).strip("\r\n")
+                here(key, key)
         if get("objective"):
             item["objective"] = get("objective")
             here("objective", "objective")
@@ -585,6 +606,9 @@ def import_msel(path: str | Path, base: str | None = None, new_id: str | None = 
                 "down",
                 "expect",
                 "objective",
+                "controller",
+                "notes",
+                "delivered",
             )
             if k in item
         }
