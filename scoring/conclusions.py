@@ -24,6 +24,13 @@ def points(x: float | None) -> str:
     return ("+" if v > 0 else "-" if v < 0 and text != "0" else "±") + text
 
 
+def points_ci(pair) -> str:
+    """The interval of a change in points, without jargon: '+1.4…+6.6'."""
+    if not pair or pair[0] is None:
+        return "-"
+    return f"{points(pair[0])}…{points(pair[1])}"
+
+
 def _minutes(x: float | None, lang: str) -> str:
     return "-" if x is None else t("dur_m", lang, m=num(x))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from drillsim.cli import main
+from drillsim.scoring.conclusions import points
 from drillsim.scoring.report import build_report, input_kind, render
 from drillsim.simulator.errors import InputError
 from drillsim.words.formatting import ci, pct
@@ -107,8 +108,8 @@ def test_compare_report_puts_the_variants_side_by_side():
     assert moved["changed"] and moved["delta_p_hit"] > 0.1
     cells = rows[moved["id"]]["cells"]
     assert pct(moved["p_hit_base"], 1) in cells and pct(moved["p_hit_variant"], 1) in cells
-    delta = f"{moved['delta_p_hit'] * 100:+.1f} pp"
-    assert any(c.startswith(delta) and c.endswith("*") for c in cells)
+    delta = points(moved["delta_p_hit"])  # "+45": points, no "pp" and no "*"
+    assert any(c.startswith(delta + " (") and c.endswith("(a real change)") for c in cells)
     # each variant's histograms drawn over the base's (outline)
     assert page.with_class("overlay", "rect")
     titles = [g["title"] for g in rep["charts"]["histograms"]]
@@ -118,7 +119,7 @@ def test_compare_report_puts_the_variants_side_by_side():
         (v["id"], o["id"])
         for v in data["variants"]
         for o in v["obligations"]
-        if o["changed"] and o["delta_p_hit"] > 0
+        if o["changed"] and o["delta_p_hit"] > 0 and not o["rule_changed"]
     }
     md = render(rep, "md")
     assert "### Variants side by side" in md

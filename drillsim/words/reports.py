@@ -4,6 +4,8 @@ REPORTS: dict[str, dict[str, str]] = {
     "zh": {
         "title_exercise": "应急演练评估报告",
         "cc_heading": "结论",
+        "h_changed_mark": "(确有变化)",
+        "h_points_ci": "百分点,95%区间",
         "tl_zoom": "前{m}分钟放大显示",
         "ch_never_done": "从未完成 {p}",
         "cc_duty": "采用“{variant}”后,“{duty}”按时完成的比例由{pb}变为{pv}({d}个百分点,95%区间{lo}至{hi})。",
@@ -296,6 +298,8 @@ REPORTS: dict[str, dict[str, str]] = {
     "en": {
         "title_exercise": "After-Action Report / Improvement Plan",
         "cc_heading": "Conclusions",
+        "h_changed_mark": "(a real change)",
+        "h_points_ci": "points, 95% interval",
         "tl_zoom": "first {m} min enlarged",
         "ch_never_done": "never done {p}",
         "cc_duty": "With “{variant}”, “{duty}” is on time in {pv} of runs instead of {pb} ({d} points, 95% interval {lo} to {hi}).",

@@ -11,8 +11,9 @@ from html import escape
 
 from drillsim.scoring.ratings import RATINGS
 from drillsim.words import t
-from drillsim.words.formatting import ci, clock, dci, num, pct
+from drillsim.words.formatting import ci, clock, num, pct
 
+from ..conclusions import points, points_ci
 from .svg import fonts
 
 CSS = """
@@ -599,7 +600,7 @@ def _compare_tables(rep) -> str:
     for v in cmp["variants"]:
         heads += [
             (v["title"] or v["id"], "num"),
-            (t("h_delta", lang) + " (" + t("h_ci", lang) + ")", "num"),
+            (t("h_delta", lang) + " (" + t("h_points_ci", lang) + ")", "num"),
         ]
     rows = []
     for row in cmp["obligations"]:
@@ -607,11 +608,11 @@ def _compare_tables(rep) -> str:
             f'<td>{e(row["title"])}</td><td class="clause">{e(row["clause"])}</td><td class="num">{e(pct(row["base"], 1))}</td>'
         ]
         for v in row["variants"]:
-            mark = " *" if v.get("changed") else ""
+            mark = " " + t("h_changed_mark", lang) if v.get("changed") else ""
             cells.append(
                 f'<td class="num">{e(pct(v.get("p_hit"), 1))}</td>'
                 f'<td class="num{" changed" if v.get("changed") else ""}" data-variant="{e(v["variant"])}" '
-                f'data-delta="{e(v.get("delta"))}">{e(_signed_pct(v.get("delta")))} ({e(dci(v.get("ci95")))}){mark}</td>'
+                f'data-delta="{e(v.get("delta"))}">{e(points(v.get("delta")))} ({e(points_ci(v.get("ci95")))}){e(mark)}</td>'
             )
         rows.append(
             f'<tr class="compare-row" data-obligation="{e(row["id"])}">' + "".join(cells) + "</tr>"
@@ -621,16 +622,16 @@ def _compare_tables(rep) -> str:
     for v in cmp["variants"]:
         sheads += [
             (v["title"] or v["id"], "num"),
-            (t("h_delta", lang) + " (" + t("h_ci", lang) + ")", "num"),
+            (t("h_delta", lang) + " (" + t("h_points_ci", lang) + ")", "num"),
         ]
     for row in cmp["services"]:
         cells = [f'<td>{e(row["name"])}</td><td class="num">{e(pct(row["base"], 1))}</td>']
         for v in row["variants"]:
-            mark = " *" if v.get("changed") else ""
+            mark = " " + t("h_changed_mark", lang) if v.get("changed") else ""
             cells.append(
                 f'<td class="num">{e(pct(v.get("p"), 1))}</td>'
                 f'<td class="num" data-variant="{e(v["variant"])}" data-delta="{e(v.get("delta"))}">'
-                f"{e(_signed_pct(v.get('delta')))} ({e(dci(v.get('ci95')))}){mark}</td>"
+                f"{e(points(v.get('delta')))} ({e(points_ci(v.get('ci95')))}){e(mark)}</td>"
             )
         srows.append(
             f'<tr class="compare-service" data-service="{e(row["service"])}">'
@@ -653,12 +654,6 @@ def _compare_tables(rep) -> str:
             else ""
         )
     )
-
-
-def _signed_pct(x) -> str:
-    if x is None:
-        return "-"
-    return f"{'+' if x > 0 else ''}{x * 100:.1f} pp"
 
 
 def _mc_grading(rep) -> str:

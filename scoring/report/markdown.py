@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from drillsim.scoring.ratings import RATINGS
 from drillsim.words import t
-from drillsim.words.formatting import ci, dci, num, pct, when
+from drillsim.words.formatting import ci, num, pct, when
+
+from ..conclusions import points, points_ci
 
 
 def cell(x) -> str:
@@ -427,12 +429,8 @@ def _mc(rep) -> list[str]:
                 d = v.get("delta")
                 r += [
                     pct(v.get("p_hit"), 1),
-                    (
-                        "-"
-                        if d is None
-                        else f"{'+' if d > 0 else ''}{d * 100:.1f} pp ({dci(v.get('ci95'))})"
-                    )
-                    + (" *" if v.get("changed") else ""),
+                    ("-" if d is None else f"{points(d)} ({points_ci(v.get('ci95'))})")
+                    + (" " + t("h_changed_mark", lang) if v.get("changed") else ""),
                 ]
             rows.append(r)
         out += [table(heads, rows), ""]

@@ -21,7 +21,7 @@ from drillsim.words import t
 from drillsim.words.formatting import ci, num, pct
 from drillsim.words.names import Names
 
-from ..conclusions import conclusions, points
+from ..conclusions import conclusions, points, points_ci
 from .drafting import DUE_DAYS
 from .svg import COLORS, SERIES, bars, histogram, intervals
 
@@ -620,7 +620,7 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                                 variant=title,
                                 duty=row["title"],
                                 delta=delta,
-                                ci=_points_ci(v["ci95"]),
+                                ci=points_ci(v["ci95"]),
                             ),
                         }
                     )
@@ -636,7 +636,7 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                                 variant=title,
                                 duty=row["title"],
                                 delta=delta,
-                                ci=_points_ci(v["ci95"]),
+                                ci=points_ci(v["ci95"]),
                             ),
                             "details": [],
                             "capability": None,
@@ -657,15 +657,8 @@ def _draft(kind, base, objectives, services, critical, compare, names: Names, la
                                 variant=title,
                                 service=row["name"],
                                 delta=points(v["delta"]).lstrip("+"),
-                                ci=_points_ci(v["ci95"]),
+                                ci=points_ci(v["ci95"]),
                             ),
                         }
                     )
     return strengths, afis
-
-
-def _points_ci(pair) -> str:
-    """The interval of a change in points, without jargon: '+1.4…+6.6'."""
-    if not pair or pair[0] is None:
-        return "-"
-    return f"{points(pair[0])}…{points(pair[1])}"
