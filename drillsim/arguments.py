@@ -20,6 +20,22 @@ def default_lang() -> str:
     return "zh" if loc.startswith("zh") else "en"
 
 
+def seed_arg(text: str) -> int:
+    """--seed: a whole number from 0 (what numpy's SeedSequence takes)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**128:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (below 2**128), got {value}")
+    return value
+
+
+FORCE_HELP = "overwrite the output file(s) if they exist (never the command's own input)"
+
+
 def print_json(data) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 

@@ -7,7 +7,7 @@ import sys
 from drillsim.simulator.errors import InputError
 from drillsim.words import t
 
-from .arguments import EXIT_INPUT, SCENARIOS_HELP, print_json, scenario_arg
+from .arguments import EXIT_INPUT, FORCE_HELP, SCENARIOS_HELP, print_json, scenario_arg, seed_arg
 
 
 def register(sub) -> None:
@@ -50,7 +50,7 @@ def register(sub) -> None:
     scenario_arg(p)
     p.add_argument(
         "--seed",
-        type=int,
+        type=seed_arg,
         default=1,
         help="random seed (default 1): same seed and actions, same log",
     )
@@ -63,7 +63,12 @@ def register(sub) -> None:
         default="bot",
         help="who plays the roles the script does not: bots (default) or nobody",
     )
-    p.add_argument("--log", metavar="FILE", help="write the event log (JSON Lines) here")
+    p.add_argument(
+        "--log",
+        metavar="FILE",
+        help="write the event log (JSON Lines, hash-chained) here; refused if FILE exists",
+    )
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument(
         "--vary",
         action="store_true",
@@ -74,9 +79,21 @@ def register(sub) -> None:
     )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("score", help="score a saved event log (same result as `run`)")
+    p = sub.add_parser(
+        "score",
+        help="score a saved event log (same result as `run`); --verify checks it was not altered",
+        description="Score a saved event log. With --verify: check the log's hash chain and "
+        "re-simulate the run from its seed and recorded actions; the exit status says what was "
+        "found (0 intact, 3 header edited, 4 a line edited, 5 lines deleted or inserted, "
+        "6 re-simulation differs, 7 no hash chain; README, 'Event log').",
+    )
     p.add_argument("log", metavar="LOG", help="an event log written by run --log or by play")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the hash chain and re-simulate instead of scoring",
+    )
     p.set_defaults(func=cmd_score)
 
 
@@ -181,7 +198,15 @@ def cmd_run(args) -> int:
 
         plan = vary(plan, args.seed)
     actions = load_actions(args.actions, plan) if args.actions else []
-    session = run_plan(plan, seed=args.seed, actions=actions, others=args.others, log_path=args.log)
+    session = run_plan(
+        plan,
+        seed=args.seed,
+        actions=actions,
+        others=args.others,
+        log_path=args.log,
+        force=args.force,
+        inputs=(args.actions,) if args.actions else (),
+    )
     result = score(plan, session.events)
     if args.json:
         print_json(result)
@@ -189,14 +214,24 @@ def cmd_run(args) -> int:
         print(render(plan, result, args.lang))
         if args.log:
             print(t("cli_log", args.lang, path=args.log))
+    if args.log:  # noted with the record, it shows a log rewritten whole, chain and all
+        print("drillsim: " + t("cli_chain_head", args.lang, head=session.log_head), file=sys.stderr)
     return 0
 
 
 def cmd_score(args) -> int:
     from drillsim.scoring.report_text import render
-    from drillsim.scoring.verdicts import changed_files, plan_of, read_log, score
+    from drillsim.scoring.verdicts import changed_files, plan_of, score
+    from drillsim.simulator.eventlog import read_log
 
-    events = read_log(args.log)
+    if args.verify:
+        return _verify(args)
+    events, chain = read_log(args.log)
+    if not chain.intact or chain.torn:
+        print(
+            t("cli_warning", args.lang, path=args.log, text=chain.describe(args.lang)),
+            file=sys.stderr,
+        )
     plan = plan_of(events)
     for path in changed_files(plan, events):
         print(
@@ -210,3 +245,24 @@ def cmd_score(args) -> int:
     else:
         print(render(plan, result, args.lang))
     return 0
+
+
+def _verify(args) -> int:
+    from drillsim.scoring.integrity import verify
+
+    verdict = verify(args.log)
+    if args.json:
+        print_json(
+            {
+                "log": str(args.log),
+                "status": verdict.status,
+                "chain_intact": verdict.chain.intact,
+                "broken_at": verdict.chain.broken_at,
+                "torn_last_line": verdict.chain.torn,
+                "findings": verdict.lines(args.lang),
+            }
+        )
+    else:
+        for line in verdict.lines(args.lang):
+            print(f"{args.log}: {line}")
+    return verdict.status

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 from drillsim.words import t
 
-from .arguments import EXIT_INPUT, scenario_arg
+from .arguments import EXIT_INPUT, FORCE_HELP, scenario_arg
 
 EPILOG_MC = """Examples:
   drillsim montecarlo payment_outage -n 2000
@@ -118,6 +119,7 @@ def _add_common(p) -> None:
         ".parquet (needs pyarrow)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary line on stderr")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP + "; --logs into a used folder")
     out = p.add_mutually_exclusive_group()
     out.add_argument(
         "--json", action="store_true", help="print the result as JSON (docs/MONTECARLO.md)"
@@ -192,11 +194,21 @@ def _check(args, what: str) -> str | None:
 
 def _run(args, what: str) -> int:
     from drillsim.scoring import montecarlo as mc
+    from drillsim.simulator.outputs import check_output
     from drillsim.simulator.replications import ClusterError, RunInfo
 
     problem = _check(args, what)
     if problem:
         print(f"drillsim {what}: {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    if args.csv:  # refused before the replications run, not after
+        check_output(args.csv, force=args.force)
+    if args.logs and Path(args.logs).is_dir() and any(Path(args.logs).iterdir()) and not args.force:
+        print(
+            f"drillsim {what}: --logs {args.logs} holds files already; choose an empty folder "
+            "or add --force to overwrite its logs",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     info = RunInfo()
     progress = Progress(what, quiet=args.quiet)

@@ -74,6 +74,7 @@ def register(sub) -> None:
         metavar="FILE",
         help="event log to write (default: drillsim-SCENARIO-SEED-YYYYmmdd-HHMMSS.jsonl here)",
     )
+    p.add_argument("--force", action="store_true", help="overwrite the --log file if it exists")
     p.add_argument(
         "--variant",
         action="append",
@@ -140,6 +141,7 @@ def cmd_play(args) -> int:
         speed=args.speed,
         seed=seed,
         log=args.log,
+        force=args.force,
         run=args.run,
         scenario=args.scenario,
         variants=list(args.variant),

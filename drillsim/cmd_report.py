@@ -9,7 +9,7 @@ from pathlib import Path
 
 from drillsim.words import t
 
-from .arguments import scenario_arg
+from .arguments import FORCE_HELP, scenario_arg
 
 REPORT_EPILOG = """\
 Examples:
@@ -53,8 +53,10 @@ def _lang(args) -> str:
 
 
 def cmd_report(args) -> int:
-    from drillsim.scoring.report import build_report, render
+    from drillsim.scoring.report import build_report, input_kind, render
     from drillsim.scoring.report.template import ratings_template
+    from drillsim.simulator.eventlog import read_log
+    from drillsim.simulator.outputs import check_output
 
     out = Path(args.output) if args.output else None
     fmt = args.format
@@ -64,6 +66,17 @@ def cmd_report(args) -> int:
             suffix, "html" if out else "md"
         )
     lang = _lang(args)
+    inputs = (args.input, args.ratings)
+    if args.ratings_template:
+        check_output(args.ratings_template, force=args.force, inputs=inputs)
+    if out is not None:
+        check_output(out, force=args.force, inputs=inputs)
+    if input_kind(args.input)[0] == "log":
+        chain = read_log(args.input)[1]
+        if not chain.intact or chain.torn:
+            text = chain.describe(lang)
+            print(t("cli_warning", lang, path=args.input, text=text), file=sys.stderr)
+
     from drillsim.scoring.drill_record import is_drill_log
 
     if is_drill_log(args.input):  # a live drill's log: the drill record
@@ -92,7 +105,9 @@ def cmd_report(args) -> int:
         and rep["kind"] == "exercise"
         and rep.get("timeline_svg", "").startswith("<svg")
     ):
-        svg_path = out.with_name(out.stem + ".timeline.svg")
+        svg_path = check_output(
+            out.with_name(out.stem + ".timeline.svg"), force=args.force, inputs=inputs
+        )
         svg_path.write_text(rep["timeline_svg"] + "\n", encoding="utf-8")
         timeline_file = svg_path.name
     text = render(rep, fmt, **({"timeline_file": timeline_file} if fmt == "md" else {}))
@@ -107,10 +122,12 @@ def cmd_report(args) -> int:
 def cmd_msel_export(args) -> int:
     from drillsim.simulator.formats.msel import export_msel
     from drillsim.simulator.loader import load_plan
+    from drillsim.simulator.outputs import check_output
 
     plan = load_plan(args.scenario, args.variant)
     headers = args.headers or _lang(args)
     if args.output:
+        check_output(args.output, force=args.force, inputs=plan.files)
         export_msel(plan, args.output, headers)
         print(f"MSEL: {args.output} ({len(plan.scenario.injects)} injects)", file=sys.stderr)
     else:
@@ -120,10 +137,13 @@ def cmd_msel_export(args) -> int:
 
 def cmd_msel_import(args) -> int:
     from drillsim.simulator.formats.msel import import_msel
+    from drillsim.simulator.outputs import check_output, write_text
 
+    if args.output:
+        check_output(args.output, force=args.force, inputs=(args.file, args.base))
     text = import_msel(args.file, base=args.base, new_id=args.id)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_text(args.output, text, force=args.force, inputs=(args.file, args.base))
         print(f"scenario: {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -205,6 +225,7 @@ def register(sub) -> None:
         metavar="N",
         help="drill record: simulated evacuations to set the measured times against (0: none)",
     )
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=cmd_report)
 
     m = sub.add_parser(
@@ -236,6 +257,7 @@ def register(sub) -> None:
     e.add_argument(
         "--lang", dest="report_lang", choices=["zh", "en"], default=None, help=argparse.SUPPRESS
     )
+    e.add_argument("--force", action="store_true", help=FORCE_HELP)
     e.set_defaults(func=cmd_msel_export)
 
     i = msub.add_parser(
@@ -256,4 +278,5 @@ def register(sub) -> None:
         "--base", metavar="SCENARIO", help="scenario that supplies everything but the injects"
     )
     i.add_argument("--id", metavar="ID", help="give the new scenario this id (default: the base's)")
+    i.add_argument("--force", action="store_true", help=FORCE_HELP)
     i.set_defaults(func=cmd_msel_import)

@@ -7,12 +7,11 @@ The output is the `drillsim run --json` contract (README).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from drillsim.simulator import eventlog
 from drillsim.simulator.agenda import Agenda
-from drillsim.simulator.errors import InputError, Problem
 from drillsim.simulator.loader import load_plan
 from drillsim.simulator.plan import Plan
 
@@ -170,36 +169,9 @@ def score(plan: Plan, events: list[dict]) -> dict:
 
 
 def read_log(path: str | Path) -> list[dict]:
-    """Events of a saved log. A torn last line (a crash mid-write) is dropped; any other bad line is an error."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(
-            [Problem(str(path), 1, 1, f"cannot read the log: {exc.strerror or exc}")]
-        ) from None
-    events = []
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            ev = json.loads(line)
-            if not isinstance(ev, dict) or "type" not in ev or "t" not in ev:
-                raise ValueError("not an event (needs `type` and `t`)")
-        except ValueError as exc:
-            if i == len(lines):
-                break
-            raise InputError([Problem(str(path), i, 1, f"bad log line: {exc}")]) from None
-        events.append(ev)
-    if not events or events[0]["type"] != "start":
-        raise InputError(
-            [
-                Problem(
-                    str(path), 1, 1, "not a drillsim log (the first line must be the `start` event)"
-                )
-            ]
-        )
-    return events
+    """Events of a saved log. A torn last line (a crash mid-write) is dropped; any other bad line
+    is an error naming its line. (simulator.eventlog.read_log also says what the chain shows.)"""
+    return eventlog.read_log(path)[0]
 
 
 def plan_of(events: list[dict]) -> Plan:

@@ -246,8 +246,12 @@ def run_batch(
         Path(log_dir).mkdir(parents=True, exist_ok=True)
     for i in range(start, start + count):
         log_path = Path(log_dir) / f"rep-{i:06d}.jsonl" if log_dir else None
-        world = run_plan(
-            plan, seed=seed_for(entropy, i), log_path=log_path, trace=bool(log_path or keep_events)
+        world = run_plan(  # the command checked the folder; a rerun into it overwrites
+            plan,
+            seed=seed_for(entropy, i),
+            log_path=log_path,
+            trace=bool(log_path or keep_events),
+            force=True,
         ).world
         d, t, end = record(plan, world.agenda, world.events, i, occ, svc, index)
         declared.append(d)
@@ -444,6 +448,47 @@ def run_replications(
     return [concat(results[j]) for j in range(len(jobs))]
 
 
+def bound_to_parent(parent: int) -> None:
+    """Pool worker initializer: the worker ends with the command that started it, however that
+    ends. A kill -9 of the command gives the pool no chance to stop its workers, so on Linux the
+    kernel is asked to kill the worker when its parent dies (PR_SET_PDEATHSIG), and everywhere a
+    thread checks every second that the command is still there (with the fork server, the
+    worker's parent is the server, not the command)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if not _alive(parent):  # it died before the request was in place
+        os._exit(1)
+    threading.Thread(
+        target=_watch, args=(parent, os.getppid()), name="watch-parent", daemon=True
+    ).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch(parent: int, ppid: int) -> None:
+    import time
+
+    # a killed parent that nobody has reaped yet still answers kill(0): being handed to
+    # another parent says it is gone
+    while _alive(parent) and os.getppid() == ppid:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
     """This process works as one of the workers, the others are a process pool: no worker sits
     idle while the pool starts, and the tail is at most one batch long."""
@@ -452,7 +497,12 @@ def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
     )
     todo = deque(tasks)
     pending: dict = {}
-    with ProcessPoolExecutor(max_workers=n_workers - 1, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n_workers - 1,
+        mp_context=_pool_context(),
+        initializer=bound_to_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
 
         def top_up():  # a few batches queued per pool worker, so none waits for this process
             while todo and len(pending) < 3 * (n_workers - 1):

@@ -28,11 +28,19 @@ def run_plan(
     others: str = "bot",
     log_path: str | Path | None = None,
     trace: bool = True,
+    force: bool = False,
+    inputs: tuple[str | Path, ...] = (),
 ) -> Session:
     """Play the whole scenario; scripted actions are taken at their `at` minute. `trace=False`
-    keeps only the outcome events (see Session)."""
+    keeps only the outcome events (see Session); `force` and `inputs` as Session takes them."""
     session = Session(
-        plan, seed, players_for(plan, list(actions), others), log_path=log_path, trace=trace
+        plan,
+        seed,
+        players_for(plan, list(actions), others),
+        log_path=log_path,
+        trace=trace,
+        force=force,
+        inputs=inputs,
     )
     for action in sorted(actions, key=lambda a: a.at):
         session.advance(action.at)

@@ -8,12 +8,12 @@ byte from its seed and its actions.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import InputError, Problem
+from .eventlog import LogWriter, dumps
 from .model import ScriptAction
 from .plan import Plan
 from .seeds import Seed, as_seed
@@ -39,6 +39,8 @@ class Session:
         log_path: str | Path | None = None,
         listeners: tuple[Callable[[dict], None], ...] = (),
         trace: bool = True,
+        force: bool = False,
+        inputs: Iterable[str | Path] = (),
     ):
         """`trace=False` (replications): keep only the outcome events (engine.OUTCOME); no log
         file or listeners then."""
@@ -49,7 +51,12 @@ class Session:
         if bad:
             raise ValueError(f"unknown roles or players: {bad}")
         self.plan = plan
-        self._log = open(log_path, "w", encoding="utf-8") if log_path else None
+        # the log must be new (or `force`) and none of the plan's files or `inputs`; it is
+        # locked while the session writes it (simulator.eventlog)
+        self._log: LogWriter | None = (
+            LogWriter(log_path, force=force, inputs=[*plan.files, *inputs]) if log_path else None
+        )
+        self.log_head = ""  # the last line's hash once the log is closed
         self._read = 0
         writers = (self._write,) if self._log is not None else ()
         self.world = World(plan, seed, players, listeners=(*writers, *listeners), trace=trace)
@@ -102,8 +109,7 @@ class Session:
 
     def _write(self, ev: dict):
         if self._log is not None:
-            self._log.write(dumps(ev) + "\n")
-            self._log.flush()  # a crash loses nothing already recorded
+            self._log.write(ev)
 
     def advance(self, to: float) -> list[dict]:
         """Run the simulation to simulated time `to` (capped at the end); return the new events."""
@@ -155,8 +161,8 @@ class Session:
             self.world.emit("end", reason=reason)
             if self._log is not None:
                 self._log.close()
+                self.log_head = self._log.head
                 self._log = None
 
 
-def dumps(ev: dict) -> str:
-    return json.dumps(ev, ensure_ascii=False, separators=(",", ":"))
+__all__ = ["Session", "dumps", "seed_label"]  # dumps: the log's JSON, kept here for importers

@@ -35,7 +35,7 @@ def test_same_seed_same_log_byte_for_byte(tmp_path, scenario):
     run_plan(plan, seed=42, log_path=a)
     run_plan(load_plan(scenario), seed=42, log_path=b)
     assert a.read_bytes() == b.read_bytes()
-    run_plan(plan, seed=43, log_path=b)
+    run_plan(plan, seed=43, log_path=b, force=True)
     assert a.read_bytes() != b.read_bytes()
 
 
@@ -192,5 +192,5 @@ def test_crash_loses_nothing_recorded(tmp_path):
 def test_log_lines_are_in_event_order(tmp_path, scenario):
     log = tmp_path / "run.jsonl"
     for seed in (1, 2, 3):
-        run_plan(load_plan(scenario), seed=seed, log_path=log)
+        run_plan(load_plan(scenario), seed=seed, log_path=log, force=True)
         assert [e["seq"] for e in read_log(log)] == list(range(len(read_log(log))))

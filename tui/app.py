@@ -57,6 +57,7 @@ class PlaySetup:
     speed: float = 1.0
     seed: int = 1
     log: str | Path | None = None  # None: drillsim-<scenario>-<seed>-<time>.jsonl here
+    force: bool = False  # overwrite an existing log
     run: bool = False  # start with the clock running
     scenario: str | None = None  # lobby: the scenario to highlight
     variants: list[str] = field(default_factory=list)
@@ -166,7 +167,9 @@ class DrillApp(App):
             from drillsim.simulator.variation import vary
 
             plan = vary(plan, seed)
-        return Exercise(plan, roles, mode, seed, log, wall_clock=self.wall_clock)
+        return Exercise(
+            plan, roles, mode, seed, log, wall_clock=self.wall_clock, force=self.setup.force
+        )
 
     def start_exercise(
         self, plan: Plan, roles: list[str], mode: str, speed: float, seed: int

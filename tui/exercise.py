@@ -188,6 +188,7 @@ class Exercise:
         log_path: str | Path | None = None,
         wall_clock: Callable[[], str] = wall_now,
         session: Session | None = None,
+        force: bool = False,
     ):
         """`session`: one made elsewhere (the session server's, or a client's remote one);
         by default a new in-process Session writing `log_path`."""
@@ -205,7 +206,7 @@ class Exercise:
         self.log_path = Path(log_path) if log_path else None
         self.wall_clock = wall_clock
         players = {r: "human" if r in humans else "bot" for r in proc.roles}
-        self.session = session or Session(plan, seed, players, log_path=self.log_path)
+        self.session = session or Session(plan, seed, players, log_path=self.log_path, force=force)
         self.roles = {r: RoleState(r) for r in humans}
         # what each played role could know: its own list of duties (simulator.knowledge)
         self.knowledge = {r: RoleKnowledge(plan, r) for r in humans}

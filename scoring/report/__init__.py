@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 from drillsim.simulator.errors import InputError, Problem
+from drillsim.simulator.eventlog import MAX_LOG_BYTES
+from drillsim.simulator.formats.yamlsrc import read_limited
 
 from .html import render_html
 from .markdown import render_markdown
@@ -27,11 +29,9 @@ def input_kind(path: str | Path) -> tuple[str, dict | None]:
     if path.suffix == ".jsonl":
         return "log", None
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            [Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]
-        ) from None
+        text = read_limited(path, "log or results file", MAX_LOG_BYTES).decode("utf-8")
+    except UnicodeDecodeError:
+        return "log", None  # read_log names the line that is not text
     stripped = text.lstrip()
     if not stripped.startswith("{"):
         return "log", None  # read_log says what is wrong with it

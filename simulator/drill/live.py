@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from drillsim.simulator.eventlog import LogWriter, encode
 from drillsim.simulator.loader import load_plan
 from drillsim.simulator.model import ScriptAction
 from drillsim.simulator.plan import Plan
@@ -499,7 +500,7 @@ def resume_drill(
         )
     if drill.finished:
         raise InputError([Problem(str(log_path), len(events), 1, "the drill has ended")])
-    good = "".join(dumps(ev) + "\n" for ev in events).encode("utf-8")
+    good, head = encode(events)  # as the log's writer wrote them, hash chain and all
     path = Path(log_path)
     data = path.read_bytes()
     if not data.startswith(good):
@@ -510,7 +511,7 @@ def resume_drill(
             f.truncate(len(good))
     drill.clock = clock
     session = drill.live_session
-    session._log = open(path, "a", encoding="utf-8")
+    session._log = LogWriter.append(path, head)
     session.world.listeners.insert(0, session._write)
     session.new_events()
     session.world.emit("session.resumed", by=by, wall=iso(clock()))

@@ -28,7 +28,7 @@ from ..errors import InputError, Problem
 from ..loader import load_plan, scenario_path, validate_model
 from ..model import Inject, Scenario
 from ..plan import Plan
-from .yamlsrc import Positions, load
+from .yamlsrc import Positions, load, read_limited
 
 MAGIC = "# drillsim MSEL"
 # key, English header, Chinese header, Inject field it fills
@@ -294,11 +294,13 @@ def _cell_text(v) -> str:
     return str(v)
 
 
+MAX_ROWS, MAX_COLUMNS = 10_000, 100  # an MSEL has tens of rows and 16 columns
+
+
 def read_sheet(path: str | Path) -> list[list[str]]:
     """All rows of the file as text cells (row 1 first)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError([Problem(str(path), 1, 1, "no such file")])
+    raw = read_limited(path, "MSEL file")  # a regular file within the size limit
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         try:
@@ -315,18 +317,25 @@ def read_sheet(path: str | Path) -> list[list[str]]:
                 ]
             )
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)
+            wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         except Exception as exc:  # a damaged or non-xlsx file
             raise InputError(
                 [Problem(str(path), 1, 1, f"cannot read the workbook: {exc}")]
             ) from None
         ws = wb["MSEL"] if "MSEL" in wb.sheetnames else wb.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        rows = []
+        for row in ws.iter_rows(values_only=True):  # a small file may still unzip to a huge sheet
+            if len(rows) >= MAX_ROWS:
+                wb.close()
+                raise InputError(
+                    [Problem(str(path), MAX_ROWS + 1, 1, f"more than {MAX_ROWS:,} rows")]
+                )
+            rows.append([_cell_text(v) for v in row[:MAX_COLUMNS]])
         wb.close()
         return rows
     if suffix == ".csv":
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InputError(
                 [Problem(str(path), 1, 1, "the CSV is not UTF-8 (save it as “CSV UTF-8”)")]

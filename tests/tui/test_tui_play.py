@@ -172,7 +172,7 @@ async def _modes_show_deadlines_hints_or_nothing(log_path):
         ("exercise", True, False),
         ("test", False, False),
     ):
-        app = make_app(log_path, mode=mode, seed=1)
+        app = make_app(log_path.with_name(f"{mode}.jsonl"), mode=mode, seed=1)
         async with app.run_test(size=(80, 24)) as pilot:
             await minutes(pilot, 8)  # 2 min left of the 10-min duties
             view = app.exercise_screen.role_views[DS]
