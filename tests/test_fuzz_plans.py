@@ -77,8 +77,8 @@ VALUES = st.one_of(
     ODD_TEXT,
     st.booleans(),
     st.none(),
-    st.just([]),
-    st.just({}),
+    st.builds(list),  # a fresh one each time: a later mutation may change it in place
+    st.builds(dict),
     st.lists(st.integers(-3, 3), max_size=3),
     st.text(max_size=12),
 )
