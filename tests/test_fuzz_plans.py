@@ -163,9 +163,9 @@ def test_mutated_plans_validate_cleanly_and_what_validates_runs(data):
             code, out = quiet(["validate", str(checked)])
             assert code in (0, 2), out
             assert "internal error" not in out and "Traceback" not in out, out
-            if code == 2:
-                assert out.startswith(str(folder)), out  # FILE:LINE:COL: message
-        if code == 0:  # the scenario (with the procedure beside it) validates: it must run
-            code, out = quiet(["run", str(scen_path), "--json"])
-            assert code == 0, out
-            assert '"complete": true' in out or '"complete": false' in out
+            assert code == 0 or out.startswith(str(folder)), out  # FILE:LINE:COL: message
+        # the scenario (with the procedure beside it) validated: it runs to the end; it did not:
+        # run refuses it just as cleanly
+        run_code, run_out = quiet(["run", str(scen_path), "--json"])
+        assert "internal error" not in run_out and "Traceback" not in run_out, run_out
+        assert run_code == (0 if code == 0 else 2), run_out
