@@ -150,7 +150,7 @@ def read_log(path: str | Path) -> tuple[list[dict], Chain]:
     pieces = raw.split(b"\n")
     if pieces and pieces[-1] == b"":
         pieces.pop()
-    chain, events = Chain(), []
+    chain, events = Chain(), list[dict]()
     prev, prev_seq = "", None
     for i, piece in enumerate(pieces, 1):
         last = i == len(pieces)

@@ -323,7 +323,7 @@ def read_sheet(path: str | Path) -> list[list[str]]:
                 [Problem(str(path), 1, 1, f"cannot read the workbook: {exc}")]
             ) from None
         ws = wb["MSEL"] if "MSEL" in wb.sheetnames else wb.worksheets[0]
-        rows = []
+        rows: list[list[str]] = []
         for row in ws.iter_rows(values_only=True):  # a small file may still unzip to a huge sheet
             if len(rows) >= MAX_ROWS:
                 wb.close()
