@@ -125,8 +125,8 @@ def engine_rates(n: int, rounds: int, seed: int = 1) -> dict:
     agree_duties = agree_reps = 0
     for i in range(check):
         rep = ref.replicate(params, seed, i)
-        rows = np.flatnonzero((batch.occ["rep"] == i) & (batch.occ["n"] == 1))
-        mine = {names[batch.occ["ob"][k]]: STATUS[batch.occ["status"][k]] for k in rows}
+        rows = np.flatnonzero((batch.duties["rep"] == i) & (batch.duties["n"] == 1))
+        mine = {names[batch.duties["ob"][k]]: STATUS[batch.duties["status"][k]] for k in rows}
         same = [mine.get(o, "not_triggered") == rep.status(o) for o in names]
         down = batch.svc["downtime"][batch.svc["rep"] == i]
         same.append(bool(down.size) and math.isclose(float(down[0]), rep.downtime(), abs_tol=1e-6))

@@ -44,9 +44,9 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t = time.perf_counter()
 tally = Tally(plan)
 for start in range(0, {n}, size):
-    occ = dict(real.occ, rep=real.occ["rep"] + start)
+    occ = dict(real.duties, rep=real.duties["rep"] + start)
     svc = dict(real.svc, rep=real.svc["rep"] + start)
-    tally.add(dataclasses.replace(real, start=start, occ=occ, svc=svc))
+    tally.add(dataclasses.replace(real, start=start, duties=occ, svc=svc))
 result = summarise(plan, tally, 1, [])
 assert result["n"] == {n}
 print(json.dumps({{"n": {n}, "seconds": time.perf_counter() - t, "before_mb": before,
@@ -57,7 +57,7 @@ _RECORDS = """
 import json
 from drillsim.simulator.replications import run_batch
 b = run_batch("payment_outage", (), 1, 0, 500)
-size = sum(a.nbytes for a in b.occ.values()) + sum(a.nbytes for a in b.svc.values())
+size = sum(a.nbytes for a in b.duties.values()) + sum(a.nbytes for a in b.svc.values())
 print(json.dumps({"bytes_per_replication": size / 500}))
 """
 

@@ -181,7 +181,7 @@ def cmd_describe(args) -> int:
             ]
             for o in data["obligations"]
         ]
-        heads = [t(f"col_{h}", args.lang) for h in ("clause", "role", "duty", "deadline")]
+        heads = [t(f"col_{h}", args.lang) for h in ("clause", "role", "obligation", "deadline")]
         print(table(heads, rows, max_col=60))
     return 0
 

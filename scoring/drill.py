@@ -78,9 +78,9 @@ def milestone_rows(plan: Plan, events: list[dict], entries: list[dict], end: flo
             "late_by_min": None,
         }
         if m.obligation is not None:
-            occ = [e for e in entries if e["id"] == m.obligation]
-            hit = next((e for e in occ if e["done_at"] is not None), None)
-            e = hit or (occ[0] if occ else None)
+            duty = [e for e in entries if e["id"] == m.obligation]
+            hit = next((e for e in duty if e["done_at"] is not None), None)
+            e = hit or (duty[0] if duty else None)
             if e is not None:
                 row.update(
                     triggered_at=e["triggered_at"],

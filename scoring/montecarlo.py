@@ -49,7 +49,7 @@ def obligation_counts(
         z = np.zeros(batch.count)
         return z, z
     rows = duty_rows(batch, layout.obligations.index(oid), how or basis(plan, oid))
-    hit = (batch.occ["status"][rows] == HIT).astype(float)
+    hit = (batch.duties["status"][rows] == HIT).astype(float)
     return per_rep(batch, rows, hit), per_rep(batch, rows)
 
 
@@ -311,7 +311,7 @@ class CriticalPath:
         attributed = np.zeros(n_ob)  # downstream lateness minutes, summed over replications
         passed_sum, passed_n, passed_pos = np.zeros(n_ob), np.zeros(n_ob), np.zeros(n_ob)
         unattributed = 0.0
-        occ, svc = batch.occ, batch.svc
+        occ, svc = batch.duties, batch.svc
         first = np.flatnonzero(occ["n"] == 1)
         cuts = np.searchsorted(occ["rep"][first] - batch.start, np.arange(batch.count + 1))
         svc_cuts = np.searchsorted(svc["rep"] - batch.start, np.arange(batch.count + 1))

@@ -84,7 +84,7 @@ def rows(name: str, batch: Batch) -> list[dict]:
     layout = batch.layout
     num = lambda x: None if not math.isfinite(x) else float(x)
     out = []
-    occ, svc = batch.occ, batch.svc
+    occ, svc = batch.duties, batch.svc
     for k in range(occ["rep"].size):
         out.append(
             {

@@ -39,12 +39,12 @@ def basis(plan: Plan, oid: str) -> str:
 
 
 def per_rep(batch: Batch, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    reps = batch.occ["rep"][rows] - batch.start
+    reps = batch.duties["rep"][rows] - batch.start
     return np.bincount(reps, weights=weights, minlength=batch.count).astype(float)
 
 
 def duty_rows(batch: Batch, k: int, how: str) -> np.ndarray:
-    occ = batch.occ
+    occ = batch.duties
     mask = occ["ob"] == k
     if how == "first":
         mask &= occ["n"] == 1
@@ -144,7 +144,7 @@ class Tally:
         return parts
 
     def _reduce(self, batch: Batch) -> Part:
-        occ = batch.occ
+        occ = batch.duties
         duties = []
         for k, how in enumerate(self.bases):
             rows = duty_rows(batch, k, how)

@@ -23,36 +23,38 @@ def _r(x):
 
 
 def obligations(plan: Plan, events: list[dict], end: float) -> list[dict]:
+    """The run's duties, one entry each, plus one `not_triggered` entry per obligation that never
+    fell due: the `obligations` list of `run --json` (the key keeps its name: it is a contract)."""
     proc = plan.procedure
     agenda = Agenda(proc)
     for ev in events:
         agenda.feed(ev)
     out = []
-    occurrences = sorted(
+    duties = sorted(
         agenda.all(),
         key=lambda o: (o.triggered_at, list(proc.obligations).index(o.obligation), o.incident, o.n),
     )
-    for occ in occurrences:
-        ob = proc.obligations[occ.obligation]
-        status = occ.status(end)
+    for duty in duties:
+        ob = proc.obligations[duty.obligation]
+        status = duty.status(end)
         out.append(
             {
-                "id": occ.obligation,
-                "incident": occ.incident,
-                "occurrence": occ.n,
+                "id": duty.obligation,
+                "incident": duty.incident,
+                "occurrence": duty.n,
                 "clause": ob.clause,
                 "title": ob.title,
                 "title_en": ob.title_en,
                 "role": ob.role,
-                "acted_by": occ.acted_by,
-                "triggered_at": _r(occ.triggered_at),
-                "deadline_at": _r(occ.deadline_at),
-                "done_at": _r(occ.done_at),
+                "acted_by": duty.acted_by,
+                "triggered_at": _r(duty.triggered_at),
+                "deadline_at": _r(duty.deadline_at),
+                "done_at": _r(duty.done_at),
                 "status": status,
-                "late_by_min": _r(occ.done_at - occ.deadline_at) if status == "late" else None,
+                "late_by_min": _r(duty.done_at - duty.deadline_at) if status == "late" else None,
             }
         )
-    seen = {o.obligation for o in occurrences}
+    seen = {o.obligation for o in duties}
     for oid, ob in proc.obligations.items():
         if oid not in seen:
             out.append(

@@ -2,7 +2,7 @@
 
 Derived from events alone, one event at a time, so the engine (live), the TUI (live) and
 `drillsim score` (from a saved log) all run this same code over the same events and
-cannot disagree. `due` events open occurrences; actions and delivered messages meet them.
+cannot disagree. `due` events open duties; actions and delivered messages meet them.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def status(done_at: float | None, deadline_at: float, end: float | None) -> str:
 
 
 @dataclass
-class Occurrence:
+class Duty:
     obligation: str
     incident: str
     n: int
@@ -74,44 +74,44 @@ class Agenda:
         """`needs`: report_needs(procedure), when the caller has it already (one per plan)."""
         self.procedure = procedure
         self.obligations = procedure.obligations
-        self.occurrences: dict[tuple[str, str], list[Occurrence]] = {}
-        self.open: list[Occurrence] = []  # due and not yet met, in order of falling due
+        self.duties: dict[tuple[str, str], list[Duty]] = {}
+        self.open: list[Duty] = []  # due and not yet met, in order of falling due
         self.acting: dict[str, str] = {}  # absent role -> who acts for it
         self._needs = report_needs(procedure) if needs is None else needs
 
-    def latest(self, obligation: str, incident: str) -> Occurrence | None:
-        occ = self.occurrences.get((obligation, incident))
-        return occ[-1] if occ else None
+    def latest(self, obligation: str, incident: str) -> Duty | None:
+        duty = self.duties.get((obligation, incident))
+        return duty[-1] if duty else None
 
-    def all(self) -> list[Occurrence]:
-        return [o for occs in self.occurrences.values() for o in occs]
+    def all(self) -> list[Duty]:
+        return [o for duties in self.duties.values() for o in duties]
 
     def _eligible(self, role: str, actor: str) -> bool:
         return actor == role or self.acting.get(role) == actor
 
-    def feed(self, ev: dict) -> list[Occurrence]:
-        """Take one event; return the occurrences it met."""
+    def feed(self, ev: dict) -> list[Duty]:
+        """Take one event; return the duties it met."""
         kind = ev["type"]
         if kind == "due":
-            occ = Occurrence(
+            duty = Duty(
                 ev["obligation"],
                 ev["incident"],
                 ev["n"],
                 ev.get("triggered_at", ev["t"]),
                 ev["deadline_at"],
             )
-            self.occurrences.setdefault(occ.key, []).append(occ)
-            self.open.append(occ)
+            self.duties.setdefault(duty.key, []).append(duty)
+            self.open.append(duty)
             return []
         if kind == "void":
-            # a recurring duty whose `until` began to hold while this occurrence was open: it is
+            # a recurring obligation's duty still open when its `until` began to hold: it is
             # no longer owed, so it leaves the agenda (no verdict) rather than counting as missed
-            occs = self.occurrences.get((ev["obligation"], ev["incident"]), [])
-            for occ in [o for o in occs if o.n == ev["n"] and o.done_at is None]:
-                occs.remove(occ)
-                self.open.remove(occ)
-            if not occs:
-                self.occurrences.pop((ev["obligation"], ev["incident"]), None)
+            duties = self.duties.get((ev["obligation"], ev["incident"]), [])
+            for void in [o for o in duties if o.n == ev["n"] and o.done_at is None]:
+                duties.remove(void)
+                self.open.remove(void)
+            if not duties:
+                self.duties.pop((ev["obligation"], ev["incident"]), None)
             return []
         if kind == "handover":
             if ev["to"] == ev["role"]:
@@ -125,16 +125,16 @@ class Agenda:
             met = self._action(ev)
         else:
             return []
-        for occ in met:
-            occ.met_at = ev["t"]
+        for duty in met:
+            duty.met_at = ev["t"]
         return met
 
-    def _action(self, ev: dict) -> list[Occurrence]:
+    def _action(self, ev: dict) -> list[Duty]:
         kind, actor, inc, t = ev["type"], ev["actor"], ev["incident"], ev["t"]
-        for occ in self.open:  # the earliest open duty this action answers
-            if occ.incident != inc or occ.triggered_at > t + EPS:
+        for duty in self.open:  # the earliest open duty this action answers
+            if duty.incident != inc or duty.triggered_at > t + EPS:
                 continue
-            ob = self.obligations[occ.obligation]
+            ob = self.obligations[duty.obligation]
             act = ob.action
             if act.do != kind or (
                 kind == "task" and isinstance(act, DoTask) and act.task != ev["task"]
@@ -142,33 +142,33 @@ class Agenda:
                 continue
             if not self._eligible(ob.role, actor):
                 continue
-            return [self._meet(occ, t, actor)]
+            return [self._meet(duty, t, actor)]
         return []
 
-    def _message(self, ev: dict) -> list[Occurrence]:
+    def _message(self, ev: dict) -> list[Duty]:
         met = []
         sender, inc, sent_at = ev["from"], ev["incident"], ev["sent_at"]
-        answered = set()  # one message answers one occurrence of each duty
-        for occ in list(self.open):
+        answered = set()  # one message answers one duty of each obligation
+        for duty in list(self.open):
             if (
-                occ.incident != inc
-                or occ.triggered_at > sent_at + EPS
-                or occ.obligation in answered
+                duty.incident != inc
+                or duty.triggered_at > sent_at + EPS
+                or duty.obligation in answered
             ):
                 continue
-            needs = self._needs.get(occ.obligation)
-            if not needs or not self._eligible(self.obligations[occ.obligation].role, sender):
+            needs = self._needs.get(duty.obligation)
+            if not needs or not self._eligible(self.obligations[duty.obligation].role, sender):
                 continue
             for i, (recipient, channels) in enumerate(needs):
-                if i not in occ.sent and recipient == ev["to"] and ev["via"] in channels:
-                    occ.sent[i] = (sent_at, sender)
-                    answered.add(occ.obligation)
-            if len(occ.sent) == len(needs):
-                last, who = max(occ.sent.values())
-                met.append(self._meet(occ, last, who))
+                if i not in duty.sent and recipient == ev["to"] and ev["via"] in channels:
+                    duty.sent[i] = (sent_at, sender)
+                    answered.add(duty.obligation)
+            if len(duty.sent) == len(needs):
+                last, who = max(duty.sent.values())
+                met.append(self._meet(duty, last, who))
         return met
 
-    def _meet(self, occ: Occurrence, t: float, actor: str) -> Occurrence:
-        occ.done_at, occ.acted_by = t, actor
-        self.open.remove(occ)
-        return occ
+    def _meet(self, duty: Duty, t: float, actor: str) -> Duty:
+        duty.done_at, duty.acted_by = t, actor
+        self.open.remove(duty)
+        return duty

@@ -121,7 +121,7 @@ class Bot:
         return self._members
 
     def work(self, oid: str, inc: str, n: int, deadline: float, draw: int | str):
-        """Occurrence n of duty `oid`, due at `deadline`; its draws are keyed by `draw`."""
+        """Duty n of obligation `oid`, due at `deadline`; its draws are keyed by `draw`."""
         w, role = self.w, self.role
         rng, env = w.rng, w.env
         every = w.proc.obligations[oid].every_min
@@ -135,8 +135,8 @@ class Bot:
         if wait is not None:
             yield wait
         try:
-            occ = w.agenda.latest(oid, inc)
-            if occ is not None and occ.n == n and occ.done_at is not None:
+            duty = w.agenda.latest(oid, inc)
+            if duty is not None and duty.n == n and duty.done_at is not None:
                 return  # somebody else met it meanwhile
             yield env.timeout(w.rt.work[oid](rng.uniform("work", role, oid, inc, draw)))
         finally:

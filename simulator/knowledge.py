@@ -25,7 +25,7 @@ action events). Pure: the TUI and a session server can both build it from a log.
 
 from __future__ import annotations
 
-from .agenda import Agenda, Occurrence, report_needs
+from .agenda import Agenda, Duty, report_needs
 from .grading import Grader, defaults
 from .plan import Plan
 
@@ -77,7 +77,7 @@ class _ViewCtx:
             occ = k.truth.latest(arg, inc)
             return occ is not None and occ.done_at is not None
         if func == "due":
-            return (arg, inc) in k.truth.occurrences
+            return (arg, inc) in k.truth.duties
         if func == "injected":
             return arg in k.injected
         if func == "down":
@@ -133,7 +133,7 @@ class RoleKnowledge:
         self._seen: dict[tuple, bool] = {}
         self._again: dict[tuple, object] = {}
         # view occurrence -> the facts' occurrence it is (None: it follows only from the view)
-        self.real: dict[int, Occurrence | None] = {}
+        self.real: dict[int, Duty | None] = {}
 
     def _chain(self, role: str) -> set[str]:
         out, todo = {role}, [role]
@@ -255,7 +255,7 @@ class RoleKnowledge:
         real = next(
             (
                 o
-                for o in reversed(self.truth.occurrences.get((oid, inc), []))
+                for o in reversed(self.truth.duties.get((oid, inc), []))
                 if o.done_at is None and o.triggered_at <= self.now + EPS
             ),
             None,
@@ -295,7 +295,7 @@ class RoleKnowledge:
         )
         self.real[id(self.view.latest(oid, inc))] = real
 
-    def _recur(self, oid: str, inc: str, latest: Occurrence, ctx) -> None:
+    def _recur(self, oid: str, inc: str, latest: Duty, ctx) -> None:
         """A recurring duty's next occurrence, once the last was met or its deadline passed."""
         if latest.done_at is None and latest.deadline_at > self.now + EPS:
             return
@@ -306,33 +306,31 @@ class RoleKnowledge:
             return
         start = latest.done_at if latest.done_at is not None else latest.deadline_at
         ob = self.proc.obligations[oid]
-        real = next(
-            (o for o in self.truth.occurrences.get((oid, inc), []) if o.n == latest.n + 1), None
-        )
+        real = next((o for o in self.truth.duties.get((oid, inc), []) if o.n == latest.n + 1), None)
         if real is not None:
             self._put(oid, inc, latest.n + 1, real.triggered_at, real.deadline_at, real)
         else:
             self._put(oid, inc, latest.n + 1, start, start + float(ob.every_min or 0), None)
 
     # --- what the role's list shows --------------------------------------------------------
-    def mine(self, occ: Occurrence, acting: dict[str, str]) -> bool:
+    def mine(self, occ: Duty, acting: dict[str, str]) -> bool:
         owner = self.proc.obligations[occ.obligation].role
         return owner == self.role or acting.get(owner) == self.role
 
-    def open_duties(self, acting: dict[str, str] | None = None) -> list[Occurrence]:
+    def open_duties(self, acting: dict[str, str] | None = None) -> list[Duty]:
         acting = self.truth.acting if acting is None else acting
         return sorted(
             (o for o in self.view.open if self.mine(o, acting)),
             key=lambda o: (o.deadline_at if o.deadline_at is not None else INF, o.triggered_at),
         )
 
-    def done_duties(self, acting: dict[str, str] | None = None) -> list[Occurrence]:
+    def done_duties(self, acting: dict[str, str] | None = None) -> list[Duty]:
         acting = self.truth.acting if acting is None else acting
         return sorted(
             (o for o in self.view.all() if o.done_at is not None and self.mine(o, acting)),
             key=lambda o: o.done_at if o.done_at is not None else INF,
         )
 
-    def real_of(self, occ: Occurrence) -> Occurrence | None:
+    def real_of(self, occ: Duty) -> Duty | None:
         """The facts' occurrence this view duty is (None: the facts did not call for it)."""
         return self.real.get(id(occ))

@@ -46,7 +46,7 @@ STATUS = ("hit", "late", "missed", "open")  # codes 0..3 of an occurrence
 CODE = {s: i for i, s in enumerate(STATUS)}
 DEFAULT_BATCH = 250  # replications per task on a cluster (100+)
 
-_OCC_FIELDS = ("rep", "ob", "inc", "n", "triggered", "deadline", "done", "met", "status", "deputy")
+_DUTY_FIELDS = ("rep", "ob", "inc", "n", "triggered", "deadline", "done", "met", "status", "deputy")
 _SVC_FIELDS = ("rep", "svc", "down", "restored", "downtime", "rto_met")
 _RTO_CODE = {True: 1, False: 0, None: -1}  # rto_met as a code
 
@@ -112,7 +112,7 @@ class Layout:
 class Batch:
     """Per-replication records of replications start … start+count-1, column by column.
 
-    occ:     one row per duty occurrence that fell due: rep, ob (index into layout.obligations),
+    duties:  one row per duty (an obligation's occurrence) that fell due: rep, ob (index into layout.obligations),
              inc, n (occurrence number), triggered, deadline, done (NaN: never), met (when the
              agenda marked it met: the last delivery for a report; NaN: never), status (STATUS
              code), deputy (1 when someone other than the role itself met it)
@@ -127,7 +127,7 @@ class Batch:
     start: int
     count: int
     layout: Layout
-    occ: dict[str, np.ndarray]
+    duties: dict[str, np.ndarray]
     svc: dict[str, np.ndarray]
     declared: np.ndarray
     true_level: np.ndarray
@@ -145,12 +145,12 @@ def record(
     agenda: Agenda,
     events: list[dict],
     rep: int,
-    occ: list[tuple],
+    duty_rows: list[tuple],
     svc: list[tuple],
     layout_index: tuple[dict, dict, dict],
 ) -> tuple[list[int], list[int], float]:
     """Append one replication's rows (from its agenda, fed its events as they happened, and the
-    event log) to the row lists: a tuple of _OCC_FIELDS per occurrence, of _SVC_FIELDS per service."""
+    event log) to the row lists: a tuple of _DUTY_FIELDS per occurrence, of _SVC_FIELDS per service."""
     ob_index, svc_index, inc_index = layout_index
     declared = [0] * len(inc_index)
     true_level = [0] * len(inc_index)
@@ -170,11 +170,11 @@ def record(
                 restored_at.setdefault(ev["service"], ev["t"])
         elif kind == "end":
             end = ev["t"]
-    duties = plan.procedure.obligations
+    obligations = plan.procedure.obligations
     nan = math.nan
-    for occs in agenda.occurrences.values():
-        for o in occs:
-            occ.append(
+    for duties in agenda.duties.values():
+        for o in duties:
+            duty_rows.append(
                 (
                     rep,
                     ob_index[o.obligation],
@@ -185,7 +185,7 @@ def record(
                     nan if o.done_at is None else o.done_at,
                     nan if o.met_at is None else o.met_at,
                     CODE[o.status(end)],
-                    0 if o.acted_by is None or o.acted_by == duties[o.obligation].role else 1,
+                    0 if o.acted_by is None or o.acted_by == obligations[o.obligation].role else 1,
                 )
             )
     services = plan.procedure.services
@@ -238,7 +238,7 @@ def run_batch(
         {s: i for i, s in enumerate(layout.services)},
         {c: i for i, c in enumerate(layout.incidents)},
     )
-    occ: list[tuple] = []
+    duty_rows: list[tuple] = []
     svc: list[tuple] = []
     declared, true_level, ends, counts = [], [], [], []
     logs: list[list[dict]] | None = [] if keep_events else None
@@ -253,7 +253,7 @@ def run_batch(
             trace=bool(log_path or keep_events),
             force=True,
         ).world
-        d, t, end = record(plan, world.agenda, world.events, i, occ, svc, index)
+        d, t, end = record(plan, world.agenda, world.events, i, duty_rows, svc, index)
         declared.append(d)
         true_level.append(t)
         ends.append(end)
@@ -266,7 +266,7 @@ def run_batch(
         start,
         count,
         layout,
-        _columns(occ, _OCC_FIELDS),
+        _columns(duty_rows, _DUTY_FIELDS),
         _columns(svc, _SVC_FIELDS),
         np.asarray(declared, dtype=np.int8).reshape(count, n_inc),
         np.asarray(true_level, dtype=np.int8).reshape(count, n_inc),
@@ -291,7 +291,7 @@ def concat(batches: list[Batch]) -> Batch:
         first.start,
         sum(b.count for b in batches),
         first.layout,
-        {k: cat([b.occ[k] for b in batches]) for k in first.occ},
+        {k: cat([b.duties[k] for b in batches]) for k in first.duties},
         {k: cat([b.svc[k] for b in batches]) for k in first.svc},
         np.concatenate([b.declared for b in batches]),
         np.concatenate([b.true_level for b in batches]),

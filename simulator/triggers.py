@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .agenda import EPS, Agenda, Occurrence
+from .agenda import EPS, Agenda, Duty
 from .model import Procedure, Scenario
 from .plan import Runtime
 
@@ -43,10 +43,10 @@ class Ctx:
         if func == "reached":
             return arg in w.reached[self.inc]
         if func == "done":
-            occs = w.agenda.occurrences.get((arg, self.inc))
-            return bool(occs) and occs[-1].done_at is not None
+            duties = w.agenda.duties.get((arg, self.inc))
+            return bool(duties) and duties[-1].done_at is not None
         if func == "due":
-            return (arg, self.inc) in w.agenda.occurrences
+            return (arg, self.inc) in w.agenda.duties
         if func == "injected":
             return arg in w.injected
         if func == "down":
@@ -140,13 +140,13 @@ class Triggers:
         return out
 
     def _check_truth(self, inc, candidates):
-        ctx, seen, occurrences = self.truth_ctx[inc], self._truth_seen, self.agenda.occurrences
+        ctx, seen, by_key = self.truth_ctx[inc], self._truth_seen, self.agenda.duties
         trigger, once, again_on = self.rt.trigger, self.rt.once, self.rt.again_on
         for oid in candidates:
             key = (oid, inc)
-            occs = occurrences.get(key)
-            occ = occs[-1] if occs else None
-            if occ is not None and oid in once:
+            duties = by_key.get(key)
+            duty = duties[-1] if duties else None
+            if duty is not None and oid in once:
                 continue  # it fell due and cannot again: no need to look
             now = bool(trigger[oid].fn(ctx))
             before = seen.get(key, False)
@@ -155,12 +155,12 @@ class Triggers:
                 not before
                 or (
                     oid in again_on
-                    and occ is not None
-                    and occ.done_at is not None
+                    and duty is not None
+                    and duty.done_at is not None
                     and again_on[oid].fn(ctx) != self._again.get(key)
                 )
             ):
-                self._fall_due(oid, inc, 1 if occ is None else occ.n + 1)
+                self._fall_due(oid, inc, 1 if duty is None else duty.n + 1)
 
     def _check_belief(self, inc, candidates):
         ctx, seen, taken = self.belief_ctx[inc], self._belief_seen, self._belief_n
@@ -192,9 +192,9 @@ class Triggers:
         elif kind == "inject" and ref in self.inject_time:
             anchor = self.inject_time[ref]
         elif kind == "done":
-            occ = self.agenda.latest(ref, inc)
-            if occ is not None and occ.done_at is not None:
-                anchor = occ.done_at
+            duty = self.agenda.latest(ref, inc)
+            if duty is not None and duty.done_at is not None:
+                anchor = duty.done_at
         if ob.deadline_min is not None:
             return anchor + ob.deadline_min
         if ob.deadline_by_level is not None:
@@ -221,11 +221,11 @@ class Triggers:
         else:
             oids = sorted({o for f in facts for o in rt.until_by_fact.get(f, ())}, key=rt.order_key)
         for oid in oids:
-            occ = self.agenda.latest(oid, inc)
-            if occ is None or occ.done_at is not None or occ.deadline_at <= now + EPS:
+            duty = self.agenda.latest(oid, inc)
+            if duty is None or duty.done_at is not None or duty.deadline_at <= now + EPS:
                 continue
             if self._until(oid, inc):
-                self.emit("void", obligation=oid, incident=inc, n=occ.n)
+                self.emit("void", obligation=oid, incident=inc, n=duty.n)
 
     def _fall_due(self, oid: str, inc: str, n: int):
         if self._until(oid, inc):
@@ -257,14 +257,14 @@ class Triggers:
         if again is not None:
             self._again[(oid, inc)] = again.fn(self.truth_ctx[inc])
 
-    def _on_met(self, occ: Occurrence):
-        self._note_again(occ.obligation, occ.incident)
-        self._touch(occ.incident, ("ob", occ.obligation))
-        if self.proc.obligations[occ.obligation].every_min:
-            self._recur(occ.obligation, occ.incident, occ.n)
+    def _on_met(self, duty: Duty):
+        self._note_again(duty.obligation, duty.incident)
+        self._touch(duty.incident, ("ob", duty.obligation))
+        if self.proc.obligations[duty.obligation].every_min:
+            self._recur(duty.obligation, duty.incident, duty.n)
 
     def _recur(self, oid: str, inc: str, n: int):
-        """Occurrence n was met or its deadline passed: the next falls due unless `until` holds."""
+        """Duty n was met or its deadline passed: the next falls due unless `until` holds."""
         latest = self.agenda.latest(oid, inc)
         if latest is None or latest.n != n:
             return

@@ -120,8 +120,8 @@ class World(Triggers, Messages, Bots):
         self.events.append(ev)
         for listener in self.listeners:  # before the agenda: what it emits in turn comes after
             listener(ev)
-        for occ in self.agenda.feed(ev):
-            self._on_met(occ)
+        for duty in self.agenda.feed(ev):
+            self._on_met(duty)
         return ev
 
     def _touch(self, inc: str | None, *facts):

@@ -92,8 +92,8 @@ def test_child_seeds_do_not_depend_on_batching():
     parts = concat(
         [run_batch("payment_outage", (), 9, 7, 5), run_batch("payment_outage", (), 9, 0, 7)]
     )
-    for k in whole.occ:
-        assert np.array_equal(whole.occ[k], parts.occ[k], equal_nan=True), k
+    for k in whole.duties:
+        assert np.array_equal(whole.duties[k], parts.duties[k], equal_nan=True), k
     for k in whole.svc:
         assert np.array_equal(whole.svc[k], parts.svc[k], equal_nan=True), k
     assert np.array_equal(whole.declared, parts.declared) and np.array_equal(whole.end, parts.end)
@@ -108,13 +108,15 @@ def test_records_agree_with_drillsim_run():
         result = score(plan, run_plan(plan, seed=seed_for(3, i)).events)
         mine = sorted(
             (
-                names[batch.occ["ob"][r]],
-                int(batch.occ["n"][r]),
-                STATUS[batch.occ["status"][r]],
-                round(float(batch.occ["triggered"][r]), 3),
-                None if math.isnan(batch.occ["done"][r]) else round(float(batch.occ["done"][r]), 3),
+                names[batch.duties["ob"][r]],
+                int(batch.duties["n"][r]),
+                STATUS[batch.duties["status"][r]],
+                round(float(batch.duties["triggered"][r]), 3),
+                None
+                if math.isnan(batch.duties["done"][r])
+                else round(float(batch.duties["done"][r]), 3),
             )
-            for r in np.flatnonzero(batch.occ["rep"] == i)
+            for r in np.flatnonzero(batch.duties["rep"] == i)
         )
         r3 = lambda x: None if x is None else round(x, 3)
         theirs = sorted(
@@ -149,8 +151,8 @@ def test_a_run_without_trace_is_the_full_log_filtered(scenario):
         assert len(lean.events) < len(full.events)
     traced = run_batch(scenario, (), 7, 0, 8, keep_events=True)
     lean = run_batch(scenario, (), 7, 0, 8)
-    for k in traced.occ:
-        assert np.array_equal(traced.occ[k], lean.occ[k], equal_nan=True), k
+    for k in traced.duties:
+        assert np.array_equal(traced.duties[k], lean.duties[k], equal_nan=True), k
     for k in traced.svc:
         assert np.array_equal(traced.svc[k], lean.svc[k], equal_nan=True), k
     assert np.array_equal(traced.events, lean.events) and np.array_equal(
@@ -192,8 +194,8 @@ def test_workers_start_by_fork_only_in_a_single_threaded_process(monkeypatch):
         stop.set()
     assert info.where == "in this process and 1 local worker process" and info.batches == 4
     alone = run_replications([Job("payment_outage", (), 120, 4)], workers=1)[0]
-    for k in alone.occ:
-        assert np.array_equal(alone.occ[k], threaded.occ[k], equal_nan=True), k
+    for k in alone.duties:
+        assert np.array_equal(alone.duties[k], threaded.duties[k], equal_nan=True), k
 
 
 @pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])

@@ -33,7 +33,7 @@ def _z(p: float, q: float, n: int) -> float:
 
 def test_plain_model_agrees_with_the_engine_within_monte_carlo_error():
     batch = run_batch("payment_outage", (), 11, 0, N)
-    occ = batch.occ
+    occ = batch.duties
     first = occ["n"] == 1
     params = plain_simpy.Params()
     runs = [plain_simpy.replicate(params, 5, i) for i in range(N)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from drillsim.simulator.agenda import Occurrence, on_time
+from drillsim.simulator.agenda import Duty, on_time
 from drillsim.simulator.model import Service
 
 
@@ -14,12 +14,12 @@ from drillsim.simulator.model import Service
 )
 def test_hit_late_boundary(done, hit):
     assert on_time(done, 15.0) is hit
-    occ = Occurrence("o", "main", 1, triggered_at=0.0, deadline_at=15.0, done_at=done)
+    occ = Duty("o", "main", 1, triggered_at=0.0, deadline_at=15.0, done_at=done)
     assert occ.status(end=60.0) == ("hit" if hit else "late")
 
 
 def test_a_duty_not_done_is_open_before_its_deadline_and_missed_after():
-    occ = Occurrence("o", "main", 1, triggered_at=0.0, deadline_at=15.0)
+    occ = Duty("o", "main", 1, triggered_at=0.0, deadline_at=15.0)
     assert occ.status(end=14.9) == "open"
     assert occ.status(end=15.0) == "missed"
 

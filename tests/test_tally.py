@@ -63,7 +63,7 @@ def test_times_kept_in_float32_move_a_quantile_by_less_than_its_last_digit(batch
     plan = plan_for("payment_outage")
     records = concat(batches)
     result = mc.summarise(plan, records, 9, [])
-    occ = records.occ
+    occ = records.duties
     for k, entry in enumerate(result["obligations"]):
         rows = duty_rows(records, k, entry["basis"])
         done, trig = occ["done"][rows], occ["triggered"][rows]
@@ -85,7 +85,7 @@ def test_little_is_kept_per_replication(batches):
         kept[paired] = _nbytes(list(tally.parts.values())) / tally.n
     records = concat(batches)
     full = (
-        sum(a.nbytes for a in records.occ.values()) + sum(a.nbytes for a in records.svc.values())
+        sum(a.nbytes for a in records.duties.values()) + sum(a.nbytes for a in records.svc.values())
     ) / records.count
     # payment_outage: about 22 counted occurrences a replication, 4 bytes of time each
     assert kept[False] < min(200, full / 5), (kept, full)
@@ -131,13 +131,15 @@ def test_records_file_holds_every_replication(tmp_path, capsys):
     assert list(table[0]) == COLUMNS
     records = run_batch("payment_outage", (), 9, 0, 12)
     duties = [r for r in table if r["record"] == "duty"]
-    assert len(duties) == records.occ["rep"].size
+    assert len(duties) == records.duties["rep"].size
     assert sum(r["record"] == "replication" for r in table) == 12
     assert sum(r["record"] == "service" for r in table) == records.svc["rep"].size
     # the first duty of replication 0 as the record has it
     first = duties[0]
-    assert first["rep"] == "0" and first["id"] == records.layout.obligations[records.occ["ob"][0]]
-    assert float(first["deadline_at"]) == records.occ["deadline"][0]
+    assert (
+        first["rep"] == "0" and first["id"] == records.layout.obligations[records.duties["ob"][0]]
+    )
+    assert float(first["deadline_at"]) == records.duties["deadline"][0]
     # on-time counts in the file agree with the summary
     hits = sum(
         r["id"] == "report_l1_ops" and r["n"] == "1" and r["status"] == "hit" for r in duties

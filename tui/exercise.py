@@ -18,7 +18,7 @@ from drillsim.scoring.debrief import Debrief, debrief
 from drillsim.scoring.ratings import RATINGS, Ratings, TaskRating, save_ratings
 from drillsim.scoring.verdicts import obligations as verdict_entries
 from drillsim.scoring.verdicts import score, score_log
-from drillsim.simulator.agenda import Occurrence
+from drillsim.simulator.agenda import Duty
 from drillsim.simulator.grading import GradeCheck, explain
 from drillsim.simulator.knowledge import RoleKnowledge
 from drillsim.simulator.model import ScriptAction
@@ -481,16 +481,16 @@ class Exercise:
     def agenda(self):
         return self.session.world.agenda
 
-    def open_duties(self, role: str) -> list[Occurrence]:
+    def open_duties(self, role: str) -> list[Duty]:
         """The role's duties not met yet, as the role can know them: those that follow from what
         was delivered to it and what it declared (simulator.knowledge), in order of deadline.
         Duties that fell due on facts it was not told still count in the score."""
         return self.knowledge[role].open_duties(self.agenda.acting)
 
-    def done_duties(self, role: str) -> list[Occurrence]:
+    def done_duties(self, role: str) -> list[Duty]:
         return self.knowledge[role].done_duties(self.agenda.acting)
 
-    def real_of(self, role: str, occ: Occurrence) -> Occurrence | None:
+    def real_of(self, role: str, occ: Duty) -> Duty | None:
         """The facts' duty a duty of the role's list is (None: the facts did not call for it)."""
         return self.knowledge[role].real_of(occ)
 
@@ -498,12 +498,12 @@ class Exercise:
         """Channels this role has seen down: hints never suggest them."""
         return set(self.roles[role].channel_trouble)
 
-    def needs_hint(self, occ: Occurrence) -> bool:
+    def needs_hint(self, occ: Duty) -> bool:
         """Training: a duty not met with little of its time left (or already overdue)."""
         left = occ.deadline_at - self.now
         return left <= max(HINT_MIN, HINT_SHARE * (occ.deadline_at - occ.triggered_at))
 
-    def still_needed(self, occ: Occurrence) -> list[tuple[str, list[str]]]:
+    def still_needed(self, occ: Duty) -> list[tuple[str, list[str]]]:
         """A report duty's (recipient, channels that count) not yet sent, as the agenda counts them."""
         act = self.proc.obligations[occ.obligation].action
         if act.do != "report":

@@ -110,7 +110,7 @@ CLI: dict[str, dict[str, str]] = {
         "mc_delta": "change, points (95%)",
         "mc_deadline_bv": "deadline base→variant",
         "mc_changed": "changed",
-        "mc_all": "all occurrences",
+        "mc_all": "every duty pooled",
         "mc_changed_note": "“changed”: the 95% interval of the difference excludes 0",
         "mc_yes": "yes",
         "mc_rule": "rule",

@@ -442,7 +442,7 @@ CONSOLE: dict[str, dict[str, str]] = {
         "ok_grade": "Graded: {level}",
         "ok_classify": "Classified: {level}",
         "ok_task": "Carried out: {task}",
-        "no_actions": "The procedure gives this role no grading or task duty.",
+        "no_actions": "The procedure gives this role no grading or task obligation.",
         "msel": "Injects (MSEL)",
         "inject_expect": "Expected action: {expect}",
         "inject_expect_none": "(not given)",

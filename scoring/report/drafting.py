@@ -58,13 +58,13 @@ def _groups(entries: list[dict]) -> dict[str, list[dict]]:
 def strengths(ctx: Context) -> list[dict]:
     lang, names, out = ctx.lang, ctx.names, []
     for obj in ctx.objectives:
-        occ = [
+        duty = [
             o
             for task in obj["tasks"]
             for o in task["occurrences"]
             if o["status"] != "not_triggered"
         ]
-        if occ and all(o["status"] == "hit" for o in occ):
+        if duty and all(o["status"] == "hit" for o in duty):
             n = sum(1 for task in obj["tasks"] if task["status"] != "not_triggered")
             out.append(
                 {

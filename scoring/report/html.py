@@ -245,8 +245,8 @@ def _objectives(rep) -> str:
             f'<th colspan="{len(heads)}">{e(obj["text"])} <span class="tag">{e(obj["id"])}</span>{extra}{orating}</th></tr>'
         )
         for task in obj["tasks"]:
-            occs = task["occurrences"] or [None]
-            for o in occs:
+            duties = task["occurrences"] or [None]
+            for o in duties:
                 if o is None or o["status"] == "not_triggered":
                     status, n = "not_triggered", 0
                     cells = ["-", "-", "-", _status(status, t(status, lang))]

@@ -306,12 +306,14 @@ def exercise_report(
     for obj in sc.objectives:
         tasks = []
         for oid in obj.obligations:
-            occ = [e for e in entries if e["id"] == oid]
-            worst = max((e["status"] for e in occ), key=lambda s: WORST[s], default="not_triggered")
+            duty = [e for e in entries if e["id"] == oid]
+            worst = max(
+                (e["status"] for e in duty), key=lambda s: WORST[s], default="not_triggered"
+            )
             rated = ratings.for_task(oid, obj.id) if ratings else None
             per_incident = {}
             if ratings:
-                for e in occ:
+                for e in duty:
                     if e["incident"] is not None:
                         r = ratings.for_task(oid, obj.id, e["incident"])
                         if r is not None and r.incident is not None:
@@ -327,7 +329,7 @@ def exercise_report(
                     "role": proc.obligations[oid].role,
                     "role_name": names.role(proc.obligations[oid].role),
                     "status": worst,
-                    "occurrences": occ,
+                    "occurrences": duty,
                     "rating": rated.rating if rated else None,
                     "observation": rated.observation if rated else "",
                     "incident_ratings": per_incident,

@@ -173,9 +173,9 @@ class LiveDrill:
             first = self.stamps[self.stamped[m.id]]
             raise DrillError("already_stamped", milestone=m.id, t=first["t"])
         if m.kind == "duty":
-            occ = self.live_session.world.agenda.latest(m.id, self._incident())
-            if occ is not None and occ.done_at is not None:
-                raise DrillError("already_stamped", milestone=m.id, t=occ.done_at)
+            duty = self.live_session.world.agenda.latest(m.id, self._incident())
+            if duty is not None and duty.done_at is not None:
+                raise DrillError("already_stamped", milestone=m.id, t=duty.done_at)
         return self._stamp(m.id, by, note, iso(self.clock()))
 
     @property
