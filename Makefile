@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SCENARIO ?= payment_outage
 SEED ?= 1
 
-.PHONY: setup demo test bench schema fixtures clean
+.PHONY: setup browser demo test bench schema fixtures clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,13 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 demo: setup
-	$(VENV)/bin/drillsim run $(SCENARIO) --seed $(SEED) --log run-$(SCENARIO)-$(SEED).jsonl
+	$(VENV)/bin/drillsim run $(SCENARIO) --seed $(SEED) --log run-$(SCENARIO)-$(SEED).jsonl --force
 
-test: setup
+# The browser the web-console test plays in (Debian's chromium; does nothing when present).
+browser:
+	bash scripts/install-chromium.sh
+
+test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
