@@ -22,6 +22,21 @@ from ..widgets.bars import KeyFooter, TitleBar
 from ..widgets.facilitator import STATUS_STYLE
 
 
+def _table(title: str) -> Table:
+    """The score screen's tables: one plain style, the title left above."""
+    return Table(
+        expand=True,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+        title_style="bold",
+        title=title,
+        title_justify="left",
+        padding=(0, 1),
+    )
+
+
 class ScoreScreen(Screen):
     BINDINGS = [
         Binding("a", "evaluate('rate')", "key_rate"),
@@ -137,17 +152,7 @@ class ScoreScreen(Screen):
         differently first; then each of their grades, right or wrong and why."""
         tr, n, ex = self.tr, self.names, self.ex
         db = ex.debrief()
-        table = Table(
-            expand=True,
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            pad_edge=False,
-            header_style="bold",
-            title_style="bold",
-            title=tr("debrief_title"),
-            title_justify="left",
-            padding=(0, 1),
-        )
+        table = _table(tr("debrief_title"))
         table.add_column(tr("col_clause"), no_wrap=True, overflow="ellipsis", max_width=15)
         table.add_column(tr("col_duty"), overflow="fold", ratio=2, min_width=14)
         table.add_column(tr("col_verdict"), no_wrap=True)
@@ -180,17 +185,7 @@ class ScoreScreen(Screen):
 
     def render_verdicts(self):
         tr, n = self.tr, self.names
-        table = Table(
-            expand=True,
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            pad_edge=False,
-            header_style="bold",
-            title_style="bold",
-            title=tr("verdicts_table"),
-            title_justify="left",
-            padding=(0, 1),
-        )
+        table = _table(tr("verdicts_table"))
         table.add_column(tr("col_clause"), no_wrap=True, overflow="ellipsis", max_width=15)
         table.add_column(
             f"{tr('col_duty')} ({tr('col_role')})", overflow="fold", ratio=1, min_width=16
@@ -224,17 +219,7 @@ class ScoreScreen(Screen):
         rows = self.result["continuity"]
         if not rows:
             return Text("\n" + tr("continuity_none"), style="dim")
-        table = Table(
-            expand=True,
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            pad_edge=False,
-            header_style="bold",
-            title_style="bold",
-            title=tr("continuity"),
-            title_justify="left",
-            padding=(0, 1),
-        )
+        table = _table(tr("continuity"))
         for key in ("service", "down", "restored", "downtime", "rto", "rto_met"):
             table.add_column(tr(f"col_{key}"), no_wrap=True, overflow="ellipsis")
         for c in rows:
