@@ -1,11 +1,18 @@
 """What several commands share: the SCENARIO and --variant arguments, --scenarios, the
-language default and the exit code for bad input."""
+language default, the parser that speaks that language, and the exit code for bad input."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import locale
 import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+
+from drillsim.words import WORDS, t
 
 EXIT_INPUT = 2  # bad input: every problem printed as FILE:LINE:COL: message
 
@@ -22,8 +29,6 @@ def default_lang() -> str:
 
 def seed_arg(text: str) -> int:
     """--seed: a whole number from 0 (what numpy's SeedSequence takes)."""
-    import argparse
-
     try:
         value = int(text)
     except ValueError:
@@ -33,32 +38,164 @@ def seed_arg(text: str) -> int:
     return value
 
 
-FORCE_HELP = "overwrite the output file(s) if they exist (never the command's own input)"
-
-
 def print_json(data) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-SCENARIOS_HELP = (
-    "also look for scenarios, procedures (DIR or DIR/procedures) and variants (DIR/variants) "
-    "in DIR, before the shipped ones; repeatable; the environment variable "
-    "DRILLSIM_SCENARIOS does the same (folders separated by ':')"
-)
-
-
-def scenario_arg(p):
+def scenario_arg(p, h: Helps) -> None:
     """SCENARIO and --variant, as every command that loads a plan takes them."""
     p.add_argument(
         "scenario",
         metavar="SCENARIO",
-        help="a shipped scenario's id (see `drillsim list`) or a path to a scenario file",
+        help=h("scenario"),
     )
     p.add_argument(
         "--variant",
         action="append",
         default=[],
         metavar="VARIANT",
-        help="apply a plan variant (overlay file or shipped id); repeatable",
+        help=h("variant"),
     )
-    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help=SCENARIOS_HELP)
+    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help=h("scenarios"))
+
+
+def lang_from_argv(argv: Sequence[str]) -> str:
+    """The language `--help` and the parser's messages speak, known before the parser is built:
+    the last `--lang` anywhere on the line (the top level's or a subcommand's), else the
+    environment's."""
+    lang = None
+    args = list(argv)
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            lang = args[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    return lang if lang in WORDS else default_lang()
+
+
+class Helps:
+    """`h("run_seed")`: a help text of the catalogue's `help_` keys in the parser's language."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __call__(self, key: str, **values) -> str:
+        return t("help_" + key, self.lang, **values)
+
+
+# argparse's own words (it asks gettext for them) and the catalogue keys that say them
+ARGPARSE_WORDS = {
+    "usage: ": "argparse_usage",
+    "options": "argparse_options",
+    "positional arguments": "argparse_positionals",
+    "show this help message and exit": "argparse_help",
+    "%(prog)s: error: %(message)s\n": "argparse_error",
+    "the following arguments are required: %s": "argparse_required",
+    "unrecognized arguments: %s": "argparse_unrecognized",
+    "argument %(argument_name)s: %(message)s": "argparse_argument",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse_choice",
+    "invalid %(type)s value: %(value)r": "argparse_invalid",
+    "expected one argument": "argparse_one",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse_ambiguous",
+}
+
+
+@contextlib.contextmanager
+def argparse_speaks(lang: str) -> Iterator[None]:
+    """argparse looks its words up through its module's `_` at the moment it needs them (building
+    a parser, formatting help, reporting an error): point it at the catalogue meanwhile."""
+    saved = argparse._  # type: ignore[attr-defined]
+
+    def words(message: str) -> str:
+        key = ARGPARSE_WORDS.get(message)
+        return t(key, lang) if key else saved(message)
+
+    argparse._ = words  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = saved  # type: ignore[attr-defined]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# a run of Latin text, one wide (CJK) character, or a space: the places a line may break
+_TOKEN = re.compile(r"\s+|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|.")
+_NO_LINE_START = set(",。;:、)!?」”")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy wrapping that counts a Chinese character as two columns and may break between
+    any two of them (textwrap breaks only at spaces and counts characters)."""
+    lines: list[str] = []
+    cur = ""
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            cur += " " if cur else ""
+            continue
+        if cur and _width(cur.rstrip() + token) > width and token not in _NO_LINE_START:
+            lines.append(cur.rstrip())
+            cur = ""
+        cur += token
+    if cur.strip():
+        lines.append(cur.rstrip())
+    return lines
+
+
+class Formatter(argparse.HelpFormatter):
+    """Help wrapped by display width; a description's or epilog's own line breaks are kept and
+    its indented lines (the examples) are not wrapped."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(self._whitespace_matcher.sub(" ", text).strip(), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out = []
+        for line in text.splitlines():
+            if not line.strip() or line.startswith(" "):
+                out.append(indent + line)
+            else:
+                out.extend(indent + part for part in wrap(line, width))
+        return "\n".join(out)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help, usage and errors are in one language; its subcommands'
+    parsers are built in the same language (add_subparsers passes the class on)."""
+
+    def __init__(self, *args, lang: str = "en", **kwargs):
+        self.lang = lang
+        kwargs["formatter_class"] = Formatter
+        with argparse_speaks(lang):
+            super().__init__(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs):
+        kwargs.setdefault("parser_class", _lang_parser(self.lang))
+        return super().add_subparsers(**kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with argparse_speaks(self.lang):
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with argparse_speaks(self.lang):
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with argparse_speaks(self.lang):
+            return super().format_help()
+
+    def error(self, message: str):
+        with argparse_speaks(self.lang):
+            super().error(message)
+
+
+def _lang_parser(lang: str) -> Callable[..., Parser]:
+    def make(**kwargs) -> Parser:
+        return Parser(lang=lang, **kwargs)
+
+    return make

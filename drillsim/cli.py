@@ -1,7 +1,7 @@
 """The `drillsim` command line: wires simulator, scoring and tui together, nothing more.
 
-Each command module registers its subcommands (`register(sub)`); this module only lists them
-and builds the parser, so no command module imports this one.
+Each command module registers its subcommands (`register(sub, lang)`, help texts in `lang`);
+this module only lists them and builds the parser, so no command module imports this one.
 """
 
 from __future__ import annotations
@@ -15,28 +15,27 @@ from drillsim.simulator.errors import InputError, Problem
 from drillsim.simulator.loader import add_user_dir
 
 from . import cmd_core, cmd_drill, cmd_montecarlo, cmd_play, cmd_report, cmd_serve, cmd_trainee
-from .arguments import EXIT_INPUT, SCENARIOS_HELP, default_lang
+from .arguments import EXIT_INPUT, Helps, Parser, default_lang, lang_from_argv
 
 # in the order `drillsim --help` lists them
 COMMANDS = (cmd_core, cmd_play, cmd_montecarlo, cmd_report, cmd_drill, cmd_serve, cmd_trainee)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, its help and its messages in `lang` (default: the environment's)."""
+    lang = lang or default_lang()
+    h = Helps(lang)
+    parser = Parser(
         prog="drillsim",
-        description="drillsim — 应急演练与桌面推演模拟器 / drill and tabletop-exercise simulator. "
-        "Procedures become data; SimPy plays an incident through them; scoring says which "
-        "deadlines were hit.",
-        epilog="Examples:\n  drillsim list\n  drillsim run payment_outage --seed 7\n"
-        "  drillsim run payment_outage --actions my_actions.yaml --others idle --log run.jsonl\n"
-        "  drillsim score run.jsonl --json\n  drillsim validate scenarios/*.yaml scenarios/procedures/*.yaml",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        lang=lang,
+        description=h("desc_drillsim"),
+        epilog=h("epilog_drillsim"),
     )
     parser.add_argument(
         "--lang",
         choices=["zh", "en"],
         default=None,
-        help="language of the output (default: from the locale)",
+        help=h("lang"),
     )
     parser.add_argument(
         "--scenarios",
@@ -44,17 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="DIR",
         dest="scenarios_before",
-        help=SCENARIOS_HELP,
+        help=h("scenarios"),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for command in COMMANDS:
-        command.register(sub)
+        command.register(sub, lang)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(lang_from_argv(argv))
     args = parser.parse_args(argv)
     if args.lang is None:
         args.lang = default_lang()

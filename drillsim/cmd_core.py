@@ -7,92 +7,85 @@ import sys
 from drillsim.simulator.errors import InputError
 from drillsim.words import t
 
-from .arguments import EXIT_INPUT, FORCE_HELP, SCENARIOS_HELP, print_json, scenario_arg, seed_arg
+from .arguments import EXIT_INPUT, Helps, print_json, scenario_arg, seed_arg
 
 
-def register(sub) -> None:
-    p = sub.add_parser("list", help="list the shipped scenarios (and those in --scenarios folders)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help=SCENARIOS_HELP)
+def register(sub, lang: str) -> None:
+    h = Helps(lang)
+    p = sub.add_parser("list", help=h("cmd_list"))
+    p.add_argument("--json", action="store_true", help=h("list_json"))
+    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help=h("scenarios"))
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser(
         "validate",
-        help="check procedure, scenario and variant files (exit 2 on problems)",
-        description="Check files; every problem is printed as FILE:LINE:COL: message. Exit 0 when valid, 2 otherwise.",
+        help=h("cmd_validate"),
+        description=h("desc_validate"),
     )
-    p.add_argument("files", nargs="*", metavar="FILE")
-    p.add_argument("--actions", metavar="FILE", help="also check an actions file ...")
-    p.add_argument("--scenario", metavar="SCENARIO", help="... against this scenario")
+    p.add_argument("files", nargs="*", metavar="FILE", help=h("validate_files"))
+    p.add_argument("--actions", metavar="FILE", help=h("validate_actions"))
+    p.add_argument("--scenario", metavar="SCENARIO", help=h("validate_scenario"))
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of the file formats")
+    p = sub.add_parser("schema", help=h("cmd_schema"))
     p.add_argument(
         "kind",
         nargs="?",
         default="all",
         choices=["all", "procedure", "scenario", "variant", "actions"],
+        help=h("schema_kind"),
     )
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser(
-        "describe", help="roles, channels, services and obligations of a scenario's plan"
-    )
-    scenario_arg(p)
-    p.add_argument("--json", action="store_true", help="print JSON (the contract in the README)")
+    p = sub.add_parser("describe", help=h("cmd_describe"))
+    scenario_arg(p, h)
+    p.add_argument("--json", action="store_true", help=h("describe_json"))
     p.set_defaults(func=cmd_describe)
 
     p = sub.add_parser(
         "run",
-        help="play a scenario headless and score it",
-        description="Play SCENARIO start to end with bots (and/or a script) and print the verdicts.",
+        help=h("cmd_run"),
+        description=h("desc_run"),
     )
-    scenario_arg(p)
+    scenario_arg(p, h)
     p.add_argument(
         "--seed",
         type=seed_arg,
         default=1,
-        help="random seed (default 1): same seed and actions, same log",
+        help=h("run_seed"),
     )
-    p.add_argument(
-        "--actions", metavar="FILE", help="actions file: roles named in it are played by the script"
-    )
+    p.add_argument("--actions", metavar="FILE", help=h("run_actions"))
     p.add_argument(
         "--others",
         choices=["bot", "idle"],
         default="bot",
-        help="who plays the roles the script does not: bots (default) or nobody",
+        help=h("run_others"),
     )
     p.add_argument(
         "--log",
         metavar="FILE",
-        help="write the event log (JSON Lines, hash-chained) here; refused if FILE exists",
+        help=h("run_log"),
     )
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.add_argument("--force", action="store_true", help=h("force"))
     p.add_argument(
         "--vary",
         action="store_true",
-        help="draw the scenario's `vary` ranges (inject times, facts) from the seed",
+        help=h("run_vary"),
     )
-    p.add_argument(
-        "--json", action="store_true", help="print the result as JSON (the contract in the README)"
-    )
+    p.add_argument("--json", action="store_true", help=h("run_json"))
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
         "score",
-        help="score a saved event log (same result as `run`); --verify checks it was not altered",
-        description="Score a saved event log. With --verify: check the log's hash chain and "
-        "re-simulate the run from its seed and recorded actions; the exit status says what was "
-        "found (0 intact, 3 header edited, 4 a line edited, 5 lines deleted or inserted, "
-        "6 re-simulation differs, 7 no hash chain; README, 'Event log').",
+        help=h("cmd_score"),
+        description=h("desc_score"),
     )
-    p.add_argument("log", metavar="LOG", help="an event log written by run --log or by play")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("log", metavar="LOG", help=h("score_log"))
+    p.add_argument("--json", action="store_true", help=h("score_json"))
     p.add_argument(
         "--verify",
         action="store_true",
-        help="check the hash chain and re-simulate instead of scoring",
+        help=h("score_verify"),
     )
     p.set_defaults(func=cmd_score)
 

@@ -10,18 +10,7 @@ from pathlib import Path
 
 from drillsim.words import t
 
-from .arguments import EXIT_INPUT
-
-EPILOG = """\
-Examples:
-  drillsim drill warehouse_fire_drill --roster roster.csv --evaluator 王工
-  drillsim drill chemical_leak_drill --roster roster.xlsx --log 2026-drill.jsonl
-  drillsim drill --resume 2026-drill.jsonl         # after a crash: no stamp is lost
-  drillsim score 2026-drill.jsonl --json           # verdicts, milestones, headcount
-Keys: 1-9 and a-z stamp the milestone shown beside them; / checks people in by number or name;
-+ adds a visitor or contractor; ! closes the headcount with the missing listed; ^n adds a note
-to the last stamp; ^e corrects a stamp; ^x ends the drill; ^q quits (the log stays resumable).
-"""
+from .arguments import EXIT_INPUT, Helps
 
 
 def cmd_drill(args) -> int:
@@ -179,60 +168,50 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def register(sub) -> None:
+def register(sub, lang: str) -> None:
+    h = Helps(lang)
     p = sub.add_parser(
         "drill",
-        help="the live logbook of a real drill: stamp milestones, count heads, live verdicts",
-        description="Open the drill console on the real clock. Nothing runs until the alarm is "
-        "stamped (key 1); from then on evaluators stamp milestones with one key, wardens check "
-        "people in, and the verdicts follow the procedure's deadlines live. Every stamp and "
-        "check-in is an event in the drill's log.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_drill"),
+        description=h("desc_drill"),
+        epilog=h("epilog_drill"),
     )
     p.add_argument(
         "scenario",
         nargs="?",
         metavar="SCENARIO",
-        help="a scenario set up as a live drill (warehouse_fire_drill, chemical_leak_drill) or a path",
+        help=h("drill_scenario"),
     )
     p.add_argument(
         "--variant", action="append", default=[], metavar="VARIANT", help=argparse.SUPPRESS
     )
-    p.add_argument("--roster", metavar="FILE", help="the roster, CSV or XLSX (docs/DRILL.md)")
-    p.add_argument(
-        "--log", metavar="FILE", help="the drill log (default: drill-SCENARIO-TIME.jsonl)"
-    )
+    p.add_argument("--roster", metavar="FILE", help=h("drill_roster"))
+    p.add_argument("--log", metavar="FILE", help=h("drill_log"))
     p.add_argument(
         "--evaluator",
         default="evaluator",
         metavar="NAME",
-        help="who stamps at this console (recorded with every stamp)",
+        help=h("drill_evaluator"),
     )
-    p.add_argument("--resume", metavar="LOG", help="continue a drill whose console stopped")
+    p.add_argument("--resume", metavar="LOG", help=h("drill_resume"))
     p.set_defaults(func=cmd_drill)
 
     p = sub.add_parser(
         "predict",
-        help="the evacuation model's times for a drill's site (and a site variant against it)",
-        description="Run the SimPy evacuation model of the scenario's site layout n times: time "
-        "to clear each area, the last person out, the last at the assembly point, each area "
-        "checked in, the headcount complete (minutes from the alarm; mean, 5%%, 50%%, 95%%). "
-        "With --variant, the variant's site on the same draws and the paired difference.",
-        epilog="Examples:\n  drillsim predict warehouse_fire_drill --roster roster.csv\n"
-        "  drillsim predict warehouse_fire_drill --variant exit_b_blocked -n 1000\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_predict"),
+        description=h("desc_predict"),
+        epilog=h("epilog_predict"),
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="a scenario with a `drill.site` layout")
+    p.add_argument("scenario", metavar="SCENARIO", help=h("predict_scenario"))
     p.add_argument(
         "--variant",
         action="append",
         default=[],
         metavar="VARIANT",
-        help="compare this site variant with the base (repeatable)",
+        help=h("predict_variant"),
     )
-    p.add_argument("--roster", metavar="FILE", help="people per area from the roster's present")
-    p.add_argument("-n", type=int, default=500, help="simulated evacuations (default 500)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--roster", metavar="FILE", help=h("predict_roster"))
+    p.add_argument("-n", type=int, default=500, help=h("predict_n"))
+    p.add_argument("--seed", type=int, default=1, help=h("predict_seed"))
+    p.add_argument("--json", action="store_true", help=h("predict_json"))
     p.set_defaults(func=cmd_predict)

@@ -9,24 +9,7 @@ from pathlib import Path
 
 from drillsim.words import t
 
-from .arguments import EXIT_INPUT, FORCE_HELP, scenario_arg
-
-EPILOG_MC = """Examples:
-  drillsim montecarlo payment_outage -n 2000
-  drillsim montecarlo payment_outage -n 10000 --workers 2 --json > mc.json
-  drillsim montecarlo payment_outage -n 2000 --variant sms_fallback --csv mc.csv
-  drillsim montecarlo payment_outage -n 100000 --dask tcp://scheduler:8786
-
-Replication i is seeded with SeedSequence(SEED).spawn(N)[i]: the results are identical whatever
---workers, --batch or --dask. JSON and CSV formats: docs/MONTECARLO.md."""
-
-EPILOG_CMP = """Examples:
-  drillsim compare payment_outage trained_deputy sms_fallback -n 2000
-  drillsim compare payment_outage my_change.yaml -n 5000 --json > cmp.json
-
-The base and every variant run on the same seeds with common random numbers; per duty and per
-service the paired difference (variant minus base) is given with its 95% interval, and marked
-changed when that interval excludes 0. Formats: docs/MONTECARLO.md."""
+from .arguments import EXIT_INPUT, Helps, scenario_arg
 
 
 class Progress:
@@ -68,7 +51,7 @@ class Progress:
         self.stream.flush()
 
 
-def _add_common(p) -> None:
+def _add_common(p, h) -> None:
     p.add_argument(
         "-n",
         "--replications",
@@ -76,95 +59,81 @@ def _add_common(p) -> None:
         type=int,
         default=1000,
         metavar="N",
-        help="number of replications (default 1000)",
+        help=h("mc_replications"),
     )
     p.add_argument(
         "--seed",
         type=int,
         default=1,
         metavar="S",
-        help="root seed (default 1); replication i uses SeedSequence(S).spawn(N)[i]",
+        help=h("mc_seed"),
     )
     p.add_argument(
         "--workers",
         type=int,
         default=None,
         metavar="W",
-        help="processes that run replications, this one included (default: one per core, at most one per "
-        "batch; 1 = this process alone)",
+        help=h("mc_workers"),
     )
     p.add_argument(
         "--batch",
         type=int,
         default=None,
         metavar="B",
-        help="replications per task sent to a worker (default: about 16 tasks per local worker, "
-        "100-500 each; 250 with --dask)",
+        help=h("mc_batch"),
     )
     p.add_argument(
         "--dask",
         metavar="ADDRESS",
-        help="run the batches on an existing Dask distributed cluster (scheduler address, "
-        "e.g. tcp://10.0.0.5:8786) instead of local processes",
+        help=h("mc_dask"),
     )
     p.add_argument(
         "--logs",
         metavar="DIR",
-        help="also write every replication's event log under DIR (slow, large)",
+        help=h("mc_logs"),
     )
     p.add_argument(
         "--records",
         metavar="FILE",
-        help="also write every replication's records to FILE: .csv (UTF-8 with BOM), .jsonl or "
-        ".parquet (needs pyarrow)",
+        help=h("mc_records"),
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar or summary line on stderr")
-    p.add_argument("--force", action="store_true", help=FORCE_HELP + "; --logs into a used folder")
+    p.add_argument("--quiet", action="store_true", help=h("mc_quiet"))
+    p.add_argument("--force", action="store_true", help=h("mc_force"))
     out = p.add_mutually_exclusive_group()
-    out.add_argument(
-        "--json", action="store_true", help="print the result as JSON (docs/MONTECARLO.md)"
-    )
+    out.add_argument("--json", action="store_true", help=h("mc_json"))
     out.add_argument(
         "--csv",
         metavar="FILE",
-        help="write one row per duty and per service to FILE (docs/MONTECARLO.md)",
+        help=h("mc_csv"),
     )
 
 
-def register(sub) -> None:
+def register(sub, lang: str) -> None:
     """Add this module's subcommands to the `drillsim` parser."""
-    import argparse
+    h = Helps(lang)
 
     p = sub.add_parser(
         "montecarlo",
-        help="run N replications with bots in every role and report the odds",
-        description="Run SCENARIO N times with bots in every role and report, per duty, the "
-        "probability it is met on time (95% Wilson interval), time to done, how often "
-        "it is missed; per service, the chance the RTO is met and the downtime; the "
-        "final declared level; and which duties hold up the chain downstream.",
-        epilog=EPILOG_MC,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_montecarlo"),
+        description=h("desc_montecarlo"),
+        epilog=h("epilog_montecarlo"),
     )
-    scenario_arg(p)
-    _add_common(p)
+    scenario_arg(p, h)
+    _add_common(p, h)
     p.set_defaults(func=cmd_montecarlo)
 
     p = sub.add_parser(
         "compare",
-        help="compare plan variants with the base on the same seeds",
-        description="Run SCENARIO and SCENARIO with each VARIANT applied on the same seeds (common "
-        "random numbers) and report the paired differences per duty and per service.",
-        epilog=EPILOG_CMP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_compare"),
+        description=h("desc_compare"),
+        epilog=h("epilog_compare"),
     )
-    p.add_argument(
-        "scenario", metavar="SCENARIO", help="a shipped scenario's id or a path to a scenario file"
-    )
+    p.add_argument("scenario", metavar="SCENARIO", help=h("compare_scenario"))
     p.add_argument(
         "variants",
         nargs="+",
         metavar="VARIANT",
-        help="plan variants (shipped ids or overlay files)",
+        help=h("compare_variants"),
     )
     p.add_argument(
         "--variant",
@@ -172,9 +141,9 @@ def register(sub) -> None:
         default=[],
         metavar="VARIANT",
         dest="base_variants",
-        help="apply this variant to the base and to every compared variant alike; repeatable",
+        help=h("compare_variant"),
     )
-    _add_common(p)
+    _add_common(p, h)
     p.set_defaults(func=cmd_compare)
 
 

@@ -7,6 +7,8 @@ import sys
 
 from drillsim.words import t
 
+from .arguments import Helps
+
 
 def _speed(text: str) -> float:
     import argparse
@@ -19,89 +21,82 @@ def _speed(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def register(sub) -> None:
+def register(sub, lang: str) -> None:
     """Add this module's subcommands to the `drillsim` parser."""
+    h = Helps(lang)
     p = sub.add_parser(
         "play",
-        help="play an exercise in the terminal UI (people play roles, the simulation the rest)",
-        description="Open the exercise UI. With SCENARIO, start it at once (the clock paused: press space); "
-        "without, a lobby lists the shipped scenarios. Keys are in the footer; ? shows them all. "
-        "The event log is written as the exercise runs and can be scored with `drillsim score LOG`.",
+        help=h("cmd_play"),
+        description=h("desc_play"),
     )
     p.add_argument(
         "scenario",
         nargs="?",
         metavar="SCENARIO",
-        help="a shipped scenario's id or a path; omit it for the lobby",
+        help=h("play_scenario"),
     )
     p.add_argument(
         "--role",
         action="append",
         default=[],
         metavar="ROLE",
-        help="a role played by a person (repeatable); the others are played by the simulation",
+        help=h("play_role"),
     )
     p.add_argument(
         "--mode",
         choices=["exercise", "test", "training"],
         default=None,
-        help="training: deadlines count down with hints; exercise: deadlines shown; "
-        "test: deadlines hidden (default: the scenario's mode)",
+        help=h("play_mode"),
     )
     p.add_argument(
         "--speed",
         type=_speed,
         default=1.0,
         metavar="X",
-        help="clock speed, 1 (real time) to 60 (a simulated minute per second); default 1",
+        help=h("play_speed"),
     )
     p.add_argument(
         "--seed",
         type=int,
         default=None,
         metavar="N",
-        help="random seed (default: a random one, shown on screen and in the log)",
+        help=h("play_seed"),
     )
     p.add_argument(
         "--lang",
         dest="play_lang",
         choices=["zh", "en"],
         default=None,
-        help="language of the UI (same as `drillsim --lang`; default: from the locale)",
+        help=h("play_lang"),
     )
     p.add_argument(
         "--log",
         metavar="FILE",
-        help="event log to write (default: drillsim-SCENARIO-SEED-YYYYmmdd-HHMMSS.jsonl here)",
+        help=h("play_log"),
     )
-    p.add_argument("--force", action="store_true", help="overwrite the --log file if it exists")
+    p.add_argument("--force", action="store_true", help=h("play_force"))
     p.add_argument(
         "--variant",
         action="append",
         default=[],
         metavar="VARIANT",
-        help="apply a plan variant (overlay file or shipped id); repeatable",
+        help=h("play_variant"),
     )
-    p.add_argument(
-        "--run", action="store_true", help="start with the clock running instead of paused"
-    )
+    p.add_argument("--run", action="store_true", help=h("play_run"))
     p.add_argument(
         "--vary",
         action="store_true",
-        help="draw the scenario's `vary` ranges (inject times, facts) from the seed: another "
-        "exercise for another seed (always on for --trainee)",
+        help=h("play_vary"),
     )
     p.add_argument(
         "--trainee",
         action="store_true",
-        help="a trainee's console: no facilitator view or keys, the clock runs by itself "
-        "(needs --role)",
+        help=h("play_trainee"),
     )
     p.add_argument(
         "--name",
         metavar="NAME",
-        help="the trainee's name: the session is added to their record "
-        "(`drillsim trainee NAME`); implies --trainee",
+        help=h("play_name"),
     )
     p.set_defaults(func=cmd_play)
 

@@ -9,26 +9,7 @@ from pathlib import Path
 
 from drillsim.words import t
 
-from .arguments import FORCE_HELP, scenario_arg
-
-REPORT_EPILOG = """\
-Examples:
-  drillsim run payment_outage --actions acts.yaml --others idle --log run.jsonl
-  drillsim report run.jsonl -o aar.html                      # HSEEP AAR/IP, one self-contained file
-  drillsim --lang zh report run.jsonl -o 评估报告.html          # 演练评估报告
-  drillsim report run.jsonl --ratings-template ratings.yaml   # for evaluators to fill in
-  drillsim report run.jsonl --ratings ratings.yaml -o aar.md  # Markdown (+ aar.timeline.svg)
-  drillsim report mc.json -o mc.html                          # montecarlo/compare results (--json output)
-The format follows the output's suffix (.html .md .json); without -o, Markdown goes to stdout.
-"""
-
-MSEL_EPILOG = """\
-Examples:
-  drillsim msel export payment_outage -o msel.xlsx     # or .csv (UTF-8 with BOM, opens in Excel)
-  drillsim msel import msel.xlsx -o my_scenario.yaml   # base: the scenario named in row 1, or --base
-Columns: id, time, clock, phase, incident, from, to, channel, message, message_en, expected action,
-objective, condition, unless, set, down (docs/REPORTS.md).
-"""
+from .arguments import Helps, scenario_arg
 
 
 def _date(text: str) -> dt.date:
@@ -150,133 +131,116 @@ def cmd_msel_import(args) -> int:
     return 0
 
 
-def register(sub) -> None:
+def register(sub, lang: str) -> None:
     """Add `report` and `msel` to the `drillsim` parser."""
+    h = Helps(lang)
     p = sub.add_parser(
         "report",
-        help="after-action report (HSEEP AAR/IP; 演练评估报告) of a log or of montecarlo/compare results",
-        description="Write the after-action report of one exercise (an event log, .jsonl) or of replications "
-        "(the JSON of `drillsim montecarlo|compare --json`): overview, objectives and critical tasks "
-        "with evidence, grading, continuity, timeline, strengths and areas for improvement, "
-        "improvement plan. Evaluators' P/S/M/U ratings and hotwash notes come from --ratings.",
-        epilog=REPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_report"),
+        description=h("desc_report"),
+        epilog=h("epilog_report"),
     )
     p.add_argument(
         "input",
         metavar="LOG_OR_RESULTS",
-        help="an event log (.jsonl) or montecarlo/compare results (.json)",
+        help=h("report_input"),
     )
     p.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="write here (format from the suffix: .html .md .json)",
+        help=h("report_output"),
     )
     p.add_argument(
         "--format",
         choices=["html", "md", "json", "docx"],
-        help="output format (default: from -o, else md)",
+        help=h("report_format"),
     )
     p.add_argument(
         "--lang",
         dest="report_lang",
         choices=["zh", "en"],
         default=None,
-        help="language of the report (default: drillsim --lang, else the locale)",
+        help=h("report_lang"),
     )
-    p.add_argument(
-        "--ratings", metavar="FILE", help="evaluators' ratings file (YAML; docs/REPORTS.md)"
-    )
+    p.add_argument("--ratings", metavar="FILE", help=h("report_ratings"))
     p.add_argument(
         "--ratings-template",
         metavar="FILE",
-        help="write a ratings file for evaluators, pre-filled with the critical tasks and the drafted plan",
+        help=h("report_ratings_template"),
     )
     p.add_argument(
         "--date",
         type=_date,
         metavar="YYYY-MM-DD",
-        help="date of the exercise (default: people's wall-clock stamps in the log, else the file's date)",
+        help=h("report_date"),
     )
     p.add_argument(
         "--target",
         type=_probability,
         default=0.9,
         metavar="P",
-        help="replication reports: the chance of being on time a duty should reach (default 0.9)",
+        help=h("report_target"),
     )
     p.add_argument(
         "--attach",
         action="append",
         default=[],
         metavar="FILE",
-        help="drill record: list this photo or document as an attachment (repeatable)",
+        help=h("report_attach"),
     )
     p.add_argument(
         "--no-names",
         action="store_true",
-        help="drill record: leave people's names out (employee numbers instead)",
+        help=h("report_no_names"),
     )
     p.add_argument(
         "--predict-n",
         type=int,
         default=200,
         metavar="N",
-        help="drill record: simulated evacuations to set the measured times against (0: none)",
+        help=h("report_predict_n"),
     )
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.add_argument("--force", action="store_true", help=h("force"))
     p.set_defaults(func=cmd_report)
 
     m = sub.add_parser(
         "msel",
-        help="MSEL spreadsheets: export a scenario's injects to CSV/XLSX, import them back",
-        description="The master scenario events list as a spreadsheet (CSV or XLSX).",
-        epilog=MSEL_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_msel"),
+        description=h("desc_msel"),
+        epilog=h("epilog_msel"),
     )
     msub = m.add_subparsers(dest="msel_command", metavar="ACTION")
     m.set_defaults(func=lambda args: (m.print_help(), 0)[1])
 
     e = msub.add_parser(
         "export",
-        help="write a scenario's injects as a spreadsheet",
-        epilog=MSEL_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_export"),
+        epilog=h("epilog_msel"),
     )
-    scenario_arg(e)
-    e.add_argument(
-        "-o", "--output", metavar="FILE.csv|FILE.xlsx", help="write here (default: CSV to stdout)"
-    )
+    scenario_arg(e, h)
+    e.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx", help=h("export_output"))
     e.add_argument(
         "--headers",
         choices=["en", "zh"],
         default=None,
-        help="language of the column headers (default: --lang); import reads either",
+        help=h("export_headers"),
     )
     e.add_argument(
         "--lang", dest="report_lang", choices=["zh", "en"], default=None, help=argparse.SUPPRESS
     )
-    e.add_argument("--force", action="store_true", help=FORCE_HELP)
+    e.add_argument("--force", action="store_true", help=h("force"))
     e.set_defaults(func=cmd_msel_export)
 
     i = msub.add_parser(
         "import",
-        help="make a scenario YAML from a spreadsheet's injects",
-        description="Read the injects from FILE (CSV or XLSX) and write a scenario: the other "
-        "parts (procedures, incidents, timeline, absences, outages, objectives, "
-        "overrides …) come from --base (default: the scenario named in row 1). "
-        "Problems are printed as FILE:ROW:COL: message.",
-        epilog=MSEL_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_import"),
+        description=h("desc_import"),
+        epilog=h("epilog_msel"),
     )
-    i.add_argument("file", metavar="FILE", help="the MSEL spreadsheet (.csv or .xlsx)")
-    i.add_argument(
-        "-o", "--output", metavar="SCENARIO.yaml", help="write the scenario here (default: stdout)"
-    )
-    i.add_argument(
-        "--base", metavar="SCENARIO", help="scenario that supplies everything but the injects"
-    )
-    i.add_argument("--id", metavar="ID", help="give the new scenario this id (default: the base's)")
-    i.add_argument("--force", action="store_true", help=FORCE_HELP)
+    i.add_argument("file", metavar="FILE", help=h("import_file"))
+    i.add_argument("-o", "--output", metavar="SCENARIO.yaml", help=h("import_output"))
+    i.add_argument("--base", metavar="SCENARIO", help=h("import_base"))
+    i.add_argument("--id", metavar="ID", help=h("import_id"))
+    i.add_argument("--force", action="store_true", help=h("force"))
     i.set_defaults(func=cmd_msel_import)

@@ -9,90 +9,96 @@ import signal
 import sys
 from pathlib import Path
 
+from .arguments import Helps
+
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_WEB_PORT = 8766
 
 
-def register(sub) -> None:
+def register(sub, lang: str) -> None:
+    h = Helps(lang)
     p = sub.add_parser(
         "serve",
-        help="serve an exercise to several participants (`drillsim join` or a browser)",
-        description="Start one exercise as a server. Writes LOG.join.json (owner-only) with one secret "
-        "token per role, one for the facilitator and one for evaluators, and prints the join "
-        "commands. The facilitator starts the exercise; roles nobody joined by then are played "
-        "by their bots (--others bot) or wait for a person (--others wait). After a crash, "
-        "`drillsim serve --resume LOG` continues it with the same tokens.",
+        help=h("cmd_serve"),
+        description=h("desc_serve"),
     )
-    p.add_argument("scenario", nargs="?", metavar="SCENARIO", help="a shipped id or a file")
-    p.add_argument("--variant", action="append", default=[], metavar="VARIANT", help="plan variant")
-    p.add_argument("--seed", type=int, default=None, metavar="N", help="default: a random one")
-    p.add_argument("--mode", choices=["exercise", "test", "training"], default=None)
-    p.add_argument("--others", choices=["bot", "wait"], default="bot", help="default: bot")
-    p.add_argument("--speed", type=float, default=1.0, metavar="X", help="clock speed, 1 to 60")
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO", help=h("serve_scenario"))
     p.add_argument(
-        "--host", default=LOOPBACK, help="address to bind (default 127.0.0.1: this machine only)"
+        "--variant", action="append", default=[], metavar="VARIANT", help=h("serve_variant")
     )
-    p.add_argument("--port", type=int, default=None, help=f"default {DEFAULT_PORT}; 0: any free")
+    p.add_argument("--seed", type=int, default=None, metavar="N", help=h("serve_seed"))
     p.add_argument(
-        "--log", metavar="FILE", help="event log (default drillsim-SCENARIO-SEED-….jsonl)"
+        "--mode", choices=["exercise", "test", "training"], default=None, help=h("serve_mode")
     )
-    p.add_argument("--resume", metavar="LOG", help="continue the crashed session of this log")
+    p.add_argument("--others", choices=["bot", "wait"], default="bot", help=h("serve_others"))
+    p.add_argument("--speed", type=float, default=1.0, metavar="X", help=h("serve_speed"))
+    p.add_argument("--host", default=LOOPBACK, help=h("serve_host"))
+    p.add_argument("--port", type=int, default=None, help=h("serve_port", port=DEFAULT_PORT))
+    p.add_argument("--log", metavar="FILE", help=h("serve_log"))
+    p.add_argument("--resume", metavar="LOG", help=h("serve_resume"))
     p.add_argument(
         "--web",
         action="store_true",
-        help="also serve the console to browsers (textual-serve), on --web-port",
+        help=h("serve_web"),
     )
-    p.add_argument("--web-port", type=int, default=DEFAULT_WEB_PORT, metavar="P")
-    p.add_argument("--lang", dest="serve_lang", choices=["zh", "en"], default=None)
+    p.add_argument(
+        "--web-port",
+        type=int,
+        default=DEFAULT_WEB_PORT,
+        metavar="P",
+        help=h("serve_web_port", port=DEFAULT_WEB_PORT),
+    )
+    p.add_argument(
+        "--lang", dest="serve_lang", choices=["zh", "en"], default=None, help=h("sub_lang")
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
         "web",
-        help="serve the join console to browsers (participants without Python)",
-        description="Serve `drillsim join URL` to web browsers with textual-serve: each browser tab "
-        "opens the console, which asks for the participant's join code (from the join file).",
+        help=h("cmd_web"),
+        description=h("desc_web"),
     )
-    p.add_argument("url", metavar="URL", help="the session server's address (the join file's url)")
-    p.add_argument("--host", default=LOOPBACK, help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=DEFAULT_WEB_PORT, help=f"default {DEFAULT_WEB_PORT}")
-    p.add_argument("--lang", dest="web_lang", choices=["zh", "en"], default=None)
+    p.add_argument("url", metavar="URL", help=h("web_url"))
+    p.add_argument("--host", default=LOOPBACK, help=h("web_host"))
+    p.add_argument(
+        "--port", type=int, default=DEFAULT_WEB_PORT, help=h("web_port", port=DEFAULT_WEB_PORT)
+    )
+    p.add_argument(
+        "--lang", dest="web_lang", choices=["zh", "en"], default=None, help=h("sub_lang")
+    )
     p.set_defaults(func=cmd_web)
 
     p = sub.add_parser(
         "join",
-        help="join a served exercise: the console, or a script with --actions / --run-to",
-        description="Open the exercise console as a participant of a served exercise. The token "
-        "(or its join code) says who you are: a role sees its own view only; the facilitator "
-        "the clock, injects and live verdicts; an evaluator the timeline and the rating forms. "
-        "With --actions, play an actions file for the token's role without a screen; with "
-        "--run-to (facilitator), run the clock to that minute and stop there.",
+        help=h("cmd_join"),
+        description=h("desc_join"),
     )
-    p.add_argument("url", metavar="URL", help="the server's address, as in the join file")
+    p.add_argument("url", metavar="URL", help=h("join_url"))
     p.add_argument(
         "--token",
-        help="a token or join code from the join file (without it, the console asks for the code)",
+        help=h("join_token"),
     )
-    p.add_argument("--actions", metavar="FILE", help="play this actions file for the token's role")
-    p.add_argument("--run-to", type=float, metavar="T", help="facilitator: run the clock to T")
+    p.add_argument("--actions", metavar="FILE", help=h("join_actions"))
+    p.add_argument("--run-to", type=float, metavar="T", help=h("join_run_to"))
     p.add_argument(
         "--speed",
         type=float,
         default=None,
         metavar="X",
-        help="--run-to at this speed (else at once)",
+        help=h("join_speed"),
     )
     p.add_argument(
         "--wait-for",
         action="append",
         default=[],
         metavar="ROLE",
-        help="--run-to: first wait until ROLE has joined (and sent its actions); repeatable",
+        help=h("join_wait_for"),
     )
+    p.add_argument("--retry", type=float, default=120.0, metavar="S", help=h("join_retry"))
     p.add_argument(
-        "--retry", type=float, default=120.0, metavar="S", help="keep reconnecting for S seconds"
+        "--lang", dest="join_lang", choices=["zh", "en"], default=None, help=h("sub_lang")
     )
-    p.add_argument("--lang", dest="join_lang", choices=["zh", "en"], default=None)
     p.set_defaults(func=cmd_join)
 
 

@@ -6,33 +6,25 @@ import json
 import sys
 from pathlib import Path
 
-EPILOG = """\
-Examples:
-  drillsim play payment_outage --role duty_supervisor --mode training --name li_ming
-  drillsim trainee li_ming                 # sessions, per clause how often hit and the trend, next
-  drillsim trainee --export trainees.csv   # every trainee (.csv with BOM, .json, .md, .html)
-Records are kept in the user's data folder ($XDG_DATA_HOME/drillsim/trainees on Linux).
-"""
+from .arguments import Helps
 
 
-def register(sub) -> None:
-    import argparse
+def register(sub, lang: str) -> None:
+
+    h = Helps(lang)
 
     p = sub.add_parser(
         "trainee",
-        help="a trainee's progress over sessions, and the export of all trainees' records",
-        description="Show a trainee's record: each session (scenario, mode, date, on-time rate, "
-        "grades right), per clause how often its duties were hit and the trend, and the scenario "
-        "to play next. With --export, write every trainee's record to a file.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=h("cmd_trainee"),
+        description=h("desc_trainee"),
+        epilog=h("epilog_trainee"),
     )
-    p.add_argument("name", nargs="?", metavar="NAME", help="the trainee (as given to play --name)")
-    p.add_argument("--json", action="store_true", help="print the record and the progress as JSON")
+    p.add_argument("name", nargs="?", metavar="NAME", help=h("trainee_name"))
+    p.add_argument("--json", action="store_true", help=h("trainee_json"))
     p.add_argument(
         "--export",
         metavar="FILE",
-        help="write all trainees' records; the format follows the suffix (.csv .json .md .html)",
+        help=h("trainee_export"),
     )
     p.set_defaults(func=cmd_trainee)
 

@@ -5,7 +5,7 @@ and numbers for them: the command line, the console (tui) and the reports all re
     tr = Tr("en"); tr("hit")      ->  "hit"
 
 The catalogue is one flat key space per language, kept in sections by where the words are
-shown (common, cli, console, reports); a key is defined once, so the same status reads the
+shown (common, cli, help, console, reports, drill); a key is defined once, so the same status reads the
 same everywhere. Plan text (role names, duty titles …) comes from the YAML files and is chosen
 by `Names`. Nothing here imports textual or rich: simulator and scoring use it too.
 """
@@ -18,6 +18,7 @@ from .cli import CLI
 from .common import COMMON
 from .console import CONSOLE
 from .drill import DRILL
+from .help import HELP
 from .reports import REPORTS
 
 LANGS = ("zh", "en")
@@ -28,6 +29,7 @@ SECTIONS = {
     "console": CONSOLE,
     "reports": REPORTS,
     "drill": DRILL,
+    "help": HELP,
 }
 
 

@@ -1,0 +1,174 @@
+"""Every `--help` speaks the chosen language: each command's and option's help, the description,
+the examples and argparse's own headings come from the catalogue in that language, chosen by
+`--lang` anywhere on the line or else by the environment, before the parser is built."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from drillsim import cli
+from drillsim.arguments import ARGPARSE_WORDS, lang_from_argv, wrap
+from drillsim.words import WORDS, t
+
+ROOT = Path(__file__).resolve().parents[1]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _parsers(parser: argparse.ArgumentParser, path=()):
+    """(words, parser) for the top level and every subcommand, nested ones included."""
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, (*path, name))
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{[a-z_]+\}", template)
+    return re.compile(".+".join(re.escape(p) for p in parts), re.S)
+
+
+def _catalogue(lang: str) -> list[re.Pattern]:
+    return [_pattern(text) for key, text in WORDS[lang].items() if key.startswith("help_")]
+
+
+def _from_catalogue(text: str, lang: str) -> bool:
+    return any(p.fullmatch(text) for p in _catalogue(lang))
+
+
+ALL = [words for words, _ in _parsers(cli.build_parser("en"))]
+
+
+def test_every_command_is_walked():
+    assert ("run",) in ALL and ("msel", "export") in ALL and ("join",) in ALL
+    assert len(ALL) >= 20
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_help_text_is_the_catalogues_in_that_language(lang):
+    """Each option's and each command's help, each description and epilog: the catalogue's text
+    in `lang` (an option without help, or with a literal English string, fails here)."""
+    for words, parser in _parsers(cli.build_parser(lang)):
+        for action in parser._actions:
+            if action.help == argparse.SUPPRESS:
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    assert _from_catalogue(choice.help, lang), (words, choice.dest, choice.help)
+                continue
+            if isinstance(action, argparse._HelpAction):
+                assert action.help == t("argparse_help", lang)
+                continue
+            assert action.help, (words, action.dest, "has no help")
+            assert _from_catalogue(action.help, lang), (words, action.dest, action.help)
+        for text in (parser.description, parser.epilog):
+            if text:
+                assert _from_catalogue(text, lang), (words, text[:60])
+
+
+@pytest.mark.parametrize("words", ALL, ids=lambda w: " ".join(w) or "drillsim")
+def test_zh_help_has_no_english_help_sentence(words, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--lang", "zh", *words, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(t("argparse_usage", "zh"))
+    assert t("argparse_options", "zh") in out and "options:" not in out
+    assert t("argparse_help", "zh") in out
+    english = [
+        text
+        for key, text in WORDS["en"].items()
+        if key.startswith(("help_", "argparse_")) and text != WORDS["zh"][key]
+    ]
+    # a help sentence is wrapped over lines: compare with the whitespace folded
+    folded = " ".join(out.split())
+    for text in english:
+        first = " ".join(text.split()[:6])
+        if len(first) > 20 and not text.startswith("Examples"):
+            assert first not in folded, (words, first)
+    assert CJK.search(out)
+
+
+@pytest.mark.parametrize("words", ALL, ids=lambda w: " ".join(w) or "drillsim")
+def test_en_help_is_english(words, capsys):
+    with pytest.raises(SystemExit):
+        cli.main([*words, "--help", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: ") and "options:" in out
+    # Chinese only where the English text quotes it (the report's 演练评估报告, 王工 …)
+    for line in out.splitlines():
+        if CJK.search(line):
+            assert (
+                any(
+                    CJK.search(text) and line.strip()[:10] in text
+                    for key, text in WORDS["en"].items()
+                    if key.startswith("help_")
+                )
+                or "演练评估报告" in line
+            ), line
+
+
+def test_the_language_is_chosen_before_the_parser_is_built(monkeypatch, capsys):
+    seed_zh = t("help_run_seed", "zh")
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    assert seed_zh in " ".join(capsys.readouterr().out.split()).replace(" ", "")
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert "random seed (default 1)" in out and seed_zh not in out
+    # --lang overrides the environment, at the top level or after the subcommand
+    with pytest.raises(SystemExit):
+        cli.main(["play", "--help", "--lang", "zh"])
+    assert "用法:" in capsys.readouterr().out
+    assert lang_from_argv(["--lang=zh", "run", "x"]) == "zh"
+    assert lang_from_argv(["--lang", "zh", "play", "--lang", "en"]) == "en"
+    assert lang_from_argv(["run", "--", "--lang", "zh"]) == "en"
+    assert lang_from_argv(["--lang", "fr"]) == "en"
+
+
+def test_argparse_errors_in_zh(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--lang", "zh", "run"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("用法:")
+    assert "drillsim run: 错误: 缺少以下参数: SCENARIO" in err
+    with pytest.raises(SystemExit):
+        cli.main(["--lang", "zh", "run", "payment_outage", "--others", "nobody"])
+    assert "无效的选项值" in capsys.readouterr().err
+
+
+def test_every_argparse_word_has_both_languages():
+    for msgid, key in ARGPARSE_WORDS.items():
+        assert WORDS["en"][key] == msgid, key
+        assert CJK.search(WORDS["zh"][key]), key
+        assert re.findall(r"%\(?\w*\)?[sr]", WORDS["zh"][key]) == re.findall(
+            r"%\(?\w*\)?[sr]", msgid
+        ) or sorted(re.findall(r"%\(?\w*\)?[sr]", WORDS["zh"][key])) == sorted(
+            re.findall(r"%\(?\w*\)?[sr]", msgid)
+        ), key
+
+
+def test_every_help_key_the_code_asks_for_exists():
+    used = set()
+    for path in (ROOT / "drillsim").glob("*.py"):
+        used |= set(re.findall(r'\bh\(\s*"([a-z0-9_]+)"', path.read_text(encoding="utf-8")))
+    assert len(used) > 100
+    assert not sorted(k for k in used if "help_" + k not in WORDS["en"])
+
+
+def test_wrapping_counts_chinese_as_two_columns():
+    lines = wrap("先在DIR中查找场景、预案(DIR 或 DIR/procedures)和变体,再查随附的;可重复", 30)
+    assert all(sum(2 if CJK.match(c) else 1 for c in line) <= 30 for line in lines)
+    assert (
+        "".join(lines).replace(" ", "")
+        == "先在DIR中查找场景、预案(DIR或DIR/procedures)和变体,再查随附的;可重复"
+    )
+    assert wrap("one two three", 7) == ["one two", "three"]
