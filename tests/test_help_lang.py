@@ -52,22 +52,24 @@ def test_every_command_is_walked():
 def test_every_help_text_is_the_catalogues_in_that_language(lang):
     """Each option's and each command's help, each description and epilog: the catalogue's text
     in `lang` (an option without help, or with a literal English string, fails here)."""
+    texts, helps, no_help = [], [], []
     for words, parser in _parsers(cli.build_parser(lang)):
-        for action in parser._actions:
-            if action.help == argparse.SUPPRESS:
-                continue
-            if isinstance(action, argparse._SubParsersAction):
-                for choice in action._choices_actions:
-                    assert _from_catalogue(choice.help, lang), (words, choice.dest, choice.help)
-                continue
-            if isinstance(action, argparse._HelpAction):
-                assert action.help == t("argparse_help", lang)
-                continue
-            assert action.help, (words, action.dest, "has no help")
-            assert _from_catalogue(action.help, lang), (words, action.dest, action.help)
-        for text in (parser.description, parser.epilog):
-            if text:
-                assert _from_catalogue(text, lang), (words, text[:60])
+        actions = [a for a in parser._actions if a.help != argparse.SUPPRESS]
+        subs = [a for a in actions if isinstance(a, argparse._SubParsersAction)]
+        texts += [(words, c.help) for sub in subs for c in sub._choices_actions]
+        helps += [a.help for a in actions if isinstance(a, argparse._HelpAction)]
+        options = [
+            a
+            for a in actions
+            if not isinstance(a, (argparse._SubParsersAction, argparse._HelpAction))
+        ]
+        no_help += [(words, a.dest) for a in options if not a.help]
+        texts += [(words, a.help) for a in options if a.help]
+        texts += [(words, x) for x in (parser.description, parser.epilog) if x]
+    assert no_help == []
+    assert len(helps) == len(ALL) and set(helps) == {t("argparse_help", lang)}
+    assert len(texts) > 150
+    assert [(w, x) for w, x in texts if not _from_catalogue(x, lang)] == []
 
 
 @pytest.mark.parametrize("words", ALL, ids=lambda w: " ".join(w) or "drillsim")
@@ -84,12 +86,10 @@ def test_zh_help_has_no_english_help_sentence(words, capsys):
         for key, text in WORDS["en"].items()
         if key.startswith(("help_", "argparse_")) and text != WORDS["zh"][key]
     ]
-    # a help sentence is wrapped over lines: compare with the whitespace folded
+    # a help sentence is wrapped over lines: compare the first words with the whitespace folded
     folded = " ".join(out.split())
-    for text in english:
-        first = " ".join(text.split()[:6])
-        if len(first) > 20 and not text.startswith("Examples"):
-            assert first not in folded, (words, first)
+    firsts = [" ".join(text.split()[:6]) for text in english if not text.startswith("Examples")]
+    assert [f for f in firsts if len(f) > 20 and f in folded] == []
     assert CJK.search(out)
 
 
@@ -100,16 +100,9 @@ def test_en_help_is_english(words, capsys):
     out = capsys.readouterr().out
     assert out.startswith("usage: ") and "options:" in out
     # Chinese only where the English text quotes it (the report's 演练评估报告, 王工 …)
-    for line in out.splitlines():
-        if CJK.search(line):
-            assert (
-                any(
-                    CJK.search(text) and line.strip()[:10] in text
-                    for key, text in WORDS["en"].items()
-                    if key.startswith("help_")
-                )
-                or "演练评估报告" in line
-            ), line
+    quoting = [text for key, text in WORDS["en"].items() if key.startswith("help_")]
+    chinese = re.findall(r"[\u4e00-\u9fff]+", out)
+    assert [x for x in chinese if not any(x in text for text in quoting)] == []
 
 
 def test_the_language_is_chosen_before_the_parser_is_built(monkeypatch, capsys):
