@@ -38,6 +38,11 @@ def register(sub, lang: str) -> None:
     p.add_argument("--log", metavar="FILE", help=h("serve_log"))
     p.add_argument("--resume", metavar="LOG", help=h("serve_resume"))
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing --log and its join file (never one another server is writing)",
+    )
+    p.add_argument(
         "--web",
         action="store_true",
         help=h("serve_web"),
@@ -124,17 +129,14 @@ def cmd_serve(args) -> int:
     if not 1 <= args.speed <= 60:
         return _fail("serve: --speed must be between 1 and 60")
     if args.resume:
-        if args.scenario or args.variant or args.seed is not None or args.log:
+        if args.scenario or args.variant or args.seed is not None or args.log or args.force:
             return _fail("serve --resume LOG takes the scenario, seed and tokens from the log")
         log = Path(args.resume)
         jpath = join_path(log)
         if not log.is_file() or not jpath.is_file():
             return _fail(f"serve --resume: needs {log} and {jpath}")
         join = read_join(jpath)
-        try:
-            room = Room.resume(log)
-        except ValueError as exc:
-            return _fail(str(exc))
+        room = Room.resume(log)  # a log another server is writing is refused (its lock)
         port = args.port if args.port is not None else int(join["url"].rsplit(":", 1)[1])
     else:
         if not args.scenario:
@@ -146,7 +148,7 @@ def cmd_serve(args) -> int:
         log = Path(args.log) if args.log else default_log_path(plan.scenario.id, seed)
         jpath = join_path(log)
         for existing in (log, jpath):
-            if existing.exists():
+            if existing.exists() and not args.force:
                 return _fail(
                     f"serve: {existing} exists; choose another --log, or continue that session "
                     f"with `drillsim serve --resume {log}`"
@@ -158,6 +160,7 @@ def cmd_serve(args) -> int:
             log_path=log,
             others=args.others,
             speed=args.speed,
+            force=args.force,
         )
         join = None
         port = args.port if args.port is not None else DEFAULT_PORT
@@ -188,6 +191,7 @@ async def _serve(room, join, log, jpath, host, port, web) -> int:
     try:
         runner = await start_server(server, host, port)
     except OSError as exc:
+        room.close()
         return _fail(f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}")
     shown = host if ":" not in host else f"[{host}]"
     join["url"] = f"http://{shown}:{bound_port(runner)}"
@@ -205,6 +209,10 @@ async def _serve(room, join, log, jpath, host, port, web) -> int:
         browser.terminate()
         browser.wait(10)
     await runner.cleanup()
+    if not room.started:  # nothing was played: the next `serve` may take the same --log
+        jpath.unlink(missing_ok=True)
+        print("drillsim: stopped before the exercise started; nothing was recorded")
+        return 0
     print(f"drillsim: stopped; log {log} (continue it: drillsim serve --resume {log})")
     return 0
 

@@ -30,6 +30,9 @@ except ImportError:  # not on POSIX: no lock, the exists check still guards
     fcntl = None  # type: ignore[assignment]
 
 MAX_LOG_BYTES = 256 * 1024 * 1024
+# a served exercise's records of who joined, left, rated…: chained like any line, typed
+# `session` and without `seq`, so that scoring and replay pass over them
+SESSION = "session"
 _TAIL = re.compile(r',"h":"([0-9a-f]{64})"\}$')
 
 
@@ -111,8 +114,54 @@ class LogWriter:
         self._fh.write(f'{body[:-1]},"h":"{self.head}"}}\n')
         self._fh.flush()  # a crash loses nothing already recorded
 
+    def sync(self) -> None:
+        """Down to the disk (fsync): a served batch is made durable before anyone is shown it."""
+        if not self._fh.closed:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+
     def close(self) -> None:
-        self._fh.close()  # releases the lock
+        if not self._fh.closed:
+            self.sync()
+            self._fh.close()  # releases the lock
+
+
+def reopen(path: str | Path) -> tuple[LogWriter, list[dict], Chain]:
+    """Continue a log (a resumed session): locked first, so that no other writer can slip in
+    between reading it and appending to it; then read (events without `h`). A torn last line
+    (the crash cut it) is cut off the file, so that the next line starts on its own. A log whose
+    chain is broken or missing is refused: continuing it would vouch for what was changed."""
+    writer = LogWriter.append(path, "")
+    try:
+        events, chain = read_log(path)
+        if not chain.chained or chain.broken_at is not None:
+            line = chain.broken_at or 1
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        line,
+                        1,
+                        f"cannot be continued: {chain.describe()}; "
+                        "`drillsim score --verify` says more",
+                    )
+                ]
+            )
+        fd = writer._fh.fileno()
+        size = os.fstat(fd).st_size
+        with open(path, "rb") as f:
+            raw = f.read()
+        whole = raw.rfind(b"\n") + 1
+        if chain.torn:
+            os.ftruncate(fd, whole)
+        elif whole < size:  # the last line is whole but its newline was not written
+            writer._fh.write("\n")
+            writer._fh.flush()
+    except BaseException:
+        writer.close()
+        raise
+    writer.head = chain.head
+    return writer, events, chain
 
 
 @dataclass
@@ -206,6 +255,7 @@ def read_log(path: str | Path) -> tuple[list[dict], Chain]:
                 )
             ]
         )
-    chain.ended = events[-1]["type"] == "end"
+    world = [ev for ev in events if ev["type"] != SESSION]
+    chain.ended = world[-1]["type"] == "end"
     chain.head = prev
     return events, chain

@@ -21,6 +21,8 @@ from numpy.random import SeedSequence
 
 from drillsim.scoring.verdicts import score
 from drillsim.simulator.checks import check_action
+from drillsim.simulator.errors import InputError, Problem
+from drillsim.simulator.eventlog import SESSION, LogWriter, dumps, reopen
 from drillsim.simulator.formats.yamlsrc import Positions
 from drillsim.simulator.loader import load_plan
 from drillsim.simulator.model import ScriptAction
@@ -31,7 +33,6 @@ from drillsim.tui.exercise import ActionError, Exercise, wall_now
 from drillsim.words import Tr
 
 from . import protocol as P
-from .journal import SESSION, Journal, dumps, read_lines
 from .views import EVALUATOR, FACILITATOR, ROLE, Who, visible
 
 EPS = 1e-9
@@ -63,14 +64,20 @@ class Room:
         others: str = "bot",
         speed: float = 1.0,
         wall_clock: Callable[[], str] = wall_now,
+        force: bool = False,
+        log: LogWriter | None = None,
     ):
+        """The log is opened (and locked) now, not when the exercise starts: a second server
+        given the same log is refused before it hands out a single token. `log` is the
+        reopened log of a resumed session."""
         if others not in OTHERS:
             raise ValueError(f"--others: one of {', '.join(OTHERS)}")
         self.plan, self.proc = plan, plan.procedure
         self.seed, self.mode, self.log_path = seed, mode, Path(log_path)
         self.others, self.speed, self.wall_clock = others, speed, wall_clock
         self.ex: Exercise | None = None
-        self.journal: Journal | None = None
+        self.log = log or LogWriter(self.log_path, force=force, inputs=plan.files)
+        self._muted = False
         self.early: list[dict] = []  # session records before the log has its header
         self.present: dict[str, int] = {}  # participant label -> open connections
         self.players: dict[str, str] = {}
@@ -136,25 +143,24 @@ class Room:
 
     # --- the log ----------------------------------------------------------------------------
     def _on_event(self, ev: dict) -> None:
-        if self.journal is not None:
-            self.journal.write(ev)
+        if not self._muted:
+            self.log.write(ev)
 
     def record(self, what: str, who: Who | None = None, **fields) -> None:
         ev = {"t": self.now, "type": SESSION, "what": what}
         if who is not None:
             ev["who"] = who.label
         ev.update(fields)
-        if self.journal is not None:
-            self.journal.write(ev)
-        else:
+        if self.started:
+            self.log.write(ev)
+        else:  # the log's first line is the exercise's header
             self.early.append(ev)
 
     def drain(self) -> list[dict]:
         """The events since the last drain, once they are on disk."""
         out = self.events[self._sent :]
         self._sent += len(out)
-        if self.journal is not None:
-            self.journal.sync()
+        self.log.sync()
         return out
 
     def backlog(self, who: Who, have: int = 0) -> list[dict]:
@@ -163,8 +169,10 @@ class Room:
         return mine[have:]
 
     def close(self) -> None:
-        if self.journal is not None:
-            self.journal.close()
+        """Release the log; a log the exercise never started in is removed (it is empty)."""
+        self.log.close()
+        if not self.started:
+            self.log_path.unlink(missing_ok=True)
 
     # --- presence ---------------------------------------------------------------------------
     def join(self, who: Who, client: str = "console") -> None:
@@ -190,12 +198,7 @@ class Room:
         if unknown:
             raise Refused(f"no such role: {', '.join(unknown)}")
         self.players = {r: "bot" if r in bots else "human" for r in roles}
-        self.journal = Journal(self.log_path)
         session = Session(self.plan, self.seed, self.players, listeners=(self._on_event,))
-        self.record("opened", None, mode=self.mode, others=self.others)
-        for ev in self.early:
-            self.journal.write({**ev, "t": 0.0})
-        self.early.clear()
         humans = [r for r, k in self.players.items() if k != "bot"]
         self.ex = Exercise(
             self.plan,
@@ -206,6 +209,10 @@ class Room:
             wall_clock=self.wall_clock,
             session=session,
         )
+        self.record("opened", None, mode=self.mode, others=self.others)
+        for ev in self.early:
+            self.log.write({**ev, "t": 0.0})
+        self.early.clear()
 
     # --- the clock ----------------------------------------------------------------------------
     def tick(self, dt: float) -> None:
@@ -366,9 +373,22 @@ class Room:
         replayed through the deterministic engine to the last recorded minute, checked event by
         event against the log, then the log continued where it stopped."""
         log_path = Path(log_path)
-        events = read_lines(log_path)
-        if not events or events[0]["type"] != "start":
-            raise ValueError(f"{log_path}:1:1: not a drillsim log (no start event)")
+        log, events, _chain = reopen(log_path)
+        try:
+            return cls._rebuild(log, events, log_path, wall_clock, speed)
+        except BaseException:
+            log.close()
+            raise
+
+    @classmethod
+    def _rebuild(
+        cls,
+        log: LogWriter,
+        events: list[dict],
+        log_path: Path,
+        wall_clock: Callable[[], str],
+        speed: float,
+    ) -> Room:
         header = events[0]
         world = [ev for ev in events if ev["type"] != SESSION]
         records = [ev for ev in events if ev["type"] == SESSION]
@@ -383,7 +403,9 @@ class Room:
             others=opened.get("others", "bot"),
             speed=clocks[-1]["speed"] if clocks else speed,
             wall_clock=wall_clock,
+            log=log,
         )
+        room._muted = True  # the replayed events are in the log already
         room.players = dict(header["players"])
         session = Session(plan, room.seed, room.players, listeners=(room._on_event,))
         humans = [r for r, k in room.players.items() if k != "bot"]
@@ -408,13 +430,20 @@ class Room:
         made = session.events
         for i, ev in enumerate(world):
             if i >= len(made) or dumps(made[i]) != dumps(ev):
-                raise ValueError(
-                    f"{log_path}: the log does not replay (event seq {ev.get('seq', i)} differs): "
-                    "was it written by another version, or changed?"
+                raise InputError(
+                    [
+                        Problem(
+                            str(log_path),
+                            1 + events.index(ev),
+                            1,
+                            f"the log does not replay (event seq {ev.get('seq', i)} differs): "
+                            "was it written by another version of drillsim?",
+                        )
+                    ]
                 )
-        room.journal = Journal(log_path, append=True)
+        room._muted = False
         for ev in made[len(world) :]:
-            room.journal.write(ev)
+            log.write(ev)
         room._sent = len(made)
         room.scripted = {r["who"] for r in records if r["what"] == "script"}
         for rec in records:
@@ -431,7 +460,7 @@ class Room:
 
             room.ex.evaluation.ratings = load_ratings(room.ex.evaluation.path)
         room.record("resumed", None, events=len(made))
-        room.journal.sync()
+        log.sync()
         return room
 
 

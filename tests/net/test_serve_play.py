@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
+from drillsim.cli import main
 from drillsim.cmd_serve import _actions_loader
 from drillsim.net.client import RunTo, ScriptClient
 from drillsim.scoring.verdicts import read_log, score
@@ -53,3 +55,31 @@ def test_scripted_participants_score_like_run_with_the_actions_merged(tmp_path):
     joined = [e for e in events if e["type"] == "session" and e["what"] == "joined"]
     assert {e["who"] for e in joined} >= {"facilitator", *files}
     assert tokens and not any(tok in text for tok in tokens)
+
+    # the served log is chained like any log: it verifies, session records and all
+    assert main(["score", "--verify", str(log)]) == 0
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert all('"h":"' in line for line in lines)
+    assert events[0]["files"] and all(len(f["sha256"]) == 64 for f in events[0]["files"])
+
+    def edited(which, change) -> int:
+        copy = tmp_path / f"edited-{which}.jsonl"
+        ev = json.loads(lines[which])
+        change(ev)
+        copy.write_text(
+            "\n".join(
+                [
+                    *lines[:which],
+                    json.dumps(ev, ensure_ascii=False, separators=(",", ":")),
+                    *lines[which + 1 :],
+                ]
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        return main(["score", "--verify", str(copy)])
+
+    action = next(i for i, line in enumerate(lines) if '"type":"action"' in line)
+    record = next(i for i, line in enumerate(lines) if '"what":"joined"' in line)
+    assert edited(action, lambda ev: ev.update(t=ev["t"] - 1)) == 4  # a done time moved
+    assert edited(record, lambda ev: ev.update(who="gm")) == 4  # who joined, rewritten

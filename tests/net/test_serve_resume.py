@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from drillsim.cli import main
 from drillsim.scoring.verdicts import read_log, score
 from drillsim.simulator.loader import load_actions, load_plan
 from drillsim.simulator.runner import run_plan
@@ -44,6 +45,14 @@ def _finish(proc: subprocess.Popen, tmp: Path, name: str, timeout: float = 60) -
     text = (tmp / f"{name}.out").read_text()
     assert code == 0, f"{name} exited {code}:\n{text}"
     return text
+
+
+def _wait_output(path: Path, text: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while text not in path.read_text():
+        assert proc.poll() is None, f"the server exited {proc.returncode}: {path.read_text()}"
+        assert time.monotonic() < end, f"{text!r} never appeared in {path}"
+        time.sleep(0.05)
 
 
 def test_kill_9_and_resume_scores_like_the_uninterrupted_session(tmp_path):
@@ -91,6 +100,19 @@ def test_kill_9_and_resume_scores_like_the_uninterrupted_session(tmp_path):
         time.sleep(0.5)  # the clients are reconnecting, in vain, until the server is back
         resumed = _spawn(["serve", "--resume", log.name], tmp_path, "serve2")
         procs.append(resumed)
+        _wait_output(tmp_path / "serve2.out", "resumed", resumed)
+        # a second server on the same log: refused by the log's lock, with a sentence
+        for args in (["--resume", log.name], ["payment_outage", "--log", log.name, "--force"]):
+            other = subprocess.run(
+                [*CLI, "serve", *args, "--port", "0"],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert other.returncode == 2, other.stderr
+            assert "is being written by another drillsim" in other.stderr
+            assert "Traceback" not in other.stderr
         second = _spawn(
             ["join", url, "--token", join["facilitator"], "--run-to", "300"], tmp_path, "f2"
         )
@@ -119,3 +141,5 @@ def test_kill_9_and_resume_scores_like_the_uninterrupted_session(tmp_path):
     world = [e for e in events if e["type"] != "session"]
     assert [e["seq"] for e in world] == list(range(len(world)))  # nothing lost, nothing twice
     assert (log.read_bytes().count(b'"ty\n')) == 0  # the torn line was cut off
+    # the chain runs on across the crash: the resumed log verifies as a whole
+    assert main(["score", "--verify", str(log)]) == 0

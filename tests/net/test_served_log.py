@@ -1,0 +1,77 @@
+"""The served log is written by the one log writer (simulator.eventlog): locked, chained, and
+continued on resume only when its chain holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from drillsim.net.room import Room
+from drillsim.net.views import FACILITATOR, Who
+from drillsim.simulator.errors import InputError
+from drillsim.simulator.eventlog import read_log
+from drillsim.simulator.loader import load_plan
+
+
+def _room(log, **kw) -> Room:
+    return Room(load_plan("payment_outage"), seed=1, mode="exercise", log_path=log, **kw)
+
+
+def _played(log) -> None:
+    room = _room(log)
+    room.join(Who(FACILITATOR))
+    room.start()
+    room._advance(30.0)
+    room.drain()
+    room.close()
+
+
+def test_a_second_room_on_the_same_log_is_refused_while_the_first_holds_it(tmp_path):
+    log = tmp_path / "s.jsonl"
+    first = _room(log)
+    try:
+        with pytest.raises(InputError, match="being written by another drillsim"):
+            _room(log, force=True)
+    finally:
+        first.close()
+    assert not log.exists()  # never started: nothing recorded, nothing left behind
+    with pytest.raises(InputError, match="exists already"):
+        log.write_text("mine\n")
+        _room(log)
+    assert log.read_text() == "mine\n"
+
+
+def test_the_log_is_chained_from_its_header_and_session_records_are_kept(tmp_path):
+    log = tmp_path / "s.jsonl"
+    _played(log)
+    events, chain = read_log(log)
+    assert chain.intact and not chain.torn
+    assert events[0]["type"] == "start"
+    assert [e["what"] for e in events if e["type"] == "session"][:2] == ["opened", "joined"]
+
+
+def test_resume_continues_the_chain_and_refuses_a_changed_or_unchained_log(tmp_path):
+    log = tmp_path / "s.jsonl"
+    _played(log)
+    before = len(read_log(log)[0])
+    room = Room.resume(log)
+    assert room.now == 30.0
+    room._advance(40.0)
+    room.drain()
+    room.close()
+    events, chain = read_log(log)
+    assert chain.intact and len(events) > before
+    assert events[before]["type"] == "session" and events[before]["what"] == "resumed"
+    assert max(e["t"] for e in events) > 30.0  # the engine's events after the resume, chained
+
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text("".join(lines[:5] + [lines[5].replace('"t":', '"t":1', 1)] + lines[6:]))
+    with pytest.raises(InputError) as exc:
+        Room.resume(edited)
+    assert exc.value.problems[0].line == 6
+    assert "cannot be continued" in exc.value.problems[0].message
+
+    unchained = tmp_path / "old.jsonl"
+    unchained.write_text("".join(line.split(',"h":')[0] + "}\n" for line in lines))
+    with pytest.raises(InputError, match="no hash chain"):
+        Room.resume(unchained)
