@@ -37,11 +37,7 @@ def register(sub, lang: str) -> None:
     p.add_argument("--port", type=int, default=None, help=h("serve_port", port=DEFAULT_PORT))
     p.add_argument("--log", metavar="FILE", help=h("serve_log"))
     p.add_argument("--resume", metavar="LOG", help=h("serve_resume"))
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="overwrite an existing --log and its join file (never one another server is writing)",
-    )
+    p.add_argument("--force", action="store_true", help=h("serve_force"))
     p.add_argument(
         "--web",
         action="store_true",

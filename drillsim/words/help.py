@@ -169,6 +169,7 @@ HELP: dict[str, dict[str, str]] = {
         "help_serve_host": "绑定的地址(默认127.0.0.1:仅本机)",
         "help_serve_log": "事件日志(默认 drillsim-SCENARIO-SEED-….jsonl)",
         "help_serve_resume": "继续此日志所记录的已崩溃会话",
+        "help_serve_force": "--log 文件及其加入文件已存在时覆盖(绝不覆盖另一服务器正在写的日志)",
         "help_serve_web": "同时在 --web-port 上向浏览器提供控制台(textual-serve)",
         "help_cmd_web": "向浏览器提供加入控制台(供没有Python的参与者使用)",
         "help_desc_web": (
@@ -531,6 +532,9 @@ HELP: dict[str, dict[str, str]] = {
         "help_serve_host": "address to bind (default 127.0.0.1: this machine only)",
         "help_serve_log": "event log (default drillsim-SCENARIO-SEED-….jsonl)",
         "help_serve_resume": "continue the crashed session of this log",
+        "help_serve_force": (
+            "overwrite an existing --log and its join file (never a log another server writes)"
+        ),
         "help_serve_web": "also serve the console to browsers (textual-serve), on --web-port",
         "help_cmd_web": "serve the join console to browsers (participants without Python)",
         "help_desc_web": (
