@@ -53,6 +53,11 @@ def register(sub, lang: str) -> None:
     p.add_argument(
         "--lang", dest="serve_lang", choices=["zh", "en"], default=None, help=h("sub_lang")
     )
+    p.add_argument("--live", action="store_true", help=h("serve_live"))
+    p.add_argument("--roster", metavar="FILE", help=h("serve_roster"))
+    p.add_argument(
+        "--evaluator", action="append", default=[], metavar="NAME", help=h("serve_evaluator")
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
@@ -100,6 +105,7 @@ def register(sub, lang: str) -> None:
     p.add_argument(
         "--lang", dest="join_lang", choices=["zh", "en"], default=None, help=h("sub_lang")
     )
+    p.add_argument("--name", metavar="NAME", help=h("join_name"))
     p.set_defaults(func=cmd_join)
 
 
@@ -124,6 +130,10 @@ def cmd_serve(args) -> int:
 
     if not 1 <= args.speed <= 60:
         return _fail("serve: --speed must be between 1 and 60")
+    if args.live or (args.resume and _is_drill(args.resume)):
+        return _serve_drill(args)
+    if args.roster or args.evaluator:
+        return _fail("serve: --roster and --evaluator are for a live drill (--live)")
     if args.resume:
         if args.scenario or args.variant or args.seed is not None or args.log or args.force:
             return _fail("serve --resume LOG takes the scenario, seed and tokens from the log")
@@ -165,6 +175,71 @@ def cmd_serve(args) -> int:
 
     web = (args.web_port, args.serve_lang or args.lang or default_lang()) if args.web else None
     return asyncio.run(_serve(room, join, log, jpath, args.host, port, web))
+
+
+def _is_drill(log: str) -> bool:
+    from drillsim.net.drill_room import is_drill_log
+
+    return Path(log).is_file() and is_drill_log(log)
+
+
+def _serve_drill(args) -> int:
+    """`serve SCENARIO --live --roster FILE`, or `serve --resume DRILL_LOG`."""
+    from drillsim.net.drill_room import DrillRoom
+    from drillsim.net.tokens import join_path, new_drill_join, read_join
+    from drillsim.simulator.drill.roster import load_roster
+    from drillsim.simulator.errors import InputError, Problem
+    from drillsim.simulator.loader import load_plan
+
+    if args.web:
+        return _fail("serve --live: the browser console does not show a drill yet; use join")
+    if args.resume:
+        if args.scenario or args.roster or args.log or args.evaluator:
+            return _fail("serve --resume LOG takes the drill, roster and tokens from the log")
+        log = Path(args.resume)
+        jpath = join_path(log)
+        if not jpath.is_file():
+            return _fail(f"serve --resume: needs {jpath}")
+        join = read_join(jpath)
+        room = DrillRoom.resume(log)
+        port = args.port if args.port is not None else int(join["url"].rsplit(":", 1)[1])
+    else:
+        if not args.scenario:
+            return _fail("serve --live: name a drill SCENARIO (or --resume LOG)")
+        if not args.roster:
+            return _fail("serve --live: --roster FILE is needed (CSV or XLSX)")
+        if args.variant or args.seed is not None or args.mode or args.speed != 1.0:
+            return _fail("serve --live: a live drill runs on the wall clock, with no seed or mode")
+        plan = load_plan(args.scenario)
+        if plan.scenario.drill is None:
+            raise InputError(
+                [
+                    Problem(
+                        args.scenario,
+                        1,
+                        1,
+                        f"{plan.scenario.id} is not set up as a live drill (it has no `drill:` "
+                        "section; see docs/FORMAT.md)",
+                    )
+                ]
+            )
+        names = list(dict.fromkeys(n.strip() for n in args.evaluator if n.strip()))
+        roster = load_roster(args.roster)
+        from datetime import datetime
+
+        log = Path(args.log or f"drill-{plan.scenario.id}-{datetime.now():%Y%m%d-%H%M%S}.jsonl")
+        jpath = join_path(log)
+        for existing in (log, jpath):
+            if existing.exists():
+                return _fail(
+                    f"serve: {existing} exists; choose another --log, or continue that drill "
+                    f"with `drillsim serve --resume {log}`"
+                )
+        room = DrillRoom(plan, roster, log)
+        join = new_drill_join("", names)
+        port = args.port if args.port is not None else DEFAULT_PORT
+    _warn_host(args.host)
+    return asyncio.run(_serve(room, join, log, jpath, args.host, port, None))
 
 
 def _warn_host(host: str) -> None:
@@ -220,10 +295,17 @@ def _print_joins(room, join: dict, log: Path, jpath: Path) -> None:
     print(f"drillsim: {what} {room.plan.scenario.id} at {url}")
     print(f"  log {log}; tokens in {jpath} (readable by you only)")
     print("  join commands (the join code works in the browser console):")
-    rows = [("facilitator", join["facilitator"]), ("evaluator", join["evaluator"])]
-    rows += list(join["roles"].items())
-    for label, token in rows:
-        print(f"    {label:<24} drillsim join {url} --token {token}   code {codes.get(label, '')}")
+    rows = [("facilitator", join["facilitator"], ""), ("evaluator", join["evaluator"], "")]
+    if join.get("drill"):
+        rows[1] = ("evaluator", join["evaluator"], " --name NAME")
+        rows += [(f"evaluator:{n}", tok, "") for n, tok in join["evaluators"].items()]
+        rows.append(("warden", join["warden"], ""))
+    rows += [(role, tok, "") for role, tok in join["roles"].items()]
+    for label, token, more in rows:
+        print(
+            f"    {label:<24} drillsim join {url} --token {token}{more}   "
+            f"code {codes.get(label, '')}"
+        )
     sys.stdout.flush()
 
 

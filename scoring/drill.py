@@ -145,3 +145,14 @@ def drill_summary(plan: Plan, events: list[dict], entries: list[dict], end: floa
             ),
         },
     }
+
+
+def live_summary(plan: Plan, events: list[dict], now: float) -> dict:
+    """The `drill` part as it stands at minute `now` of a drill still running: what a served
+    drill sends every client (stamps at their corrected minutes, as `score` reads them)."""
+    from drillsim.simulator.drill.live import corrected_events
+
+    from .verdicts import obligations
+
+    events = corrected_events(plan, events)
+    return drill_summary(plan, events, obligations(plan, events, now), now)

@@ -43,8 +43,10 @@ class Link:
         client: str = "console",
         retry_s: float = 120.0,
         on_connect: Callable[[], Awaitable[None]] | None = None,
+        name: str | None = None,
     ):
         self.url, self.token, self.client = ws_url(url), token, client
+        self.name = name  # a live drill's evaluator on the shared token
         self.on_message, self.on_connect = on_message, on_connect
         self.retry_s = retry_s
         self.have = 0  # events received: a rejoin asks only for the rest
@@ -93,6 +95,7 @@ class Link:
                                     "token": self.token,
                                     "have": self.have,
                                     "client": self.client,
+                                    **({"name": self.name} if self.name else {}),
                                 }
                             )
                         )
@@ -127,7 +130,10 @@ class Link:
                 if self.on_connect is not None:
                     asyncio.ensure_future(self.on_connect())
             elif kind == "error" and not self.connected.is_set():
-                if msg.get("message") in ("unknown token", "too many failed attempts"):
+                if msg.get("fatal") or msg.get("message") in (
+                    "unknown token",
+                    "too many failed attempts",
+                ):
                     self.closed = True
                     raise JoinError(msg["message"])
             if kind in ("ok", "error") and msg.get("ref") in self._waiting:

@@ -32,6 +32,7 @@ class Hello(_Msg):
     token: Annotated[str, Field(min_length=1, max_length=200)]
     have: int = Field(0, ge=0)
     client: Literal["console", "script", "bench"] = "console"
+    name: Annotated[str, Field(min_length=1, max_length=80)] | None = None  # a drill's evaluator
 
 
 class Act(_Msg):
@@ -101,6 +102,25 @@ class Note(_Msg):
     text: Text
 
 
+class Drill(_Msg):
+    """A live drill's intent, taken at the server's wall-clock time and recorded with who sent
+    it (the token's person or post; `by`, when given, must be that)."""
+
+    type: Literal["drill"]
+    do: Literal["stamp", "correct", "note", "checkin", "visitor", "close"]
+    milestone: Annotated[str, Field(max_length=80)] | None = None  # stamp: its key or id
+    stamp: Annotated[str, Field(max_length=20)] | None = None  # correct, note: the stamp's id
+    at_wall: Annotated[str, Field(max_length=40)] | None = None  # correct: ISO time it happened
+    number: Annotated[str, Field(max_length=40)] | None = None  # checkin
+    name: Annotated[str, Field(max_length=200)] | None = None  # visitor
+    category: Literal["visitor", "contractor"] | None = None
+    company: Annotated[str, Field(max_length=200)] = ""
+    area: Annotated[str, Field(max_length=200)] = ""
+    present: bool = True
+    note: Text = ""
+    by: Annotated[str, Field(max_length=80)] | None = None
+
+
 class Sync(_Msg):
     """Send me the events again from `have` on; `role` (when given) must be the token's own."""
 
@@ -114,7 +134,7 @@ class Ping(_Msg):
 
 
 Message = Annotated[
-    Hello | Act | Script | Clock | Start | Inject | End | Rate | Note | Sync | Ping,
+    Hello | Act | Script | Clock | Start | Inject | End | Rate | Note | Drill | Sync | Ping,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter = TypeAdapter(Message)

@@ -175,6 +175,17 @@ class Room:
             self.log_path.unlink(missing_ok=True)
 
     # --- presence ---------------------------------------------------------------------------
+    def admit(self, who: Who, name: str | None) -> Who:
+        """The participant a hello makes of a token (a tabletop names people by their token)."""
+        return who
+
+    def welcome_fields(self, who: Who) -> dict:
+        return {}
+
+    def live_state(self) -> dict | None:
+        """A live drill's verdicts and headcount for every client; a tabletop has none."""
+        return None
+
     def join(self, who: Who, client: str = "console") -> None:
         self.present[who.label] = self.present.get(who.label, 0) + 1
         self.record("joined", who, client=client)

@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiohttp import WSMsgType, web
 
@@ -20,6 +21,9 @@ from . import protocol as P
 from .room import Refused, Room
 from .tokens import norm_code
 from .views import ROLE, Who, visible
+
+if TYPE_CHECKING:
+    from .drill_room import DrillRoom
 
 TICK_S = 0.05
 MAX_FAILS, FAIL_WINDOW_S = 10, 60.0  # failed hellos per address, then refused for the window
@@ -39,13 +43,14 @@ class Conn:
 
 
 class SessionServer:
-    def __init__(self, room: Room, tokens: dict[str, Who], codes: dict[str, Who]):
+    def __init__(self, room: Room | DrillRoom, tokens: dict[str, Who], codes: dict[str, Who]):
         self.room, self.tokens, self.codes = room, tokens, codes
         self.conns: set[Conn] = set()
         self.fails: dict[str, deque] = {}
         self.script_clients: dict[str, int] = {}
         self._clock_task: asyncio.Task | None = None
         self._result_sent = False
+        self._last_clock: dict | None = None
         self._announced_start = room.started
         self.app = web.Application()
         self.app.router.add_get("/ws", self.websocket)
@@ -99,12 +104,16 @@ class SessionServer:
         events = room.drain()
         clock = room.clock_state()
         result = room.result() if room.finished and not self._result_sent else None
+        live = room.live_state() if events or clock != self._last_clock else None
+        self._last_clock = clock
         for conn in list(self.conns):
             mine = [ev for ev in events if conn.see(ev)] if events else []
             if mine or clock != conn.clock or result is not None:
                 msg = {"type": "events", "events": mine, "clock": clock}
                 if result is not None:
                     msg["result"] = result
+                if live is not None:
+                    msg["live"] = live
                 self.send(conn, msg)
                 conn.clock = clock
         if result is not None:
@@ -139,12 +148,16 @@ class SessionServer:
                 "humans": room.humans,
                 "players": room.players,
                 "clock": room.clock_state(),
+                **room.welcome_fields(conn.who),
             },
         )
         backlog = room.backlog(conn.who, have)
         msg = {"type": "events", "events": backlog, "clock": room.clock_state()}
         if room.finished:
             msg["result"] = room.result()
+        live = room.live_state()
+        if live is not None:
+            msg["live"] = live
         self.send(conn, msg)
         conn.clock = room.clock_state()
         if conn.who.sees_all:
@@ -196,6 +209,14 @@ class SessionServer:
                         self._failed(addr)
                         await reply({"type": "error", "ref": msg.ref, "message": "unknown token"})
                         continue
+                    try:
+                        who = self.room.admit(who, msg.name)
+                    except Refused as exc:
+                        err = {"type": "error", "ref": msg.ref, "message": str(exc), "fatal": True}
+                        if exc.key:
+                            err.update(key=exc.key, values=exc.values)
+                        await reply(err)
+                        break
                     conn = Conn(ws, who, msg.client, visible(who, self.room.proc))
                     conn.writer = asyncio.create_task(self._write(conn))
                     self.conns.add(conn)

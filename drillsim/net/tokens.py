@@ -1,4 +1,6 @@
-"""The join file: one secret per role, one for the facilitator, one for evaluators.
+"""The join file: one secret per role, one for the facilitator, one for evaluators; for a live
+drill, one for the facilitator (the EHS coordinator), one shared by evaluators (each gives a
+name when joining), one per named evaluator and one for the wardens.
 
 Tokens are long (`secrets.token_urlsafe`) for commands and scripts; each also has a join code,
 short enough to type into the browser console (10 letters and digits, about 50 bits), with
@@ -12,7 +14,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .views import EVALUATOR, FACILITATOR, ROLE, Who
+from .views import EVALUATOR, FACILITATOR, ROLE, WARDEN, Who
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
 CODE_LEN = 10
@@ -46,6 +48,22 @@ def new_join(url: str, roles: list[str]) -> dict:
     return join
 
 
+def new_drill_join(url: str, evaluators: list[str]) -> dict:
+    """A live drill's secrets: no roles (nobody plays a role; people stamp what they see)."""
+    join = {
+        "url": url,
+        "drill": True,
+        "facilitator": new_token(),
+        "evaluator": new_token(),
+        "evaluators": {name: new_token() for name in evaluators},
+        "warden": new_token(),
+        "roles": {},
+    }
+    labels = [FACILITATOR, EVALUATOR, WARDEN, *(Who(EVALUATOR, name=n).label for n in evaluators)]
+    join["codes"] = {new_code(): label for label in labels}
+    return join
+
+
 def join_path(log_path: str | Path) -> Path:
     return Path(str(log_path) + ".join.json")
 
@@ -70,6 +88,9 @@ def secrets_of(join: dict) -> tuple[dict[str, Who], dict[str, Who]]:
     """token -> who, and normalized join code -> who."""
     tokens = {join["facilitator"]: Who(FACILITATOR), join["evaluator"]: Who(EVALUATOR)}
     tokens.update({tok: Who(ROLE, r) for r, tok in join["roles"].items()})
+    tokens.update({tok: Who(EVALUATOR, name=n) for n, tok in join.get("evaluators", {}).items()})
+    if join.get("warden"):
+        tokens[join["warden"]] = Who(WARDEN)
     by_label = {w.label: w for w in tokens.values()}
     codes = {norm_code(c): by_label[label] for c, label in join.get("codes", {}).items()}
     return tokens, codes
@@ -80,4 +101,8 @@ def token_of(join: dict, label: str) -> str:
         return join["facilitator"]
     if label == EVALUATOR:
         return join["evaluator"]
+    if label == WARDEN:
+        return join["warden"]
+    if label.startswith(EVALUATOR + ":"):
+        return join["evaluators"][label.split(":", 1)[1]]
     return join["roles"][label]

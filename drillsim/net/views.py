@@ -12,20 +12,30 @@ from dataclasses import dataclass
 from drillsim.simulator.model import Procedure
 
 FACILITATOR, EVALUATOR, ROLE = "facilitator", "evaluator", "role"
+WARDEN = "warden"  # a live drill's: checks people in at the assembly point
 EVERYONE = frozenset({"start", "end", "absent", "returned", "handover"})
 
 
 @dataclass(frozen=True)
 class Who:
-    """What a token is: the facilitator, an evaluator, or one role."""
+    """What a token is: the facilitator, an evaluator, a warden, or one role. `name`: the
+    person (a live drill's personal evaluator token, or the name given when joining)."""
 
     kind: str
     role: str | None = None
+    name: str | None = None
 
     @property
     def label(self) -> str:
         """How the log and the facilitator name this participant (never by token)."""
-        return self.role if self.kind == ROLE and self.role is not None else self.kind
+        if self.kind == ROLE and self.role is not None:
+            return self.role
+        return f"{self.kind}:{self.name}" if self.name else self.kind
+
+    @property
+    def by(self) -> str:
+        """Who a live drill's stamp or check-in records: the person's name, else the post."""
+        return self.name or self.kind
 
     @property
     def sees_all(self) -> bool:

@@ -171,6 +171,9 @@ HELP: dict[str, dict[str, str]] = {
         "help_serve_resume": "继续此日志所记录的已崩溃会话",
         "help_serve_force": "--log 文件及其加入文件已存在时覆盖(绝不覆盖另一服务器正在写的日志)",
         "help_serve_web": "同时在 --web-port 上向浏览器提供控制台(textual-serve)",
+        "help_serve_live": "实地演练,按真实时钟(实地演练场景,需 --roster):评估员记录时间戳,疏散引导员签到,由演练负责人拉响警铃(见 docs/DRILL.md)",
+        "help_serve_roster": "--live:人员名单,CSV 或 XLSX",
+        "help_serve_evaluator": "--live:为评估员NAME生成个人令牌(可重复;另有一个共用令牌)",
         "help_cmd_web": "向浏览器提供加入控制台(供没有Python的参与者使用)",
         "help_desc_web": (
             "用textual-serve向网页浏览器提供 `drillsim join URL`:每个浏览器标签页打开控制台,控制"
@@ -191,6 +194,7 @@ HELP: dict[str, dict[str, str]] = {
         "help_join_speed": "以此速度执行 --run-to(否则立即到达)",
         "help_join_wait_for": "--run-to:先等待ROLE加入(并发送其动作);可重复",
         "help_join_retry": "在S秒内持续重连",
+        "help_join_name": "实地演练中使用共用评估员令牌时:每条记录所署的姓名",
         "help_cmd_trainee": "学员历次演练的进步,以及导出所有学员的档案",
         "help_desc_trainee": (
             "显示学员档案:每次演练(场景、模式、日期、按时率、定级正确数),每个条款其义务按时完成"
@@ -536,6 +540,14 @@ HELP: dict[str, dict[str, str]] = {
             "overwrite an existing --log and its join file (never a log another server writes)"
         ),
         "help_serve_web": "also serve the console to browsers (textual-serve), on --web-port",
+        "help_serve_live": (
+            "a live drill on the wall clock (a drill scenario, --roster): evaluators stamp, "
+            "wardens check people in, the facilitator raises the alarm (docs/DRILL.md)"
+        ),
+        "help_serve_roster": "--live: the roster, CSV or XLSX",
+        "help_serve_evaluator": (
+            "--live: a personal evaluator token for NAME (repeatable; besides the shared one)"
+        ),
         "help_cmd_web": "serve the join console to browsers (participants without Python)",
         "help_desc_web": (
             "Serve `drillsim join URL` to web browsers with textual-serve: each browser tab opens "
@@ -564,6 +576,7 @@ HELP: dict[str, dict[str, str]] = {
             "--run-to: first wait until ROLE has joined (and sent its actions); repeatable"
         ),
         "help_join_retry": "keep reconnecting for S seconds",
+        "help_join_name": "a live drill's evaluator on the shared token: the name every stamp records",
         "help_cmd_trainee": (
             "a trainee's progress over sessions, and the export of all trainees' records"
         ),
