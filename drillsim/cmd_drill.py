@@ -112,59 +112,15 @@ def report_drill(args, lang: str, out: Path | None) -> int:
 
 def cmd_predict(args) -> int:
     """`drillsim predict`: the evacuation model's times, and a site variant against the base."""
-    from drillsim.scoring.tables import table
-    from drillsim.simulator.drill.evacuation import compare, predict
+    from drillsim.scoring.evacuation_compare import evacuation_comparison, public, render
     from drillsim.simulator.drill.roster import load_roster
-    from drillsim.simulator.drill.site import load_site
-    from drillsim.simulator.errors import InputError, Problem
-    from drillsim.simulator.loader import load_plan
 
-    base_plan = load_plan(args.scenario)
-    site = load_site(base_plan)
-    if site is None:
-        raise InputError(
-            [Problem(args.scenario, 1, 1, "the scenario has no `drill.site` layout to predict")]
-        )
-    counts: dict[str, int] | None = None
-    wardens = None
-    if args.roster:
-        roster = load_roster(args.roster)
-        per_area: dict[str, int] = {}
-        for p in roster.people:
-            if p.present:
-                per_area[p.area] = per_area.get(p.area, 0) + 1
-        counts = per_area
-        wardens = sum(1 for p in roster.people if p.warden and p.present) or None
-    base = predict(site, counts, wardens, n=args.n, seed=args.seed)
-    results = {"base": base.to_dict()}
-    others = []
-    for v in args.variant:
-        vsite = load_site(load_plan(args.scenario, [v]))
-        other = predict(vsite, counts, wardens, n=args.n, seed=args.seed)
-        others.append((v, other))
-        results[v] = {**other.to_dict(), "difference": compare(base, other)}
+    roster = load_roster(args.roster) if args.roster else None
+    result = evacuation_comparison(args.scenario, args.variant, roster, n=args.n, seed=args.seed)
     if args.json:
-        print(json.dumps(results, ensure_ascii=False, indent=2))
+        print(json.dumps(public(result), ensure_ascii=False, indent=2))
         return 0
-    zh = args.lang == "zh"
-    heads = (
-        ["指标(分钟)", "均值", "5%", "50%", "95%"]
-        if zh
-        else ["minutes", "mean", "5%", "50%", "95%"]
-    )
-    for v, other in [("base", base)] + others:
-        rows = []
-        for m in other.values:
-            s = other.stats(m)
-            row = [m] + [f"{s[k]:.1f}" for k in ("mean", "p5", "p50", "p95")]
-            if v != "base":
-                d = results[v]["difference"][m]
-                row.append(f"{d['mean']:+.2f} [{d['ci95'][0]:+.2f}, {d['ci95'][1]:+.2f}]")
-            rows.append(row)
-        extra = [] if v == "base" else (["与基准之差 95%区间"] if zh else ["vs base, 95% interval"])
-        print(f"{site.id} · {v} · n={args.n} seed={args.seed}")
-        print(table(heads + extra, rows, max_col=40))
-        print()
+    print(render(result, args.lang), end="")
     return 0
 
 

@@ -143,6 +143,7 @@ def register(sub, lang: str) -> None:
         dest="base_variants",
         help=h("compare_variant"),
     )
+    p.add_argument("--roster", metavar="FILE", help=h("compare_roster"))
     _add_common(p, h)
     p.set_defaults(func=cmd_compare)
 
@@ -228,4 +229,45 @@ def cmd_montecarlo(args) -> int:
 
 
 def cmd_compare(args) -> int:
+    from drillsim.scoring.evacuation_compare import has_site
+
+    if has_site(args.scenario):
+        return _compare_evacuation(args)
     return _run(args, "compare")
+
+
+def _compare_evacuation(args) -> int:
+    """A live drill's scenario: its variants change the site, not the duties, so the comparison
+    is the evacuation model's (as `drillsim predict --variant`), on the same draws."""
+    from drillsim.scoring.evacuation_compare import evacuation_comparison, public, render
+    from drillsim.simulator.drill.roster import load_roster
+
+    unused = [
+        flag
+        for flag, value in (
+            ("--csv", args.csv),
+            ("--logs", args.logs),
+            ("--records", args.records),
+            ("--dask", args.dask),
+            ("--variant", args.base_variants),
+        )
+        if value
+    ]
+    if unused:
+        print(
+            f"drillsim compare: {', '.join(unused)}: not for a drill's evacuation comparison "
+            "(see docs/DRILL.md)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    if args.n < 2 or args.seed < 0:
+        print("drillsim compare: -n must be at least 2 and --seed non-negative", file=sys.stderr)
+        return EXIT_INPUT
+    roster = load_roster(args.roster) if args.roster else None
+    result = evacuation_comparison(args.scenario, args.variants, roster, n=args.n, seed=args.seed)
+    if args.json:
+        print(json.dumps(public(result), ensure_ascii=False, indent=2))
+        return 0
+    print(t("evac_compare_note", args.lang))
+    print(render(result, args.lang), end="")
+    return 0

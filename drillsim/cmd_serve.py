@@ -178,7 +178,7 @@ def cmd_serve(args) -> int:
 
 
 def _is_drill(log: str) -> bool:
-    from drillsim.net.drill_room import is_drill_log
+    from drillsim.scoring.drill_record import is_drill_log
 
     return Path(log).is_file() and is_drill_log(log)
 
@@ -362,7 +362,8 @@ def cmd_join(args) -> int:
 
     from .arguments import default_lang
 
-    return run_console(args.url, args.token, args.join_lang or args.lang or default_lang())
+    lang = args.join_lang or args.lang or default_lang()
+    return run_console(args.url, args.token, lang, name=args.name)
 
 
 def _actions_loader(path: str):

@@ -10,6 +10,8 @@ once a second; tests pass `tick_interval=None` and a fake clock and call `tick()
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -168,16 +170,30 @@ class DrillConsole(App):
             self._do(lambda: self.drill.stamp(key, self.evaluator), self._stamped)
 
     def _do(self, fn, then=None):
+        """Call the drill; `then(event)` once it took the entry. A served drill answers later
+        (a future of the server's reply), a local one at once."""
         try:
             result = fn()
         except DrillError as exc:
             self.notify(self.tr(f"err_{exc.key}", **exc.values), severity="warning")
             self.refresh_view()
             return None
+        if isinstance(result, asyncio.Future):
+            result.add_done_callback(lambda fut: self._replied(fut.result(), then))
+            return result
         if then is not None:
             then(result)
         self.refresh_view()
         return result
+
+    def _replied(self, reply: dict, then) -> None:
+        if reply["type"] == "error":
+            key = reply.get("key") or ""
+            text = self.tr(key, **reply.get("values", {})) if key in self.tr else reply["message"]
+            self.notify(text, severity="warning", markup=False)
+        elif then is not None and reply.get("event") is not None:
+            then(reply["event"])
+        self.refresh_view()
 
     def _stamped(self, ev: dict) -> None:
         self.last_stamp = ev["id"]
@@ -248,9 +264,12 @@ class DrillConsole(App):
             self.notify(self.tr(key, **values), severity="warning")
             return
         p = pick[0]
-        if self._do(lambda: self.drill.checkin(p.number, self.evaluator)) is not None:
+
+        def checked(_ev: dict) -> None:
             self.records(self.tr("drill_checked_in", name=p.name, number=p.number))
             event.input.value = ""
+
+        self._do(lambda: self.drill.checkin(p.number, self.evaluator), checked)
 
     def action_note(self) -> None:
         if self.last_stamp is None:

@@ -239,9 +239,11 @@ class ConsoleApp(DrillApp):
 
     CSS_PATH = str(Path(tui_app.__file__).with_name("drillsim.tcss"))  # play's, not a copy
 
-    def __init__(self, url: str, token: str | None, lang: str, **kw):
+    def __init__(self, url: str, token: str | None, lang: str, name: str | None = None, **kw):
         super().__init__(PlaySetup(lang=lang), tick_interval=None, **kw)
-        self.url, self.token = url, token
+        self.url, self.token, self.join_name = url, token, name
+        self.drill_welcome: dict | None = None  # a live drill: its own console takes over
+        self.used_token: str | None = None
         self.link: Link | None = None
         self.remote: RemoteSession | None = None
         self.wait: WaitScreen | None = None
@@ -264,7 +266,8 @@ class ConsoleApp(DrillApp):
 
     @work(exclusive=True, group="link")
     async def _connect(self, token: str) -> None:
-        self.link = Link(self.url, token, self.on_server)
+        self.used_token = token
+        self.link = Link(self.url, token, self.on_server, name=self.join_name)
         try:
             await self.link.run()
         except JoinError as exc:
@@ -294,6 +297,12 @@ class ConsoleApp(DrillApp):
 
     async def on_server(self, msg: dict) -> None:
         kind = msg["type"]
+        if kind == "welcome" and msg.get("drill"):
+            self.drill_welcome = msg
+            if self.link is not None:
+                self.link.close()
+            self.exit(return_code=0)
+            return
         if kind == "welcome":
             first = self.welcome is None
             self.welcome = msg
@@ -362,13 +371,17 @@ class ConsoleApp(DrillApp):
         self.exercise_screen.call_after_refresh(self.exercise_screen.pump)
 
 
-def run_console(url: str, token: str | None, lang: str) -> int:
+def run_console(url: str, token: str | None, lang: str, name: str | None = None) -> int:
     import sys
 
-    app = ConsoleApp(url, token, lang)
+    app = ConsoleApp(url, token, lang, name=name)
     app.run()
     if app.link is not None:
         app.link.close()
+    if app.drill_welcome is not None and app.used_token is not None:
+        from .drill_console import run_drill_console
+
+        return run_drill_console(url, app.used_token, app.drill_welcome, lang, name=name)
     for p in app.problems:
         print(f"drillsim {p}", file=sys.stderr)
     return 2 if app.problems else 0

@@ -13,7 +13,6 @@ told of it, so `serve --resume LOG` after a `kill -9` continues with every stamp
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -265,14 +264,3 @@ class DrillRoom:
         room = cls(drill.plan, drill.roster, log_path, drill=drill)
         room.drain()  # what the log holds was on disk before: clients ask for it by `have`
         return room
-
-
-def is_drill_log(path: str | Path) -> bool:
-    """Whether a log's first line is a live drill's `start` (its header has `drill`)."""
-    with open(path, "rb") as f:
-        first = f.readline()
-    try:
-        header = json.loads(first)
-    except ValueError:
-        return False
-    return isinstance(header, dict) and "drill" in header

@@ -98,6 +98,7 @@ HELP: dict[str, dict[str, str]] = {
         "help_compare_scenario": "随附场景的编号或场景文件的路径",
         "help_compare_variants": "预案变体(随附编号或覆盖文件)",
         "help_compare_variant": "将此变体同样应用于基线和每个对比的变体;可重复",
+        "help_compare_roster": "实地演练场景:按名单中今日在岗人员计各区域人数(见 docs/DRILL.md)",
         "help_cmd_play": "在终端界面中进行演练(人扮演角色,其余由模拟扮演)",
         "help_desc_play": (
             "打开演练界面。给出SCENARIO时立即开始(时钟暂停:按空格键);不给时,大厅列出随附场景。按"
@@ -418,6 +419,9 @@ HELP: dict[str, dict[str, str]] = {
         "help_compare_variants": "plan variants (shipped ids or overlay files)",
         "help_compare_variant": (
             "apply this variant to the base and to every compared variant alike; repeatable"
+        ),
+        "help_compare_roster": (
+            "a live drill's scenario: people per area from the roster (docs/DRILL.md)"
         ),
         "help_cmd_play": (
             "play an exercise in the terminal UI (people play roles, the simulation the rest)"

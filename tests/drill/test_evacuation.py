@@ -102,3 +102,37 @@ def test_predict_command_compares_a_site_variant(capsys):
     assert out["exit_b_blocked"]["difference"]["clear:B 成品仓库"]["mean"] > 0.5
     assert main(["predict", "warehouse_fire"]) == 2
     assert "no `drill.site` layout" in capsys.readouterr().err
+
+
+def test_compare_answers_what_if_exit_b_is_blocked_in_both_languages(capsys):
+    """`compare` on a drill scenario is the evacuation model's base-vs-variant comparison:
+    the same numbers as `predict --variant`, on the same draws, the table in zh and en."""
+    import json
+
+    from drillsim.cli import main
+
+    args = ["warehouse_fire_drill", "exit_b_blocked", "-n", "40", "--seed", "3"]
+    assert main(["compare", *args, "--json"]) == 0
+    cmp = json.loads(capsys.readouterr().out)
+    assert main(["predict", args[0], "--variant", args[1], *args[2:], "--json"]) == 0
+    pred = json.loads(capsys.readouterr().out)
+    for key in ("base", "exit_b_blocked"):
+        assert cmp[key]["metrics"] == pred[key]["metrics"]
+    diff = cmp["exit_b_blocked"]["difference"]
+    assert diff["clear:B 成品仓库"]["ci95"][0] > 0.5  # the warehouse walks round: later
+    assert diff["clear:A 生产车间"]["mean"] == 0.0  # the same draws: untouched areas identical
+    assert cmp["exit_b_blocked"]["exits_used"].get("B", 0) == 0
+    mean = cmp["exit_b_blocked"]["metrics"]["headcount"]["mean"]
+    d = diff["headcount"]
+    assert main(["--lang", "en", "compare", *args]) == 0
+    en = capsys.readouterr().out
+    assert "headcount complete" in en and "B 成品仓库 cleared" in en
+    assert "vs base [95% interval]" in en and "Exit B (warehouse south door)" in en
+    line = next(x for x in en.splitlines()[::-1] if x.startswith("headcount complete"))
+    assert f"{mean:.1f}" in line and f"{d['mean']:+.2f}" in line
+    assert main(["--lang", "zh", "compare", *args]) == 0
+    zh = capsys.readouterr().out
+    assert "清点完成" in zh and "B 成品仓库 撤空" in zh and "与基准之差" in zh
+    assert "仓库南门(B)堵塞" in zh
+    assert main(["compare", *args, "--csv", "x.csv"]) == 2
+    assert "--csv: not for a drill's evacuation comparison" in capsys.readouterr().err
