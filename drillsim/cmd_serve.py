@@ -193,6 +193,8 @@ def _serve_drill(args) -> int:
 
     if args.web:
         return _fail("serve --live: the browser console does not show a drill yet; use join")
+    if args.force:
+        return _fail("serve --live: a drill log is never overwritten; choose another --log")
     if args.resume:
         if args.scenario or args.roster or args.log or args.evaluator:
             return _fail("serve --resume LOG takes the drill, roster and tokens from the log")

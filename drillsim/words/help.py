@@ -172,7 +172,10 @@ HELP: dict[str, dict[str, str]] = {
         "help_serve_resume": "继续此日志所记录的已崩溃会话",
         "help_serve_force": "--log 文件及其加入文件已存在时覆盖(绝不覆盖另一服务器正在写的日志)",
         "help_serve_web": "同时在 --web-port 上向浏览器提供控制台(textual-serve)",
-        "help_serve_live": "实地演练,按真实时钟(实地演练场景,需 --roster):评估员记录时间戳,疏散引导员签到,由演练负责人拉响警铃(见 docs/DRILL.md)",
+        "help_serve_live": (
+            "实地演练,按真实时钟(实地演练场景,需 --roster):评估员记录时间戳,"
+            "疏散引导员签到,由演练负责人拉响警铃(见 docs/DRILL.md)"
+        ),
         "help_serve_roster": "--live:人员名单,CSV 或 XLSX",
         "help_serve_evaluator": "--live:为评估员NAME生成个人令牌(可重复;另有一个共用令牌)",
         "help_cmd_web": "向浏览器提供加入控制台(供没有Python的参与者使用)",
