@@ -171,8 +171,13 @@ def _run(args, what: str) -> int:
     if problem:
         print(f"drillsim {what}: {problem}", file=sys.stderr)
         return EXIT_INPUT
-    if args.csv:  # refused before the replications run, not after
-        check_output(args.csv, force=args.force)
+    # the plan's files given as paths (shipped ids are not files to protect)
+    given = [args.scenario, *(getattr(args, "variant", None) or ())]
+    given += [*getattr(args, "variants", ()), *(getattr(args, "base_variants", None) or ())]
+    inputs = [p for p in given if Path(p).is_file()]
+    for out in (args.csv, args.records):  # refused before the replications run, not after
+        if out:
+            check_output(out, force=args.force, inputs=inputs)
     if args.logs and Path(args.logs).is_dir() and any(Path(args.logs).iterdir()) and not args.force:
         print(
             f"drillsim {what}: --logs {args.logs} holds files already; choose an empty folder "

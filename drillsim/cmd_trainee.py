@@ -26,6 +26,7 @@ def register(sub, lang: str) -> None:
         metavar="FILE",
         help=h("trainee_export"),
     )
+    p.add_argument("--force", action="store_true", help=h("force"))
     p.set_defaults(func=cmd_trainee)
 
 
@@ -52,8 +53,13 @@ def cmd_trainee(args) -> int:
 
     lang = args.lang or "en"
     if args.export:
-        records = tr.all_records()
+        from drillsim.simulator.outputs import check_output
+
         path = Path(args.export)
+        folder = tr.records_dir()
+        kept = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        check_output(path, force=args.force, inputs=kept)  # never over a trainee's own record
+        records = tr.all_records()
         try:
             n = tr.export(records, path, lang)
         except ValueError as exc:

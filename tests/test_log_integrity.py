@@ -214,3 +214,58 @@ def test_seed_must_not_be_negative(capsys):
         main(["run", "payment_outage", "--seed", "-1"])
     assert exc.value.code == 2
     assert "argument --seed: must be 0 or more" in capsys.readouterr().err
+
+
+def test_the_ratings_file_is_never_overwritten_without_force_nor_an_input(tmp_path):
+    from drillsim.net.room import Room
+    from drillsim.simulator.loader import load_plan
+    from drillsim.tui.exercise import Exercise
+
+    plan = load_plan("payment_outage")
+    log = tmp_path / "ex.jsonl"
+    ratings = tmp_path / "ex.ratings.yaml"
+    ratings.write_text("an earlier exercise's ratings\n")
+    for start in (
+        lambda force: Exercise(plan, ["duty_supervisor"], log_path=log, force=force),  # play
+        lambda force: Room(plan, seed=1, mode="exercise", log_path=log, force=force),  # serve
+    ):
+        with pytest.raises(InputError, match="exists already"):
+            start(False)
+        assert not log.exists() and ratings.read_text() == "an earlier exercise's ratings\n"
+    holder = LogWriter(log)  # another console is writing this log: --force takes nothing
+    with pytest.raises(InputError, match="being written by another drillsim"):
+        Exercise(plan, ["duty_supervisor"], log_path=log, force=True)
+    assert ratings.exists()
+    holder.close()
+    ex = Exercise(plan, ["duty_supervisor"], log_path=log, force=True)
+    assert not ratings.exists()  # the old exercise's ratings are not read as this one's
+    ex.evaluation.note("strengths", "calm")
+    assert "calm" in ratings.read_text(encoding="utf-8")
+    ex.session.finish()
+    # a ratings file that would be one of the plan's own files is refused, --force or not
+    own = tmp_path / "own.yaml"
+    shutil.copy(SCENARIOS_DIR / "payment_outage.yaml", own)
+    mine = load_plan(str(tmp_path / "own.yaml"))
+    own_ratings = tmp_path / "own.ratings.yaml"
+    shutil.copy(own, own_ratings)
+    mine.files.append(str(own_ratings))  # as if the plan had read it (a variant of that name)
+    with pytest.raises(InputError, match="is an input of this command"):
+        Exercise(mine, [], log_path=tmp_path / "own.jsonl", force=True)
+    assert own_ratings.read_bytes() == own.read_bytes()
+
+
+def test_montecarlo_outputs_are_not_overwritten_nor_an_input(tmp_path, capsys):
+    scenario = tmp_path / "po.yaml"
+    shutil.copy(SCENARIOS_DIR / "payment_outage.yaml", scenario)
+    before = scenario.read_bytes()
+    base = ["montecarlo", str(scenario), "-n", "2", "--workers", "1", "--quiet"]
+    for flag in ("--csv", "--records"):
+        assert main([*base, flag, str(scenario), "--force"]) == 2
+        assert "is an input of this command" in capsys.readouterr().err
+        assert scenario.read_bytes() == before
+    records = tmp_path / "r.csv"
+    records.write_text("earlier\n")
+    assert main([*base, "--records", str(records)]) == 2
+    assert "exists already" in capsys.readouterr().err and records.read_text() == "earlier\n"
+    assert main([*base, "--records", str(records), "--force"]) == 0
+    assert records.read_text(encoding="utf-8-sig") != "earlier\n"

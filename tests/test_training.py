@@ -184,6 +184,15 @@ def test_a_trainee_record_across_two_sessions_and_its_export(data_home, tmp_path
     assert {r["date"][:10] for r in rows} == {"2026-01-02", "2026-01-09"}
     assert "李明" in (tmp_path / "all.html").read_text(encoding="utf-8")
     assert "| 000 §二(一)2(1) |" in (tmp_path / "all.md").read_text(encoding="utf-8")
+    # an export never overwrites: not an earlier export without --force, never a trainee's record
+    assert cli_main(["trainee", "--export", str(tmp_path / "all.csv")]) == 2
+    assert (tmp_path / "all.csv").read_bytes() == raw
+    own = data_home / "drillsim" / "trainees" / "李明.json"
+    kept = own.read_bytes()
+    assert cli_main(["trainee", "--export", str(own), "--force"]) == 2
+    assert own.read_bytes() == kept
+    with redirect_stdout(io.StringIO()):
+        assert cli_main(["trainee", "--export", str(tmp_path / "all.csv"), "--force"]) == 0
     out = io.StringIO()
     with redirect_stdout(out):
         assert cli_main(["trainee", "李明", "--json"]) == 0

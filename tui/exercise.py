@@ -22,6 +22,7 @@ from drillsim.simulator.agenda import Duty
 from drillsim.simulator.grading import GradeCheck, explain
 from drillsim.simulator.knowledge import RoleKnowledge
 from drillsim.simulator.model import ScriptAction
+from drillsim.simulator.outputs import check_output
 from drillsim.simulator.plan import Plan
 from drillsim.simulator.session import Session
 
@@ -91,6 +92,25 @@ def ratings_path(log_path: str | Path | None) -> Path | None:
         return None
     log_path = Path(log_path)
     return log_path.with_name(log_path.stem + ".ratings.yaml")
+
+
+def claim_ratings(
+    log_path: str | Path | None, *, force: bool, inputs: Iterable[str | Path] = ()
+) -> Path | None:
+    """Check, before a new log is opened, that its ratings file may be written: not an input,
+    not there already unless `force`. With `force`, call `drop_stale` once the log is opened."""
+    path = ratings_path(log_path)
+    if path is not None:
+        check_output(path, force=force, inputs=inputs)
+    return path
+
+
+def drop_stale(path: Path | None) -> None:
+    """The ratings of the exercise whose log was just overwritten (`--force`): removed, so that
+    they are never read as the new exercise's. Only after the log is ours (locked): a log
+    another process writes keeps its ratings."""
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 HOTWASH = ("strengths", "improvements", "feedback")
@@ -206,7 +226,12 @@ class Exercise:
         self.log_path = Path(log_path) if log_path else None
         self.wall_clock = wall_clock
         players = {r: "human" if r in humans else "bot" for r in proc.roles}
-        self.session = session or Session(plan, seed, players, log_path=self.log_path, force=force)
+        if session is None:  # a new log here: its ratings file must be free too
+            stale = claim_ratings(self.log_path, force=force, inputs=plan.files)
+            session = Session(plan, seed, players, log_path=self.log_path, force=force)
+            if force:
+                drop_stale(stale)
+        self.session = session
         self.roles = {r: RoleState(r) for r in humans}
         # what each played role could know: its own list of duties (simulator.knowledge)
         self.knowledge = {r: RoleKnowledge(plan, r) for r in humans}

@@ -29,7 +29,7 @@ from drillsim.simulator.model import ScriptAction
 from drillsim.simulator.plan import Plan
 from drillsim.simulator.replay import interventions
 from drillsim.simulator.session import Session
-from drillsim.tui.exercise import ActionError, Exercise, wall_now
+from drillsim.tui.exercise import ActionError, Exercise, claim_ratings, drop_stale, wall_now
 from drillsim.words import Tr
 
 from . import protocol as P
@@ -76,7 +76,12 @@ class Room:
         self.seed, self.mode, self.log_path = seed, mode, Path(log_path)
         self.others, self.speed, self.wall_clock = others, speed, wall_clock
         self.ex: Exercise | None = None
-        self.log = log or LogWriter(self.log_path, force=force, inputs=plan.files)
+        if log is None:
+            stale = claim_ratings(self.log_path, force=force, inputs=plan.files)
+            log = LogWriter(self.log_path, force=force, inputs=plan.files)
+            if force:
+                drop_stale(stale)
+        self.log = log
         self._muted = False
         self.early: list[dict] = []  # session records before the log has its header
         self.present: dict[str, int] = {}  # participant label -> open connections
