@@ -16,7 +16,7 @@ from drillsim.simulator.plan import Plan
 def dependencies(plan: Plan) -> dict[str, dict[str, str]]:
     """Duty -> the duties whose completion makes it fall due, with how:
     'done' (trigger reads done('X') or the deadline counts from done:X), 'due' (reads due('X')),
-    'reached' (trigger reads reached('R') and X is a report to R)."""
+    'reached' (trigger reads reached('R') and X is a report to R, or reads received('X'))."""
     obs = plan.procedure.obligations
     reports_to: dict[str, list[str]] = {}
     for x, ob in obs.items():
@@ -30,6 +30,8 @@ def dependencies(plan: Plan) -> dict[str, dict[str, str]]:
         for func, arg in sorted(cond.calls):
             if func in ("done", "due") and arg in obs and arg != y:
                 d[arg] = "done" if func == "done" else d.get(arg, "due")
+            elif func == "received" and arg in obs and arg != y:
+                d.setdefault(arg, "reached")  # falls due when the report's first part arrives
             elif func == "reached":
                 for x in reports_to.get(arg, []):
                     if x != y:

@@ -78,6 +78,7 @@ class Agenda:
         self.open: list[Duty] = []  # due and not yet met, in order of falling due
         self.acting: dict[str, str] = {}  # absent role -> who acts for it
         self._needs = report_needs(procedure) if needs is None else needs
+        self.answered: set[str] = set()  # report obligations the last delivery answered a part of
 
     def latest(self, obligation: str, incident: str) -> Duty | None:
         duty = self.duties.get((obligation, incident))
@@ -148,7 +149,8 @@ class Agenda:
     def _message(self, ev: dict) -> list[Duty]:
         met = []
         sender, inc, sent_at = ev["from"], ev["incident"], ev["sent_at"]
-        answered = set()  # one message answers one duty of each obligation
+        answered: set[str] = set()  # one message answers one duty of each obligation
+        self.answered = answered
         for duty in list(self.open):
             if (
                 duty.incident != inc

@@ -67,6 +67,11 @@ def _condition(
             problems.append(
                 pos.problem(path, f"{where}: {func}(): " + _unknown(FUNCTIONS[func], arg, known))
             )
+        elif func == "received" and arg in proc.obligations:
+            if proc.obligations[arg].action.do != "report":
+                problems.append(
+                    pos.problem(path, f"{where}: received(): {arg!r} is not a report obligation")
+                )
     return problems
 
 

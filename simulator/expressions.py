@@ -25,6 +25,9 @@ VARIABLES = {
 FUNCTIONS = {
     "reached": "role",  # any news of this incident has reached the role
     "done": "obligation",  # the obligation's latest occurrence has been met
+    # a report of the obligation's latest duty has reached a recipient: for a report by several
+    # channels ('phone + written'), when the first form arrives, before the duty is met
+    "received": "obligation",
     "due": "obligation",  # the obligation has fallen due at least once
     "injected": "inject",  # the inject has been delivered
     "down": "service",  # the service is down now

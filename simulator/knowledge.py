@@ -76,6 +76,9 @@ class _ViewCtx:
         if func == "done":
             occ = k.truth.latest(arg, inc)
             return occ is not None and occ.done_at is not None
+        if func == "received":
+            occ = k.truth.latest(arg, inc)
+            return occ is not None and bool(occ.sent)
         if func == "due":
             return (arg, inc) in k.truth.duties
         if func == "injected":

@@ -62,7 +62,13 @@ def _facts(cond, belief: bool) -> set:
         else:
             out.add(("attr", name))
     for func, arg in cond.calls:
-        kind = {"down": "service", "restored": "service", "due": "ob", "done": "ob"}.get(func, func)
+        kind = {
+            "down": "service",
+            "restored": "service",
+            "due": "ob",
+            "done": "ob",
+            "received": "ob",
+        }.get(func, func)
         out.add((kind, arg))
     return out
 

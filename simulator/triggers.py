@@ -45,6 +45,9 @@ class Ctx:
         if func == "done":
             duties = w.agenda.duties.get((arg, self.inc))
             return bool(duties) and duties[-1].done_at is not None
+        if func == "received":
+            duties = w.agenda.duties.get((arg, self.inc))
+            return bool(duties) and bool(duties[-1].sent)
         if func == "due":
             return (arg, self.inc) in w.agenda.duties
         if func == "injected":

@@ -122,6 +122,9 @@ class World(Triggers, Messages, Bots):
             listener(ev)
         for duty in self.agenda.feed(ev):
             self._on_met(duty)
+        if kind == "message.delivered" and self.agenda.answered:
+            # a part of a report arrived: what reads received() of it looks again
+            self._touch(ev["incident"], *(("ob", oid) for oid in self.agenda.answered))
         return ev
 
     def _touch(self, inc: str | None, *facts):

@@ -93,6 +93,12 @@ def edit(old, new, text=PROC):
             "done('legal_reveiw')",
             "unknown obligation 'legal_reveiw'",
         ),
+        (
+            "    trigger: \"done('legal_review')\"",
+            "    trigger: \"received('legal_review')\"",
+            "received('legal_review')",
+            "received(): 'legal_review' is not a report obligation",
+        ),
         # zero and negative deadlines
         (
             "    deadline_min: 15\n",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..dependencies import dependencies, done_links
 
 EPS = 1e-6
+INF = float("inf")
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Chains:
         self.plan = plan
         deps = dependencies(plan)
         self.links = {y: list(d) for y, d in deps.items()}  # every link, for chain tracing
+        self.kinds = deps
         self.done_links = done_links(deps)
         self.entries = [e for e in entries if e["triggered_at"] is not None]
         self.by_key: dict[tuple, list[dict]] = {}
@@ -46,20 +48,34 @@ class Chains:
 
     def _find_cause(self, e: dict) -> Link | None:
         best = None
-        for up in self.links.get(e["id"], []):
+        for up, kind in self.kinds.get(e["id"], {}).items():
             for u in self.by_key.get((up, e["incident"]), []):
-                if u["status"] != "late" or u["done_at"] is None:
-                    continue
-                if u["done_at"] > e["triggered_at"] + EPS:  # finished after: did not trigger it
-                    continue
-                if (
-                    u["deadline_at"] >= e["triggered_at"] - EPS
-                ):  # trigger came within the upstream's time
-                    continue
-                delay = min(u["done_at"] - u["deadline_at"], e["triggered_at"] - u["deadline_at"])
-                if best is None or u["done_at"] > best.upstream["done_at"]:
+                delay = self._delay(u, e, kind)
+                if delay is not None and (
+                    best is None or (u["done_at"] or INF) > (best.upstream["done_at"] or INF)
+                ):
                     best = Link(e, u, delay)
         return best
+
+    @staticmethod
+    def _delay(u: dict, e: dict, kind: str) -> float | None:
+        """How long the late upstream `u` held back `e`'s trigger (None: it did not)."""
+        trig = e["triggered_at"]
+        if u["deadline_at"] >= trig - EPS:  # the trigger came within the upstream's time
+            return None
+        if kind == "reached":
+            # e fell due when u's message (its first part) reached the role, after u's deadline,
+            # while u was under way: u was late or missed, and had fallen due before
+            if u["status"] not in ("late", "missed") or u["triggered_at"] > trig + EPS:
+                return None
+            if u["done_at"] is not None and u["done_at"] <= trig + EPS:
+                return min(u["done_at"] - u["deadline_at"], trig - u["deadline_at"])
+            return trig - u["deadline_at"]  # its first part reached the role before it was met
+        if u["status"] != "late" or u["done_at"] is None:
+            return None
+        if u["done_at"] > trig + EPS:  # finished after: did not trigger it
+            return None
+        return min(u["done_at"] - u["deadline_at"], trig - u["deadline_at"])
 
     def cause(self, e: dict) -> Link | None:
         return self._cause.get(self.key(e))
