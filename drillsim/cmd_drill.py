@@ -67,9 +67,10 @@ def report_drill(args, lang: str, out: Path | None) -> int:
     from drillsim.scoring.drill_record import drill_record, prediction_for
     from drillsim.scoring.drill_record_render import render_docx, render_html, render_markdown
     from drillsim.scoring.ratings import load_ratings
-    from drillsim.scoring.verdicts import plan_of, read_log
+    from drillsim.scoring.verdicts import plan_of
+    from drillsim.simulator.eventlog import read_log as read_chained
 
-    events = read_log(args.input)
+    events, chain = read_chained(args.input)
     plan = plan_of(events)
     fmt = args.format or (
         {"htm": "html", "html": "html", "md": "md", "markdown": "md", "docx": "docx"}.get(
@@ -88,6 +89,7 @@ def report_drill(args, lang: str, out: Path | None) -> int:
         ratings=ratings,
         prediction=prediction_for(plan, events, n=args.predict_n),
         log_path=args.input,
+        chain=chain,
     )
     if fmt == "docx":
         if out is None:

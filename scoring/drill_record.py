@@ -17,12 +17,14 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+from drillsim.scoring.integrity import integrity
 from drillsim.scoring.verdicts import score
 from drillsim.simulator.drill.evacuation import Prediction, predict
 from drillsim.simulator.drill.headcount import headcount_of
 from drillsim.simulator.drill.live import parse_wall
 from drillsim.simulator.drill.roster import Roster
 from drillsim.simulator.drill.site import load_site
+from drillsim.simulator.eventlog import Chain
 from drillsim.words import t
 from drillsim.words.formatting import num
 from drillsim.words.names import Names
@@ -88,6 +90,7 @@ def drill_record(
     ratings=None,
     prediction=None,
     log_path=None,
+    chain: Chain | None = None,
 ) -> dict:
     sc = plan.scenario
     drill = sc.drill
@@ -151,6 +154,8 @@ def drill_record(
         facts.append(("rec_checkers", ", ".join(wardens)))
     if log_path is not None:
         facts.append(("rec_log", str(log_path)))
+    if chain is not None:  # said in the record itself, whatever it is printed or saved as
+        facts.append(("rec_integrity", chain.describe(lang)))
 
     # --- timeline of real events -------------------------------------------------------------
     titles = {r["id"]: _pick(lang, r["title"], r["title_en"]) for r in rows}
@@ -408,6 +413,7 @@ def drill_record(
         "title": t("rec_title", lang),
         "subtitle": t("rec_subtitle", lang),
         "facts": [{"key": k, "label": t(k, lang), "value": v} for k, v in facts],
+        "log_integrity": integrity(chain, lang) if chain is not None else None,
         "timeline": timeline_rows,
         "steps": steps,
         "headcount": headcount,

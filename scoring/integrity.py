@@ -47,6 +47,29 @@ class Verdict:
         return out
 
 
+def integrity(chain: Chain, lang: str) -> dict:
+    """What a report states of its log's hash chain (the JSON report's `log_integrity`):
+    `status` intact | broken | none (an older log), the first bad line, a torn last line."""
+    status = "none" if not chain.chained else "intact" if chain.intact else "broken"
+    return {
+        "status": status,
+        "broken_at": chain.broken_at,
+        "kind": chain.kind,
+        "torn_last_line": chain.torn,
+        "text": chain.describe(lang),
+    }
+
+
+def integrity_row(key: str, chain: Chain, lang: str) -> dict:
+    """The same as a row of a report's overview table, marked `warn` unless all is well."""
+    return {
+        "key": key,
+        "label": t(key, lang),
+        "value": chain.describe(lang),
+        "warn": not chain.intact or chain.torn,
+    }
+
+
 def _differ(recorded: dict, replayed: dict) -> list[dict]:
     keys = [k for k in dict.fromkeys([*recorded, *replayed]) if recorded.get(k) != replayed.get(k)]
     return [

@@ -462,3 +462,45 @@ def test_ratings_date_is_a_fallback(exercise, tmp_path):
     assert (
         build_report(exercise["log"], ratings=r)["date"] == "2025-03-14"
     )  # people's stamps come first
+
+
+# --- the log's integrity, stated in the report itself ---------------------------------------------
+
+
+def _variant(lines: list[str], kind: str) -> list[str]:
+    if kind == "edited":  # a done time moved on line 6
+        return [*lines[:5], lines[5].replace('"t":', '"t":1', 1), *lines[6:]]
+    if kind == "unchained":  # an older drillsim's log
+        return [line.split(',"h":')[0] + "}\n" for line in lines]
+    if kind == "torn":
+        return [*lines, '{"seq":999,"t":3']
+    return lines
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "kind,status,words",
+    [
+        ("intact", "intact", {"en": "hash chain intact", "zh": "哈希链完整"}),
+        ("edited", "broken", {"en": "hash chain broken at line 6", "zh": "哈希链在第6行断开"}),
+        ("unchained", "none", {"en": "no hash chain", "zh": "没有哈希链"}),
+        ("torn", "intact", {"en": "last line was torn", "zh": "最后一行不完整"}),
+    ],
+)
+def test_the_report_states_the_log_chain(exercise, tmp_path, lang, kind, status, words):
+    lines = exercise["log"].read_text(encoding="utf-8").splitlines(keepends=True)
+    log = tmp_path / f"{kind}.jsonl"
+    log.write_text("".join(_variant(lines, kind)), encoding="utf-8")
+    rep = build_report(log, lang=lang)
+    assert rep["log_integrity"]["status"] == status
+    assert rep["log_integrity"]["torn_last_line"] == (kind == "torn")
+    text = words[lang]
+    row = next(r for r in Page(render(rep, "html")).rows("overview-table") if text in r["cells"][1])
+    assert row["cells"][0] == ("日志完整性" if lang == "zh" else "Log integrity")
+    assert ("warn" in row["attrs"].get("class", "")) == (kind != "intact")
+    md = render(rep, "md")
+    marked = f"**{rep['log_integrity']['text']}**" if kind != "intact" else text
+    assert marked in md
+    assert json.loads(render(rep, "json"))["log_integrity"]["text"] == rep["log_integrity"]["text"]
+    if kind == "edited":
+        assert rep["log_integrity"]["broken_at"] == 6 and rep["log_integrity"]["kind"] == "edited"

@@ -77,16 +77,24 @@ def build_report(
     `ratings` is a `scoring.ratings.Ratings`, a path to a ratings file, or None.
     """
     from drillsim.scoring.ratings import Ratings, load_ratings
-    from drillsim.scoring.verdicts import plan_of, read_log
+    from drillsim.scoring.verdicts import plan_of
+    from drillsim.simulator.eventlog import read_log
 
     _, data = input_kind(path)
     if data is None:  # an event log
-        events = read_log(path)
+        events, chain = read_log(path)
         plan = plan_of(events)
         if ratings is not None and not isinstance(ratings, Ratings):
             ratings = load_ratings(ratings, plan)
         return exercise_report(
-            plan, events, ratings=ratings, date=date, lang=lang, log_path=path, source=str(path)
+            plan,
+            events,
+            ratings=ratings,
+            date=date,
+            lang=lang,
+            log_path=path,
+            source=str(path),
+            chain=chain,
         )
     from .montecarlo_report import montecarlo_report
 

@@ -16,6 +16,7 @@ from drillsim.words.formatting import ci, clock, num, pct
 from ..conclusions import points, points_ci
 from .svg import fonts
 
+WARN = ' class="warn"'  # a row the reader must not pass over (a broken log chain)
 CSS = """
 :root { --hit:#2e7d32; --late:#e69100; --missed:#c62828; --open:#757575; --ink:#1f2933; --line:#d5dbe3;
         --head:#eef2f7; --accent:#1a3d7c; }
@@ -37,6 +38,7 @@ table.fixed { table-layout: fixed; }
 table.fixed th, table.fixed td { overflow-wrap: anywhere; }
 th { background: var(--head); font-weight: 600; }
 table.kv th { width: 22%; }
+tr.warn td { color: var(--missed); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
 td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -182,7 +184,8 @@ def _summary(rep) -> str:
 def _overview(rep) -> str:
     lang = rep["lang"]
     rows = "".join(
-        f'<tr data-key="{e(r["key"])}"><th>{e(r["label"])}</th><td>{e(r["value"])}</td></tr>'
+        f'<tr data-key="{e(r["key"])}"{WARN if r.get("warn") else ""}>'
+        f"<th>{e(r['label'])}</th><td>{e(r['value'])}</td></tr>"
         for r in rep["overview"]
     )
     out = [

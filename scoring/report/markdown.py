@@ -51,7 +51,10 @@ def render_markdown(rep: dict, timeline_file: str | None = None) -> str:
         "",
         table(
             [t("h_field", lang), t("h_value", lang)],
-            [[r["label"], r["value"]] for r in rep["overview"]],
+            [
+                [r["label"], f"**{r['value']}**" if r.get("warn") else r["value"]]
+                for r in rep["overview"]
+            ],
         ),
         "",
     ]

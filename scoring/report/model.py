@@ -13,8 +13,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from drillsim.scoring.integrity import integrity, integrity_row
 from drillsim.scoring.ratings import RATINGS, Ratings
 from drillsim.scoring.verdicts import score
+from drillsim.simulator.eventlog import Chain
 from drillsim.words import t
 from drillsim.words.formatting import num, pct
 from drillsim.words.names import Names
@@ -261,7 +263,9 @@ def exercise_report(
     lang: str = "en",
     log_path=None,
     source: str | None = None,
+    chain: Chain | None = None,
 ) -> dict:
+    """`chain`: what reading the log found of its hash chain, stated in the report itself."""
     from .timeline_svg import timeline_svg
 
     names = Names(plan, lang)
@@ -370,6 +374,8 @@ def exercise_report(
     overview = _overview(
         plan, header, names, lang, day, day_source, ratings, log_path, source, result
     )
+    if chain is not None:
+        overview.append(integrity_row("f_integrity", chain, lang))
     participants = [
         {
             "role": r,
@@ -449,6 +455,7 @@ def exercise_report(
         "totals": result["summary"],
         "end_min": end,
         "generator": {"drillsim": header.get("drillsim", ""), "source": source or ""},
+        "log_integrity": integrity(chain, lang) if chain is not None else None,
     }
 
 

@@ -108,3 +108,26 @@ def test_report_command_writes_docx_md_and_html(log, tmp_path, capsys):
     text = md.read_text(encoding="utf-8")
     assert text.startswith("# " + t("rec_title", "zh"))
     assert t("rec_sec_prediction", "zh") in text  # the site's model, measured against
+
+
+def test_the_drill_record_states_the_log_chain_in_every_format(log, tmp_path):
+    import docx
+
+    def facts_of(path) -> dict[str, str]:
+        doc = docx.Document(str(path))
+        table = doc.tables[0]
+        return {r.cells[0].text: r.cells[1].text for r in table.rows}
+
+    out = tmp_path / "intact.docx"
+    assert main(["--lang", "en", "report", str(log), "-o", str(out)]) == 0
+    assert facts_of(out)["Log integrity"].startswith("hash chain intact")
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text("".join([*lines[:3], lines[3].replace('"t":', '"t":1', 1), *lines[4:]]))
+    out = tmp_path / "edited.docx"
+    assert main(["--lang", "zh", "report", str(edited), "-o", str(out)]) == 0
+    assert facts_of(out)["日志完整性"].startswith("哈希链在第4行断开")
+    for fmt in ("md", "html"):
+        page = tmp_path / f"edited.{fmt}"
+        assert main(["--lang", "en", "report", str(edited), "-o", str(page)]) == 0
+        assert "hash chain broken at line 4" in page.read_text(encoding="utf-8")
