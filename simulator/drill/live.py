@@ -514,5 +514,10 @@ def resume_drill(
     session._log = LogWriter.append(path, head)
     session.world.listeners.insert(0, session._write)
     session.new_events()
+    # on to now first, as before every entry: what fell due meanwhile precedes the record, as
+    # it does when the log is played again (else a resumed log would not replay, nor verify)
+    session.advance(drill.now())
+    if session.finished:
+        raise InputError([Problem(str(path), len(events), 1, "the drill has ended")])
     session.world.emit("session.resumed", by=by, wall=iso(clock()))
     return drill

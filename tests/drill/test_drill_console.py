@@ -96,3 +96,44 @@ def test_drill_command_refuses_bad_input(tmp_path, capsys):
     (tmp_path / "ok.csv").write_text("name,employee_number,department,area\nA,1,X,Y\n", "utf-8")
     assert main(["drill", "warehouse_fire_drill", "--roster", good, "--log", str(log)]) == 2
     assert "the log exists; continue it with --resume" in capsys.readouterr().err
+
+
+def test_drill_resume_command_continues_the_log_in_the_console(tmp_path, monkeypatch):
+    """`drillsim drill --resume LOG` after the console died: the command resumes the log and
+    opens the console on it; a key stamps on, and the log holds the old stamps and the new."""
+    from datetime import datetime, timedelta
+
+    from drillsim.cli import main
+
+    log = tmp_path / "drill.jsonl"
+    clock = FakeClock(datetime.now().astimezone() - timedelta(minutes=3))
+    d = make_drill(log, clock=clock)
+    d.stamp("1", "评估员王")
+    clock.at(1)
+    d.stamp("a", "评估员王")
+    d.session._log._fh.close()  # the console died (the system closes its file)
+    seen = {}
+
+    def run(self):  # the console as `drill` opens it, played by keys under Pilot
+        async def play():
+            async with self.run_test(size=(150, 45)) as pilot:
+                seen["resumed"] = sorted(self.drill.stamps)
+                await pilot.press("5")
+                await pilot.pause()
+                await pilot.press("ctrl+q")
+
+        asyncio.run(play())
+
+    monkeypatch.setattr(DrillConsole, "run", run)
+    assert main(["drill", "--resume", str(log), "--evaluator", "评估员赵"]) == 0
+    assert seen["resumed"] == ["s1", "s2"]
+    events = read_log(log)
+    stamps = [(e["id"], e["milestone"], e["by"]) for e in events if e["type"] == "stamp"]
+    assert stamps == [
+        ("s1", "alarm_raised", "评估员王"),
+        ("s2", "discoverer_report", "评估员王"),
+        ("s3", "assembly_reached", "评估员赵"),
+    ]
+    resumed = next(e for e in events if e["type"] == "session.resumed")
+    assert resumed["by"] == "评估员赵"
+    assert main(["score", "--verify", str(log)]) == 0

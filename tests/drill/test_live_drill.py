@@ -208,6 +208,7 @@ def test_the_log_replays_and_a_crash_loses_no_stamp(tmp_path):
     assert any(ev["type"] == "session.resumed" for ev in final)
     assert same_log(replay_drill(final).events, final)
     assert _by_id(score(plan(), final))["evacuate"]["done_at"] == 8.0
+    assert main(["score", "--verify", str(log)]) == 0
 
 
 def test_score_command_reads_a_drill_log(tmp_path, capsys):

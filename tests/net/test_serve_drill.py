@@ -12,6 +12,7 @@ import subprocess
 
 import aiohttp
 
+from drillsim.cli import main
 from drillsim.scoring.verdicts import read_log, score
 from drillsim.simulator.drill.live import replay_drill, same_log
 from tests.drill.kit import ROSTER, FakeClock, plan, roster
@@ -272,3 +273,4 @@ def test_kill_9_of_the_drill_server_then_resume_loses_no_stamp(tmp_path):
     result = score(plan(), events)
     assert result["drill"]["headcount"]["accounted"] == 4
     assert {e["by"] for e in events if e["type"] == "stamp"} == {"facilitator", "王工", "张工"}
+    assert main(["score", "--verify", str(log)]) == 0  # chain intact across the resume
