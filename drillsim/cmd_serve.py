@@ -303,9 +303,12 @@ def _print_joins(room, join: dict, log: Path, jpath: Path) -> None:
         rows += [(f"evaluator:{n}", tok, "") for n, tok in join["evaluators"].items()]
         rows.append(("warden", join["warden"], ""))
     rows += [(role, tok, "") for role, tok in join["roles"].items()]
+    from drillsim.scoring.tables import width
+
     for label, token, more in rows:
+        pad = " " * max(1, 25 - width(label))  # a name in Chinese is two columns a character
         print(
-            f"    {label:<24} drillsim join {url} --token {token}{more}   "
+            f"    {label}{pad}drillsim join {url} --token {token}{more}   "
             f"code {codes.get(label, '')}"
         )
     sys.stdout.flush()

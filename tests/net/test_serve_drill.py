@@ -274,3 +274,22 @@ def test_kill_9_of_the_drill_server_then_resume_loses_no_stamp(tmp_path):
     assert result["drill"]["headcount"]["accounted"] == 4
     assert {e["by"] for e in events if e["type"] == "stamp"} == {"facilitator", "王工", "张工"}
     assert main(["score", "--verify", str(log)]) == 0  # chain intact across the resume
+
+
+def test_serve_live_refuses_what_is_not_a_drill(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    roster_arg = ["--roster", str(ROSTER)]
+    assert main(["serve", "warehouse_fire", "--live", *roster_arg]) == 2
+    assert "is not set up as a live drill" in capsys.readouterr().err
+    assert main(["serve", "warehouse_fire_drill", "--live"]) == 2
+    assert "--roster FILE is needed" in capsys.readouterr().err
+    assert main(["serve", "payment_outage", *roster_arg]) == 2
+    assert "are for a live drill (--live)" in capsys.readouterr().err
+    assert main(["serve", "warehouse_fire_drill", "--live", *roster_arg, "--seed", "3"]) == 2
+    assert "no seed or mode" in capsys.readouterr().err
+    assert main(["serve", "warehouse_fire_drill", "--live", *roster_arg, "--force"]) == 2
+    assert "never overwritten" in capsys.readouterr().err
+    (tmp_path / "d.jsonl").write_text("", encoding="utf-8")
+    assert main(["serve", "warehouse_fire_drill", "--live", *roster_arg, "--log", "d.jsonl"]) == 2
+    assert "d.jsonl exists" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.join.json"))
