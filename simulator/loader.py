@@ -123,6 +123,45 @@ def shipped_scenarios() -> list[dict]:
     return out
 
 
+def shipped_variants() -> list[dict]:
+    """ref (what `--variant` takes), id, title, title_en and base of each plan variant found
+    (the user's folders first, then the shipped ones); a file that does not read is left out
+    (`validate` says why)."""
+    out, seen = [], set()
+    for folder in _folders("variant", ()):
+        for path in sorted(folder.glob("*.yaml")):
+            if path.stem in seen:
+                continue
+            try:
+                data, _ = load(path)
+            except InputError:
+                continue
+            if not isinstance(data, dict):
+                continue
+            seen.add(path.stem)
+            out.append(variant_entry(path.stem, data))
+    return out
+
+
+def variant_entry(ref: str, data: dict) -> dict:
+    def text(key: str) -> str:
+        value = data.get(key)
+        return value if isinstance(value, str) else ""
+
+    return {
+        "ref": ref,
+        "id": text("id") or Path(ref).stem,
+        "title": text("title"),
+        "title_en": text("title_en"),
+        "base": text("base") or None,
+    }
+
+
+def fits(variant: dict, scenario_ids: tuple[str, ...]) -> bool:
+    """Whether a variant is written for this scenario (one without `base` may be for any)."""
+    return variant["base"] is None or variant["base"] in scenario_ids
+
+
 # --- model validation with positions ----------------------------------------------------
 
 

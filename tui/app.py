@@ -156,13 +156,17 @@ class DrillApp(App):
 
         s = self.setup
         self.switch_screen(
-            LobbyScreen(self.tr, catalog, s.scenario, s.roles, s.mode, s.speed, s.seed, s.variants)
+            LobbyScreen(
+                self.tr, catalog, s.scenario, s.roles, s.mode, s.speed, s.seed, s.variants, s.log
+            )
         )
 
-    def _exercise(self, plan: Plan, roles: list[str], mode: str, seed: int) -> Exercise:
+    def _exercise(
+        self, plan: Plan, roles: list[str], mode: str, seed: int, log: str | Path | None = None
+    ) -> Exercise:
         from .exercise import Exercise, default_log_path
 
-        log = self.setup.log or default_log_path(plan.scenario.id, seed, self.started())
+        log = log or self.setup.log or default_log_path(plan.scenario.id, seed, self.started())
         if self.setup.vary:
             from drillsim.simulator.variation import vary
 
@@ -172,9 +176,16 @@ class DrillApp(App):
         )
 
     def start_exercise(
-        self, plan: Plan, roles: list[str], mode: str, speed: float, seed: int
+        self,
+        plan: Plan,
+        roles: list[str],
+        mode: str,
+        speed: float,
+        seed: int,
+        log: str | Path | None = None,
     ) -> Exercise:
-        self.exercise = self._exercise(plan, roles, mode, seed)
+        """Raises InputError (the log exists, or is an input …) before anything is shown."""
+        self.exercise = self._exercise(plan, roles, mode, seed, log)
         self._open(self.exercise, speed, not self.setup.run and not self.setup.trainee)
         return self.exercise
 

@@ -154,17 +154,18 @@ class RemoteExerciseScreen(ExerciseScreen):
     """The exercise screen of `play`, with one participant's views and the server's clock."""
 
     def __init__(self, exercise, tr, kind: str, role: str | None, send):
-        super().__init__(exercise, tr, 1.0, True, None)
+        # a role's token gets what `play --trainee` gives: its own view only, no facilitator
+        # view composed at all, no facilitator or clock keys (the exercise holds that one role)
+        super().__init__(exercise, tr, 1.0, True, None, trainee=kind == "role")
         self.kind, self.send = kind, send
-        self.views = [role] if kind == "role" else [FACILITATOR]
-        self.active = self.views[0]
-        self.role_views = {r: v for r, v in self.role_views.items() if r == role}
-        # (the facilitator view stays composed under a role's view, never reachable: show_view
-        # and the keys go only to self.views)
-        self.key_bars = {
-            v: KeyBar([(k, tr(what)) for k, what in self.keys_for(v)], id=f"keys-{v}")
-            for v in [*self.role_views, FACILITATOR]
-        }
+        if kind != "role":  # the facilitator and evaluators: the facilitator view alone
+            self.views, self.active, self.role_views = [FACILITATOR], FACILITATOR, {}
+            self.key_bars = {  # again, now that the keys know the token's kind
+                FACILITATOR: KeyBar(
+                    [(k, tr(what)) for k, what in self.keys_for(FACILITATOR)],
+                    id=f"keys-{FACILITATOR}",
+                )
+            }
         self.people = Static("", id="people")
 
     def compose(self) -> ComposeResult:

@@ -39,6 +39,9 @@ def test_role_console_shows_its_view_only_acts_and_gets_it_back_after_a_rejoin(t
                 screen = app.exercise_screen
                 assert isinstance(screen, RemoteExerciseScreen)
                 assert screen.views == ["ops_dept"]  # no facilitator view, no other role
+                # the trainee mechanism of `play --trainee`: the facilitator view is not even built
+                assert screen.trainee and screen.facilitator is None
+                assert not screen.query("#fac-view") and not screen.query("#view--facilitator")
                 ex = app.exercise
                 state = ex.roles["ops_dept"]
                 senders = {i.sender for i in state.inbox if i.kind == "message"}

@@ -37,7 +37,7 @@ def test_lobby_picks_scenario_roles_mode_speed_and_seed(tmp_path, monkeypatch):
             await pilot.press(
                 "tab", "space", "down", "down", "down", "down", "space"
             )  # DS + ops dept
-            await pilot.press("tab", "up")  # mode: training
+            await pilot.press("tab", "tab", "tab", "up")  # past variants and log; mode: training
             await pilot.press("tab", "down", "down", "down")  # speed: 10x
             await pilot.press("tab", "backspace", "4", "2")  # seed 42
             await pilot.press("ctrl+s")
@@ -113,5 +113,90 @@ def test_unknown_role_ends_the_app_with_the_problem(tmp_path):
                 await asyncio.sleep(0.05)
         assert app.return_code == 2
         assert "unknown role(s) nobody" in app.problems[0]
+
+    run(play())
+
+
+def _lobby_app(**setup) -> DrillApp:
+    return DrillApp(
+        PlaySetup(lang="en", seed=3, **setup),
+        tick_interval=None,
+        cursor_blink=False,
+        wall_clock=lambda: WALL,
+        started=lambda: datetime(2026, 1, 2, 9, 0, 0),
+    )
+
+
+def _labels(selection) -> list[str]:
+    return [str(selection.get_option_at_index(i).prompt) for i in range(selection.option_count)]
+
+
+def test_lobby_offers_only_the_variants_written_for_the_scenario(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def play():
+        app = _lobby_app(
+            catalog=["payment_outage", "service_desk_shift"], variants=["tested_dr_switch"]
+        )
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _settle(pilot)
+            lobby = app.screen
+            assert isinstance(lobby, LobbyScreen)
+            offered = _labels(lobby.variant_list)
+            assert [x.split()[0] for x in offered] == [
+                "grading_training",
+                "sms_fallback",
+                "tested_dr_switch",
+                "trained_deputy",
+            ]  # exit_b_blocked is the warehouse drill's: not offered here
+            assert lobby.variant_list.selected == ["tested_dr_switch"]  # --variant, ticked
+            assert "Plan variants: tested_dr_switch" in str(lobby.info.render())
+            # another scenario: --variant does not fit it, so it is not offered and said so
+            await pilot.press("down")
+            await _settle(pilot)
+            assert lobby.scenario_id == "service_desk_shift"
+            assert lobby.variant_list.option_count == 0 and lobby.variant_list.disabled
+            assert "--variant tested_dr_switch is not written for this scenario" in str(
+                lobby.info.render()
+            )
+            await pilot.press("ctrl+s")  # starts without it: no error about the variant
+            await _settle(pilot)
+            assert isinstance(app.screen, ExerciseScreen)
+            assert app.exercise.plan.variants == []
+            assert app.exercise.session.events[0]["variants"] == []
+
+    run(play())
+
+
+def test_lobby_applies_the_ticked_variants_and_writes_the_chosen_log(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    taken = tmp_path / "taken.jsonl"
+    taken.write_text("an earlier exercise\n")
+
+    async def play():
+        app = _lobby_app(catalog=["payment_outage"])
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _settle(pilot)
+            lobby = app.screen
+            assert lobby.variant_list.selected == []
+            await pilot.press("tab", "tab")  # the roles, then the variants
+            assert app.focused is lobby.variant_list
+            await pilot.press("space", "down", "space")  # grading_training, sms_fallback
+            await pilot.press("tab")
+            assert app.focused is lobby.log_input
+            await pilot.press(*"taken.jsonl")
+            await pilot.press("ctrl+s")
+            await _settle(pilot)
+            assert isinstance(app.screen, LobbyScreen)  # the log exists: refused, in the lobby
+            assert "exists already" in str(lobby.error.render())
+            assert taken.read_text() == "an earlier exercise\n"
+            lobby.log_input.value = "mine.jsonl"
+            await pilot.press("ctrl+s")
+            await _settle(pilot)
+            assert isinstance(app.screen, ExerciseScreen)
+            ex = app.exercise
+            assert ex.log_path == Path("mine.jsonl") and (tmp_path / "mine.jsonl").exists()
+            assert ex.plan.variants == ["grading_training", "sms_fallback"]
+            assert ex.session.events[0]["variants"] == ["grading_training", "sms_fallback"]
 
     run(play())

@@ -1,5 +1,5 @@
 """The lobby (`drillsim play` without a scenario): pick the scenario, the roles people play,
-the mode, the clock speed and the seed."""
+the plan variants written for that scenario, the log, the mode, the clock speed and the seed."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from drillsim.simulator.errors import InputError
-from drillsim.simulator.loader import load_plan
+from drillsim.simulator.loader import fits, load_plan, shipped_variants, variant_entry
 from drillsim.simulator.plan import Plan
 from drillsim.words import Tr
 from drillsim.words.names import Names
@@ -44,17 +44,26 @@ class LobbyScreen(Screen):
         speed: float = 1.0,
         seed: int = 1,
         variants=(),
+        log: str | Path | None = None,
     ):
         super().__init__(classes="lobby-screen")
         localize(self, tr)
         self.tr, self.catalog = tr, scenarios
         self.want_scenario, self.want_roles, self.want_mode = scenario, list(roles), mode
-        self.variants = list(variants)
+        self.want_variants = list(variants)  # `--variant`: ticked where it fits
+        self.variant_catalog: list[dict] | None = None  # loaded with the first scenario
         self.plans: dict[str, Plan | str] = {}  # id -> plan, or the error text
         self.scenarios = OptionList(
             *[Option(self._title(s), id=s["id"]) for s in scenarios], id="scenarios", compact=True
         )
         self.roles = SelectionList[str](id="roles", compact=True)
+        self.variant_list = SelectionList[str](id="variants", compact=True)
+        self.log_input = Input(
+            str(log) if log else "",
+            placeholder=tr("lobby_log_default"),
+            id="log",
+            compact=True,
+        )
         self.modes = OptionList(
             *[Option(tr(f"mode_name_{m}"), id=m) for m in MODES], id="modes", compact=True
         )
@@ -86,6 +95,10 @@ class LobbyScreen(Screen):
             with Vertical(id="lobby-mid"):
                 yield Static(tr("lobby_roles"), classes="field-label")
                 yield self.roles
+                yield Static(tr("lobby_variants"), classes="field-label")
+                yield self.variant_list
+                yield Static(tr("lobby_log"), classes="field-label")
+                yield self.log_input
             with Vertical(id="lobby-right"):
                 yield Static(tr("lobby_mode"), classes="field-label")
                 yield self.modes
@@ -99,6 +112,8 @@ class LobbyScreen(Screen):
 
     def on_mount(self) -> None:
         self.seed.cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.log_input.cursor_blink = self.seed.cursor_blink
+        self.variant_list.disabled = True  # until a scenario's variants are known
         self.speeds.highlighted = SPEEDS.index(self._speed)
         self.modes.highlighted = MODES.index(self.want_mode) if self.want_mode in MODES else 1
         if not self.catalog:
@@ -148,19 +163,59 @@ class LobbyScreen(Screen):
             self.roles.highlighted = 0
             if self.want_mode is None or sid != self.want_scenario:
                 self.modes.highlighted = MODES.index(plan.scenario.mode)
+            self._show_variants(sid, plan, names)
         self._show_info()
 
     @work(thread=True, exclusive=True, group="lobby-load")
     def load(self, sid: str) -> None:
-        entry = self._entry(sid)
-        ref = (
-            Path(entry["path"]).stem if entry.get("path") else sid
-        )  # as `drillsim play ID` names it
-        try:
-            plan: Plan | str = load_plan(ref, self.variants)
+        ref = self._ref(sid)
+        if self.variant_catalog is None:
+            self.variant_catalog = self._variants()
+        try:  # the plan as written: the variants are applied when the exercise starts
+            plan: Plan | str = load_plan(ref)
         except InputError as exc:
             plan = "; ".join(str(p) for p in exc.problems[:3])
         self.app.call_from_thread(self._loaded, sid, plan)
+
+    def _variants(self) -> list[dict]:
+        """The variants found, and those given with `--variant` as files."""
+        from drillsim.simulator.formats.yamlsrc import load
+        from drillsim.simulator.loader import variant_path
+
+        found = shipped_variants()
+        known = {v["ref"] for v in found}
+        for ref in self.want_variants:
+            if ref in known:
+                continue
+            try:
+                data, _ = load(variant_path(ref))
+            except InputError:
+                continue  # named again when the exercise starts, with its line and field
+            if isinstance(data, dict):
+                found.append(variant_entry(ref, data))
+        return found
+
+    def _fitting(self, sid: str, plan: Plan) -> list[dict]:
+        return [v for v in self.variant_catalog or [] if fits(v, (sid, plan.scenario.id))]
+
+    def _show_variants(self, sid: str, plan: Plan, names: Names) -> None:
+        """Only the variants written for this scenario; `--variant` ticked where it fits."""
+        offered = self._fitting(sid, plan)
+        want = set(self.want_variants)
+        self.variant_list.clear_options()
+        self.variant_list.add_options(
+            [
+                Selection(self._variant_title(v), v["ref"], v["ref"] in want or v["id"] in want)
+                for v in offered
+            ]
+        )
+        self.variant_list.disabled = not offered
+        if offered:
+            self.variant_list.highlighted = 0
+
+    def _variant_title(self, v: dict) -> str:
+        title = (v["title_en"] or v["title"]) if self.tr.lang == "en" else v["title"]
+        return f"{v['id']} {title}".strip()
 
     def _loaded(self, sid: str, plan) -> None:
         self.plans[sid] = plan
@@ -195,6 +250,12 @@ class LobbyScreen(Screen):
         mode = self._chosen(self.modes)
         if mode:
             out.append(tr(f"mode_{mode}") + "\n", style="cyan")
+        chosen = list(self.variant_list.selected)
+        if chosen:
+            out.append(tr("lobby_variants_picked", variants=", ".join(chosen)) + "\n", style="cyan")
+        elsewhere = self._elsewhere(sid, plan)
+        if elsewhere:
+            out.append(tr("lobby_variant_elsewhere", variants=", ".join(elsewhere)) + "\n")
         picked = list(self.roles.selected)
         out.append(
             (
@@ -208,6 +269,11 @@ class LobbyScreen(Screen):
         if sc.description:
             out.append("\n" + " ".join(sc.description.split()))
         self.info.update(out)
+
+    def _elsewhere(self, sid: str, plan: Plan) -> list[str]:
+        """The `--variant`s not written for this scenario (not offered here; said, not hidden)."""
+        offered = {x for v in self._fitting(sid, plan) for x in (v["ref"], v["id"])}
+        return [v for v in self.want_variants if v not in offered]
 
     @staticmethod
     def _chosen(olist: OptionList) -> str | None:
@@ -225,7 +291,7 @@ class LobbyScreen(Screen):
     def action_start(self) -> None:
         sid = self.scenario_id
         plan = self.plans.get(sid) if sid else None
-        if not isinstance(plan, Plan):
+        if sid is None or not isinstance(plan, Plan):
             self.error.update(
                 self.tr("lobby_loading")
                 if plan is None
@@ -242,6 +308,19 @@ class LobbyScreen(Screen):
             return
         speed = float(self._chosen(self.speeds) or 1)
         mode = self._chosen(self.modes) or plan.scenario.mode
-        cast("DrillApp", self.app).start_exercise(
-            plan, list(self.roles.selected), mode, speed, seed
-        )
+        variants = list(self.variant_list.selected)
+        log = self.log_input.value.strip() or None
+        try:
+            if variants:
+                plan = load_plan(self._ref(sid), variants)
+            cast("DrillApp", self.app).start_exercise(
+                plan, list(self.roles.selected), mode, speed, seed, log=log
+            )
+        except InputError as exc:  # a log that exists, a variant that does not load …
+            self.error.update(Text("\n".join(str(p) for p in exc.problems[:3])))
+            if log is not None:
+                self.log_input.focus()
+
+    def _ref(self, sid: str) -> str:
+        entry = self._entry(sid)
+        return Path(entry["path"]).stem if entry.get("path") else sid  # as `drillsim play ID`
