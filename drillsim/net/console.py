@@ -245,6 +245,7 @@ class ConsoleApp(DrillApp):
         self.url, self.token, self.join_name = url, token, name
         self.drill_welcome: dict | None = None  # a live drill: its own console takes over
         self.used_token: str | None = None
+        self.not_here = False  # a drill's token in a browser tab: said so, nothing more
         self.link: Link | None = None
         self.remote: RemoteSession | None = None
         self.wait: WaitScreen | None = None
@@ -298,10 +299,17 @@ class ConsoleApp(DrillApp):
 
     async def on_server(self, msg: dict) -> None:
         kind = msg["type"]
+        if self.not_here:  # what the server sent before the link closed
+            return
         if kind == "welcome" and msg.get("drill"):
-            self.drill_welcome = msg
             if self.link is not None:
                 self.link.close()
+            if in_browser():  # one app per browser tab: the drill console cannot follow
+                self.link, self.not_here = None, True
+                if self.wait is not None:
+                    self.wait.say(self.tr("join_drill_not_in_browser"))
+                return
+            self.drill_welcome = msg
             self.exit(return_code=0)
             return
         if kind == "welcome":
@@ -370,6 +378,13 @@ class ConsoleApp(DrillApp):
         if self.last_people is not None:
             self.exercise_screen.show_people(self.last_people)
         self.exercise_screen.call_after_refresh(self.exercise_screen.pump)
+
+
+def in_browser() -> bool:
+    """Run by textual-serve for a browser tab (it sets the web driver)."""
+    import os
+
+    return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
 
 
 def run_console(url: str, token: str | None, lang: str, name: str | None = None) -> int:
