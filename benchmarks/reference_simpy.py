@@ -25,10 +25,11 @@ What it models, as drillsim's bots play it:
   communication publishes;
 - the level-3 and level-2 follow-ups (direct supervisor, department head).
 
-Randomness is per element, as in drillsim: every draw is a keyed BLAKE2b hash of the replication's
-128-bit root (from its SeedSequence) and the element's key ("reaction", role, duty, incident, n …),
-mapped through the inverse CDF. With the same keys, a replication of this model and of drillsim
-with the same seed draw the same numbers.
+Randomness is per element, as in drillsim (simulator/rng.py), written out here: every draw mixes
+the replication's 64-bit root (from its SeedSequence) with a 64-bit id of the element's key
+("reaction", role, duty, incident, n …; a BLAKE2b of its text, once per key) by splitmix64's
+finaliser, mapped through the inverse CDF. With the same keys, a replication of this model and of
+drillsim with the same seed draw the same numbers.
 
     .venv/bin/python benchmarks/reference_simpy.py [-n 2000] [--seed 1]
 """
@@ -42,6 +43,7 @@ import time
 from pathlib import Path
 from statistics import NormalDist
 
+import numpy as np
 import simpy
 import yaml
 from numpy.random import SeedSequence
@@ -54,6 +56,8 @@ EPS = 1e-9
 _inv = NormalDist().inv_cdf
 _Z90 = NormalDist().inv_cdf(0.9)
 _blake2b = hashlib.blake2b
+_M64, _C1, _C2 = 0xFFFFFFFFFFFFFFFF, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_IDS: dict[tuple, int] = {}  # a draw's key -> its 64-bit id, once per process
 
 
 # --- the numbers, from the procedure file ------------------------------------------------------------
@@ -177,7 +181,7 @@ class Replication:
     def __init__(self, P: Params, seed):
         self.P = P
         ss = seed if isinstance(seed, SeedSequence) else SeedSequence(int(seed))
-        self.root = ss.generate_state(4).tobytes()
+        self.root = int(ss.generate_state(1, np.uint64)[0])
         self.env = env = simpy.Environment()
         self.attrs = {
             "core": 0,
@@ -216,12 +220,15 @@ class Replication:
             "activate_l1_plan": lambda lv: lv == 1 and done("report_l1_ops"),
             "notify_groups": lambda lv: lv == 1 and done("report_l1_ops"),
             "report_l2": lambda lv: lv == 2 and "duty_supervisor" in R,
+            "report_l2_vp": lambda lv: lv == 2 and "duty_supervisor" in R,
             "form_l2_team": lambda lv: lv == 2 and done("report_l2"),
             "file_l2_with_ops": lambda lv: lv == 2 and done("report_l2"),
             "report_l3": lambda lv: lv == 3 and "duty_supervisor" in R,
             "organize_l3_handling": lambda lv: done("report_l3"),
             "l3_progress_to_dept_head": lambda lv: done("report_l3"),
-            "coordination_updates": lambda lv: "coordination_group" in R,
+            "coordination_updates": lambda lv: (
+                "coordination_group" in R and not self.attrs["recovered"]  # until: recovered
+            ),
             "legal_review": lambda lv: lv == 1 and "legal_dept" in R,
             "external_statement": lambda lv: done("legal_review"),
             "send_to_legal": lambda lv: lv == 1 and "communication_group" in R,
@@ -233,8 +240,14 @@ class Replication:
 
     # randomness by element
     def u(self, *key) -> float:
-        digest = _blake2b("|".join(map(str, key)).encode(), key=self.root, digest_size=8).digest()
-        return ((int.from_bytes(digest, "little") >> 11) + 0.5) / 9007199254740992.0
+        kid = _IDS.get(key)
+        if kid is None:
+            text = "|".join(map(str, key)).encode()
+            kid = _IDS[key] = int.from_bytes(_blake2b(text, digest_size=8).digest(), "little")
+        z = self.root ^ kid
+        z = ((z ^ (z >> 30)) * _C1) & _M64
+        z = ((z ^ (z >> 27)) * _C2) & _M64
+        return (((z ^ (z >> 31)) >> 11) + 0.5) * 2.0**-53
 
     def chance(self, p, *key) -> bool:
         return p > 0 and self.u(*key) < p
@@ -315,6 +328,7 @@ class Replication:
         "activate_l1_plan",
         "notify_groups",
         "report_l2",
+        "report_l2_vp",
         "form_l2_team",
         "file_l2_with_ops",
         "report_l3",
@@ -329,6 +343,7 @@ class Replication:
             "report_l1_committee",
             "report_l1_ops",
             "report_l2",
+            "report_l2_vp",
             "report_l3",
         ],
         "reached:coordination_group": ["coordination_updates"],
@@ -339,7 +354,7 @@ class Replication:
         "done:report_l3": ["organize_l3_handling", "l3_progress_to_dept_head"],
         "done:legal_review": ["external_statement"],
         "done:activate_l1_plan": ["failover_within_5", "isolate_within_10"],
-        "recovered": ["failover_within_5"],
+        "recovered": ["failover_within_5", "coordination_updates"],
     }
     TRUTH = {**READS, "level": _L, "declared": ["regrade"]}
     BELIEF = {**READS, "declared": [d for d in _L if d != "regrade"]}
@@ -428,8 +443,8 @@ class Replication:
         self.env.timeout(max(0.0, delay)).callbacks.append(fire)
 
     def recur(self, duty, n):
-        occs = self.occ[duty]
-        if occs[-1].n != n or self.attrs["recovered"] or self.env.now >= END:
+        occs = self.occ.get(duty)
+        if not occs or occs[-1].n != n or self.attrs["recovered"] or self.env.now >= END:
             return
         last = occs[-1]
         start = last.done if last.done is not None else last.deadline
@@ -491,6 +506,12 @@ class Replication:
             self.restored_at = self.env.now
             self.attrs["recovered"] = True
             self.dirty.add("recovered")
+            updates = self.occ.get("coordination_updates")
+            last = updates[-1] if updates else None
+            if last is not None and last.done is None and last.deadline > self.env.now + EPS:
+                updates.pop()  # void: the update not yet due is no longer owed
+                if not updates:
+                    del self.occ["coordination_updates"]
 
     def grade(self, role, duty, n):
         level = self.level

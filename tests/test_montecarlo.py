@@ -614,8 +614,9 @@ def test_finished_replications_are_freed_without_the_cycle_collector():
     gc.collect()
     gc.disable()
     try:
-        run_batch("payment_outage", (), 3, 0, 20)
+        run_batch("payment_outage", (), 3, 0, 100)
         left = gc.collect()
     finally:
         gc.enable()
-    assert left < 60 * 20, left  # about 200 a replication without World.close()
+    # 20 to 60 a replication, by the seeds' paths; about 250 without World.close()
+    assert left < 100 * 100, left

@@ -350,12 +350,12 @@ def test_failover_restores_the_service_and_scores_the_rto():
             act(t + 1, "task", role="ops_dept", task="activate_l1_plan"),
             act(t + 3, "task", role="technical_group", task="failover_dr"),
         ],
-        seed=3,
+        seed=1,
     )
     (svc,) = done["continuity"]
     task = [e for e in done["obligations"] if e["id"] == "failover_within_5"][0]
     assert task["status"] == "hit"
-    # the DR switch succeeds 85% of the time; with seed 3 it does
+    # the activation and the DR switch (85%) may fail; with seed 1 both succeed
     assert svc["restored_at"] is not None
     assert svc["downtime_min"] == pytest.approx(t + 3) and svc["rto_met"] is True
     never = run_scripted(S, base)
