@@ -148,6 +148,21 @@ class Link:
 # --- headless participants ---------------------------------------------------------------------
 
 
+async def until_done(link: Link, done: asyncio.Event) -> None:
+    """Keep `link` connected (it reconnects by itself) until `done` is set; then close it. A
+    link that gives up (JoinError, ConnectionError) raises here."""
+    task = asyncio.ensure_future(link.run())
+    waiter = asyncio.ensure_future(done.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    link.close()
+    if task.done():
+        waiter.cancel()
+        exc = task.exception()
+        if exc is not None:
+            raise exc
+    task.cancel()
+
+
 class ScriptClient:
     """`drillsim join URL --token ROLE_TOKEN --actions FILE`: the file's actions sent to the server,
     which takes each at its own simulated minute; done when all were taken or the exercise ended."""
@@ -194,14 +209,7 @@ class ScriptClient:
             self.done.set()
 
     async def run(self) -> int:
-        task = asyncio.ensure_future(self.link.run())
-        waiter = asyncio.ensure_future(self.done.wait())
-        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        self.link.close()
-        if task.done() and task.exception() is not None:
-            waiter.cancel()
-            raise task.exception()  # type: ignore[misc]
-        task.cancel()
+        await until_done(self.link, self.done)
         return 2 if self.problem else 0
 
 
@@ -248,14 +256,7 @@ class RunTo:
                 self.done.set()
 
     async def run(self) -> int:
-        task = asyncio.ensure_future(self.link.run())
-        waiter = asyncio.ensure_future(self.done.wait())
-        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        self.link.close()
-        if task.done() and task.exception() is not None:
-            waiter.cancel()
-            raise task.exception()  # type: ignore[misc]
-        task.cancel()
+        await until_done(self.link, self.done)
         if not self.problem:
             self.out(f"clock at {self.clock.get('now', 0):g}")
         return 2 if self.problem else 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 
 from rich.text import Text
 from textual import work
@@ -144,10 +145,10 @@ class WaitScreen(Screen):
         self.query_one("#wait-text", Static).update(Text(text, style="bold"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.app.got_code(event.value.strip())
+        cast("ConsoleApp", self.app).got_code(event.value.strip())
 
     def action_start(self) -> None:
-        self.app.start_exercise_remote()
+        cast("ConsoleApp", self.app).start_exercise_remote()
 
 
 class RemoteExerciseScreen(ExerciseScreen):
@@ -159,7 +160,8 @@ class RemoteExerciseScreen(ExerciseScreen):
         super().__init__(exercise, tr, 1.0, True, None, trainee=kind == "role")
         self.kind, self.send = kind, send
         if kind != "role":  # the facilitator and evaluators: the facilitator view alone
-            self.views, self.active, self.role_views = [FACILITATOR], FACILITATOR, {}
+            self.views, self.active = [FACILITATOR], FACILITATOR
+            self.role_views.clear()
             self.key_bars = {  # again, now that the keys know the token's kind
                 FACILITATOR: KeyBar(
                     [(k, tr(what)) for k, what in self.keys_for(FACILITATOR)],
@@ -248,17 +250,16 @@ class ConsoleApp(DrillApp):
         self.not_here = False  # a drill's token in a browser tab: said so, nothing more
         self.link: Link | None = None
         self.remote: RemoteSession | None = None
-        self.wait: WaitScreen | None = None
+        ask = token is None  # no token: the console asks for the join code
+        self.wait = WaitScreen(self.tr("join_code" if ask else "join_connecting"), ask_code=ask)
         self.welcome: dict | None = None
         self.last_people: dict | None = None
 
     def on_mount(self, event) -> None:
         event.prevent_default()  # not play's start (lobby or exercise): connect first
         self.title = self.tr("app_title")
-        ask = self.token is None
-        self.wait = WaitScreen(self.tr("join_code" if ask else "join_connecting"), ask_code=ask)
         self.push_screen(self.wait)
-        if not ask:
+        if self.token is not None:
             self._connect(self.token)
 
     def got_code(self, code: str) -> None:
@@ -286,16 +287,19 @@ class ConsoleApp(DrillApp):
             self.exit(return_code=2)
 
     def send(self, msg: dict) -> None:
+        link = self.link
+        if link is None:
+            return
+
         async def go() -> None:
-            reply = await self.link.send(msg)
+            reply = await link.send(msg)
             if reply["type"] == "error":
                 text = reply["message"]
                 if reply.get("key") and reply["key"] in self.tr:
                     text = self.tr(reply["key"], **reply.get("values", {}))
                 self.notify(text, severity="warning", markup=False)
 
-        if self.link is not None:
-            asyncio.ensure_future(go())
+        asyncio.ensure_future(go())
 
     async def on_server(self, msg: dict) -> None:
         kind = msg["type"]
@@ -319,7 +323,7 @@ class ConsoleApp(DrillApp):
                 await self._load_plan(msg)
             if not msg["clock"]["started"] and self.exercise is None:
                 self._waiting()
-        elif kind == "started":
+        elif kind == "started" and self.welcome is not None:
             self.welcome.update(humans=msg["humans"], players=msg["players"])
         elif kind == "events":
             if self.remote is None:
@@ -367,6 +371,8 @@ class ConsoleApp(DrillApp):
 
     def _open_remote(self) -> None:
         w = self.welcome
+        if w is None:  # (events come after the welcome)
+            return
         kind, role = w["kind"], w.get("role")
         humans = [role] if kind == "role" else list(w.get("humans") or [])
         ex = RemoteExercise(self.plan, humans, w["mode"], w["seed"], None, session=self.remote)

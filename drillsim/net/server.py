@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
@@ -36,7 +37,7 @@ class Conn:
     ws: web.WebSocketResponse
     who: Who
     client: str
-    see: object
+    see: Callable[[dict], bool]
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     clock: dict | None = None
     writer: asyncio.Task | None = None
@@ -109,7 +110,7 @@ class SessionServer:
         for conn in list(self.conns):
             mine = [ev for ev in events if conn.see(ev)] if events else []
             if mine or clock != conn.clock or result is not None:
-                msg = {"type": "events", "events": mine, "clock": clock}
+                msg: dict[str, Any] = {"type": "events", "events": mine, "clock": clock}
                 if result is not None:
                     msg["result"] = result
                 if live is not None:
@@ -152,7 +153,7 @@ class SessionServer:
             },
         )
         backlog = room.backlog(conn.who, have)
-        msg = {"type": "events", "events": backlog, "clock": room.clock_state()}
+        msg: dict[str, Any] = {"type": "events", "events": backlog, "clock": room.clock_state()}
         if room.finished:
             msg["result"] = room.result()
         live = room.live_state()
@@ -198,7 +199,7 @@ class SessionServer:
                     await reply({"type": "error", "message": str(exc)})
                     continue
                 if conn is None:
-                    if msg.type != "hello":
+                    if not isinstance(msg, P.Hello):
                         await reply({"type": "error", "ref": msg.ref, "message": "hello first"})
                         continue
                     if self._refused_address(addr):
@@ -212,7 +213,12 @@ class SessionServer:
                     try:
                         who = self.room.admit(who, msg.name)
                     except Refused as exc:
-                        err = {"type": "error", "ref": msg.ref, "message": str(exc), "fatal": True}
+                        err: dict[str, Any] = {
+                            "type": "error",
+                            "ref": msg.ref,
+                            "message": str(exc),
+                            "fatal": True,
+                        }
                         if exc.key:
                             err.update(key=exc.key, values=exc.values)
                         await reply(err)
@@ -220,15 +226,15 @@ class SessionServer:
                     conn = Conn(ws, who, msg.client, visible(who, self.room.proc))
                     conn.writer = asyncio.create_task(self._write(conn))
                     self.conns.add(conn)
-                    if msg.client == "script" and who.kind == ROLE:
+                    if msg.client == "script" and who.kind == ROLE and who.role is not None:
                         self.script_clients[who.role] = self.script_clients.get(who.role, 0) + 1
                     self.room.join(who, msg.client)
                     self.welcome(conn, msg.have)
                     self.announce_people()
                     continue
-                if msg.type == "hello":
+                if isinstance(msg, P.Hello):
                     self.send(conn, {"type": "error", "ref": msg.ref, "message": "joined already"})
-                elif msg.type == "sync":
+                elif isinstance(msg, P.Sync):
                     self._sync(conn, msg)
                 else:
                     try:
@@ -248,7 +254,7 @@ class SessionServer:
         finally:
             if conn is not None:
                 self.conns.discard(conn)
-                if conn.client == "script" and conn.who.kind == ROLE:
+                if conn.client == "script" and conn.who.kind == ROLE and conn.who.role is not None:
                     self.script_clients[conn.who.role] -= 1
                 self.room.leave(conn.who)
                 if conn.writer is not None:
