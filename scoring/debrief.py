@@ -13,6 +13,7 @@ from drillsim.simulator.expressions import compile_condition
 from drillsim.simulator.grading import GradeCheck, defaults, explain, grade_checks
 from drillsim.simulator.plan import Plan
 
+from .verdicts import UNSCORED
 from .verdicts import obligations as verdict_entries
 
 
@@ -81,7 +82,7 @@ def debrief(plan: Plan, events: list[dict], roles: list[str], end: float) -> Deb
             failed.setdefault(ev["incident"], []).append((ev["t"], ev["via"]))
     items = []
     for entry in verdict_entries(plan, events, end):
-        if entry["role"] not in mine or entry["status"] == "not_triggered":
+        if entry["role"] not in mine or entry["status"] in UNSCORED:
             continue
         items.append(_advise(plan, events, entry, failed))
     return Debrief(items, played_grades)

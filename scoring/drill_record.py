@@ -18,7 +18,7 @@ import hashlib
 from pathlib import Path
 
 from drillsim.scoring.integrity import integrity
-from drillsim.scoring.verdicts import score
+from drillsim.scoring.verdicts import UNSCORED, score
 from drillsim.simulator.drill.evacuation import Prediction, predict
 from drillsim.simulator.drill.headcount import headcount_of
 from drillsim.simulator.drill.live import parse_wall
@@ -252,7 +252,7 @@ def drill_record(
         )
     stamped_duties = {r["obligation"] for r in rows if r["obligation"]}
     for e in result["obligations"]:
-        if e["status"] == "not_triggered" or e["id"] in stamped_duties:
+        if e["status"] in UNSCORED or e["id"] in stamped_duties:
             continue
         ob = plan.procedure.obligations[e["id"]]
         steps.append(

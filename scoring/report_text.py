@@ -53,7 +53,10 @@ def render(plan: Plan, result: dict, lang: str = "en") -> str:
         out += ["", table([w(f"col_{h}") for h in heads], crow)]
     s = result["summary"]
     rate = "-" if s["sla_hit_rate"] is None else f"{s['sla_hit_rate']:.0%}"
-    counts = ", ".join(f"{w(k)} {s[k]}" for k in ("hit", "late", "missed", "open", "not_triggered"))
+    shown = ("hit", "late", "missed", "open", "not_triggered") + (
+        ("void",) if s.get("void") else ()
+    )
+    counts = ", ".join(f"{w(k)} {s[k]}" for k in shown)
     grades = f"; {w('grades_correct')} {s['grades_correct']}/{s['grades']}" if s["grades"] else ""
     out += ["", f"{w('summary')}: {counts}; {w('hit_rate')} {rate}{grades}"]
     return "\n".join(out)

@@ -24,6 +24,7 @@ import platformdirs
 from drillsim.simulator.plan import Plan
 
 from .debrief import covered
+from .verdicts import UNSCORED
 
 FORMAT = 1
 _NAME = re.compile(r"^[\w][\w .-]{0,63}$")  # letters of any script, digits, _ . - and spaces
@@ -65,7 +66,7 @@ def session_entry(
             "late_by_min": e["late_by_min"],
         }
         for e in result["obligations"]
-        if e["role"] in mine and e["status"] != "not_triggered"
+        if e["role"] in mine and e["status"] not in UNSCORED
     ]
     grades = [
         {k: g[k] for k in ("t", "incident", "declared", "true", "correct")}

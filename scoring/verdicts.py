@@ -15,7 +15,10 @@ from drillsim.simulator.agenda import Agenda
 from drillsim.simulator.loader import load_plan
 from drillsim.simulator.plan import Plan
 
-STATUSES = ("hit", "late", "missed", "open", "not_triggered")
+STATUSES = ("hit", "late", "missed", "open", "not_triggered", "void")
+# a duty that fell due but is not judged: never owed (not_triggered) or no longer owed (void: a
+# recurring duty still open when its `until` began to hold)
+UNSCORED = ("not_triggered", "void")
 
 
 def _r(x):
@@ -23,20 +26,22 @@ def _r(x):
 
 
 def obligations(plan: Plan, events: list[dict], end: float) -> list[dict]:
-    """The run's duties, one entry each, plus one `not_triggered` entry per obligation that never
-    fell due: the `obligations` list of `run --json` (the key keeps its name: it is a contract)."""
+    """The run's duties, one entry each (`void`: fell due, then no longer owed), plus one
+    `not_triggered` entry per obligation that never fell due: the `obligations` list of
+    `run --json` (the key keeps its name: it is a contract)."""
     proc = plan.procedure
     agenda = Agenda(proc)
     for ev in events:
         agenda.feed(ev)
     out = []
+    void = {id(d) for d in agenda.voided}
     duties = sorted(
-        agenda.all(),
+        agenda.all() + agenda.voided,
         key=lambda o: (o.triggered_at, list(proc.obligations).index(o.obligation), o.incident, o.n),
     )
     for duty in duties:
         ob = proc.obligations[duty.obligation]
-        status = duty.status(end)
+        status = "void" if id(duty) in void else duty.status(end)
         out.append(
             {
                 "id": duty.obligation,

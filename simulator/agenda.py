@@ -76,6 +76,7 @@ class Agenda:
         self.obligations = procedure.obligations
         self.duties: dict[tuple[str, str], list[Duty]] = {}
         self.open: list[Duty] = []  # due and not yet met, in order of falling due
+        self.voided: list[Duty] = []  # duties no longer owed (void): kept for the verdicts
         self.acting: dict[str, str] = {}  # absent role -> who acts for it
         self._needs = report_needs(procedure) if needs is None else needs
         self.answered: set[str] = set()  # report obligations the last delivery answered a part of
@@ -111,6 +112,7 @@ class Agenda:
             for void in [o for o in duties if o.n == ev["n"] and o.done_at is None]:
                 duties.remove(void)
                 self.open.remove(void)
+                self.voided.append(void)
             if not duties:
                 self.duties.pop((ev["obligation"], ev["incident"]), None)
             return []

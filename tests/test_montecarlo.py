@@ -122,7 +122,7 @@ def test_records_agree_with_drillsim_run():
         theirs = sorted(
             (o["id"], o["occurrence"], o["status"], r3(o["triggered_at"]), r3(o["done_at"]))
             for o in result["obligations"]
-            if o["status"] != "not_triggered"
+            if o["status"] not in ("not_triggered", "void")  # void duties are not judged
         )
         assert mine == theirs
         rows = np.flatnonzero(batch.svc["rep"] == i)

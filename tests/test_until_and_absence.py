@@ -1,8 +1,8 @@
 """Two engine rules the procedures rely on.
 
 A recurring duty ends with its `until` condition: no occurrence falls due once it holds, and one
-that fell due before and is still open when it starts to hold is void (dropped from the agenda),
-not missed (000 §二(二)2: the coordination group's updates every 30 minutes "until recovery").
+that fell due before and is still open when it starts to hold is void (no longer owed: neither
+hit nor missed, counted as void) (000 §二(二)2: the coordination group's updates every 30 minutes "until recovery").
 
 An absence known before the exercise: the deputy acts from the first minute with no handover;
 a handover delay applies only to an absence that begins during the exercise (003 §5.3: the factory
@@ -71,14 +71,21 @@ def test_no_update_is_owed_after_recovery(tmp_path):
     """Posts at 50, 80 and 110, recovery at 130: the update that would be due at 140 is void."""
     path = coordination(tmp_path, 20, 130)
     r = run_scripted(path, [post(50), post(80), post(110)])
-    assert updates(r) == [(20, 50, "hit"), (50, 80, "hit"), (80, 110, "hit")]
+    assert updates(r) == [(20, 50, "hit"), (50, 80, "hit"), (80, 110, "hit"), (110, 140, "void")]
+    assert r["summary"]["void"] == 1 and r["summary"]["missed"] == 0
 
 
 def test_missed_updates_stay_missed_and_the_open_one_is_void(tmp_path):
     """Only the first post: the ones due at 80 and 110 are missed; the one due at 140 was still
     open when the event recovered at 130, so it is void."""
     r = run_scripted(coordination(tmp_path, 20, 130), [post(50)])
-    assert updates(r) == [(20, 50, "hit"), (50, 80, "missed"), (80, 110, "missed")]
+    assert updates(r) == [
+        (20, 50, "hit"),
+        (50, 80, "missed"),
+        (80, 110, "missed"),
+        (110, 140, "void"),
+    ]
+    assert r["summary"]["sla_hit_rate"] == round(1 / 3, 4)  # the void one is not judged
 
 
 def test_an_update_due_exactly_at_recovery_is_still_owed(tmp_path):
@@ -86,6 +93,16 @@ def test_an_update_due_exactly_at_recovery_is_still_owed(tmp_path):
     past its deadline, so it is judged (hit at 110), and nothing falls due after it."""
     r = run_scripted(coordination(tmp_path, 20, 110), [post(50), post(80), post(110)])
     assert updates(r)[-1] == (80, 110, "hit") and len(updates(r)) == 3
+
+
+def test_an_update_that_is_void_every_time_is_void_not_untriggered(tmp_path):
+    """Told at 20, recovered at 30: the only update (due at 50) fell due and became void; the
+    verdicts say void, not 'not triggered', and nothing is judged."""
+    r = run_scripted(coordination(tmp_path, 20, 30), [])
+    assert updates(r) == [(20, 50, "void")]
+    assert r["summary"]["void"] == 1 and r["summary"]["sla_hit_rate"] is None
+    (e,) = entries(r, "coordination_updates")
+    assert e["done_at"] is None and e["late_by_min"] is None and e["incident"] == "main"
 
 
 def test_nothing_falls_due_when_until_already_holds(tmp_path):

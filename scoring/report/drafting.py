@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from drillsim.scoring.verdicts import UNSCORED
 from drillsim.simulator.agenda import on_time
 from drillsim.words import t
 from drillsim.words.formatting import num
@@ -47,7 +48,7 @@ def _due(ctx: Context, capability: str) -> str:
 def _groups(entries: list[dict]) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {}
     for e in entries:
-        if e["status"] != "not_triggered":
+        if e["status"] not in UNSCORED:
             groups.setdefault(e["id"], []).append(e)
     return groups
 
@@ -59,13 +60,10 @@ def strengths(ctx: Context) -> list[dict]:
     lang, names, out = ctx.lang, ctx.names, []
     for obj in ctx.objectives:
         duty = [
-            o
-            for task in obj["tasks"]
-            for o in task["occurrences"]
-            if o["status"] != "not_triggered"
+            o for task in obj["tasks"] for o in task["occurrences"] if o["status"] not in UNSCORED
         ]
         if duty and all(o["status"] == "hit" for o in duty):
-            n = sum(1 for task in obj["tasks"] if task["status"] != "not_triggered")
+            n = sum(1 for task in obj["tasks"] if task["status"] not in UNSCORED)
             out.append(
                 {
                     "kind": "objective",

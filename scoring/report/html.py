@@ -46,7 +46,7 @@ td.rating-cell { text-align: center; }
 tr.objective-row th { background: #dfe7f3; font-size: 13px; }
 .status { font-weight: 600; white-space: nowrap; }
 .status-hit { color: var(--hit); } .status-late { color: var(--late); } .status-missed { color: var(--missed); }
-.status-open, .status-not_triggered { color: var(--open); }
+.status-open, .status-not_triggered, .status-void { color: var(--open); }
 .rating { display: inline-block; min-width: 2.2em; text-align: center; border-radius: 3px; padding: 0 4px; font-weight: 700; }
 .rating-P { background: #c8e6c9; } .rating-S { background: #fff9c4; } .rating-M { background: #ffe0b2; }
 .rating-U { background: #ffcdd2; } .rating-NO { background: #eceff1; } .rating-none { color: #9aa5b1; font-weight: 400; }

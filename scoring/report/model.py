@@ -15,7 +15,7 @@ from typing import Any
 
 from drillsim.scoring.integrity import integrity, integrity_row
 from drillsim.scoring.ratings import RATINGS, Ratings
-from drillsim.scoring.verdicts import score
+from drillsim.scoring.verdicts import UNSCORED, score
 from drillsim.simulator.eventlog import Chain
 from drillsim.words import t
 from drillsim.words.formatting import num, pct
@@ -25,7 +25,7 @@ from . import drafting
 from .chain import Chains
 
 EPS = 1e-6
-WORST = {"missed": 4, "late": 3, "open": 2, "hit": 1, "not_triggered": 0}
+WORST = {"missed": 5, "late": 4, "open": 3, "hit": 2, "void": 1, "not_triggered": 0}
 
 
 # --- the exercise date -------------------------------------------------------------------------
@@ -340,12 +340,12 @@ def exercise_report(
                 }
             )
         orating = ratings.for_objective(obj.id) if ratings else None
-        triggered = [x for x in tasks if x["status"] != "not_triggered"]
+        triggered = [x for x in tasks if x["status"] not in UNSCORED]
         passed = bool(triggered) and all(
             o["status"] == "hit"
             for x in triggered
             for o in x["occurrences"]
-            if o["status"] != "not_triggered"
+            if o["status"] not in UNSCORED
         )
         objectives.append(
             {
@@ -538,6 +538,8 @@ def _summary(
             not_triggered=s["not_triggered"],
         )
     ]
+    if s.get("void"):
+        out[0] += t("sum_void", lang, void=s["void"])
     if grading:
         out.append(
             t(

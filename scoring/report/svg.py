@@ -25,6 +25,7 @@ COLORS = {
     "missed": "#c62828",
     "open": "#9e9e9e",
     "not_triggered": "#bdbdbd",
+    "void": "#bdbdbd",
     "inject": "#00897b",
     "task": "#1a3d7c",
     "grade": "#7b1fa2",

@@ -404,7 +404,7 @@ def test_fixed_trigger_times(exact):
 def test_update_customer_recurs_every_120_min_until_resolved(exact):
     # t2 (P1) from 40: updates at 100 and 200, resolved at 250: occurrence 1 due 40-160 (met at 100),
     # occurrence 2 due 100-220 (met at 200); occurrence 3 (due 200-320) was still open at the
-    # resolution at 250, so it is void: no longer owed, no verdict.
+    # resolution at 250, so it is void: no longer owed, neither hit nor missed.
     r = run(
         [
             report(100, DESK, ["customer"], "phone", "t2"),
@@ -418,7 +418,9 @@ def test_update_customer_recurs_every_120_min_until_resolved(exact):
         (T2_CALL, T2_CALL + 120, "hit"),
         (100, 220, "hit"),
     ]
-    assert len(occ) == 2
+    assert [(o["triggered_at"], o["deadline_at"], o["status"]) for o in occ[2:]] == [
+        (200, 320, "void")
+    ]
     assert entry(r, "resolve_incident", "t2")["status"] == "hit"
 
 

@@ -622,7 +622,10 @@ def test_internal_updates_stop_once_recovered(tmp_path):
     path = scenario(tmp_path, L1, ["command_group"], injects=done, duration=400)
     occ = entries(run_scripted(path, []), "internal_updates")
     # the second (due 60-120) was open at the recovery at 100: void, not missed
-    assert [(o["triggered_at"], o["deadline_at"], o["status"]) for o in occ] == [(0, 60, "missed")]
+    assert [(o["triggered_at"], o["deadline_at"], o["status"]) for o in occ] == [
+        (0, 60, "missed"),
+        (60, 120, "void"),
+    ]
 
 
 def test_recovery_monitoring_every_30_until_restored(tmp_path):
@@ -644,6 +647,7 @@ def test_recovery_monitoring_every_30_until_restored(tmp_path):
     assert [(o["triggered_at"], o["deadline_at"], o["status"]) for o in occ] == [
         (10, 40, "hit"),
         (40, 70, "hit"),
+        (65, 95, "void"),
     ]  # the third (due 65-95) was open at the restoration at 80: void; the post at 85 meets nothing
     late = entries(run_scripted(path, [progress(40.1)]), "recovery_monitoring")
     assert late[0]["status"] == "late"
@@ -770,7 +774,7 @@ def test_vendor_data_leak_model_answer_hits_everything(tmp_path, seed):
     bad = [
         (o["id"], o["occurrence"], o["status"])
         for o in result["obligations"]
-        if o["status"] not in ("hit", "not_triggered")
+        if o["status"] not in ("hit", "not_triggered", "void")
     ]
     assert bad == []
     not_triggered = {o["id"] for o in result["obligations"] if o["status"] == "not_triggered"}

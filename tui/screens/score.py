@@ -123,6 +123,7 @@ class ScoreScreen(Screen):
                 not_triggered=s["not_triggered"],
                 rate=rate,
             )
+            + (tr("score_void", void=s["void"]) if s.get("void") else "")
             # no grading figures where nothing was graded (a procedure without grading)
             + (
                 tr("score_grades", grades=f"{s['grades_correct']}/{s['grades']}")

@@ -25,6 +25,7 @@ STATUS_STYLE = {
     "missed": "bold red",
     "open": "yellow",
     "not_triggered": "dim",
+    "void": "dim",
 }
 STATE_STYLE = {"pending": "yellow", "delivered": "green", "skipped": "dim"}
 
@@ -293,6 +294,15 @@ class FacilitatorView(Vertical):
                 deadline=n.clock(ev["deadline_at"]),
             )
             style = "yellow"
+        elif kind == "void":
+            ob = ex.plan.procedure.obligations[ev["obligation"]]
+            text = tr(
+                "act_void",
+                duty=n.duty(ev["obligation"]),
+                occurrence=tr("occurrence", n=ev["n"]),
+                role=n.role(ob.role),
+            )
+            style = "dim"
         elif kind == "level":
             if ex.plan.procedure.grading is None:
                 return None  # a procedure without grading has no levels to show
