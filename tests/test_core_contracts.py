@@ -83,11 +83,11 @@ def test_run_json_contract(capsys):
             "done_at",
             "status",
         } <= set(o)
-        assert o["status"] in ("hit", "late", "missed", "open", "not_triggered")
+        assert o["status"] in ("hit", "late", "missed", "open", "not_triggered", "void")
     for c in out["continuity"]:
         assert {"service", "down_at", "restored_at", "downtime_min", "rto_min", "rto_met"} <= set(c)
     s = out["summary"]
-    assert {"hit", "late", "missed", "not_triggered", "sla_hit_rate"} <= set(s)
+    assert {"hit", "late", "missed", "not_triggered", "void", "sla_hit_rate"} <= set(s)
     assert s["sla_hit_rate"] == round(s["hit"] / (s["hit"] + s["late"] + s["missed"]), 4)
 
 
