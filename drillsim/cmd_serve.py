@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import secrets
 import signal
@@ -124,6 +123,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def cmd_serve(args) -> int:
+    import asyncio  # here, not at the top: no other command pays for importing it
+
     from drillsim.net.room import Room
     from drillsim.net.tokens import join_path, read_join
     from drillsim.simulator.loader import load_plan
@@ -254,6 +255,8 @@ def _warn_host(host: str) -> None:
 
 
 async def _serve(room, join, log, jpath, host, port, web) -> int:
+    import asyncio
+
     from drillsim.net.server import SessionServer, bound_port, start_server
     from drillsim.net.tokens import new_join, secrets_of, write_join
 
@@ -338,6 +341,8 @@ def cmd_web(args) -> int:
 
 
 def cmd_join(args) -> int:
+    import asyncio
+
     from drillsim.net.client import JoinError, RunTo, ScriptClient
 
     if args.token is None and (args.actions or args.run_to is not None):

@@ -144,10 +144,11 @@ def summary(entries: list[dict]) -> dict:
 
 
 def score(plan: Plan, events: list[dict]) -> dict:
-    from drillsim.simulator.drill.live import corrected_events
+    if events and "drill" in events[0]:
+        from drillsim.simulator.drill.live import corrected_events
 
-    # a live drill's log is read with its stamps at their corrected minutes (no-op otherwise)
-    events = corrected_events(plan, events)
+        # a live drill's log is read with its stamps at their corrected minutes
+        events = corrected_events(plan, events)
     header = events[0] if events and events[0]["type"] == "start" else {}
     ends = [ev for ev in events if ev["type"] == "end"]
     end = ends[-1]["t"] if ends else (events[-1]["t"] if events else 0.0)

@@ -21,7 +21,6 @@ from pathlib import Path
 from drillsim.words import t
 
 from .errors import InputError, Problem
-from .formats.yamlsrc import read_limited
 from .outputs import check_output
 
 try:
@@ -194,6 +193,8 @@ class Chain:
 def read_log(path: str | Path) -> tuple[list[dict], Chain]:
     """Events of a saved log (without `h`) and what its chain says. A torn last line is left out
     and reported; any other line that is not an event is an error naming its line and column."""
+    from .formats.yamlsrc import read_limited  # here: writing a log needs no YAML reader
+
     path = Path(path)
     raw = read_limited(path, "log", MAX_LOG_BYTES)
     pieces = raw.split(b"\n")

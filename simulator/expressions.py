@@ -56,6 +56,10 @@ class Condition:
     def __call__(self, ctx: Context) -> bool:
         return bool(self.fn(ctx))
 
+    def __reduce__(self):
+        # its closures do not pickle: a pickled plan (the plan cache) compiles it again
+        return compile_condition, (self.source,)
+
 
 _BINOPS = {
     ast.Add: operator.add,

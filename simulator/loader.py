@@ -12,16 +12,18 @@ import hashlib
 import os
 from importlib.resources import files
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from . import checks
+from . import plancache
 from .errors import InputError, Problem
-from .formats.yamlsrc import KEY, Positions, load
 from .model import Procedure, Scenario, ScriptAction
 from .plan import Plan
+
+if TYPE_CHECKING:
+    from .formats.yamlsrc import Positions
 
 SCENARIOS_DIR = Path(str(files("drillsim.scenarios")))  # shipped inside the package
 PROCEDURES_DIR = SCENARIOS_DIR / "procedures"
@@ -103,6 +105,8 @@ def sha256(path: str | Path) -> str:
 def shipped_scenarios() -> list[dict]:
     """id, title, title_en, type, procedures and path of each scenario found (the user's
     folders first, then the shipped ones; a user's file hides a shipped one of the same id)."""
+    from .formats.yamlsrc import load
+
     out, seen = [], set()
     for folder in _folders("scenario", ()):
         for path in sorted(folder.glob("*.yaml")):
@@ -226,6 +230,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def validate_model(model: type[M], data, pos: Positions) -> tuple[M | None, list[Problem]]:
+    from .formats.yamlsrc import KEY
+
     if not isinstance(data, dict):
         return None, [
             pos.problem((), f"expected a mapping of fields for a {model.__name__.lower()}")
@@ -273,6 +279,8 @@ def merge(base: dict, overlay: dict) -> dict:
 
 def _merge_procedures(parts: list[tuple[dict, Positions]]) -> tuple[dict, Positions, list[Problem]]:
     """Several procedures in one scenario: their roles, channels … are merged by id."""
+    from .formats.yamlsrc import KEY, Positions
+
     (first, first_pos), rest = parts[0], parts[1:]
     data, pos, problems = copy.deepcopy(first), Positions(first_pos.file, dict(first_pos.marks)), []
     for other, other_pos in rest:
@@ -312,6 +320,9 @@ def _merge_procedures(parts: list[tuple[dict, Positions]]) -> tuple[dict, Positi
 
 
 def load_procedure(ref: str) -> tuple[Procedure, Positions]:
+    from . import checks
+    from .formats.yamlsrc import load
+
     data, pos = load(procedure_path(ref))
     proc = valid(Procedure, data, pos)
     problems = checks.check_procedure(proc, pos)
@@ -326,10 +337,33 @@ def load_plan(
     """Load a scenario with its procedures and any plan variants; raise InputError on any problem.
 
     Procedures and variants named by id are looked for beside the scenario file (and in `near`)
-    before the user's folders and the shipped ones."""
+    before the user's folders and the shipped ones. A plan validated before from the same files
+    comes from the cache (plancache.py) instead."""
     path = scenario_path(ref)
     near = (path.parent, *near)
     variants = [portable_ref(v, "variant", near) for v in variants]
+    request = (
+        ref,
+        str(path),
+        tuple(variants),
+        tuple(str(variant_path(v, near)) for v in variants),
+        tuple(map(str, near)),
+        tuple(map(str, user_dirs())),
+    )
+    cached = plancache.entry(request)
+    plan = plancache.get(
+        cached, lambda p: [str(procedure_path(r, near)) for r in p.scenario.procedures]
+    )
+    if plan is None:
+        plan = _load_plan(ref, path, variants, near)
+        plancache.put(cached, plan)
+    return plan
+
+
+def _load_plan(ref: str, path: Path, variants: list[str], near: tuple[Path, ...]) -> Plan:
+    from . import checks
+    from .formats.yamlsrc import Positions, load
+
     sdata, spos = load(path)
     if not isinstance(sdata, dict) or "injects" not in sdata:
         raise InputError([spos.problem((), "not a scenario (a scenario has `injects`)")])
@@ -430,6 +464,9 @@ def load_plan(
 
 def load_actions(path: str | Path, plan: Plan) -> list[ScriptAction]:
     """An actions file: a YAML list of {at, role, do, …}; checked against the plan."""
+    from . import checks
+    from .formats.yamlsrc import Positions, load
+
     data, pos = load(path)
     if not isinstance(data, list):
         raise InputError([pos.problem((), "an actions file is a YAML list of actions")])
@@ -452,6 +489,9 @@ def load_actions(path: str | Path, plan: Plan) -> list[ScriptAction]:
 
 def validate_file(path: str) -> list[Problem]:
     """What `drillsim validate` checks for one file, whatever kind it is."""
+    from . import checks
+    from .formats.yamlsrc import load
+
     try:
         data, pos = load(path)
         if isinstance(data, list):

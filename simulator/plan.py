@@ -17,7 +17,9 @@ from .grading import Grader, defaults
 from .model import Fixed, Procedure, Scenario
 from .rng import sampler
 
-_ONE_MINUTE = Fixed(dist="fixed", value=1)
+# built without validation: validating at import would build the model's validator (and load
+# pydantic's plugins) on every start, a cached plan needs neither
+_ONE_MINUTE = Fixed.model_construct(dist="fixed", value=1)
 
 
 @dataclass
@@ -39,6 +41,10 @@ class Plan:
 
     def __post_init__(self) -> None:
         self._runtime = None  # on the instance from the start: a run only fills it in
+
+    def __getstate__(self) -> dict:
+        # pickled (the plan cache, worker processes) without what a run builds again
+        return {**self.__dict__, "_runtime": None}
 
     def condition(self, source: str) -> Condition:
         return self.conditions[source]

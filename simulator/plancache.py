@@ -1,0 +1,115 @@
+"""A cache of validated plans, so that `drillsim run` does not read, check and validate the
+same YAML again on every start.
+
+A plan is loaded once (loader.load_plan: YAML, pydantic validation, the cross-reference checks,
+the conditions compiled) and pickled into the user's cache folder (`$DRILLSIM_CACHE`, else
+`$XDG_CACHE_HOME/drillsim`, else `~/.cache/drillsim`; `DRILLSIM_CACHE=off` turns it off), under a
+name derived from what was asked (scenario and variant references, the files they resolve to,
+the folders searched) and from drillsim's own code (the version, the Python version and the
+content of the modules that define and check a plan). An entry is used only when every file
+the plan was built from still has the SHA-256 recorded in it and the scenario's procedures still
+resolve to the same files; anything else (an edited file, a new file that now shadows one, a
+truncated or corrupt entry, another drillsim) means loading from the files again. Writing is
+atomic (a temporary file renamed into place) and a cache that cannot be written is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .plan import Plan
+
+ENV = "DRILLSIM_CACHE"
+FORMAT = 1  # bump when what is pickled changes shape in a way the code fingerprint misses
+# the modules whose content decides what a validated plan is: a change to any of them is another
+# cache (a checkout edited between runs must not unpickle plans of the old classes)
+_CODE = ("model.py", "checks.py", "loader.py", "expressions.py", "plan.py", "grading.py")
+_code_digest: str | None = None
+
+
+def folder() -> Path | None:
+    """Where plans are cached, or None when caching is off."""
+    where = os.environ.get(ENV)
+    if where is not None:
+        return None if where.strip().lower() in ("", "0", "off", "no", "false") else Path(where)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "drillsim"
+
+
+def _code() -> str:
+    global _code_digest
+    if _code_digest is None:
+        h = hashlib.sha256(f"{FORMAT}|{sys.version}".encode())
+        here = Path(__file__).resolve().parent
+        for name in _CODE:
+            h.update((here / name).read_bytes())
+        try:
+            from pydantic.version import VERSION as pydantic_version
+        except ImportError:  # pragma: no cover - pydantic is a dependency
+            pydantic_version = "?"
+        h.update(pydantic_version.encode())
+        _code_digest = h.hexdigest()
+    return _code_digest
+
+
+def _digest(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def entry(request: tuple) -> Path | None:
+    """The cache file for a request (what load_plan was asked and what it resolved)."""
+    where = folder()
+    if where is None:
+        return None
+    name = hashlib.sha256(repr((_code(), request)).encode()).hexdigest()[:40]
+    return where / "plans" / f"{name}.pickle"
+
+
+def get(path: Path | None, procedures_of) -> Plan | None:
+    """The cached plan at `path` if it is still what the files say, else None.
+
+    procedures_of(plan): the files the scenario's procedures resolve to now, in order (a
+    procedure file added in a folder searched first must be seen)."""
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            plan = pickle.load(fh)
+    except Exception:  # missing, truncated, corrupt, or of classes that changed: load anew
+        return None
+    try:
+        for f, digest in plan.hashes.items():
+            if _digest(f) != digest:
+                return None
+        if procedures_of(plan) != [s["file"] for s in plan.sources]:
+            return None
+    except Exception:  # an entry of another shape
+        return None
+    return plan
+
+
+def put(path: Path | None, plan: Plan) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".plan-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(plan, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # a cache that cannot be written (read-only home, full disk): no cache
+        return
