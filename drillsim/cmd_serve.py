@@ -186,6 +186,8 @@ def _is_drill(log: str) -> bool:
 
 def _serve_drill(args) -> int:
     """`serve SCENARIO --live --roster FILE`, or `serve --resume DRILL_LOG`."""
+    import asyncio
+
     from drillsim.net.drill_room import DrillRoom
     from drillsim.net.tokens import join_path, new_drill_join, read_join
     from drillsim.simulator.drill.roster import load_roster
