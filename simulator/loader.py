@@ -131,6 +131,8 @@ def shipped_variants() -> list[dict]:
     """ref (what `--variant` takes), id, title, title_en and base of each plan variant found
     (the user's folders first, then the shipped ones); a file that does not read is left out
     (`validate` says why)."""
+    from .formats.yamlsrc import load
+
     out, seen = [], set()
     for folder in _folders("variant", ()):
         for path in sorted(folder.glob("*.yaml")):
