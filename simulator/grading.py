@@ -88,6 +88,7 @@ class Criterion:
     clause: str
     when: str  # the condition as written
     facts: tuple[tuple[str, object], ...]  # (attribute, value) the condition read
+    criterion_en: str = ""  # the rule's wording in English, where the procedure gives it
 
     def reading(self, label: Callable[[str], str] = str) -> str:
         """The condition with each attribute named and given its value:
@@ -160,7 +161,9 @@ def explain(procedure: Procedure, attributes: dict, declared: int) -> GradeCheck
         if cond(_Attrs(attrs)):
             facts = tuple((n, attrs[n]) for n in sorted(cond.names) if n in attrs)
             held.setdefault(rule.level, []).append(
-                Criterion(rule.level, rule.criterion, rule.clause, rule.when, facts)
+                Criterion(
+                    rule.level, rule.criterion, rule.clause, rule.when, facts, rule.criterion_en
+                )
             )
     level = min(held) if held else g.default
     wanted: tuple[Criterion, ...] = ()
@@ -172,6 +175,7 @@ def explain(procedure: Procedure, attributes: dict, declared: int) -> GradeCheck
                 r.clause,
                 r.when,
                 tuple((n, attrs[n]) for n in sorted(compile_condition(r.when).names) if n in attrs),
+                r.criterion_en,
             )
             for r in g.rules
             if r.level == declared

@@ -162,7 +162,8 @@ class Channel(Strict):
 class GradingRule(Strict):
     level: int = Field(ge=1)
     when: str = Field(description="condition over incident attributes")
-    criterion: str = ""
+    criterion: str = Field("", description="the procedure's wording of the rule")
+    criterion_en: str = Field("", description="the same in English, for English output")
     clause: str
 
 

@@ -34,7 +34,7 @@ def grade_feedback(check: GradeCheck, n: Names, tr: Tr) -> list[tuple[str, str]]
     if check.wanted:
         shown = [c for c in check.wanted if any(v for _, v in c.facts)] or list(check.wanted)
         criteria = n.sep.join(
-            f"{c.criterion} ({c.reading(n.attribute)})" for c in shown[:MAX_NOT_MET]
+            f"{n.criterion(c)} ({c.reading(n.attribute)})" for c in shown[:MAX_NOT_MET]
         )
         out.append((tr("fb_not_met", level=n.level(check.declared), criteria=criteria), "dim"))
     return out
@@ -49,7 +49,7 @@ def because(c: Criterion, n: Names, tr: Tr) -> str:
     return tr(
         "fb_because",
         clause=c.clause,
-        criterion=c.criterion,
+        criterion=n.criterion(c),
         reading=c.reading(n.attribute),
         level=n.level(c.level),
     )
@@ -122,7 +122,7 @@ def advice_text(item: Item, n: Names, tr: Tr) -> str:
             "adv_grade_first",
             t=n.clock(p["t"]),
             level=n.level(p["level"]),
-            criterion=c.criterion if c is not None else n.level(p["level"]),
+            criterion=n.criterion(c) if c is not None else n.level(p["level"]),
         )
     if item.advice == "report":
         via = "/".join(n.channel(c) for c in p["via"])

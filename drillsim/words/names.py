@@ -76,6 +76,10 @@ class Names:
         zh, en = text[:cut].strip(), text[cut:].split(" (")[0].strip()
         return (en or name) if self.en else (zh or en or name)
 
+    def criterion(self, rule) -> str:
+        """A grading rule's (or Criterion's) wording: criterion_en in English where given."""
+        return self._pick(rule.criterion, rule.criterion_en)
+
     def clause(self, oid) -> str:
         if self.proc is not None and oid in self.proc.obligations:
             return self.proc.obligations[oid].clause

@@ -91,7 +91,12 @@ def test_training_misgrade_is_explained_with_the_criterion_and_clause(log_path):
             assert check.deciding[0].clause == "000 §一(一)1"
             text = screen_text(app)
             assert "You declared level 2; the rules give level 1 (too mild)" in text
-            assert "000 §一(一)1: 影响客户超过5000户 — customers affected 5200 > 5000" in text
+            # English feedback quotes the rule's English (criterion_en), the clause as numbered
+            assert (
+                "000 §一(一)1: More than 5,000 customers affected — customers affected 5200 > 5000"
+                in text
+            )
+            assert "影响客户超过5000户" not in text
             await grade(pilot, ex, 1)
             await pilot.pause()
             assert "✓ Right: level 1" in screen_text(app)

@@ -216,7 +216,7 @@ class GradeForm(ActionForm):
             return out
         for rule in sorted(g.rules, key=lambda r: r.level):
             out.append(f"{n.level(rule.level)} ", style="bold")
-            out.append(rule.criterion or rule.when)
+            out.append(n.criterion(rule) or rule.when)
             out.append(f"  {rule.clause}\n", style="dim")
         if g.default:
             out.append(tr("grade_default", level=n.level(g.default)), style="dim")
