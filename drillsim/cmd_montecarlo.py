@@ -98,6 +98,9 @@ def _add_common(p, h) -> None:
         help=h("mc_records"),
     )
     p.add_argument("--quiet", action="store_true", help=h("mc_quiet"))
+    path = p.add_mutually_exclusive_group()
+    path.add_argument("--fast", action="store_true", help=h("mc_fast"))
+    path.add_argument("--engine", action="store_true", help=h("mc_engine"))
     p.add_argument("--force", action="store_true", help=h("mc_force"))
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help=h("mc_json"))
@@ -159,6 +162,8 @@ def _check(args, what: str) -> str | None:
         return "--batch must be at least 1"
     if args.dask and args.workers is not None:
         return "--workers is for local processes; with --dask the cluster's workers run the batches"
+    if args.fast and args.logs:
+        return "--logs needs the engine (the fast path writes no event logs); drop --fast"
     return None
 
 
@@ -195,6 +200,7 @@ def _run(args, what: str) -> int:
         log_dir=args.logs,
         info=info,
         records=args.records,
+        fast=True if args.fast else False if args.engine else None,
     )
     try:
         if what == "montecarlo":

@@ -507,6 +507,7 @@ def montecarlo(
     log_dir: str | None = None,
     info: RunInfo | None = None,
     records: str | None = None,
+    fast: bool | None = None,
 ) -> dict:
     """N replications of the scenario (with any variants applied): the `montecarlo --json` object.
 
@@ -537,6 +538,7 @@ def montecarlo(
             log_dir=log_dir,
             info=info,
             consume=consume,
+            fast=fast,
         )
     return summarise(plan, tally, seed, [m["id"] for m in metas], list(vrefs))
 
@@ -555,6 +557,7 @@ def compare(
     log_dir: str | None = None,
     info: RunInfo | None = None,
     records: str | None = None,
+    fast: bool | None = None,
 ) -> dict:
     """The base and each variant on the same seeds (common random numbers), with the paired
     differences per duty and per service: the `compare --json` object. `base_variants` are
@@ -593,6 +596,7 @@ def compare(
             log_dir=log_dir,
             info=info,
             consume=consume,
+            fast=fast,
         )
     base = summarise(base_plan, tallies[0], seed, common_ids, list(common))
     out = {

@@ -369,8 +369,14 @@ def run_replications(
     log_dir: str | None = None,
     info: RunInfo | None = None,
     consume: Callable[[int, Batch], None] | None = None,
+    fast: bool | None = None,
 ) -> list[Batch]:
     """Run every job's replications; return one Batch per job, in replication order.
+
+    fast: None (default) computes the replications on the vectorised fast path (fastpath.py)
+    when it models every job's plan exactly, and on the engine otherwise; True requires the fast
+    path (ValueError with the reasons when it cannot model a plan); False always uses the
+    engine. Writing every replication's log (`log_dir`) needs the engine.
 
     consume(job index, batch): called in this process with each batch as it finishes (in any
     order) instead of keeping it; the result is then an empty list. Memory then stays flat
@@ -385,6 +391,10 @@ def run_replications(
     import time
 
     total = sum(job.n for job in jobs)
+    if fast is not False and not log_dir:
+        models = _fast_models(jobs, required=bool(fast))
+        if models is not None:
+            return _run_fast(jobs, models, progress, info, consume)
     if workers is not None and int(workers) < 1:
         raise ValueError("workers must be at least 1")
     size = (
@@ -442,6 +452,71 @@ def run_replications(
                 finished(j, run_batch(*args))
         else:
             _run_local(tasks, n_workers, finished, info)
+    info.seconds = time.perf_counter() - t0
+    if consume is not None:
+        return []
+    return [concat(results[j]) for j in range(len(jobs))]
+
+
+FAST_CHUNK = 25_000  # replications per array batch on the fast path (memory ~ 50 MB)
+
+
+def _fast_models(jobs: list[Job], required: bool) -> list | None:
+    """Each job's plan as the fast path models it, or None when one of them it cannot (with
+    `required`: ValueError naming the plan and the reasons)."""
+    from .fastpath import NotModelled, check
+
+    models = []
+    for job in jobs:
+        try:
+            models.append(check(plan_for(job.scenario, job.variants)))
+        except NotModelled as exc:
+            if required:
+                name = "+".join([Path(job.scenario).stem, *(Path(v).stem for v in job.variants)])
+                raise ValueError(
+                    f"--fast: the fast path cannot model {name}: " + "; ".join(exc.reasons)
+                ) from None
+            return None
+    return models
+
+
+def _run_fast(jobs, models, progress, info, consume) -> list[Batch]:
+    import time
+
+    from .fastpath import compute
+
+    total = sum(job.n for job in jobs)
+    info = info if info is not None else RunInfo()
+    info.replications, info.workers, info.batches = total, 1, 0
+    info.where = "on the fast path (vectorised; exact for this plan, approximates nothing)"
+    results: dict[int, list[Batch]] = {j: [] for j in range(len(jobs))}
+    done = 0
+    t0 = time.perf_counter()
+    if progress:
+        progress(0, total)
+    for j, (job, model) in enumerate(zip(jobs, models)):
+        layout = Layout.of(model.plan)
+        for start, count in batches_of(job.n, FAST_CHUNK):
+            fb = compute(model, job.entropy, start, count)
+            b = Batch(
+                start,
+                count,
+                layout,
+                fb.rows,
+                fb.svc,
+                np.zeros((count, len(layout.incidents)), dtype=np.int8),
+                fb.true_level,
+                np.full(count, float(model.plan.scenario.duration_min)),
+                fb.events.astype(np.int32),
+            )
+            info.batches += 1
+            if consume is not None:
+                consume(j, b)
+            else:
+                results[j].append(b)
+            done += count
+            if progress:
+                progress(done, total)
     info.seconds = time.perf_counter() - t0
     if consume is not None:
         return []

@@ -82,6 +82,11 @@ HELP: dict[str, dict[str, str]] = {
             "同时将每次重复的记录写到FILE:.csv(带BOM的UTF-8)、.jsonl 或 .parquet(需要pyarrow)"
         ),
         "help_mc_quiet": "不在stderr上显示进度条和总结行",
+        "help_mc_fast": (
+            "要求使用向量化快速路径(整批重复以数组计算,抽样与引擎相同);无法精确建模该计划时拒绝并说明原因。"
+            "不加此项时,凡能精确建模的计划自动使用快速路径"
+        ),
+        "help_mc_engine": "总是用SimPy引擎逐次运行(不用快速路径)",
         "help_mc_json": "以JSON输出结果(见 docs/MONTECARLO.md)",
         "help_mc_csv": "按每项义务发生和每个服务各一行写到FILE(见 docs/MONTECARLO.md)",
         "help_cmd_montecarlo": "由机器人扮演所有角色运行N次重复,报告各项概率",
@@ -404,6 +409,12 @@ HELP: dict[str, dict[str, str]] = {
             "(needs pyarrow)"
         ),
         "help_mc_quiet": "no progress bar or summary line on stderr",
+        "help_mc_fast": (
+            "require the vectorised fast path (whole batches of replications as arrays, the "
+            "engine's draws); refused, with the reasons, for a plan it cannot model exactly. "
+            "Without it, the fast path is used automatically wherever it is exact"
+        ),
+        "help_mc_engine": "always run replications one by one on the SimPy engine (no fast path)",
         "help_mc_json": "print the result as JSON (docs/MONTECARLO.md)",
         "help_mc_csv": "write one row per duty and per service to FILE (docs/MONTECARLO.md)",
         "help_cmd_montecarlo": "run N replications with bots in every role and report the odds",

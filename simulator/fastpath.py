@@ -1,0 +1,856 @@
+"""The fast path: whole batches of replications as numpy arrays instead of SimPy processes.
+
+For a plan whose duties form a timing network — each falls due once, when a monotone combination
+of `reached`, `done`, `due` and `injected` (and attributes that are constant or change once)
+becomes true, and is met by its role's bot after a reaction, the work and, for a report, the
+messages along its channel chains — every time in a replication is a sum, minimum or maximum of
+the replication's draws. This module computes those for all replications at once, with the
+engine's own keyed draws (rng.uniform_many over seeds.roots): replication i of the fast path is
+replication i of the engine, draw for draw, so common random numbers still pair with the engine
+and between plan variants.
+
+`check(plan)` decides from the compiled plan whether the fast path models it: it refuses, with
+the reasons, plans with grading or classification, duties that recur or fall due again, service
+conditions, timeline steps with conditions, outages, absences, several incidents, a condition
+that is not monotone in its events, or draws that the engine keys by the order of events (two
+live duties that could send to the same recipient over the same channel, or run the same task).
+
+What it leaves out is queueing: it lets each duty start its work at once. Each replication is
+checked for it afterwards (did a role ever hold more duties in work than it has members?); in
+the automatic mode those replications are run again on the engine, so the result is exact; with
+`--fast` they are kept as computed, and the output says in how many replications a role would
+have had to queue (the approximation). Times agree with the engine's to rounding (numpy's
+round(x, 6) against Python's: the last bit of a float, never a verdict).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .agenda import report_needs
+from .model import EPS, Exponential, Fixed, LogNormal, Report, Triangular, Uniform
+from .plan import Plan
+from .rng import uniform_many
+from .seeds import roots
+
+MAX_ATOMS = 8  # events a trigger may combine (its truth table has 2**atoms rows)
+_INF = math.inf
+
+
+class NotModelled(ValueError):
+    """The fast path cannot model this plan; `reasons` says why, one sentence each."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+# --- samplers over arrays -------------------------------------------------------------------------
+
+
+def _inv_normal(p: np.ndarray) -> np.ndarray:
+    """statistics.NormalDist().inv_cdf over an array (Wichura's AS241, as CPython computes it)."""
+    q = p - 0.5
+    out = np.empty_like(p)
+    central = np.abs(q) <= 0.425
+    if central.any():
+        qc = q[central]
+        r = 0.180625 - qc * qc
+        num = (
+            (
+                (
+                    (
+                        (
+                            (2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r
+                            + 6.7265770927008700853e4
+                        )
+                        * r
+                        + 4.5921953931549871457e4
+                    )
+                    * r
+                    + 1.3731693765509461125e4
+                )
+                * r
+                + 1.9715909503065514427e3
+            )
+            * r
+            + 1.3314166789178437745e2
+        ) * r + 3.3871328727963666080e0
+        den = (
+            (
+                (
+                    (
+                        (
+                            (5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r
+                            + 3.9307895800092710610e4
+                        )
+                        * r
+                        + 2.1213794301586595867e4
+                    )
+                    * r
+                    + 5.3941960214247511077e3
+                )
+                * r
+                + 6.8718700749205790830e2
+            )
+            * r
+            + 4.2313330701600911252e1
+        ) * r + 1.0
+        out[central] = qc * num / den
+    tail = ~central
+    if tail.any():
+        qt = q[tail]
+        pt = p[tail]
+        r = np.where(qt <= 0.0, pt, 1.0 - pt)
+        r = np.sqrt(-np.log(r))
+        near = r <= 5.0
+        x = np.empty_like(r)
+        rn = r[near] - 1.6
+        x[near] = (
+            (
+                (
+                    (
+                        (
+                            (
+                                (7.74545014278341407640e-4 * rn + 2.27238449892691845833e-2) * rn
+                                + 2.41780725177450611770e-1
+                            )
+                            * rn
+                            + 1.27045825245236838258e0
+                        )
+                        * rn
+                        + 3.64784832476320460504e0
+                    )
+                    * rn
+                    + 5.76949722146069140550e0
+                )
+                * rn
+                + 4.63033784615654529590e0
+            )
+            * rn
+            + 1.42343711074968357734e0
+        ) / (
+            (
+                (
+                    (
+                        (
+                            (
+                                (1.05075007164441684324e-9 * rn + 5.47593808499534494600e-4) * rn
+                                + 1.51986665636164571966e-2
+                            )
+                            * rn
+                            + 1.48103976427480074590e-1
+                        )
+                        * rn
+                        + 6.89767334985100004550e-1
+                    )
+                    * rn
+                    + 1.67638483018380384940e0
+                )
+                * rn
+                + 2.05319162663775882187e0
+            )
+            * rn
+            + 1.0
+        )
+        rf = r[~near] - 5.0
+        x[~near] = (
+            (
+                (
+                    (
+                        (
+                            (
+                                (2.01033439929228813265e-7 * rf + 2.71155556874348757815e-5) * rf
+                                + 1.24266094738807843860e-3
+                            )
+                            * rf
+                            + 2.65321895265761230930e-2
+                        )
+                        * rf
+                        + 2.96560571828504891230e-1
+                    )
+                    * rf
+                    + 1.78482653991729133580e0
+                )
+                * rf
+                + 5.46378491116411436990e0
+            )
+            * rf
+            + 6.65790464350110377720e0
+        ) / (
+            (
+                (
+                    (
+                        (
+                            (
+                                (2.04426310338993978564e-15 * rf + 1.42151175831644588870e-7) * rf
+                                + 1.84631831751005468180e-5
+                            )
+                            * rf
+                            + 7.86869131145613259100e-4
+                        )
+                        * rf
+                        + 1.48753612908506148525e-2
+                    )
+                    * rf
+                    + 1.36929880922735805310e-1
+                )
+                * rf
+                + 5.99832206555887937690e-1
+            )
+            * rf
+            + 1.0
+        )
+        out[tail] = np.where(qt < 0.0, -x, x)
+    return out
+
+
+def array_sampler(dist):
+    """rng.sampler over arrays: uniform draws to minutes by the same inverse CDF."""
+    if isinstance(dist, Fixed):
+        value = dist.value
+        return lambda u: np.full_like(u, value)
+    if isinstance(dist, Uniform):
+        low, span = dist.low, dist.high - dist.low
+        return lambda u: low + span * u
+    if isinstance(dist, Triangular):
+        a, c, b = dist.low, dist.mode, dist.high
+        if b == a:
+            return lambda u: np.full_like(u, a)
+        cut = (c - a) / (b - a)
+        return lambda u: np.where(
+            u < cut,
+            a + np.sqrt(u * (b - a) * (c - a)),
+            b - np.sqrt(np.maximum(0.0, (1 - u) * (b - a) * (b - c))),
+        )
+    if isinstance(dist, LogNormal):
+        mu = math.log(dist.median)
+        sigma = math.log(dist.p90 / dist.median) / 1.2815515655446004
+        return lambda u: np.exp(mu + sigma * _inv_normal(u))
+    if isinstance(dist, Exponential):
+        mean = dist.mean
+        return lambda u: -mean * np.log(1.0 - u)
+    raise ValueError(f"unknown distribution {dist.dist}")
+
+
+# --- what the plan is, for the fast path ---------------------------------------------------------
+
+
+@dataclass
+class _Trigger:
+    atoms: list[
+        tuple[str, str]
+    ]  # ("reached", role) / ("done", ob) / ("due", ob) / ("injected", j) / ("attr", name)
+    table: np.ndarray  # truth of the condition for each combination of atoms (bit i: atom i holds)
+
+
+@dataclass
+class Model:
+    """A plan as the fast path computes it (check() builds it)."""
+
+    plan: Plan
+    live: list[str]  # obligations whose trigger can hold, in file order
+    triggers: dict[str, _Trigger]
+    injects: dict[str, tuple]  # id -> (at or None, when trigger or None, unless trigger or None)
+    step_value: dict[str, tuple]  # attribute that changes once -> (value before, value after)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Ctx:
+    """Evaluates a condition for one combination of its atoms."""
+
+    def __init__(self, attrs: dict, atoms: list, bits: int, step_value: dict):
+        self.attrs, self.atoms, self.bits, self.step_value = attrs, atoms, bits, step_value
+
+    def _on(self, atom) -> bool:
+        if atom not in self.atoms:
+            return False
+        return bool(self.bits >> self.atoms.index(atom) & 1)
+
+    def var(self, name):
+        if ("attr", name) in self.atoms:
+            before, after = self.step_value[name]
+            return after if self._on(("attr", name)) else before
+        return self.attrs[name]
+
+    def call(self, func, arg):
+        return self._on((func, arg))
+
+
+def _compile(plan, source, what, attrs, sources, step_value, why, live) -> _Trigger | None:
+    """A condition as a truth table over its events, or None (and the reason in `why`). An
+    obligation that cannot fall due is never due nor done."""
+    cond = plan.condition(source)
+    atoms: list[tuple[str, str]] = []
+    n_why = len(why)
+    for name in sorted(cond.names):
+        if name in ("level", "declared", "now"):
+            why.append(f"{what} reads `{name}`")
+        elif name in sources:
+            if name not in step_value:
+                why.append(f"{what} reads `{name}`, which changes to several values")
+            atoms.append(("attr", name))
+    for func, arg in sorted(cond.calls):
+        if func not in ("reached", "done", "due", "injected"):
+            why.append(f"{what} reads `{func}('{arg}')`")
+        elif func in ("done", "due") and arg not in live:
+            continue  # never true: _Ctx answers False for an atom not in the list
+        atoms.append((func, arg))
+    if len(why) > n_why:
+        return None
+    if len(atoms) > MAX_ATOMS:
+        why.append(f"{what} combines {len(atoms)} events")
+        return None
+    table = np.array(
+        [bool(cond.fn(_Ctx(attrs, atoms, bits, step_value))) for bits in range(1 << len(atoms))]
+    )
+    for bits, bit in itertools.product(range(1 << len(atoms)), range(len(atoms))):
+        if table[bits] and not table[bits | 1 << bit]:
+            why.append(f"{what} is not monotone (`{source}`: an event makes it false)")
+            return None
+    return _Trigger(atoms, table)
+
+
+def check(plan: Plan) -> Model:
+    """The plan as the fast path models it, or NotModelled with every reason it cannot."""
+    proc, sc, rt = plan.procedure, plan.scenario, plan.runtime
+    why: list[str] = []
+    if len(sc.incidents) != 1:
+        raise NotModelled([f"{len(sc.incidents)} incidents (the fast path models one)"])
+    if sc.outages:
+        why.append("channel outages")
+    if sc.absences:
+        why.append("absences (deputies and held messages)")
+    if any(ch.unless for ch in sc.timeline):
+        why.append("timeline steps with an `unless` condition")
+    if proc.grading is not None and any(
+        ob.action.do in ("grade", "classify") for ob in proc.obligations.values()
+    ):
+        why.append("grading or classification duties (roles act on the declared level)")
+    for oid, ob in proc.obligations.items():
+        what = f"obligation {oid}"
+        if ob.retrigger or ob.retrigger_on:
+            why.append(f"{what} falls due again")
+        if ob.every_min or ob.until:
+            why.append(f"{what} recurs")
+        if ob.deadline_by_level is not None:
+            why.append(f"{what} has a deadline by level")
+    attrs = rt.attributes[next(iter(sc.incidents))]
+    # Which duties can fall due at all, and which attributes change during a run (from the
+    # timeline, injects, and the tasks of duties that can fall due): to a fixed point, since a
+    # task of a duty that never falls due changes nothing.
+    live = list(proc.obligations)
+    while True:
+        sources: dict[str, list[tuple]] = {}
+        for ch in sc.timeline:
+            for k, v in ch.set.items():
+                sources.setdefault(k, []).append(("time", float(ch.at), v))
+        for j, inj in sc.injects.items():
+            for k, v in inj.set.items():
+                sources.setdefault(k, []).append(("inject", j, v))
+        for oid in live:
+            ob = proc.obligations[oid]
+            if ob.action.do == "task":
+                for k, v in proc.tasks[ob.action.task].effects.set.items():
+                    sources.setdefault(k, []).append(("task", oid, v))
+        step_value: dict[str, tuple] = {}
+        for k, src in sources.items():
+            values = {v for *_, v in src}
+            if len(values) == 1:
+                step_value[k] = (attrs.get(k), values.pop())
+        problems: list[str] = []
+        triggers: dict[str, _Trigger] = {}
+        for oid in live:
+            what = f"obligation {oid}"
+            trig = _compile(
+                plan,
+                proc.obligations[oid].trigger,
+                what,
+                attrs,
+                sources,
+                step_value,
+                problems,
+                live,
+            )
+            if trig is not None:
+                triggers[oid] = trig
+        still = [oid for oid in live if oid not in triggers or triggers[oid].table.any()]
+        if still == live:
+            break
+        live = still
+    why += problems
+    injects: dict[str, tuple] = {}
+    for j, inj in sc.injects.items():
+        what = f"inject {j}"
+        when = (
+            _compile(plan, inj.when, what, attrs, sources, step_value, why, live)
+            if inj.when
+            else None
+        )
+        unless = (
+            _compile(plan, inj.unless_by, what, attrs, sources, step_value, why, live)
+            if inj.unless_by
+            else None
+        )
+        injects[j] = (inj.at, when, unless)
+    if why:
+        raise NotModelled(sorted(set(why)))
+    # draws the engine keys by the order of events: each must be made at most once a run
+    senders: dict[tuple, str] = {}
+    tasks: dict[str, str] = {}
+    for oid in live:
+        ob = proc.obligations[oid]
+        act = ob.action
+        if act.do == "task":
+            other = tasks.setdefault(act.task, oid)
+            if other != oid:
+                why.append(f"obligations {other} and {oid} both run task {act.task}")
+            continue
+        if act.do != "report":
+            continue
+        role = proc.roles[ob.role]
+        vias = (
+            set(proc.channels)
+            if role.errors.wrong_channel
+            else {c for chain in rt.chains[oid] for c in chain}
+        )
+        for to in act.to:
+            for via in sorted(vias):
+                other = senders.setdefault((ob.role, to, via), oid)
+                if other != oid:
+                    why.append(
+                        f"obligations {other} and {oid} could both send {ob.role} → {to} by {via}"
+                    )
+                    break
+    if why:
+        raise NotModelled(sorted(set(why)))
+    return Model(plan, live, triggers, injects, step_value)
+
+
+# --- computing a batch ---------------------------------------------------------------------------
+
+
+def _first_true(trig: _Trigger, times: list[np.ndarray], n: int) -> np.ndarray:
+    """When the condition first holds: at one of its atoms' times (it is monotone)."""
+    if not trig.atoms:
+        return np.zeros(n) if trig.table[0] else np.full(n, _INF)
+    if trig.table[0]:
+        return np.zeros(n)
+    best = np.full(n, _INF)
+    for t in times:
+        bits = np.zeros(n, dtype=np.int64)
+        for i, other in enumerate(times):
+            bits |= (other <= t).astype(np.int64) << i
+        ok = trig.table[bits] & np.isfinite(t)
+        best = np.where(ok & (t < best), t, best)
+    return best
+
+
+def _round(x: np.ndarray) -> np.ndarray:
+    return np.round(x, 6)
+
+
+@dataclass
+class FastBatch:
+    rows: dict[str, np.ndarray]  # the Batch's duty columns
+    svc: dict[str, np.ndarray]
+    true_level: np.ndarray
+    events: np.ndarray
+
+
+def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
+    """Replications start … start+count-1, all at once."""
+    plan = model.plan
+    proc, sc, rt = plan.procedure, plan.scenario, plan.runtime
+    inc = next(iter(sc.incidents))
+    end = float(sc.duration_min)
+    n = count
+    seeds = roots(entropy, start, count)
+    inf = np.full(n, _INF)
+
+    def u(*key):
+        return uniform_many(seeds, *key)
+
+    live = model.live
+    obs = proc.obligations
+    needs = report_needs(proc)
+    # the draws of each live duty (keyed as bots.Bot.work keys them: occurrence 1)
+    draws: dict[str, dict[str, Any]] = {}
+    for oid in live:
+        ob = obs[oid]
+        role = proc.roles[ob.role]
+        d: dict[str, Any] = {
+            "reaction": array_sampler(role.reaction)(u("reaction", ob.role, oid, inc, 1)),
+            "work": array_sampler(_work_dist(plan, oid))(u("work", ob.role, oid, inc, 1)),
+            "forgot": (u("forget", ob.role, oid, inc, 1) < role.errors.forget)
+            if role.errors.forget > 0
+            else np.zeros(n, dtype=bool),
+        }
+        act = ob.action
+        if act.do == "task":
+            task = proc.tasks[act.task]
+            p = 1.0 - task.success
+            d["ok"] = ~(u("task", act.task, inc, 1) < p) if p > 0 else np.ones(n, dtype=bool)
+        elif act.do == "report":
+            chains = rt.chains[oid]
+            allowed = {c for chain in chains for c in chain}
+            others = [c for c in proc.channels if c not in allowed]
+            pick = np.full(n, -1)
+            if role.errors.wrong_channel > 0 and others:
+                wrong = u("wrong-channel", ob.role, oid, inc, 1) < role.errors.wrong_channel
+                k = (u("wrong-pick", ob.role, oid, inc, 1) * len(others)).astype(np.int64)
+                pick = np.where(wrong, k, -1)
+            d["others"], d["pick"] = others, pick
+        draws[oid] = d
+    msg_draws: dict[tuple, tuple] = {}
+
+    def message(sender, to, via):
+        key = (sender, to, via)
+        if key not in msg_draws:
+            ch = proc.channels[via]
+            lat = array_sampler(ch.latency)(u("latency", via, sender, to, inc, 1))
+            fail = (
+                u("fail", via, sender, to, inc, 1) < ch.failure
+                if ch.failure > 0
+                else np.zeros(n, dtype=bool)
+            )
+            msg_draws[key] = (lat, fail)
+        return msg_draws[key]
+
+    # the fixed point: every time from the current estimate of the others, until none moves
+    due = {oid: inf for oid in live}
+    act_at = {oid: inf for oid in live}  # the action (after the work)
+    done = {oid: inf for oid in live}  # the event that met it (unrounded)
+    done_at = {oid: inf for oid in live}  # its done_at (rounded; a report's send time)
+    met_at = {oid: inf for oid in live}
+    ok_at = {oid: inf for oid in live}  # a task's success
+    sends: dict[str, list] = {
+        oid: [] for oid in live
+    }  # (arrival, delivered, sent) of every message
+    reached = {r: inf for r in proc.roles}
+    fired = {j: inf for j in sc.injects}
+    attr_at = {k: inf for k in model.step_value}
+
+    def atom_time(atom):
+        kind, arg = atom
+        if kind == "reached":
+            return reached[arg]
+        if kind == "done":
+            return done[arg] if arg in done else inf
+        if kind == "due":
+            return due[arg] if arg in due else inf
+        if kind == "injected":
+            return fired[arg]
+        return attr_at[arg]
+
+    def first(trig):
+        return _first_true(trig, [atom_time(a) for a in trig.atoms], n)
+
+    def clip(t):
+        return np.where(t <= end, t, _INF)
+
+    for _round_no in range(4 * (len(live) + len(sc.injects)) + 8):
+        before = [*due.values(), *done.values(), *reached.values(), *fired.values()]
+        # injects
+        new_fired = {}
+        for j, (at, when, unless) in model.injects.items():
+            if at is not None:
+                t = np.full(n, float(at))
+                if unless is not None:
+                    t = np.where(first(unless) <= at, _INF, t)
+            else:
+                t = first(when)
+            new_fired[j] = clip(t)
+        # attribute steps
+        new_attr = {}
+        for k in model.step_value:
+            t = inf
+            for ch in sc.timeline:
+                if k in ch.set:
+                    t = np.minimum(t, float(ch.at))
+            for j, inj in sc.injects.items():
+                if k in inj.set:
+                    t = np.minimum(t, new_fired[j])
+            for oid in live:
+                ob = obs[oid]
+                if ob.action.do == "task" and k in proc.tasks[ob.action.task].effects.set:
+                    t = np.minimum(t, ok_at[oid])
+            new_attr[k] = t
+        # duties: when each falls due, when its bot asks for a member, when the work ends
+        asked = {}
+        for oid in live:
+            d = draws[oid]
+            f = clip(first(model.triggers[oid]))
+            due[oid] = f
+            asked[oid] = np.where(d["forgot"], _INF, clip(f + d["reaction"]))
+        start_at = _members(model, asked, due, fired, done_at, draws, n)
+        for oid in live:
+            ob = obs[oid]
+            d = draws[oid]
+            a = clip(start_at[oid] + d["work"])
+            act_at[oid] = a
+            act = ob.action
+            if act.do == "task":
+                done[oid] = done_at[oid] = met_at[oid] = a
+                ok_at[oid] = np.where(d["ok"], a, _INF)
+            else:
+                assert isinstance(act, Report)  # check() refused grading and classifying
+                out = _report(oid, ob.role, act.to, rt.chains[oid], d, a, message, end, n)
+                sends[oid] = out
+                need_send, need_arrive = [], []
+                for to, group in needs[oid]:
+                    best_arr, best_sent = inf, inf
+                    for to_, via, sent, arrive, delivered in out:
+                        if to_ != to or via not in group:
+                            continue
+                        better = delivered & (arrive < best_arr)
+                        best_arr = np.where(better, arrive, best_arr)
+                        best_sent = np.where(better, sent, best_sent)
+                    need_send.append(best_sent)
+                    need_arrive.append(best_arr)
+                last_arrival = np.max(need_arrive, axis=0)
+                done[oid] = last_arrival  # the delivery that completed it
+                done_at[oid] = np.where(np.isfinite(last_arrival), np.max(need_send, axis=0), _INF)
+                met_at[oid] = last_arrival
+        new_reached = {r: inf for r in proc.roles}
+        for j, inj in sc.injects.items():
+            for r in inj.to:
+                new_reached[r] = np.minimum(new_reached[r], new_fired[j])
+        for oid in live:
+            for to, _via, _sent, arrive, delivered in sends[oid]:
+                new_reached[to] = np.minimum(new_reached[to], np.where(delivered, arrive, _INF))
+        fired, attr_at, reached = new_fired, new_attr, new_reached
+        after = [*due.values(), *done.values(), *reached.values(), *fired.values()]
+        if all(np.array_equal(x, y) for x, y in zip(before, after)):
+            break
+    else:
+        raise RuntimeError("the fast path's times did not settle")
+
+    # the rows, as replications.record makes them
+    ob_index = {o: i for i, o in enumerate(proc.obligations)}
+    cols: dict[str, list] = {k: [] for k in ("rep", "ob", "n", "trig", "dl", "done", "met")}
+    reps = np.arange(start, start + count, dtype=np.int32)
+    events = np.full(n, 2 + 1, dtype=np.int64)  # start, level, end
+    for oid in live:
+        ob = obs[oid]
+        f = due[oid]
+        fell = np.isfinite(f)
+        deadline = _deadline(plan, oid, f, fired, done_at, n)
+        fell &= np.isfinite(deadline)
+        cols["rep"].append(reps[fell])
+        cols["ob"].append(np.full(int(fell.sum()), ob_index[oid]))
+        cols["n"].append(f[fell])
+        cols["trig"].append(_round(f[fell]))
+        cols["dl"].append(_round(deadline[fell]))
+        dn = np.where(np.isfinite(done[oid]), _round(done_at[oid]), np.nan)
+        cols["done"].append(dn[fell])
+        cols["met"].append(np.where(np.isfinite(met_at[oid]), _round(met_at[oid]), np.nan)[fell])
+        events += fell  # due
+        if ob.action.do == "task":
+            events += np.isfinite(act_at[oid])  # task
+            if proc.tasks[ob.action.task].effects.set:
+                events += np.isfinite(ok_at[oid])  # attributes
+        for _to, _via, sent, arrive, _delivered in sends[oid]:
+            events += np.isfinite(sent)  # message.sent
+            events += np.isfinite(arrive)  # message.delivered or message.failed
+    for j, inj in sc.injects.items():
+        events += np.isfinite(fired[j]) * (1 + bool(inj.set) + len(inj.down))
+        skipped = np.isinf(fired[j]) & (model.injects[j][2] is not None)
+        events += skipped
+    for ch in sc.timeline:
+        if ch.at <= end:
+            events += bool(ch.set) + len(ch.down)
+    rep_col = np.concatenate(cols["rep"]) if cols["rep"] else np.zeros(0, np.int32)
+    ob_col = np.concatenate(cols["ob"]).astype(np.int16) if cols["ob"] else np.zeros(0, np.int16)
+    trig = np.concatenate(cols["trig"]) if cols["trig"] else np.zeros(0)
+    dl = np.concatenate(cols["dl"]) if cols["dl"] else np.zeros(0)
+    dn = np.concatenate(cols["done"]) if cols["done"] else np.zeros(0)
+    met = np.concatenate(cols["met"]) if cols["met"] else np.zeros(0)
+    fall = np.concatenate(cols["n"]) if cols["n"] else np.zeros(0)
+    status = np.where(
+        ~np.isnan(dn),
+        np.where(dn <= dl + EPS, 0, 1),
+        np.where(end < dl - EPS, 3, 2),
+    ).astype(np.int8)
+    # the engine's agenda lists a replication's duties in the order they fell due
+    order = np.lexsort((fall, rep_col))
+    rows = {
+        "rep": rep_col[order],
+        "ob": ob_col[order],
+        "inc": np.zeros(len(order), dtype=np.int16),
+        "n": np.ones(len(order), dtype=np.int16),
+        "triggered": trig[order],
+        "deadline": dl[order],
+        "done": dn[order],
+        "met": met[order],
+        "status": status[order],
+        "deputy": np.zeros(len(order), dtype=np.int8),
+    }
+    svc_cols, svc_events = _services(plan, model, fired, ok_at, reps, end, n)
+    events += svc_events
+    level = rt.grader.level(rt.attributes[inc])
+    return FastBatch(rows, svc_cols, np.full((n, 1), level, dtype=np.int8), events)
+
+
+def _members(model, asked, due, fired, done_at, draws, n) -> dict[str, np.ndarray]:
+    """When each duty's work starts: at once while its role has a member free; else, when one
+    is released, the waiting duty with the earliest deadline (then the first to ask) goes on —
+    bots._Members, non-preemptive, for all replications at once."""
+    plan = model.plan
+    obs = plan.procedure.obligations
+    out = dict(asked)
+    by_role: dict[str, list[str]] = {}
+    for oid in model.live:
+        by_role.setdefault(obs[oid].role, []).append(oid)
+    for role, oids in by_role.items():
+        members = plan.procedure.roles[role].members
+        if len(oids) <= members:
+            continue  # never more duties in work than members
+        k = len(oids)
+        ask = np.stack([asked[o] for o in oids])  # (k, n)
+        work = np.stack([draws[o]["work"] for o in oids])
+        prio = np.stack(
+            [
+                np.where(np.isfinite(dl := _deadline(plan, o, due[o], fired, done_at, n)), dl, _INF)
+                for o in oids
+            ]
+        )
+        free = np.zeros((members, n))  # when each member is next free
+        waiting = np.isfinite(ask)
+        start = np.full((k, n), _INF)
+        cols = np.arange(n)
+        for _ in range(k):
+            if not waiting.any():
+                break
+            m = free.argmin(axis=0)
+            t_free = free[m, cols]
+            queued = waiting & (ask <= t_free)
+            any_queued = queued.any(axis=0)
+            # among those waiting when the member frees: the earliest deadline, then the first
+            # to ask; otherwise the next to ask, who finds the member free
+            key_q = np.where(queued, prio, _INF)
+            best_prio = key_q.min(axis=0)
+            tie = queued & (prio == best_prio)
+            pick_q = np.where(tie, ask, _INF).argmin(axis=0)
+            pick_n = np.where(waiting, ask, _INF).argmin(axis=0)
+            pick = np.where(any_queued, pick_q, pick_n)
+            ok = waiting[pick, cols]
+            s = np.maximum(ask[pick, cols], t_free)
+            start[pick[ok], cols[ok]] = s[ok]
+            free[m[ok], cols[ok]] = s[ok] + work[pick[ok], cols[ok]]
+            waiting[pick[ok], cols[ok]] = False
+        for i, o in enumerate(oids):
+            out[o] = start[i]
+    return out
+
+
+def _work_dist(plan: Plan, oid: str):
+    ob = plan.procedure.obligations[oid]
+    if ob.work is not None:
+        return ob.work
+    if ob.action.do == "task":
+        return plan.procedure.tasks[ob.action.task].work
+    return Fixed(dist="fixed", value=1)
+
+
+def _report(oid, role, recipients, chains, d, at, message, end, n):
+    """Every message of a report made at `at`: (to, via, sent, arrival, delivered), each an
+    array over replications (inf where it was not sent). Each (recipient, chain) is tried in
+    turn, the next channel after a failure, at most 3; a wrong channel picked first."""
+    out = []
+    picks = [-1, *range(len(d["others"]))]
+    for to in recipients:
+        for chain in chains:
+            for p in picks:
+                mask = d["pick"] == p
+                if not mask.any():
+                    continue
+                seq = ([d["others"][p]] if p >= 0 else []) + list(chain)
+                t = np.where(mask, at, _INF)
+                for via in seq[:3]:
+                    lat, fail = message(role, to, via)
+                    sent = np.where(t <= end, t, _INF)
+                    arrive = sent + lat
+                    arrive = np.where(arrive <= end, arrive, _INF)
+                    delivered = np.isfinite(arrive) & ~fail
+                    out.append((to, via, sent, arrive, delivered))
+                    t = np.where(np.isfinite(arrive) & fail, arrive, _INF)
+    return out
+
+
+def _deadline(plan, oid, f, fired, done_at, n):
+    ob = plan.procedure.obligations[oid]
+    kind, _, ref = ob.anchor.partition(":")
+    anchor = f
+    if kind == "start":
+        anchor = np.zeros(n)
+    elif kind == "inject":
+        anchor = np.where(fired[ref] <= f, fired[ref], f)
+    elif kind == "done":
+        d = _round(done_at[ref]) if ref in done_at else np.full(n, _INF)
+        anchor = np.where(d <= f, d, f)  # met (and so rounded) before it fell due
+    if ob.deadline_min is not None:
+        return anchor + ob.deadline_min
+    assert ob.deadline_clock is not None  # check() refused deadlines by level
+    hh, mm = map(int, ob.deadline_clock.split(":"))
+    start_clock = plan.runtime.start_clock_min
+    clock_now = start_clock + anchor
+    target = (clock_now // 1440) * 1440 + hh * 60 + mm
+    target = np.where(target < clock_now, target + 1440, target)
+    return np.where(np.isfinite(f), target - start_clock, _INF)
+
+
+def _services(plan, model, fired, ok_at, reps, end, n):
+    proc, sc = plan.procedure, plan.scenario
+    events = np.zeros(n, dtype=np.int64)
+    cols: dict[str, list] = {k: [] for k in ("rep", "svc", "down", "restored", "downtime", "rto")}
+    for si, (sid, service) in enumerate(proc.services.items()):
+        down = np.full(n, _INF)
+        for ch in sc.timeline:
+            if sid in ch.down and ch.at <= end:
+                down = np.minimum(down, float(ch.at))
+        for j, inj in sc.injects.items():
+            if sid in inj.down:
+                down = np.minimum(down, fired[j])
+        if not np.isfinite(down).any():
+            continue
+        restored = np.full(n, _INF)
+        for oid in model.live:
+            ob = proc.obligations[oid]
+            if ob.action.do == "task" and sid in proc.tasks[ob.action.task].effects.restore:
+                t = ok_at[oid]
+                restored = np.where((t >= down) & (t < restored), t, restored)
+        went = np.isfinite(down)
+        back = np.isfinite(restored)
+        events += went.astype(np.int64) + back
+        downtime = np.where(back, _round(restored), end) - _round(down)
+        rto = np.where(
+            back,
+            (downtime <= service.rto_min + EPS).astype(np.int8),
+            np.where(downtime > service.rto_min, 0, -1),
+        ).astype(np.int8)
+        cols["rep"].append(reps[went])
+        cols["svc"].append(np.full(int(went.sum()), si, dtype=np.int16))
+        cols["down"].append(_round(down[went]))
+        cols["restored"].append(np.where(back, _round(restored), np.nan)[went])
+        cols["downtime"].append(downtime[went])
+        cols["rto"].append(rto[went])
+
+    def cat(k, dtype):
+        return np.concatenate(cols[k]).astype(dtype) if cols[k] else np.zeros(0, dtype)
+
+    rep = cat("rep", np.int32)
+    order = np.argsort(rep, kind="stable")
+    return {
+        "rep": rep[order],
+        "svc": cat("svc", np.int16)[order],
+        "down": cat("down", np.float64)[order],
+        "restored": cat("restored", np.float64)[order],
+        "downtime": cat("downtime", np.float64)[order],
+        "rto_met": cat("rto", np.int8)[order],
+    }, events

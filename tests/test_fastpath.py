@@ -1,0 +1,140 @@
+"""The fast path (simulator/fastpath.py): replication by replication the engine's result where it
+accepts a plan, the same rates within Monte Carlo error on every shipped scenario it accepts, and
+a refusal with the reasons where it cannot model a plan."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+from drillsim.cli import main
+from drillsim.simulator import fastpath
+from drillsim.simulator.replications import STATUS, plan_for, run_batch
+
+SCENARIOS = sorted(
+    p.stem for p in (Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml")
+)
+
+
+def _accepted() -> list[str]:
+    out = []
+    for sc in SCENARIOS:
+        try:
+            fastpath.check(plan_for(sc, ()))
+        except fastpath.NotModelled:
+            continue
+        out.append(sc)
+    return out
+
+
+def _rows(duties: dict, rep: int, names: list[str]) -> dict:
+    rows = np.flatnonzero(duties["rep"] == rep)
+    return {
+        names[duties["ob"][k]]: (
+            STATUS[duties["status"][k]],
+            *(float(duties[c][k]) for c in ("triggered", "deadline", "done", "met")),
+        )
+        for k in rows
+    }
+
+
+def test_replication_by_replication_the_engines_result():
+    plan = plan_for("chemical_leak_drill", ())
+    model = fastpath.check(plan)
+    n = 250
+    fast = fastpath.compute(model, 7, 100, n)
+    engine = run_batch("chemical_leak_drill", (), 7, 100, n)
+    names = engine.layout.obligations
+    queued = 0
+    for rep in range(100, 100 + n):
+        mine, real = _rows(fast.rows, rep, names), _rows(engine.duties, rep, names)
+        assert mine.keys() == real.keys(), rep
+        for ob, want in real.items():
+            got = mine[ob]
+            assert got[0] == want[0], (rep, ob, got, want)
+            assert np.allclose(got[1:], want[1:], atol=1e-9, equal_nan=True), (rep, ob)
+        gm = [real[o][3] for o in ("form_command_group", "direct_on_site") if o in real]
+        queued += len(gm) == 2  # the GM (one member) works its two duties one after the other
+    assert queued > n / 2  # the role queues in most replications, and the fast path follows it
+    assert (fast.events == engine.events).all()
+    for k in engine.svc:
+        assert np.allclose(fast.svc[k], engine.svc[k], equal_nan=True)
+
+
+def test_inverse_normal_is_the_standard_librarys():
+    p = np.concatenate([np.linspace(1e-12, 1 - 1e-12, 20001), [1e-300, 0.02425, 0.975, 0.5]])
+    want = np.array([NormalDist().inv_cdf(x) for x in p])
+    assert np.allclose(fastpath._inv_normal(p), want, rtol=1e-14, atol=1e-14)
+
+
+def _z(p1: float, n1: int, p2: float, n2: int) -> float:
+    p = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se = math.sqrt(max(p * (1 - p), 1e-12) * (1 / n1 + 1 / n2))
+    return (p1 - p2) / se
+
+
+def test_rates_agree_with_the_engine_on_every_shipped_scenario_it_accepts():
+    accepted = _accepted()
+    assert "chemical_leak_drill" in accepted  # what the fast path is for: not an empty loop
+    for sc in accepted:
+        model = fastpath.check(plan_for(sc, ()))
+        n_fast, n_engine = 20_000, 600
+        fast = fastpath.compute(model, 11, 0, n_fast)
+        engine = run_batch(sc, (), 12, 0, n_engine)  # other seeds: independent samples
+        names = engine.layout.obligations
+        checked = 0
+        for i, ob in enumerate(names):
+            f, e = fast.rows["ob"] == i, engine.duties["ob"] == i
+            for what, fm, em in [
+                ("due", f, e),
+                ("hit", f & (fast.rows["status"] == 0), e & (engine.duties["status"] == 0)),
+                ("late", f & (fast.rows["status"] == 1), e & (engine.duties["status"] == 1)),
+                ("missed", f & (fast.rows["status"] == 2), e & (engine.duties["status"] == 2)),
+            ]:
+                z = _z(fm.sum() / n_fast, n_fast, em.sum() / n_engine, n_engine)
+                assert abs(z) < 4, (sc, ob, what, z)
+                checked += 1
+        for s in set(engine.svc["svc"].tolist()) | set(fast.svc["svc"].tolist()):
+            z = _z(
+                (fast.svc["rto_met"][fast.svc["svc"] == s] == 1).sum() / n_fast,
+                n_fast,
+                (engine.svc["rto_met"][engine.svc["svc"] == s] == 1).sum() / n_engine,
+                n_engine,
+            )
+            assert abs(z) < 4, (sc, s, z)
+        assert checked >= 4 * len(model.live)
+
+
+def test_plans_it_cannot_model_are_refused_with_the_reasons(capsys):
+    with pytest.raises(fastpath.NotModelled) as got:
+        fastpath.check(plan_for("payment_outage", ()))
+    reasons = " ".join(got.value.reasons)
+    assert "grading" in reasons and "channel outages" in reasons
+    assert "received('report_l1_ops')" in reasons  # a condition it does not know is refused
+    assert main(["montecarlo", "payment_outage", "-n", "5", "--fast"]) == 2
+    err = capsys.readouterr().err
+    assert "--fast: the fast path cannot model payment_outage" in err and "Traceback" not in err
+    with pytest.raises(fastpath.NotModelled, match="absences"):
+        fastpath.check(plan_for("warehouse_fire_drill", ()))
+
+
+def test_chosen_automatically_where_exact_and_the_same_result_as_the_engine(capsys):
+    assert main(["montecarlo", "chemical_leak_drill", "-n", "300", "--seed", "5", "--json"]) == 0
+    out = capsys.readouterr()
+    assert "fast path" in out.err
+    auto = json.loads(out.out)
+    assert (
+        main(
+            ["montecarlo", "chemical_leak_drill", "-n", "300", "--seed", "5", "--json", "--engine"]
+        )
+        == 0
+    )
+    out = capsys.readouterr()
+    assert "fast path" not in out.err
+    engine = json.loads(out.out)
+    assert auto == engine
