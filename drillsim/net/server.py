@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from .drill_room import DrillRoom
 
 TICK_S = 0.05
+# while the clock runs, a client is sent the moving clock alone at most this often (5 a second:
+# its display counts seconds); events, and any other change of the clock, go at once
+CLOCK_EVERY_S = 0.2
 MAX_FAILS, FAIL_WINDOW_S = 10, 60.0  # failed hellos per address, then refused for the window
 QUEUE_MAX = 2000  # messages waiting for a slow client before it is dropped
 WIRE_MAX = 4 * 1024 * 1024  # frames above this are refused by aiohttp itself (close 1009)
@@ -40,6 +43,7 @@ class Conn:
     see: Callable[[dict], bool]
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     clock: dict | None = None
+    clock_at: float = 0.0  # when the clock was last sent (time.monotonic)
     writer: asyncio.Task | None = None
 
 
@@ -51,7 +55,6 @@ class SessionServer:
         self.script_clients: dict[str, int] = {}
         self._clock_task: asyncio.Task | None = None
         self._result_sent = False
-        self._last_clock: dict | None = None
         self._announced_start = room.started
         self.app = web.Application()
         self.app.router.add_get("/ws", self.websocket)
@@ -86,10 +89,13 @@ class SessionServer:
 
     # --- sending ------------------------------------------------------------------------------
     def send(self, conn: Conn, msg: dict) -> None:
+        self.send_text(conn, P.dump(msg))
+
+    def send_text(self, conn: Conn, text: str) -> None:
         if conn.queue.qsize() > QUEUE_MAX:
             asyncio.ensure_future(conn.ws.close(message=b"too slow"))
             return
-        conn.queue.put_nowait(P.dump(msg))
+        conn.queue.put_nowait(text)
 
     async def _write(self, conn: Conn) -> None:
         try:
@@ -105,20 +111,41 @@ class SessionServer:
         events = room.drain()
         clock = room.clock_state()
         result = room.result() if room.finished and not self._result_sent else None
-        live = room.live_state() if events or clock != self._last_clock else None
-        self._last_clock = clock
+        live = room.live_state()  # (a drill's is cached until an event or the second changes)
+        stamp = time.monotonic()
+        encoded: dict[tuple[int, ...], str] = {}  # who sees the same events gets the same text
         for conn in list(self.conns):
-            mine = [ev for ev in events if conn.see(ev)] if events else []
-            if mine or clock != conn.clock or result is not None:
-                msg: dict[str, Any] = {"type": "events", "events": mine, "clock": clock}
-                if result is not None:
-                    msg["result"] = result
-                if live is not None:
-                    msg["live"] = live
-                self.send(conn, msg)
-                conn.clock = clock
+            mine = [i for i, ev in enumerate(events) if conn.see(ev)] if events else []
+            # a drill's live state (verdicts, headcount) changes with any event, seen or not
+            changed = live is not None and bool(events)
+            if mine or changed or result is not None or self._clock_due(conn, clock, stamp):
+                key = tuple(mine)
+                if key not in encoded:
+                    msg: dict[str, Any] = {
+                        "type": "events",
+                        "events": [events[i] for i in mine],
+                        "clock": clock,
+                    }
+                    if result is not None:
+                        msg["result"] = result
+                    if live is not None:
+                        msg["live"] = live
+                    encoded[key] = P.dump(msg)
+                self.send_text(conn, encoded[key])
+                conn.clock, conn.clock_at = clock, stamp
         if result is not None:
             self._result_sent = True
+
+    @staticmethod
+    def _clock_due(conn: Conn, clock: dict, stamp: float) -> bool:
+        """Whether `conn` should be sent the clock now (see CLOCK_EVERY_S)."""
+        if clock == conn.clock:
+            return False
+        before = conn.clock or {}
+        only_moved = clock.get("running") and all(
+            v == before.get(k) for k, v in clock.items() if k != "now"
+        )
+        return not only_moved or stamp - conn.clock_at >= CLOCK_EVERY_S
 
     def people(self) -> dict:
         out = self.room.people()

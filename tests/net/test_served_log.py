@@ -75,3 +75,40 @@ def test_resume_continues_the_chain_and_refuses_a_changed_or_unchained_log(tmp_p
     unchained.write_text("".join(line.split(',"h":')[0] + "}\n" for line in lines))
     with pytest.raises(InputError, match="no hash chain"):
         Room.resume(unchained)
+
+
+def test_a_batch_is_fsynced_once_and_a_tick_that_wrote_nothing_is_not(tmp_path, monkeypatch):
+    from drillsim.simulator import eventlog
+
+    calls: list[int] = []
+    real = eventlog.os.fsync
+    monkeypatch.setattr(eventlog.os, "fsync", lambda fd: (calls.append(fd), real(fd)))
+    room = _room(tmp_path / "s.jsonl")
+    room.start()
+    room.drain()
+    assert len(calls) == 1  # the header and the first events: one fsync for the batch
+    room.drain()
+    room.drain()
+    assert len(calls) == 1  # nothing new: no fsync
+    room._advance(30.0)
+    room.drain()
+    assert len(calls) == 2
+    room.close()
+
+
+def test_the_moving_clock_alone_is_sent_at_most_every_fifth_of_a_second():
+    from drillsim.net.server import CLOCK_EVERY_S, Conn, SessionServer
+
+    due = SessionServer._clock_due
+    running = {"now": 1.0, "running": True, "speed": 60.0, "run_to": None, "started": True}
+    conn = Conn(None, Who(FACILITATOR), "console", lambda ev: True)
+    conn.clock, conn.clock_at = running, 100.0
+    assert not due(conn, running, 100.0)  # nothing changed
+    moved = {**running, "now": 1.05}
+    assert not due(conn, moved, 100.0 + CLOCK_EVERY_S / 2)
+    assert due(conn, moved, 100.0 + CLOCK_EVERY_S)
+    assert due(conn, {**moved, "running": False}, 100.01)  # paused: at once
+    assert due(conn, {**moved, "speed": 30.0}, 100.01)  # another speed: at once
+    stopped = {**running, "running": False}
+    conn.clock = stopped
+    assert due(conn, {**stopped, "now": 2.0}, 100.01)  # a step of a stopped clock: at once
