@@ -24,6 +24,15 @@ def points(x: float | None) -> str:
     return ("+" if v > 0 else "-" if v < 0 and text != "0" else "±") + text
 
 
+def shares(base: float | None, variant: float | None) -> tuple[str, str]:
+    """Two shares as percentages, whole unless rounding would make two different shares read
+    the same ('from 96% to 96%'): then to one decimal (95.6% to 95.8%)."""
+    whole = pct(base), pct(variant)
+    if base is not None and variant is not None and base != variant and whole[0] == whole[1]:
+        return pct(base, 1), pct(variant, 1)
+    return whole
+
+
 def points_ci(pair) -> str:
     """The interval of a change in points, without jargon: '+1.4…+6.6'."""
     if not pair or pair[0] is None:
@@ -108,8 +117,7 @@ def variant_conclusions(v: dict, lang: str) -> list[str]:
                     lang,
                     variant=name,
                     duty=duty,
-                    pv=pct(d.get("p_hit_variant")),
-                    pb=pct(d.get("p_hit_base")),
+                    **dict(zip(("pb", "pv"), shares(d.get("p_hit_base"), d.get("p_hit_variant")))),
                     d=points(d.get("delta_p_hit")),
                     lo=points((d.get("ci95") or [None, None])[0]),
                     hi=points((d.get("ci95") or [None, None])[1]),
@@ -128,8 +136,12 @@ def variant_conclusions(v: dict, lang: str) -> list[str]:
                     lang,
                     variant=name,
                     service=service,
-                    pv=pct(s.get("p_rto_met_variant")),
-                    pb=pct(s.get("p_rto_met_base")),
+                    **dict(
+                        zip(
+                            ("pb", "pv"),
+                            shares(s.get("p_rto_met_base"), s.get("p_rto_met_variant")),
+                        )
+                    ),
                     d=points(s.get("delta_p_rto_met")),
                     lo=points((s.get("ci95") or [None, None])[0]),
                     hi=points((s.get("ci95") or [None, None])[1]),

@@ -140,3 +140,46 @@ def test_chinese_levels_read_as_chinese_and_no_grading_shows_no_grading(result):
     assert factory["graded"] is False
     for lang, words in (("en", "final declared level"), ("zh", "最终申报级别")):
         assert words not in mc.render(factory, lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_report_on_a_procedure_without_grading_has_no_grading_section(tmp_path, lang):
+    from drillsim.scoring.report import render
+    from drillsim.words import t
+
+    factory = mc.montecarlo("power_outage_8h", 4, seed=1, workers=1)
+    path = tmp_path / "factory.json"
+    path.write_text(json.dumps(factory, ensure_ascii=False), encoding="utf-8")
+    rep = build_report(path, lang=lang)
+    assert rep["final_grade"] == []
+    md, html = render(rep, "md"), render(rep, "html")
+    assert t("sec_final_grade", lang) not in md and t("level_none", lang) not in md
+    assert 'id="grading-section"' not in html
+    # a graded procedure keeps it
+    graded = build_report(FIX / "montecarlo_payment_outage.json", lang=lang)
+    assert graded["final_grade"] and t("sec_final_grade", lang) in render(graded, "md")
+
+
+def test_two_different_shares_never_read_the_same():
+    from drillsim.scoring.conclusions import shares
+
+    assert shares(0.956, 0.958) == ("95.6%", "95.8%")  # not 'from 96% to 96%'
+    assert shares(0.72, 0.76) == ("72%", "76%")
+    assert shares(0.5, 0.5) == ("50%", "50%")
+    assert shares(None, 0.3) == ("-", "30%")
+    v = {
+        "title": "v",
+        "obligations": [
+            {
+                "title": "d",
+                "changed": True,
+                "p_hit_base": 0.956,
+                "p_hit_variant": 0.958,
+                "delta_p_hit": 0.002,
+                "ci95": [0.001, 0.003],
+            }
+        ],
+        "services": [],
+    }
+    (en,) = variant_conclusions(v, "en")
+    assert "95.8% of runs instead of 95.6%" in en

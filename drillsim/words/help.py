@@ -264,8 +264,8 @@ HELP: dict[str, dict[str, str]] = {
             "Excel打开)\n"
             "  drillsim msel import msel.xlsx -o my_scenario.yaml   # 基础场景:第1行所指的场景,"
             "或 --base\n"
-            "列:编号、时间、时钟、阶段、事件、发自、发往、渠道、内容、英文内容、预期动作、目标、"
-            "条件、除非、设置、中断\n"
+            "列:编号、时间(分钟)、时钟、阶段、事件、发送方、接收方、渠道、消息、消息(英文)、"
+            "预期行动、目标、触发条件、取消条件、属性变化、服务中断、负责控制员、备注、实际送达时间"
             "(见 docs/REPORTS.md)。\n"
         ),
         "help_epilog_trainee": (
@@ -671,7 +671,8 @@ HELP: dict[str, dict[str, str]] = {
             "in row 1, or --base\n"
             "Columns: id, time, clock, phase, incident, from, to, channel, message, message_en,"
             " expected action,\n"
-            "objective, condition, unless, set, down (docs/REPORTS.md).\n"
+            "objective, condition, unless, set, down, responsible controller, notes, actual "
+            "delivery time\n(docs/REPORTS.md).\n"
         ),
         "help_epilog_trainee": (
             "Examples:\n"

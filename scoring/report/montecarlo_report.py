@@ -130,8 +130,12 @@ def montecarlo_report(
         for s in base.get("services", [])
     ]
     final_grade = []
+    # a procedure without grading has no levels: no 'final level: not graded 100%' section
+    graded = base.get("graded", data.get("graded", True)) and (
+        plan is None or plan.procedure.grading is not None
+    )
     for level, p in sorted(
-        (base.get("final_grade") or {}).items(),
+        (base.get("final_grade") or {}).items() if graded else (),
         key=lambda kv: int(kv[0]) if str(kv[0]).isdigit() else 99,
     ):
         lvl = int(level) if str(level).isdigit() else level
