@@ -217,8 +217,8 @@ class Replication:
             "regrade": lambda lv: self.declared != 0 and self.level < self.declared,
             "report_l1_committee": lambda lv: lv == 1 and "duty_supervisor" in R,
             "report_l1_ops": lambda lv: lv == 1 and "duty_supervisor" in R,
-            "activate_l1_plan": lambda lv: lv == 1 and done("report_l1_ops"),
-            "notify_groups": lambda lv: lv == 1 and done("report_l1_ops"),
+            "activate_l1_plan": lambda lv: lv == 1 and self.received("report_l1_ops"),
+            "notify_groups": lambda lv: lv == 1 and self.received("report_l1_ops"),
             "report_l2": lambda lv: lv == 2 and "duty_supervisor" in R,
             "report_l2_vp": lambda lv: lv == 2 and "duty_supervisor" in R,
             "form_l2_team": lambda lv: lv == 2 and done("report_l2"),
@@ -251,6 +251,11 @@ class Replication:
 
     def chance(self, p, *key) -> bool:
         return p > 0 and self.u(*key) < p
+
+    def received(self, duty) -> bool:
+        """A part of the duty's latest occurrence has reached its recipient (the first receipt)."""
+        occs = self.occ.get(duty)
+        return bool(occs) and bool(occs[-1].sent)
 
     def done(self, duty) -> bool:
         occs = self.occ.get(duty)
@@ -589,6 +594,7 @@ class Replication:
                 if len(occ.sent) == len(spec["needs"]):
                     self.met(duty, occ, max(occ.sent.values()))
                 if answered:
+                    self.dirty.add("done:" + duty)  # what reads received() looks again
                     break
 
     # --- results ---------------------------------------------------------------------------------------
