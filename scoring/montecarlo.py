@@ -146,6 +146,7 @@ def summarise(
         tally = records
     n = tally.n
     sc = plan.scenario
+    sums = tally.critical_sums()
     return {
         "kind": "montecarlo",
         "scenario": sc.id,
@@ -159,7 +160,7 @@ def summarise(
         "services": [_service(plan, tally, s) for s in range(len(tally.services))],
         "final_grade": _levels(tally.levels("declared")),
         "final_level_true": _levels(tally.levels("true_level")),
-        "critical_path": tally.critical.result([p.critical for p in tally.ordered()], n),
+        "critical_path": tally.critical.result([sums] if sums is not None else [], n),
         "graded": plan.procedure.grading is not None,
         "events_per_replication": _f(tally.events() / n, 2) if n else None,
     }

@@ -4,9 +4,10 @@
 status, the moments of its per-replication hits and occurrences (for the clustered interval),
 its times to done (float32, for the quantiles and the histogram), the deadlines that differ from
 the obligation's own, the minutes late; per service the downtimes; the final levels' counts; the
-critical path's sums. Batches may arrive in any order (workers finish out of order); the parts
-are put back in replication order when the summary is made, so the figures do not depend on how
-the replications were spread.
+critical path's sums. Batches may arrive in any order (workers finish out of order): a batch that
+comes before its predecessors waits until they have come, and each is folded into one running
+part in replication order (sums added in that order, arrays appended), so the figures do not
+depend on how the replications were spread and nothing is kept per batch.
 
 About 100 bytes a replication stay (payment_outage: 22 counted occurrences x 4 bytes of time to
 done, plus its downtime), against about 2 KB for the full records. `paired=True` (compare) also
@@ -21,6 +22,7 @@ from the float64 computation by at most a few 1e-5 minutes (a last-digit roundin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +65,30 @@ def service_rows(batch: Batch, s: int) -> dict[str, np.ndarray]:
     out["decided"][reps] = met >= 0
     out["downtime"][reps] = batch.svc["downtime"][rows]
     return out
+
+
+class Chunks:
+    """An array that grows batch by batch: its pieces, joined into one now and then (so a
+    million replications are a few arrays, not thousands), and at the end."""
+
+    __slots__ = ("pieces", "dtype")
+
+    def __init__(self, dtype):
+        self.pieces: list[np.ndarray] = []
+        self.dtype = dtype
+
+    def add(self, values: np.ndarray) -> None:
+        if values.size:
+            self.pieces.append(values)
+            if len(self.pieces) > 32:
+                self.pieces = [np.concatenate(self.pieces)]
+
+    def array(self) -> np.ndarray:
+        return np.concatenate(self.pieces) if self.pieces else np.zeros(0, self.dtype)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(p.nbytes for p in self.pieces)
 
 
 @dataclass
@@ -125,23 +151,27 @@ class Tally:
         self.bases = [basis(plan, o) for o in self.obligations]
         self.static = [plan.procedure.obligations[o].deadline_min for o in self.obligations]
         self.critical = CriticalPath(plan)
-        self.parts: dict[int, Part] = {}
+        self.waiting: dict[int, Part] = {}  # parts that came before their predecessors
+        self.count = 0  # replications folded in: 0 … count-1
+        self.acc = _Folded(len(self.obligations), len(self.services))
 
     def add(self, batch: Batch) -> None:
-        self.parts[batch.start] = self._reduce(batch)
+        self.waiting[batch.start] = self._reduce(batch)
+        while self.count in self.waiting:
+            part = self.waiting.pop(self.count)
+            self.acc.fold(part)
+            self.count += part.count
 
     @property
     def n(self) -> int:
-        return sum(p.count for p in self.parts.values())
+        return self.count + sum(p.count for p in self.waiting.values())
 
-    def ordered(self) -> list[Part]:
-        parts = sorted(self.parts.values(), key=lambda p: p.start)
-        for a, b in zip(parts, parts[1:]):
-            if a.start + a.count != b.start:
-                raise ValueError(
-                    f"batches do not join: {a.start}..{a.start + a.count} then {b.start}"
-                )
-        return parts
+    def folded(self) -> _Folded:
+        """Every replication's part, folded in replication order (all must have come)."""
+        if self.waiting:
+            first = min(self.waiting)
+            raise ValueError(f"batches do not join: 0..{self.count} then {first}")
+        return self.acc
 
     def _reduce(self, batch: Batch) -> Part:
         occ = batch.duties
@@ -220,33 +250,30 @@ class Tally:
 
     # --- merged over the parts, in replication order ---------------------------------------------
     def duty(self, k: int) -> dict:
-        parts = [p.duties[k] for p in self.ordered()]
-        cat = lambda name: (
-            np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0)
-        )
+        d = self.folded().duties[k]
         return {
-            "moments": sum(p.moments for p in parts),
-            "most": max((p.most for p in parts), default=0),
-            "status": sum(p.status for p in parts),
-            "took": cat("took").astype(np.float64),
-            "never": sum(p.never for p in parts),
-            "deputy": sum(p.deputy for p in parts),
+            "moments": d["moments"],
+            "most": d["most"],
+            "status": d["status"],
+            "took": d["took"].array().astype(np.float64),
+            "never": d["never"],
+            "deputy": d["deputy"],
             "allowance": np.concatenate(
-                [np.full(sum(p.static for p in parts), self.static[k] or 0.0)]
-                + [p.other_allowance.astype(np.float64) for p in parts]
+                [np.full(d["static"], self.static[k] or 0.0)]
+                + [d["other_allowance"].array().astype(np.float64)]
             ),
-            "late_by": cat("late_by"),
+            "late_by": d["late_by"].array(),
         }
 
     def service(self, s: int) -> dict:
-        parts = [p.services[s] for p in self.ordered()]
+        c = self.folded().services[s]
         return {
-            "down": sum(p.down for p in parts),
-            "met": sum(p.met for p in parts),
-            "decided": sum(p.decided for p in parts),
-            "rows": sum(p.rows for p in parts),
-            "restored": sum(p.restored for p in parts),
-            "downtime": np.concatenate([p.downtime for p in parts]),
+            "down": c["down"],
+            "met": c["met"],
+            "decided": c["decided"],
+            "rows": c["rows"],
+            "restored": c["restored"],
+            "downtime": c["downtime"].array(),
         }
 
     def counts(self, oid: str, shifted: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -254,27 +281,96 @@ class Tally:
         hits against its deadline moved by shifts[oid]."""
         if oid not in self.obligations:
             return np.zeros(self.n), np.zeros(self.n)
-        k = self.obligations.index(oid)
-        parts = [p.duties[k] for p in self.ordered()]
+        d = self.folded().duties[self.obligations.index(oid)]
         return (
-            np.concatenate([p.shifted if shifted else p.hits for p in parts]).astype(float),
-            np.concatenate([p.trials for p in parts]).astype(float),
+            d["shifted" if shifted else "hits"].array().astype(float),
+            d["trials"].array().astype(float),
         )
 
     def service_counts(self, sid: str) -> dict[str, np.ndarray]:
         """Per replication: down, met, decided, downtime (paired tallies only)."""
         if sid not in self.services:
             return {k: np.zeros(self.n) for k in ("down", "met", "decided", "downtime")}
-        s = self.services.index(sid)
-        parts = [p.services[s].per_rep or {} for p in self.ordered()]
-        return {k: np.concatenate([p[k] for p in parts]).astype(float) for k in parts[0]}
+        per_rep = self.folded().services[self.services.index(sid)]["per_rep"]
+        return {k: v.array().astype(float) for k, v in per_rep.items()}
 
     def levels(self, which: str) -> dict[int, int]:
-        out: dict[int, int] = {}
-        for p in self.ordered():
-            for lv, c in getattr(p, which).items():
-                out[lv] = out.get(lv, 0) + c
-        return out
+        return dict(getattr(self.folded(), which))
 
     def events(self) -> int:
-        return sum(p.events for p in self.parts.values())
+        return self.folded().events
+
+    def critical_sums(self) -> dict | None:
+        return self.folded().critical
+
+
+class _Folded:
+    """The parts folded together in replication order: what Tally's summary reads. Sums are
+    added in the order the parts would have been summed (0 + first + second …), so the figures
+    are the same, bit for bit, as summing the kept parts at the end."""
+
+    def __init__(self, n_duties: int, n_services: int):
+        self.duties: list[dict[str, Any]] = [
+            {
+                "moments": 0,
+                "most": 0,
+                "status": 0,
+                "took": Chunks(np.float32),
+                "never": 0,
+                "deputy": 0,
+                "static": 0,
+                "other_allowance": Chunks(np.float32),
+                "late_by": Chunks(np.float64),
+                "hits": Chunks(np.int16),
+                "trials": Chunks(np.int16),
+                "shifted": Chunks(np.int16),
+            }
+            for _ in range(n_duties)
+        ]
+        self.services: list[dict[str, Any]] = [
+            {
+                "down": 0,
+                "met": 0,
+                "decided": 0,
+                "rows": 0,
+                "restored": 0,
+                "downtime": Chunks(np.float64),
+                "per_rep": {},
+            }
+            for _ in range(n_services)
+        ]
+        self.declared: dict[int, int] = {}
+        self.true_level: dict[int, int] = {}
+        self.events = 0
+        self.critical: dict | None = None
+
+    def fold(self, part: Part) -> None:
+        for d, p in zip(self.duties, part.duties):
+            d["moments"] = d["moments"] + p.moments
+            d["most"] = max(d["most"], p.most)
+            d["status"] = d["status"] + p.status
+            d["took"].add(p.took)
+            d["never"] += p.never
+            d["deputy"] += p.deputy
+            d["static"] += p.static
+            d["other_allowance"].add(p.other_allowance)
+            d["late_by"].add(p.late_by)
+            for name in ("hits", "trials", "shifted"):
+                values = getattr(p, name)
+                if values is not None:
+                    d[name].add(values)
+        for c, sp in zip(self.services, part.services):
+            for name in ("down", "met", "decided", "rows", "restored"):
+                c[name] += getattr(sp, name)
+            c["downtime"].add(sp.downtime)
+            for name, values in (sp.per_rep or {}).items():
+                c["per_rep"].setdefault(name, Chunks(values.dtype)).add(values)
+        for which in ("declared", "true_level"):
+            counts = getattr(self, which)
+            for lv, c in getattr(part, which).items():
+                counts[lv] = counts.get(lv, 0) + c
+        self.events += part.events
+        if self.critical is None:
+            self.critical = {k: np.zeros_like(v) + v for k, v in part.critical.items()}
+        else:
+            self.critical = {k: self.critical[k] + v for k, v in part.critical.items()}

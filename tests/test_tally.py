@@ -13,7 +13,7 @@ from drillsim.cli import main
 from drillsim.scoring import montecarlo as mc
 from drillsim.scoring.records import COLUMNS
 from drillsim.scoring.stats import quantiles
-from drillsim.scoring.tally import Tally, duty_rows
+from drillsim.scoring.tally import Chunks, Tally, duty_rows
 from drillsim.simulator.replications import concat, plan_for, run_batch
 
 CUTS = [(0, 40), (40, 50), (90, 30)]
@@ -82,7 +82,7 @@ def test_little_is_kept_per_replication(batches):
         tally = Tally(plan, paired=paired)
         for b in batches:
             tally.add(b)
-        kept[paired] = _nbytes(list(tally.parts.values())) / tally.n
+        kept[paired] = _nbytes(tally.acc) / tally.n
     records = concat(batches)
     full = (
         sum(a.nbytes for a in records.duties.values()) + sum(a.nbytes for a in records.svc.values())
@@ -92,7 +92,40 @@ def test_little_is_kept_per_replication(batches):
     assert kept[True] < 300, kept
 
 
+def test_what_is_kept_does_not_grow_with_the_number_of_batches(batches):
+    """Each batch is folded into one running part: cut into 12 batches or 3, the same figures
+    and the same bytes kept, and no array per batch."""
+    plan = plan_for("payment_outage")
+    records = concat(batches)
+    small = [run_batch("payment_outage", (), 9, s, 10) for s in range(0, 120, 10)]
+    few, many = Tally(plan), Tally(plan)
+    for b in batches:
+        few.add(b)
+    for b in reversed(small):  # the last first: all wait until the first has come
+        many.add(b)
+        assert many.count == (120 if b.start == 0 else 0)
+    assert json.dumps(mc.summarise(plan, many, 9, []), sort_keys=True) == json.dumps(
+        mc.summarise(plan, records, 9, []), sort_keys=True
+    )
+    assert _nbytes(many.acc) == _nbytes(few.acc)
+    assert not many.waiting
+    pieces = [len(c.pieces) for d in many.acc.duties for c in d.values() if isinstance(c, Chunks)]
+    assert max(pieces) <= 12 and len(pieces) == 6 * len(many.obligations)
+
+
+def test_a_batch_never_come_is_an_error_not_a_shorter_summary(batches):
+    plan = plan_for("payment_outage")
+    tally = Tally(plan)
+    tally.add(batches[0])
+    tally.add(batches[2])  # batches[1] never came
+    assert tally.n == 70
+    with pytest.raises(ValueError, match="do not join"):
+        mc.summarise(plan, tally, 9, [])
+
+
 def _nbytes(obj) -> int:
+    if isinstance(obj, Chunks):
+        return obj.nbytes
     if isinstance(obj, np.ndarray):
         return obj.nbytes
     if isinstance(obj, dict):
