@@ -47,16 +47,19 @@ def cmd_report(args) -> int:
             suffix, "html" if out else "md"
         )
     lang = _lang(args)
-    inputs = (args.input, args.ratings)
+    inputs = [args.input, args.ratings]
+    chain = None
+    if input_kind(args.input)[0] == "log":
+        events, chain = read_log(args.input)
+        # the scenario, procedure and variant files the run read are this report's inputs too
+        inputs += [f["path"] for f in events[0].get("files", []) if isinstance(f, dict)]
     if args.ratings_template:
         check_output(args.ratings_template, force=args.force, inputs=inputs)
     if out is not None:
         check_output(out, force=args.force, inputs=inputs)
-    if input_kind(args.input)[0] == "log":
-        chain = read_log(args.input)[1]
-        if not chain.intact or chain.torn:
-            text = chain.describe(lang)
-            print(t("cli_warning", lang, path=args.input, text=text), file=sys.stderr)
+    if chain is not None and (not chain.intact or chain.torn):
+        text = chain.describe(lang)
+        print(t("cli_warning", lang, path=args.input, text=text), file=sys.stderr)
 
     from drillsim.scoring.drill_record import is_drill_log
 

@@ -185,6 +185,11 @@ def test_a_command_never_writes_over_its_own_input(tmp_path, capsys):
     assert main(["msel", "import", str(csv), "-o", str(csv), "--force"]) == 2
     assert "is an input of this command" in capsys.readouterr().err
     assert csv.read_bytes() == csv_before and scenario.read_bytes() == before
+    own = tmp_path / "own.jsonl"  # a report never over the files its log's run read
+    assert main(["run", str(scenario), "--log", str(own)]) == 0
+    assert main(["report", str(own), "-o", str(scenario), "--force"]) == 2
+    assert "is an input of this command" in capsys.readouterr().err
+    assert scenario.read_bytes() == before
     log = tmp_path / "run.jsonl"
     assert main(["run", "payment_outage", "--log", str(log)]) == 0
     assert main(["report", str(log), "-o", str(log), "--force"]) == 2
