@@ -120,7 +120,7 @@ def drill_record(
         ("rec_location", drill.location or "-"),
         ("rec_organiser", drill.organiser or "-"),
         ("rec_type", t("rec_type_live", lang)),
-        ("rec_scenario", sc.description or "-"),
+        ("rec_scenario", _pick(lang, sc.description, sc.description_en) or "-"),
         (
             "rec_procedures",
             "; ".join(

@@ -510,6 +510,7 @@ class Scenario(Strict):
     title: str
     title_en: str = ""
     description: str = ""
+    description_en: str = ""
     procedures: list[Ident] = Field(min_length=1)
     exercise_type: Literal["tabletop", "drill", "functional"] = "tabletop"
     mode: Literal["exercise", "test"] = "exercise"

@@ -98,3 +98,25 @@ def test_the_score_screen_counts_void(void_log, tmp_path):
         screen.result = screen.saved = screen.live = result
         screen.record = screen.trainee = None
         assert word in screen.render_head().plain
+
+
+@pytest.mark.parametrize("scenario", ["payment_outage", "warehouse_fire", "service_desk_shift"])
+def test_the_scenario_description_is_in_the_reports_language(tmp_path, scenario):
+    """A Chinese report describes the scenario in Chinese only, an English one in English."""
+    import re
+
+    plan = load_plan(scenario)
+    assert plan.scenario.description and plan.scenario.description_en
+    assert not re.search(r"[\u4e00-\u9fff]", plan.scenario.description_en)
+    log = tmp_path / "r.jsonl"
+    run_plan(plan, seed=1, log_path=log)
+    rows = {}
+    for lang in ("zh", "en"):
+        md = render(build_report(log, lang=lang), "md")
+        (rows[lang],) = [
+            line for line in md.splitlines() if line.startswith(f"| {t('f_description', lang)} |")
+        ]
+    assert " ".join(plan.scenario.description.split())[:20] in rows["zh"]
+    assert not re.search(r"[A-Za-z]{4,} [A-Za-z]{3,} [A-Za-z]{3,}", rows["zh"])
+    assert " ".join(plan.scenario.description_en.split())[:20] in rows["en"]
+    assert not re.search(r"[\u4e00-\u9fff]", rows["en"])

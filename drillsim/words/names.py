@@ -139,6 +139,10 @@ class Names:
     def inject_source(self, jid: str) -> str:
         return self._inject(jid).source or self.w("blank")
 
+    def scenario_description(self) -> str:
+        sc = self.sc
+        return self._pick(sc.description, sc.description_en) if sc is not None else ""
+
     def scenario_title(self) -> str:
         return self._pick(self.sc.title, self.sc.title_en) if self.sc is not None else ""
 

@@ -515,7 +515,7 @@ def _overview(
     if ratings is not None and ratings.evaluator:
         rows.append(("f_evaluator", ratings.evaluator))
     if sc.description:
-        rows.append(("f_description", sc.description))
+        rows.append(("f_description", names.scenario_description()))
     if source:
         rows.append(("f_log", str(source)))
     return [{"key": k, "label": t(k, lang), "value": v} for k, v in rows]

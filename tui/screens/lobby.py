@@ -267,7 +267,7 @@ class LobbyScreen(Screen):
             style="yellow" if not picked else "green",
         )
         if sc.description:
-            out.append("\n" + " ".join(sc.description.split()))
+            out.append("\n" + " ".join(names.scenario_description().split()))
         self.info.update(out)
 
     def _elsewhere(self, sid: str, plan: Plan) -> list[str]:
