@@ -239,7 +239,7 @@ class LobbyScreen(Screen):
         out.append(
             tr(
                 "lobby_info",
-                type=sc.exercise_type,
+                type=tr(f"type_{sc.exercise_type}"),
                 minutes=f"{sc.duration_min:g}",
                 injects=len(sc.injects),
                 procedures=", ".join(sc.procedures),
