@@ -488,6 +488,14 @@ def variant_meta(ref: str) -> dict:
     }
 
 
+def _refs(scenario: str, variants) -> tuple[str, tuple[str, ...]]:
+    """How workers and the JSON name a scenario and its variants (loader.portable_ref); a variant
+    named by id is looked for beside the scenario first. One home for montecarlo and compare."""
+    ref = portable_ref(scenario)
+    near = (scenario_path(ref).parent,)
+    return ref, tuple(portable_ref(v, "variant", near) for v in variants)
+
+
 def _check_seed(seed) -> int:
     seed = int(seed)
     if seed < 0:
@@ -518,9 +526,7 @@ def montecarlo(
     seed, n = _check_seed(seed), int(n)
     if n < 1:
         raise ValueError("the number of replications must be at least 1")
-    ref = portable_ref(scenario)
-    near = (scenario_path(ref).parent,)
-    vrefs = tuple(portable_ref(v, "variant", near) for v in variants)
+    ref, vrefs = _refs(scenario, variants)
     plan = plan_for(ref, vrefs)  # problems in the files surface here, before any worker starts
     metas = [variant_meta(v) for v in vrefs]
     tally = Tally(plan)
@@ -569,10 +575,8 @@ def compare(
         raise ValueError("a comparison needs at least 2 replications")
     if not variants:
         raise ValueError("name at least one variant to compare with the base")
-    ref = portable_ref(scenario)
-    near = (scenario_path(ref).parent,)
-    common = tuple(portable_ref(v, "variant", near) for v in base_variants)
-    vrefs = [portable_ref(v, "variant", near) for v in variants]
+    ref, common = _refs(scenario, base_variants)
+    vrefs = list(_refs(scenario, variants)[1])
     base_plan = plan_for(ref, common)
     plans = [plan_for(ref, common + (v,)) for v in vrefs]
     common_ids = [variant_meta(v)["id"] for v in common]
