@@ -13,12 +13,37 @@ from drillsim.words import t
 from .arguments import EXIT_INPUT, Helps
 
 
+def drill_plan(scenario: str, variants=()):
+    """The plan of a scenario set up as a live drill; any other scenario is refused, FILE:1:1."""
+    from drillsim.simulator.errors import InputError, Problem
+    from drillsim.simulator.loader import load_plan
+
+    plan = load_plan(scenario, variants)
+    if plan.scenario.drill is None:
+        raise InputError(
+            [
+                Problem(
+                    scenario,
+                    1,
+                    1,
+                    f"{plan.scenario.id} is not set up as a live drill (it has no `drill:` "
+                    "section; see docs/FORMAT.md)",
+                )
+            ]
+        )
+    return plan
+
+
+def default_drill_log(plan) -> str:
+    """Where a drill's log goes when no --log is given: named by scenario and start time."""
+    return f"drill-{plan.scenario.id}-{datetime.now():%Y%m%d-%H%M%S}.jsonl"
+
+
 def cmd_drill(args) -> int:
     from drillsim.scoring.verdicts import read_log
     from drillsim.simulator.drill.live import LiveDrill, resume_drill
     from drillsim.simulator.drill.roster import load_roster
     from drillsim.simulator.errors import InputError, Problem
-    from drillsim.simulator.loader import load_plan
     from drillsim.tui.drill_console import DrillConsole
 
     if args.resume:
@@ -28,24 +53,12 @@ def cmd_drill(args) -> int:
         if not args.scenario:
             print("drillsim drill: give SCENARIO (or --resume LOG)", file=sys.stderr)
             return EXIT_INPUT
-        plan = load_plan(args.scenario, args.variant)
-        if plan.scenario.drill is None:
-            raise InputError(
-                [
-                    Problem(
-                        args.scenario,
-                        1,
-                        1,
-                        f"{plan.scenario.id} is not set up as a live drill (it has no `drill:` "
-                        "section; see docs/FORMAT.md)",
-                    )
-                ]
-            )
+        plan = drill_plan(args.scenario, args.variant)
         if not args.roster:
             print("drillsim drill: --roster FILE is needed (CSV or XLSX)", file=sys.stderr)
             return EXIT_INPUT
         roster = load_roster(args.roster)
-        log = Path(args.log or f"drill-{plan.scenario.id}-{datetime.now():%Y%m%d-%H%M%S}.jsonl")
+        log = Path(args.log or default_drill_log(plan))
         if log.exists():
             raise InputError(
                 [

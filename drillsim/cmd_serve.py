@@ -191,8 +191,8 @@ def _serve_drill(args) -> int:
     from drillsim.net.drill_room import DrillRoom
     from drillsim.net.tokens import join_path, new_drill_join, read_join
     from drillsim.simulator.drill.roster import load_roster
-    from drillsim.simulator.errors import InputError, Problem
-    from drillsim.simulator.loader import load_plan
+
+    from .cmd_drill import default_drill_log, drill_plan
 
     if args.web:
         return _fail("serve --live: the browser console does not show a drill yet; use join")
@@ -215,24 +215,10 @@ def _serve_drill(args) -> int:
             return _fail("serve --live: --roster FILE is needed (CSV or XLSX)")
         if args.variant or args.seed is not None or args.mode or args.speed != 1.0:
             return _fail("serve --live: a live drill runs on the wall clock, with no seed or mode")
-        plan = load_plan(args.scenario)
-        if plan.scenario.drill is None:
-            raise InputError(
-                [
-                    Problem(
-                        args.scenario,
-                        1,
-                        1,
-                        f"{plan.scenario.id} is not set up as a live drill (it has no `drill:` "
-                        "section; see docs/FORMAT.md)",
-                    )
-                ]
-            )
+        plan = drill_plan(args.scenario)
         names = list(dict.fromkeys(n.strip() for n in args.evaluator if n.strip()))
         roster = load_roster(args.roster)
-        from datetime import datetime
-
-        log = Path(args.log or f"drill-{plan.scenario.id}-{datetime.now():%Y%m%d-%H%M%S}.jsonl")
+        log = Path(args.log or default_drill_log(plan))
         jpath = join_path(log)
         for existing in (log, jpath):
             if existing.exists():
