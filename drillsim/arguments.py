@@ -177,6 +177,11 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("parser_class", _lang_parser(self.lang))
         return super().add_subparsers(**kwargs)
 
+    def parse_args(self, args=None, namespace=None):
+        # parse_args words "unrecognized arguments" itself, outside parse_known_args
+        with argparse_speaks(self.lang):
+            return super().parse_args(args, namespace)
+
     def parse_known_args(self, args=None, namespace=None):
         with argparse_speaks(self.lang):
             return super().parse_known_args(args, namespace)
@@ -192,6 +197,20 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         with argparse_speaks(self.lang):
             super().error(message)
+
+
+def lang_on_every_command(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`--lang` after a command too (`drillsim run X --lang zh`), for every command and action
+    that has no `--lang` of its own; all of them set the one `args.lang`, and SUPPRESS keeps a
+    top-level `--lang` when the command's is not given."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in dict.fromkeys(action.choices.values()):
+                if "--lang" not in command._option_string_actions:
+                    command.add_argument(
+                        "--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help=help_text
+                    )
+                lang_on_every_command(command, help_text)
 
 
 def _lang_parser(lang: str) -> Callable[..., Parser]:

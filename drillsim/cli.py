@@ -15,7 +15,14 @@ from drillsim.simulator.errors import InputError, Problem
 from drillsim.simulator.loader import add_user_dir
 
 from . import cmd_core, cmd_drill, cmd_montecarlo, cmd_play, cmd_report, cmd_serve, cmd_trainee
-from .arguments import EXIT_INPUT, Helps, Parser, default_lang, lang_from_argv
+from .arguments import (
+    EXIT_INPUT,
+    Helps,
+    Parser,
+    default_lang,
+    lang_from_argv,
+    lang_on_every_command,
+)
 
 # in the order `drillsim --help` lists them
 COMMANDS = (cmd_core, cmd_play, cmd_montecarlo, cmd_report, cmd_drill, cmd_serve, cmd_trainee)
@@ -49,6 +56,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
 
     for command in COMMANDS:
         command.register(sub, lang)
+    lang_on_every_command(parser, h("sub_lang"))
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import secrets
 import sys
 
@@ -64,9 +65,8 @@ def register(sub, lang: str) -> None:
     )
     p.add_argument(
         "--lang",
-        dest="play_lang",
         choices=["zh", "en"],
-        default=None,
+        default=argparse.SUPPRESS,
         help=h("play_lang"),
     )
     p.add_argument(
@@ -105,9 +105,7 @@ def cmd_play(args) -> int:
     # Only Textual is imported here: the engine and the scenario load behind the first frame.
     from drillsim.tui.app import DrillApp, PlaySetup
 
-    from .arguments import default_lang
-
-    lang = args.play_lang or args.lang or default_lang()
+    lang = args.lang
     seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
     if seed < 0:
         print("drillsim play: --seed must be 0 or more", file=sys.stderr)

@@ -29,10 +29,6 @@ def _probability(text: str) -> float:
     return value
 
 
-def _lang(args) -> str:
-    return getattr(args, "report_lang", None) or args.lang or "en"
-
-
 def cmd_report(args) -> int:
     from drillsim.scoring.report import build_report, input_kind, render
     from drillsim.scoring.report.template import ratings_template
@@ -46,7 +42,7 @@ def cmd_report(args) -> int:
         fmt = {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}.get(
             suffix, "html" if out else "md"
         )
-    lang = _lang(args)
+    lang = args.lang
     inputs = [args.input, args.ratings]
     chain = None
     if input_kind(args.input)[0] == "log":
@@ -109,7 +105,7 @@ def cmd_msel_export(args) -> int:
     from drillsim.simulator.outputs import check_output
 
     plan = load_plan(args.scenario, args.variant)
-    headers = args.headers or _lang(args)
+    headers = args.headers or args.lang
     if args.output:
         check_output(args.output, force=args.force, inputs=plan.files)
         export_msel(plan, args.output, headers)
@@ -161,9 +157,8 @@ def register(sub, lang: str) -> None:
     )
     p.add_argument(
         "--lang",
-        dest="report_lang",
         choices=["zh", "en"],
-        default=None,
+        default=argparse.SUPPRESS,
         help=h("report_lang"),
     )
     p.add_argument("--ratings", metavar="FILE", help=h("report_ratings"))
@@ -228,9 +223,6 @@ def register(sub, lang: str) -> None:
         choices=["en", "zh"],
         default=None,
         help=h("export_headers"),
-    )
-    e.add_argument(
-        "--lang", dest="report_lang", choices=["zh", "en"], default=None, help=argparse.SUPPRESS
     )
     e.add_argument("--force", action="store_true", help=h("force"))
     e.set_defaults(func=cmd_msel_export)

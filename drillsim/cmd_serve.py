@@ -49,9 +49,6 @@ def register(sub, lang: str) -> None:
         metavar="P",
         help=h("serve_web_port", port=DEFAULT_WEB_PORT),
     )
-    p.add_argument(
-        "--lang", dest="serve_lang", choices=["zh", "en"], default=None, help=h("sub_lang")
-    )
     p.add_argument("--live", action="store_true", help=h("serve_live"))
     p.add_argument("--roster", metavar="FILE", help=h("serve_roster"))
     p.add_argument(
@@ -68,9 +65,6 @@ def register(sub, lang: str) -> None:
     p.add_argument("--host", default=LOOPBACK, help=h("web_host"))
     p.add_argument(
         "--port", type=int, default=DEFAULT_WEB_PORT, help=h("web_port", port=DEFAULT_WEB_PORT)
-    )
-    p.add_argument(
-        "--lang", dest="web_lang", choices=["zh", "en"], default=None, help=h("sub_lang")
     )
     p.set_defaults(func=cmd_web)
 
@@ -101,9 +95,6 @@ def register(sub, lang: str) -> None:
         help=h("join_wait_for"),
     )
     p.add_argument("--retry", type=float, default=120.0, metavar="S", help=h("join_retry"))
-    p.add_argument(
-        "--lang", dest="join_lang", choices=["zh", "en"], default=None, help=h("sub_lang")
-    )
     p.add_argument("--name", metavar="NAME", help=h("join_name"))
     p.set_defaults(func=cmd_join)
 
@@ -172,9 +163,8 @@ def cmd_serve(args) -> int:
         join = None
         port = args.port if args.port is not None else DEFAULT_PORT
     _warn_host(args.host)
-    from .arguments import default_lang
 
-    web = (args.web_port, args.serve_lang or args.lang or default_lang()) if args.web else None
+    web = (args.web_port, args.lang) if args.web else None
     return asyncio.run(_serve(room, join, log, jpath, args.host, port, web))
 
 
@@ -321,10 +311,8 @@ def _start_web(url: str, host: str, port: int, lang: str):
 def cmd_web(args) -> int:
     from drillsim.net.web import serve_web
 
-    from .arguments import default_lang
-
     _warn_host(args.host)
-    serve_web(args.url, args.host, args.port, args.web_lang or args.lang or default_lang())
+    serve_web(args.url, args.host, args.port, args.lang)
     return 0
 
 
@@ -358,9 +346,7 @@ def cmd_join(args) -> int:
         return _fail(f"join: {exc}")
     from drillsim.net.console import run_console
 
-    from .arguments import default_lang
-
-    lang = args.join_lang or args.lang or default_lang()
+    lang = args.lang
     return run_console(args.url, args.token, lang, name=args.name)
 
 

@@ -165,3 +165,27 @@ def test_wrapping_counts_chinese_as_two_columns():
         == "先在DIR中查找场景、预案(DIR或DIR/procedures)和变体,再查随附的;可重复"
     )
     assert wrap("one two three", 7) == ["one two", "three"]
+
+
+@pytest.mark.parametrize("words", [p for p, _ in _parsers(cli.build_parser("en")) if p])
+def test_lang_is_taken_after_every_command(words):
+    """`drillsim run X --lang zh` as well as `drillsim --lang zh run X`: every command and
+    action has a `--lang`, and each sets the one `args.lang`."""
+    options = dict(_parsers(cli.build_parser("en")))[words]._option_string_actions
+    assert "--lang" in options
+    assert options["--lang"].dest == "lang"
+
+
+def test_lang_after_the_command_wins_and_top_level_is_kept():
+    parser = cli.build_parser("en")
+    assert parser.parse_args(["run", "payment_outage", "--lang", "zh"]).lang == "zh"
+    assert parser.parse_args(["--lang", "zh", "run", "payment_outage"]).lang == "zh"
+    assert parser.parse_args(["--lang", "zh", "report", "x.jsonl", "--lang", "en"]).lang == "en"
+
+
+def test_unrecognized_arguments_in_chinese(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run", "payment_outage", "--bogus", "--lang", "zh"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert t("argparse_unrecognized", "zh") % "--bogus" in err
