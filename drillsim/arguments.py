@@ -32,9 +32,9 @@ def seed_arg(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise type_error("argtype_whole", text=text) from None
     if not 0 <= value < 2**128:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (below 2**128), got {value}")
+        raise type_error("argtype_seed_range", value=value)
     return value
 
 
@@ -102,6 +102,15 @@ ARGPARSE_WORDS = {
 }
 
 
+# the languages argparse is speaking, innermost last (a parser inside another's parse)
+_SPEAKING: list[str] = []
+
+
+def type_error(key: str, **values) -> argparse.ArgumentTypeError:
+    """A bad option value's message, in the language of the parser converting it."""
+    return argparse.ArgumentTypeError(t(key, _SPEAKING[-1] if _SPEAKING else "en", **values))
+
+
 @contextlib.contextmanager
 def argparse_speaks(lang: str) -> Iterator[None]:
     """argparse looks its words up through its module's `_` at the moment it needs them (building
@@ -113,9 +122,11 @@ def argparse_speaks(lang: str) -> Iterator[None]:
         return t(key, lang) if key else saved(message)
 
     argparse._ = words  # type: ignore[attr-defined]
+    _SPEAKING.append(lang)
     try:
         yield
     finally:
+        _SPEAKING.pop()
         argparse._ = saved  # type: ignore[attr-defined]
 
 

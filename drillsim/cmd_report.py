@@ -9,14 +9,14 @@ from pathlib import Path
 
 from drillsim.words import t
 
-from .arguments import Helps, scenario_arg
+from .arguments import Helps, scenario_arg, type_error
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        raise type_error("argtype_date", text=text) from None
 
 
 def _probability(text: str) -> float:
@@ -25,7 +25,7 @@ def _probability(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1], got {text!r}")
+        raise type_error("argtype_probability", text=text)
     return value
 
 

@@ -189,3 +189,19 @@ def test_unrecognized_arguments_in_chinese(capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert t("argparse_unrecognized", "zh") % "--bogus" in err
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    "argv, key, values",
+    [
+        (["run", "payment_outage", "--seed", "abc"], "argtype_whole", {"text": "abc"}),
+        (["run", "payment_outage", "--seed", "-1"], "argtype_seed_range", {"value": -1}),
+        (["report", "x.jsonl", "--date", "2026-13-01"], "argtype_date", {"text": "2026-13-01"}),
+    ],
+)
+def test_bad_option_values_in_the_chosen_language(capsys, lang, argv, key, values):
+    with pytest.raises(SystemExit) as exc:
+        cli.main([*argv, "--lang", lang])
+    assert exc.value.code == 2
+    assert t(key, lang, **values) in capsys.readouterr().err

@@ -314,6 +314,10 @@ HELP: dict[str, dict[str, str]] = {
         "argparse_invalid": "无效的 %(type)s 值: %(value)r",
         "argparse_one": "需要一个参数值",
         "argparse_ambiguous": "选项有歧义: %(option)s 可匹配 %(matches)s",
+        "argtype_whole": "应为整数,而不是 {text!r}",
+        "argtype_seed_range": "应在0到2**128之间(不含2**128),而不是 {value}",
+        "argtype_date": "应为 YYYY-MM-DD 格式的日期,而不是 {text!r}",
+        "argtype_probability": "应为 (0, 1] 之间的概率,而不是 {text!r}",
     },
     "en": {
         "help_cmd_list": "list the shipped scenarios (and those in --scenarios folders)",
@@ -727,5 +731,9 @@ HELP: dict[str, dict[str, str]] = {
         "argparse_invalid": "invalid %(type)s value: %(value)r",
         "argparse_one": "expected one argument",
         "argparse_ambiguous": "ambiguous option: %(option)s could match %(matches)s",
+        "argtype_whole": "expected a whole number, got {text!r}",
+        "argtype_seed_range": "must be 0 or more (below 2**128), got {value}",
+        "argtype_date": "expected a date as YYYY-MM-DD, got {text!r}",
+        "argtype_probability": "expected a probability in (0, 1], got {text!r}",
     },
 }
