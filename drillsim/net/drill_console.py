@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from drillsim.simulator.drill.headcount import EVENTS, Headcount
-from drillsim.simulator.drill.live import DrillError, iso, parse_wall
-from drillsim.simulator.drill.milestones import Milestone, alarm, headcount_milestone, milestones
+from drillsim.simulator.drill.headcount import EVENTS
+from drillsim.simulator.drill.live import DrillError, DrillOutline, iso, parse_wall
 from drillsim.simulator.drill.roster import Person, Roster, find
 from drillsim.simulator.plan import Plan
 from drillsim.tui import drill_console
@@ -27,21 +26,15 @@ from drillsim.tui.drill_console import DrillConsole
 from .client import JoinError, Link
 
 
-class RemoteDrill:
+class RemoteDrill(DrillOutline):
     """What the drill console reads of a LiveDrill, fed by the server; intents sent to it."""
 
     def __init__(self, plan: Plan, roster: Roster, send):
-        self.plan, self.roster, self._send = plan, roster, send
-        self.milestones = milestones(plan)
-        self.by_id: dict[str, Milestone] = {m.id: m for m in self.milestones}
-        self.by_key: dict[str, Milestone] = {m.key: m for m in self.milestones if m.key}
-        self.alarm = alarm(plan)
-        self.headcount_id = headcount_milestone(plan)
-        self.headcount = Headcount(roster)
+        super().__init__(plan, roster)
+        self._send = send
         self.events: list[dict] = []
         self.stamps: dict[str, dict] = {}
         self.corrections: dict[str, list[dict]] = {}
-        self.wall_start: datetime | None = None
         self.session = SimpleNamespace(now=0.0)  # the server's clock
         self.finished = False
         self.live: dict | None = None  # the server's verdicts and headcount

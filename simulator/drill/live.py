@@ -70,7 +70,22 @@ class DrillSession(Session):
         return {**super()._header(seed), "drill": self.drill_header}
 
 
-class LiveDrill:
+class DrillOutline:
+    """What a drill console reads of a drill's plan and roster (its milestones, the alarm, the
+    headcount), the same whether the drill runs here (LiveDrill) or on a server (RemoteDrill)."""
+
+    def __init__(self, plan: Plan, roster: Roster):
+        self.plan, self.roster = plan, roster
+        self.milestones = milestones(plan)
+        self.by_id: dict[str, Milestone] = {m.id: m for m in self.milestones}
+        self.by_key: dict[str, Milestone] = {m.key: m for m in self.milestones if m.key}
+        self.alarm = alarm(plan)
+        self.headcount_id = headcount_milestone(plan)
+        self.headcount = Headcount(roster)
+        self.wall_start: datetime | None = None
+
+
+class LiveDrill(DrillOutline):
     def __init__(
         self,
         plan: Plan,
@@ -80,16 +95,10 @@ class LiveDrill:
     ):
         if plan.scenario.drill is None:
             raise DrillError("not_a_drill", scenario=plan.scenario.id)
-        self.plan, self.roster, self.clock = plan, roster, clock
+        super().__init__(plan, roster)
+        self.clock = clock
         self.log_path = log_path
-        self.milestones = milestones(plan)
-        self.by_id: dict[str, Milestone] = {m.id: m for m in self.milestones}
-        self.by_key: dict[str, Milestone] = {m.key: m for m in self.milestones if m.key}
-        self.alarm = alarm(plan)
-        self.headcount_id = headcount_milestone(plan)
-        self.headcount = Headcount(roster)
         self.session: DrillSession | None = None
-        self.wall_start: datetime | None = None
         self.stamps: dict[str, dict] = {}  # stamp id -> its event
         self.stamped: dict[str, str] = {}  # observed milestone -> stamp id
         self.corrections: dict[str, list[dict]] = {}  # stamp id -> its corrections, in order
