@@ -34,7 +34,7 @@ from drillsim.words import Tr
 
 from . import protocol as P
 from .room import Refused
-from .views import EVALUATOR, FACILITATOR, ROLE, WARDEN, Who
+from .views import EVALUATOR, FACILITATOR, ROLE, WARDEN, Presence, Who
 
 MODE = "drill"
 # which posts may send which intent (the facilitator may send all of them)
@@ -65,7 +65,7 @@ class DrillRoom:
         self.players: dict[str, str] = {}
         self.humans: list[str] = []
         self.scripted: set[str] = set()
-        self.present: dict[str, int] = {}
+        self.present = Presence()
         self._sent = 0
         self._result: dict | None = None
         self._live_key: tuple | None = None
@@ -168,14 +168,10 @@ class DrillRoom:
         return Who(who.kind, None, name) if name else who
 
     def join(self, who: Who, client: str = "console") -> None:
-        self.present[who.label] = self.present.get(who.label, 0) + 1
+        self.present.arrive(who)
 
     def leave(self, who: Who) -> None:
-        n = self.present.get(who.label, 0) - 1
-        if n > 0:
-            self.present[who.label] = n
-        else:
-            self.present.pop(who.label, None)
+        self.present.depart(who)
 
     # --- the clock -----------------------------------------------------------------------
     def tick(self, dt: float) -> None:

@@ -33,7 +33,7 @@ from drillsim.tui.exercise import ActionError, Exercise, claim_ratings, drop_sta
 from drillsim.words import Tr
 
 from . import protocol as P
-from .views import EVALUATOR, FACILITATOR, ROLE, Who, visible
+from .views import EVALUATOR, FACILITATOR, ROLE, Presence, Who, visible
 
 EPS = 1e-9
 OTHERS = ("bot", "wait")
@@ -84,7 +84,7 @@ class Room:
         self.log = log
         self._muted = False
         self.early: list[dict] = []  # session records before the log has its header
-        self.present: dict[str, int] = {}  # participant label -> open connections
+        self.present = Presence()
         self.players: dict[str, str] = {}
         self.running = False
         self.run_to: float | None = None
@@ -192,15 +192,11 @@ class Room:
         return None
 
     def join(self, who: Who, client: str = "console") -> None:
-        self.present[who.label] = self.present.get(who.label, 0) + 1
+        self.present.arrive(who)
         self.record("joined", who, client=client)
 
     def leave(self, who: Who) -> None:
-        n = self.present.get(who.label, 0) - 1
-        if n > 0:
-            self.present[who.label] = n
-        else:
-            self.present.pop(who.label, None)
+        self.present.depart(who)
         self.record("left", who)
 
     # --- starting -----------------------------------------------------------------------------

@@ -42,6 +42,20 @@ class Who:
         return self.kind != ROLE
 
 
+class Presence(dict[str, int]):
+    """Open connections per participant label: present while any is open (several screens)."""
+
+    def arrive(self, who: Who) -> None:
+        self[who.label] = self.get(who.label, 0) + 1
+
+    def depart(self, who: Who) -> None:
+        n = self.get(who.label, 0) - 1
+        if n > 0:
+            self[who.label] = n
+        else:
+            self.pop(who.label, None)
+
+
 def covers(proc: Procedure, role: str) -> set[str]:
     """The role and every role it may stand in for as deputy (down the chain)."""
     out, todo = {role}, [role]
