@@ -99,6 +99,20 @@ def register(sub, lang: str) -> None:
     p.set_defaults(func=cmd_join)
 
 
+def _taken(log: Path, what: str) -> int | None:
+    """Refuse a log, or its join file, that exists: it is another session's, to be continued
+    with --resume rather than started over."""
+    from drillsim.net.tokens import join_path
+
+    for existing in (log, join_path(log)):
+        if existing.exists():
+            return _fail(
+                f"serve: {existing} exists; choose another --log, or continue that {what} "
+                f"with `drillsim serve --resume {log}`"
+            )
+    return None
+
+
 def _fail(msg: str) -> int:
     print(f"drillsim: {msg}", file=sys.stderr)
     return 2
@@ -145,12 +159,8 @@ def cmd_serve(args) -> int:
 
         log = Path(args.log) if args.log else default_log_path(plan.scenario.id, seed)
         jpath = join_path(log)
-        for existing in (log, jpath):
-            if existing.exists() and not args.force:
-                return _fail(
-                    f"serve: {existing} exists; choose another --log, or continue that session "
-                    f"with `drillsim serve --resume {log}`"
-                )
+        if not args.force and (refused := _taken(log, "session")) is not None:
+            return refused
         room = Room(
             plan,
             seed=seed,
@@ -210,12 +220,8 @@ def _serve_drill(args) -> int:
         roster = load_roster(args.roster)
         log = Path(args.log or default_drill_log(plan))
         jpath = join_path(log)
-        for existing in (log, jpath):
-            if existing.exists():
-                return _fail(
-                    f"serve: {existing} exists; choose another --log, or continue that drill "
-                    f"with `drillsim serve --resume {log}`"
-                )
+        if (refused := _taken(log, "drill")) is not None:
+            return refused
         room = DrillRoom(plan, roster, log)
         join = new_drill_join("", names)
         port = args.port if args.port is not None else DEFAULT_PORT

@@ -112,3 +112,18 @@ def test_the_moving_clock_alone_is_sent_at_most_every_fifth_of_a_second():
     stopped = {**running, "running": False}
     conn.clock = stopped
     assert due(conn, {**stopped, "now": 2.0}, 100.01)  # a step of a stopped clock: at once
+
+
+def test_serve_refuses_an_existing_log_or_join_file_and_names_resume(tmp_path, monkeypatch, capsys):
+    from drillsim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.jsonl").write_text("mine\n", encoding="utf-8")
+    assert main(["serve", "payment_outage", "--log", "s.jsonl"]) == 2
+    assert "s.jsonl exists" in capsys.readouterr().err
+    assert (tmp_path / "s.jsonl").read_text(encoding="utf-8") == "mine\n"
+    (tmp_path / "t.jsonl.join.json").write_text("{}", encoding="utf-8")
+    assert main(["serve", "payment_outage", "--log", "t.jsonl"]) == 2
+    err = capsys.readouterr().err
+    assert "t.jsonl.join.json exists" in err and "drillsim serve --resume t.jsonl" in err
+    assert not (tmp_path / "t.jsonl").exists()
