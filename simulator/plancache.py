@@ -5,8 +5,9 @@ A plan is loaded once (loader.load_plan: YAML, pydantic validation, the cross-re
 the conditions compiled) and pickled into the user's cache folder (`$DRILLSIM_CACHE`, else
 `$XDG_CACHE_HOME/drillsim`, else `~/.cache/drillsim`; `DRILLSIM_CACHE=off` turns it off), under a
 name derived from what was asked (scenario and variant references, the files they resolve to,
-the folders searched) and from drillsim's own code (the version, the Python version and the
-content of the modules that define and check a plan). An entry is used only when every file
+the folders searched) and from drillsim's own code (the Python and pydantic versions and the
+content of every module of the simulator package, which defines, reads, checks and compiles a
+plan: an upgrade or an edited checkout is another cache). An entry is used only when every file
 the plan was built from still has the SHA-256 recorded in it and the scenario's procedures still
 resolve to the same files; anything else (an edited file, a new file that now shadows one, a
 truncated or corrupt entry, another drillsim) means loading from the files again. Writing is
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
 
 ENV = "DRILLSIM_CACHE"
 FORMAT = 1  # bump when what is pickled changes shape in a way the code fingerprint misses
-# the modules whose content decides what a validated plan is: a change to any of them is another
-# cache (a checkout edited between runs must not unpickle plans of the old classes)
-_CODE = ("model.py", "checks.py", "loader.py", "expressions.py", "plan.py", "grading.py")
 _code_digest: str | None = None
 
 
@@ -47,9 +45,11 @@ def _code() -> str:
     global _code_digest
     if _code_digest is None:
         h = hashlib.sha256(f"{FORMAT}|{sys.version}".encode())
+        # the whole package, not a list of the modules thought to matter today: a plan holds what
+        # agenda, grading, expressions … computed, and the YAML reader decides what it says
         here = Path(__file__).resolve().parent
-        for name in _CODE:
-            h.update((here / name).read_bytes())
+        for module in sorted(here.rglob("*.py")):
+            h.update(module.read_bytes())
         try:
             from pydantic.version import VERSION as pydantic_version
         except ImportError:  # pragma: no cover - pydantic is a dependency

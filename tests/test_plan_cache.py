@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,19 @@ def test_run_reads_no_yaml_and_no_numpy_with_a_cached_plan(cache):
     assert second.returncode == 0, second.stderr
     assert second.stderr.strip().splitlines()[-1] == "[]"
     assert second.stdout == first.stdout
+
+
+@pytest.mark.parametrize("module", ["agenda.py", "formats/yamlsrc.py", "model.py"])
+def test_any_change_to_the_simulator_code_is_another_cache(tmp_path, monkeypatch, module):
+    """An upgrade or an edited checkout never unpickles a plan the old code computed, whichever
+    module of the package changed (a plan holds what agenda, grading … computed)."""
+    package = Path(plancache.__file__).resolve().parent
+    copy = tmp_path / "simulator"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(plancache, "__file__", str(copy / "plancache.py"))
+    monkeypatch.setattr(plancache, "_code_digest", None)
+    before = plancache._code()
+    with open(copy / module, "a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    monkeypatch.setattr(plancache, "_code_digest", None)
+    assert plancache._code() != before
