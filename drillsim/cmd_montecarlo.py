@@ -15,8 +15,15 @@ from .arguments import EXIT_INPUT, Helps, scenario_arg
 class Progress:
     """A progress bar on stderr while a TTY watches; a one-line summary at the end in any case."""
 
-    def __init__(self, label: str, stream=None, enabled: bool | None = None, quiet: bool = False):
-        self.label, self.stream, self.quiet = label, stream or sys.stderr, quiet
+    def __init__(
+        self,
+        label: str,
+        stream=None,
+        enabled: bool | None = None,
+        quiet: bool = False,
+        lang: str = "en",
+    ):
+        self.label, self.stream, self.quiet, self.lang = label, stream or sys.stderr, quiet, lang
         self.live = (not quiet) and (self.stream.isatty() if enabled is None else enabled)
         self.t0 = time.perf_counter()
         self._last = 0.0
@@ -44,10 +51,25 @@ class Progress:
             self.stream.write("\r\033[K")
         if not self.quiet:
             rate = info.replications / info.seconds if info.seconds > 0 else 0.0
-            self.stream.write(
-                f"{self.label}: {info.replications} replications in {info.seconds:.1f} s "
-                f"({rate:,.0f}/s), {info.batches} batches {info.where}\n"
+            place = "local_one" if info.where == "local" and info.workers == 2 else info.where
+            where = t(
+                "mc_where_" + place,
+                self.lang,
+                pool=info.workers - 1,
+                workers=info.workers,
+                address=info.extra.get("address", ""),
             )
+            line = t(
+                "mc_finished",
+                self.lang,
+                label=self.label,
+                n=info.replications,
+                seconds=f"{info.seconds:.1f}",
+                rate=f"{rate:,.0f}",
+                batches=info.batches,
+                where=where,
+            )
+            self.stream.write(line + "\n")
         self.stream.flush()
 
 
@@ -191,7 +213,7 @@ def _run(args, what: str) -> int:
         )
         return EXIT_INPUT
     info = RunInfo()
-    progress = Progress(what, quiet=args.quiet)
+    progress = Progress(what, quiet=args.quiet, lang=args.lang)
     kwargs = dict(
         workers=args.workers,
         batch=args.batch,

@@ -320,7 +320,7 @@ class RunInfo:
 
     batches: int = 0
     workers: int = 1
-    where: str = "in this process"
+    where: str = "process"  # process | local (+ workers - 1 pool processes) | fast | dask
     replications: int = 0
     seconds: float = 0.0
     extra: dict = field(default_factory=dict)
@@ -447,7 +447,7 @@ def run_replications(
         n_workers = min(n_workers, max(1, len(tasks)))
         info.workers = n_workers
         if n_workers == 1:
-            info.where = "in this process"
+            info.where = "process"
             for j, *args in tasks:
                 finished(j, run_batch(*args))
         else:
@@ -488,7 +488,7 @@ def _run_fast(jobs, models, progress, info, consume) -> list[Batch]:
     total = sum(job.n for job in jobs)
     info = info if info is not None else RunInfo()
     info.replications, info.workers, info.batches = total, 1, 0
-    info.where = "on the fast path (vectorised; exact for this plan, approximates nothing)"
+    info.where = "fast"
     results: dict[int, list[Batch]] = {j: [] for j in range(len(jobs))}
     done = 0
     t0 = time.perf_counter()
@@ -567,9 +567,7 @@ def _watch(parent: int, ppid: int) -> None:
 def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
     """This process works as one of the workers, the others are a process pool: no worker sits
     idle while the pool starts, and the tail is at most one batch long."""
-    info.where = f"in this process and {n_workers - 1} local worker process" + (
-        "es" if n_workers > 2 else ""
-    )
+    info.where = "local"
     todo = deque(tasks)
     pending: dict = {}
     with ProcessPoolExecutor(
@@ -627,10 +625,8 @@ def _run_dask(tasks: list, dask, finished, info: RunInfo):
         client = dask
     try:
         n = len(client.scheduler_info().get("workers", {}))
-        info.workers, info.where = (
-            n,
-            f"on the Dask cluster at {client.scheduler.address} ({n} workers)",
-        )
+        info.workers, info.where = n, "dask"
+        info.extra["address"] = client.scheduler.address
         futures = {}
         for j, *args in tasks:
             # pure=False: a key of our own per batch, so nothing is shared with an earlier run

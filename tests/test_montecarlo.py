@@ -22,6 +22,7 @@ from drillsim.simulator.loader import load_plan
 from drillsim.simulator.replications import (
     STATUS,
     Job,
+    RunInfo,
     concat,
     plan_for,
     run_batch,
@@ -192,7 +193,7 @@ def test_workers_start_by_fork_only_in_a_single_threaded_process(monkeypatch):
         )[0]
     finally:
         stop.set()
-    assert info.where == "in this process and 1 local worker process" and info.batches == 4
+    assert info.where == "local" and info.workers == 2 and info.batches == 4
     alone = run_replications([Job("payment_outage", (), 120, 4)], workers=1)[0]
     for k in alone.duties:
         assert np.array_equal(alone.duties[k], threaded.duties[k], equal_nan=True), k
@@ -620,3 +621,35 @@ def test_finished_replications_are_freed_without_the_cycle_collector():
         gc.enable()
     # 20 to 60 a replication, by the seeds' paths; about 250 without World.close()
     assert left < 100 * 100, left
+
+
+@pytest.mark.parametrize(
+    "lang, where, workers, expected",
+    [
+        (
+            "en",
+            "local",
+            2,
+            "200 replications in 2.0 s (100/s), 4 batches in this process and 1 local worker process",
+        ),
+        ("en", "local", 3, "in this process and 2 local worker processes"),
+        (
+            "en",
+            "fast",
+            1,
+            "on the fast path (vectorised; exact for this plan, approximates nothing)",
+        ),
+        ("zh", "process", 1, "200 次重复,用时 2.0 秒(每秒 100 次),4 批,在本进程中运行"),
+        ("zh", "dask", 5, "在 Dask 集群 tcp://h:8786 上运行(5 个工作进程)"),
+    ],
+)
+def test_the_closing_line_speaks_the_chosen_language(lang, where, workers, expected):
+    import io
+
+    from drillsim.cmd_montecarlo import Progress
+
+    info = RunInfo(batches=4, workers=workers, where=where, replications=200)
+    info.seconds, info.extra["address"] = 2.0, "tcp://h:8786"
+    out = io.StringIO()
+    Progress("montecarlo", stream=out, enabled=False, lang=lang).finish(info)
+    assert expected in out.getvalue()
