@@ -1,31 +1,31 @@
 """The fast path: whole batches of replications as numpy arrays instead of SimPy processes.
 
-For a plan whose duties form a timing network — each falls due once, when a monotone combination
-of `reached`, `done`, `due` and `injected` (and attributes that are constant or change once)
-becomes true, and is met by its role's bot after a reaction, the work and, for a report, the
-messages along its channel chains — every time in a replication is a sum, minimum or maximum of
-the replication's draws. This module computes those for all replications at once, with the
-engine's own keyed draws (rng.uniform_many over seeds.roots): replication i of the fast path is
+For a plan whose duties form a timing network — each falls due once, when a combination of
+`reached`, `done`, `due` and `injected` and of attributes (each changing at known steps, to one
+value or several) first holds, and is met by its role's bot after a reaction, the work and, for a
+report, the messages along its channel chains — every time in a replication is a sum, minimum or
+maximum of the replication's draws. This module computes those for all replications at once, with
+the engine's own keyed draws (rng.uniform_many over seeds.roots): replication i of the fast path is
 replication i of the engine, draw for draw, so common random numbers still pair with the engine
-and between plan variants.
+and between plan variants. A condition need not be monotone: it is looked at after every change
+of what it reads, as the engine looks at it, so `… and estimate < 100` falls due only in the
+window where it holds.
 
 `check(plan)` decides from the compiled plan whether the fast path models it: it refuses, with
 the reasons, plans with grading or classification, duties that recur or fall due again, service
-conditions, timeline steps with conditions, outages, absences, several incidents, a condition
-that is not monotone in its events, or draws that the engine keys by the order of events (two
-live duties that could send to the same recipient over the same channel, or run the same task).
+conditions, conditions on the level, timeline steps with conditions, outages, absences, several
+incidents, two script steps in one minute that change what conditions read (the engine looks
+between them), or draws that the engine keys by the order of events (two live duties that could
+send to the same recipient over the same channel, or run the same task).
 
-What it leaves out is queueing: it lets each duty start its work at once. Each replication is
-checked for it afterwards (did a role ever hold more duties in work than it has members?); in
-the automatic mode those replications are run again on the engine, so the result is exact; with
-`--fast` they are kept as computed, and the output says in how many replications a role would
-have had to queue (the approximation). Times agree with the engine's to rounding (numpy's
+Queueing is computed, not left out: where a role holds more duties than it has members, the
+members take them in the engine's order (earliest deadline, then first to ask; `_members`). So
+the fast path approximates nothing it accepts; times agree with the engine's to rounding (numpy's
 round(x, 6) against Python's: the last bit of a float, never a verdict).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,12 +33,12 @@ from typing import Any
 import numpy as np
 
 from .agenda import report_needs
-from .model import EPS, Exponential, Fixed, LogNormal, Report, Triangular, Uniform
+from .fastpath_samplers import array_sampler
+from .model import EPS, Fixed, Report
 from .plan import Plan
 from .rng import uniform_many
 from .seeds import roots
 
-MAX_ATOMS = 8  # events a trigger may combine (its truth table has 2**atoms rows)
 _INF = math.inf
 
 
@@ -50,203 +50,15 @@ class NotModelled(ValueError):
         self.reasons = reasons
 
 
-# --- samplers over arrays -------------------------------------------------------------------------
-
-
-def _inv_normal(p: np.ndarray) -> np.ndarray:
-    """statistics.NormalDist().inv_cdf over an array (Wichura's AS241, as CPython computes it)."""
-    q = p - 0.5
-    out = np.empty_like(p)
-    central = np.abs(q) <= 0.425
-    if central.any():
-        qc = q[central]
-        r = 0.180625 - qc * qc
-        num = (
-            (
-                (
-                    (
-                        (
-                            (2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r
-                            + 6.7265770927008700853e4
-                        )
-                        * r
-                        + 4.5921953931549871457e4
-                    )
-                    * r
-                    + 1.3731693765509461125e4
-                )
-                * r
-                + 1.9715909503065514427e3
-            )
-            * r
-            + 1.3314166789178437745e2
-        ) * r + 3.3871328727963666080e0
-        den = (
-            (
-                (
-                    (
-                        (
-                            (5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r
-                            + 3.9307895800092710610e4
-                        )
-                        * r
-                        + 2.1213794301586595867e4
-                    )
-                    * r
-                    + 5.3941960214247511077e3
-                )
-                * r
-                + 6.8718700749205790830e2
-            )
-            * r
-            + 4.2313330701600911252e1
-        ) * r + 1.0
-        out[central] = qc * num / den
-    tail = ~central
-    if tail.any():
-        qt = q[tail]
-        pt = p[tail]
-        r = np.where(qt <= 0.0, pt, 1.0 - pt)
-        r = np.sqrt(-np.log(r))
-        near = r <= 5.0
-        x = np.empty_like(r)
-        rn = r[near] - 1.6
-        x[near] = (
-            (
-                (
-                    (
-                        (
-                            (
-                                (7.74545014278341407640e-4 * rn + 2.27238449892691845833e-2) * rn
-                                + 2.41780725177450611770e-1
-                            )
-                            * rn
-                            + 1.27045825245236838258e0
-                        )
-                        * rn
-                        + 3.64784832476320460504e0
-                    )
-                    * rn
-                    + 5.76949722146069140550e0
-                )
-                * rn
-                + 4.63033784615654529590e0
-            )
-            * rn
-            + 1.42343711074968357734e0
-        ) / (
-            (
-                (
-                    (
-                        (
-                            (
-                                (1.05075007164441684324e-9 * rn + 5.47593808499534494600e-4) * rn
-                                + 1.51986665636164571966e-2
-                            )
-                            * rn
-                            + 1.48103976427480074590e-1
-                        )
-                        * rn
-                        + 6.89767334985100004550e-1
-                    )
-                    * rn
-                    + 1.67638483018380384940e0
-                )
-                * rn
-                + 2.05319162663775882187e0
-            )
-            * rn
-            + 1.0
-        )
-        rf = r[~near] - 5.0
-        x[~near] = (
-            (
-                (
-                    (
-                        (
-                            (
-                                (2.01033439929228813265e-7 * rf + 2.71155556874348757815e-5) * rf
-                                + 1.24266094738807843860e-3
-                            )
-                            * rf
-                            + 2.65321895265761230930e-2
-                        )
-                        * rf
-                        + 2.96560571828504891230e-1
-                    )
-                    * rf
-                    + 1.78482653991729133580e0
-                )
-                * rf
-                + 5.46378491116411436990e0
-            )
-            * rf
-            + 6.65790464350110377720e0
-        ) / (
-            (
-                (
-                    (
-                        (
-                            (
-                                (2.04426310338993978564e-15 * rf + 1.42151175831644588870e-7) * rf
-                                + 1.84631831751005468180e-5
-                            )
-                            * rf
-                            + 7.86869131145613259100e-4
-                        )
-                        * rf
-                        + 1.48753612908506148525e-2
-                    )
-                    * rf
-                    + 1.36929880922735805310e-1
-                )
-                * rf
-                + 5.99832206555887937690e-1
-            )
-            * rf
-            + 1.0
-        )
-        out[tail] = np.where(qt < 0.0, -x, x)
-    return out
-
-
-def array_sampler(dist):
-    """rng.sampler over arrays: uniform draws to minutes by the same inverse CDF."""
-    if isinstance(dist, Fixed):
-        value = dist.value
-        return lambda u: np.full_like(u, value)
-    if isinstance(dist, Uniform):
-        low, span = dist.low, dist.high - dist.low
-        return lambda u: low + span * u
-    if isinstance(dist, Triangular):
-        a, c, b = dist.low, dist.mode, dist.high
-        if b == a:
-            return lambda u: np.full_like(u, a)
-        cut = (c - a) / (b - a)
-        return lambda u: np.where(
-            u < cut,
-            a + np.sqrt(u * (b - a) * (c - a)),
-            b - np.sqrt(np.maximum(0.0, (1 - u) * (b - a) * (b - c))),
-        )
-    if isinstance(dist, LogNormal):
-        mu = math.log(dist.median)
-        sigma = math.log(dist.p90 / dist.median) / 1.2815515655446004
-        return lambda u: np.exp(mu + sigma * _inv_normal(u))
-    if isinstance(dist, Exponential):
-        mean = dist.mean
-        return lambda u: -mean * np.log(1.0 - u)
-    raise ValueError(f"unknown distribution {dist.dist}")
-
-
 # --- what the plan is, for the fast path ---------------------------------------------------------
 
 
 @dataclass
 class _Trigger:
-    atoms: list[
-        tuple[str, str]
-    ]  # ("reached", role) / ("done", ob) / ("due", ob) / ("injected", j) / ("attr", name)
-    table: np.ndarray  # truth of the condition for each combination of atoms (bit i: atom i holds)
+    # ("reached", role) / ("done", ob) / ("due", ob) / ("injected", j) / ("attr", name)
+    atoms: list[tuple[str, str]]
+    radix: list[int]  # the values each atom takes: 2 for an event, an attribute's values
+    table: np.ndarray  # the condition's truth per combination (mixed radix, atom 0 lowest)
 
 
 @dataclass
@@ -257,63 +69,105 @@ class Model:
     live: list[str]  # obligations whose trigger can hold, in file order
     triggers: dict[str, _Trigger]
     injects: dict[str, tuple]  # id -> (at or None, when trigger or None, unless trigger or None)
-    step_value: dict[str, tuple]  # attribute that changes once -> (value before, value after)
+    # attribute that changes during a run -> its values (the starting one first), and what
+    # changes it: ("time", minute) / ("inject", id) / ("task", obligation), with the value's index
+    domains: dict[str, list]
+    sources: dict[str, list[tuple[str, Any, int]]]
     notes: list[str] = field(default_factory=list)
 
 
+MAX_ROWS = 4096  # combinations of its events and attribute values a condition's table may have
+
+
 class _Ctx:
-    """Evaluates a condition for one combination of its atoms."""
+    """Evaluates a condition for one combination of its atoms' values."""
 
-    def __init__(self, attrs: dict, atoms: list, bits: int, step_value: dict):
-        self.attrs, self.atoms, self.bits, self.step_value = attrs, atoms, bits, step_value
-
-    def _on(self, atom) -> bool:
-        if atom not in self.atoms:
-            return False
-        return bool(self.bits >> self.atoms.index(atom) & 1)
+    def __init__(self, attrs: dict, values: dict, domains: dict):
+        self.attrs, self.values, self.domains = attrs, values, domains
 
     def var(self, name):
-        if ("attr", name) in self.atoms:
-            before, after = self.step_value[name]
-            return after if self._on(("attr", name)) else before
+        if ("attr", name) in self.values:
+            return self.domains[name][self.values["attr", name]]
         return self.attrs[name]
 
     def call(self, func, arg):
-        return self._on((func, arg))
+        return bool(self.values.get((func, arg), 0))
 
 
-def _compile(plan, source, what, attrs, sources, step_value, why, live) -> _Trigger | None:
-    """A condition as a truth table over its events, or None (and the reason in `why`). An
-    obligation that cannot fall due is never due nor done."""
+def _compile(plan, source, what, attrs, domains, why, live) -> _Trigger | None:
+    """A condition as a table over its events and the values of the attributes that change, or
+    None (and the reason in `why`). An obligation that cannot fall due is never due nor done.
+    The table needs no monotony: the first moment a condition holds is one where something it
+    reads changed, and each such moment is looked at (_first_true)."""
     cond = plan.condition(source)
     atoms: list[tuple[str, str]] = []
+    radix: list[int] = []
     n_why = len(why)
     for name in sorted(cond.names):
         if name in ("level", "declared", "now"):
             why.append(f"{what} reads `{name}`")
-        elif name in sources:
-            if name not in step_value:
-                why.append(f"{what} reads `{name}`, which changes to several values")
+        elif name in domains:
             atoms.append(("attr", name))
+            radix.append(len(domains[name]))
     for func, arg in sorted(cond.calls):
         if func not in ("reached", "done", "due", "injected"):
             why.append(f"{what} reads `{func}('{arg}')`")
         elif func in ("done", "due") and arg not in live:
             continue  # never true: _Ctx answers False for an atom not in the list
         atoms.append((func, arg))
+        radix.append(2)
     if len(why) > n_why:
         return None
-    if len(atoms) > MAX_ATOMS:
-        why.append(f"{what} combines {len(atoms)} events")
+    rows = math.prod(radix)
+    if rows > MAX_ROWS:
+        why.append(f"{what} combines {rows} cases of its events and attribute values")
         return None
-    table = np.array(
-        [bool(cond.fn(_Ctx(attrs, atoms, bits, step_value))) for bits in range(1 << len(atoms))]
-    )
-    for bits, bit in itertools.product(range(1 << len(atoms)), range(len(atoms))):
-        if table[bits] and not table[bits | 1 << bit]:
-            why.append(f"{what} is not monotone (`{source}`: an event makes it false)")
-            return None
-    return _Trigger(atoms, table)
+    table = np.zeros(rows, dtype=bool)
+    for i in range(rows):
+        values, rest = {}, i
+        for atom, r in zip(atoms, radix):
+            values[atom], rest = rest % r, rest // r
+        table[i] = bool(cond.fn(_Ctx(attrs, values, domains)))
+    return _Trigger(atoms, radix, table)
+
+
+def _changes(sc, proc, live) -> dict[str, list[tuple[str, Any, Any]]]:
+    """What changes each attribute during a run, in the engine's order within a minute (the
+    timeline, then injects, in file order; then tasks)."""
+    sources: dict[str, list[tuple]] = {}
+    for ch in sc.timeline:
+        for k, v in ch.set.items():
+            sources.setdefault(k, []).append(("time", float(ch.at), v))
+    for j, inj in sc.injects.items():
+        for k, v in inj.set.items():
+            sources.setdefault(k, []).append(("inject", j, v))
+    for oid in live:
+        ob = proc.obligations[oid]
+        if ob.action.do == "task":
+            for k, v in proc.tasks[ob.action.task].effects.set.items():
+                sources.setdefault(k, []).append(("task", oid, v))
+    return sources
+
+
+def _same_minute(sc, read: set) -> list[str]:
+    """Two steps of the script in one minute that both change what conditions read: the engine
+    looks at the conditions between them, the fast path only after the minute."""
+    at: dict[float, list[str]] = {}
+    for i, ch in enumerate(sc.timeline):
+        if any(("attr", k) in read for k in ch.set):
+            at.setdefault(float(ch.at), []).append(f"timeline step {i + 1}")
+    for j, inj in sc.injects.items():
+        if inj.at is None:
+            continue
+        facts = {("attr", k) for k in inj.set} | {("injected", j)}
+        facts |= {("reached", r) for r in inj.to}
+        if facts & read:
+            at.setdefault(float(inj.at), []).append(f"inject {j}")
+    return [
+        f"{' and '.join(steps)} change what conditions read in the same minute ({t:g})"
+        for t, steps in at.items()
+        if len(steps) > 1
+    ]
 
 
 def check(plan: Plan) -> Model:
@@ -346,36 +200,24 @@ def check(plan: Plan) -> Model:
     # task of a duty that never falls due changes nothing.
     live = list(proc.obligations)
     while True:
-        sources: dict[str, list[tuple]] = {}
-        for ch in sc.timeline:
-            for k, v in ch.set.items():
-                sources.setdefault(k, []).append(("time", float(ch.at), v))
-        for j, inj in sc.injects.items():
-            for k, v in inj.set.items():
-                sources.setdefault(k, []).append(("inject", j, v))
-        for oid in live:
-            ob = proc.obligations[oid]
-            if ob.action.do == "task":
-                for k, v in proc.tasks[ob.action.task].effects.set.items():
-                    sources.setdefault(k, []).append(("task", oid, v))
-        step_value: dict[str, tuple] = {}
-        for k, src in sources.items():
-            values = {v for *_, v in src}
+        changes = _changes(sc, proc, live)
+        domains: dict[str, list] = {}
+        sources: dict[str, list[tuple[str, Any, int]]] = {}
+        for k, src in changes.items():
+            values = [attrs.get(k)]
+            for *_, v in src:
+                if v not in values:
+                    values.append(v)
             if len(values) == 1:
-                step_value[k] = (attrs.get(k), values.pop())
+                continue  # set to the value it has: never changes
+            domains[k] = values
+            sources[k] = [(kind, ref, values.index(v)) for kind, ref, v in src]
         problems: list[str] = []
         triggers: dict[str, _Trigger] = {}
         for oid in live:
             what = f"obligation {oid}"
             trig = _compile(
-                plan,
-                proc.obligations[oid].trigger,
-                what,
-                attrs,
-                sources,
-                step_value,
-                problems,
-                live,
+                plan, proc.obligations[oid].trigger, what, attrs, domains, problems, live
             )
             if trig is not None:
                 triggers[oid] = trig
@@ -387,17 +229,20 @@ def check(plan: Plan) -> Model:
     injects: dict[str, tuple] = {}
     for j, inj in sc.injects.items():
         what = f"inject {j}"
-        when = (
-            _compile(plan, inj.when, what, attrs, sources, step_value, why, live)
-            if inj.when
-            else None
-        )
+        when = _compile(plan, inj.when, what, attrs, domains, why, live) if inj.when else None
         unless = (
-            _compile(plan, inj.unless_by, what, attrs, sources, step_value, why, live)
+            _compile(plan, inj.unless_by, what, attrs, domains, why, live)
             if inj.unless_by
             else None
         )
         injects[j] = (inj.at, when, unless)
+    read = {
+        a
+        for t in [*triggers.values(), *(x for i in injects.values() for x in i[1:])]
+        if t
+        for a in t.atoms
+    }
+    why += _same_minute(sc, read)
     if why:
         raise NotModelled(sorted(set(why)))
     # draws the engine keys by the order of events: each must be made at most once a run
@@ -429,26 +274,32 @@ def check(plan: Plan) -> Model:
                     break
     if why:
         raise NotModelled(sorted(set(why)))
-    return Model(plan, live, triggers, injects, step_value)
+    return Model(plan, live, triggers, injects, domains, sources)
 
 
 # --- computing a batch ---------------------------------------------------------------------------
 
 
-def _first_true(trig: _Trigger, times: list[np.ndarray], n: int) -> np.ndarray:
-    """When the condition first holds: at one of its atoms' times (it is monotone)."""
-    if not trig.atoms:
-        return np.zeros(n) if trig.table[0] else np.full(n, _INF)
+def _first_true(trig: _Trigger, moments: list, value_at, n: int) -> np.ndarray:
+    """When the condition first holds: at the start, or at one of the moments something it reads
+    changes (`moments`), looked at after that change (value_at(atom, t): the atom's value at t)."""
     if trig.table[0]:
         return np.zeros(n)
     best = np.full(n, _INF)
-    for t in times:
-        bits = np.zeros(n, dtype=np.int64)
-        for i, other in enumerate(times):
-            bits |= (other <= t).astype(np.int64) << i
-        ok = trig.table[bits] & np.isfinite(t)
+    for t in moments:
+        ok = trig.table[_index(trig, t, value_at)] & np.isfinite(t)
         best = np.where(ok & (t < best), t, best)
     return best
+
+
+def _index(trig: _Trigger, t, value_at):
+    """The row of the condition's table for the values its atoms have at t."""
+    idx: Any = 0
+    mult = 1
+    for atom, r in zip(trig.atoms, trig.radix):
+        idx = idx + value_at(atom, t) * mult
+        mult *= r
+    return idx
 
 
 def _round(x: np.ndarray) -> np.ndarray:
@@ -534,7 +385,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     }  # (arrival, delivered, sent) of every message
     reached = {r: inf for r in proc.roles}
     fired = {j: inf for j in sc.injects}
-    attr_at = {k: inf for k in model.step_value}
+    attr_src: dict[str, list] = {k: [] for k in model.domains}  # (times, value index) each
 
     def atom_time(atom):
         kind, arg = atom
@@ -544,43 +395,60 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             return done[arg] if arg in done else inf
         if kind == "due":
             return due[arg] if arg in due else inf
-        if kind == "injected":
-            return fired[arg]
-        return attr_at[arg]
+        return fired[arg]
+
+    def value_at(atom, t):
+        if atom[0] != "attr":
+            return (atom_time(atom) <= t).astype(np.int64)
+        idx: Any = 0
+        last: Any = -_INF
+        for times, vi in attr_src[atom[1]]:
+            take = (times <= t) & (times >= last)  # the latest change; in a tie, the later step
+            idx = np.where(take, vi, idx)
+            last = np.where(take, times, last)
+        return idx
+
+    def moments(trig):
+        out = []
+        for atom in trig.atoms:
+            if atom[0] == "attr":
+                out += [times for times, _ in attr_src[atom[1]]]
+            else:
+                out.append(atom_time(atom))
+        return out
 
     def first(trig):
-        return _first_true(trig, [atom_time(a) for a in trig.atoms], n)
+        return _first_true(trig, moments(trig), value_at, n)
+
+    def holds_at(trig, at):
+        return trig.table[_index(trig, np.full(n, float(at)), value_at)]
 
     def clip(t):
         return np.where(t <= end, t, _INF)
 
+    def source_times(kind, ref):
+        if kind == "time":
+            return np.full(n, ref if ref <= end else _INF)
+        if kind == "inject":
+            return fired[ref]
+        return ok_at[ref]
+
     for _round_no in range(4 * (len(live) + len(sc.injects)) + 8):
         before = [*due.values(), *done.values(), *reached.values(), *fired.values()]
+        attr_src = {
+            k: [(source_times(kind, ref), vi) for kind, ref, vi in src]
+            for k, src in model.sources.items()
+        }
         # injects
         new_fired = {}
         for j, (at, when, unless) in model.injects.items():
             if at is not None:
                 t = np.full(n, float(at))
                 if unless is not None:
-                    t = np.where(first(unless) <= at, _INF, t)
+                    t = np.where(holds_at(unless, at), _INF, t)
             else:
                 t = first(when)
             new_fired[j] = clip(t)
-        # attribute steps
-        new_attr = {}
-        for k in model.step_value:
-            t = inf
-            for ch in sc.timeline:
-                if k in ch.set:
-                    t = np.minimum(t, float(ch.at))
-            for j, inj in sc.injects.items():
-                if k in inj.set:
-                    t = np.minimum(t, new_fired[j])
-            for oid in live:
-                ob = obs[oid]
-                if ob.action.do == "task" and k in proc.tasks[ob.action.task].effects.set:
-                    t = np.minimum(t, ok_at[oid])
-            new_attr[k] = t
         # duties: when each falls due, when its bot asks for a member, when the work ends
         asked = {}
         for oid in live:
@@ -624,7 +492,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         for oid in live:
             for to, _via, _sent, arrive, delivered in sends[oid]:
                 new_reached[to] = np.minimum(new_reached[to], np.where(delivered, arrive, _INF))
-        fired, attr_at, reached = new_fired, new_attr, new_reached
+        fired, reached = new_fired, new_reached
         after = [*due.values(), *done.values(), *reached.values(), *fired.values()]
         if all(np.array_equal(x, y) for x, y in zip(before, after)):
             break
@@ -659,12 +527,12 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             events += np.isfinite(sent)  # message.sent
             events += np.isfinite(arrive)  # message.delivered or message.failed
     for j, inj in sc.injects.items():
-        events += np.isfinite(fired[j]) * (1 + bool(inj.set) + len(inj.down))
+        events += np.isfinite(fired[j]) * (1 + bool(inj.set))  # its services: _services
         skipped = np.isinf(fired[j]) & (model.injects[j][2] is not None)
         events += skipped
     for ch in sc.timeline:
         if ch.at <= end:
-            events += bool(ch.set) + len(ch.down)
+            events += bool(ch.set)  # its services: _services (a service goes down once)
     rep_col = np.concatenate(cols["rep"]) if cols["rep"] else np.zeros(0, np.int32)
     ob_col = np.concatenate(cols["ob"]).astype(np.int16) if cols["ob"] else np.zeros(0, np.int16)
     trig = np.concatenate(cols["trig"]) if cols["trig"] else np.zeros(0)
@@ -693,8 +561,55 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     }
     svc_cols, svc_events = _services(plan, model, fired, ok_at, reps, end, n)
     events += svc_events
-    level = rt.grader.level(rt.attributes[inc])
-    return FastBatch(rows, svc_cols, np.full((n, 1), level, dtype=np.int8), events)
+    final, changes = _levels(plan, model, attr_src, n)
+    events += changes
+    return FastBatch(rows, svc_cols, final.reshape(n, 1), events)
+
+
+def _levels(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The level at the end of each replication and how often it changed (a `level` event
+    each): the grading rules over the attributes after each change, in the order of the changes."""
+    rt = plan.runtime
+    grader = rt.grader
+    attrs = rt.attributes[next(iter(plan.scenario.incidents))]
+    start = grader.level(attrs)
+    reads = (
+        grader.reads
+        if grader.kind == "rules"
+        else (grader.row, grader.column)
+        if grader.kind == "matrix"
+        else ()
+    )
+    changing = [k for k in reads if k in model.domains]
+    if not changing:
+        return np.full(n, start, dtype=np.int8), np.zeros(n, dtype=np.int64)
+    # the level of every combination of the changing attributes' values
+    radix = [len(model.domains[k]) for k in changing]
+    lut = np.zeros(math.prod(radix), dtype=np.int8)
+    for code in range(len(lut)):
+        values, rest = dict(attrs), code
+        for k, r in zip(changing, radix):
+            values[k], rest = model.domains[k][rest % r], rest // r
+        lut[code] = grader.level(values)
+    steps = [(i, times, vi) for i, k in enumerate(changing) for times, vi in attr_src[k]]
+    times = np.stack([np.broadcast_to(t, (n,)) for _, t, _ in steps])  # (changes, n)
+    order = np.argsort(times, axis=0, kind="stable")  # in a tie, the engine's order of steps
+    which = np.array([i for i, _, _ in steps])
+    value = np.array([vi for _, _, vi in steps])
+    mult = np.cumprod([1, *radix[:-1]])
+    cur = np.zeros((len(changing), n), dtype=np.int64)
+    cols = np.arange(n)
+    level = np.full(n, start, dtype=np.int8)
+    count = np.zeros(n, dtype=np.int64)
+    for step in range(len(steps)):
+        s = order[step]
+        happened = np.isfinite(times[s, cols])
+        a = which[s]
+        cur[a, cols] = np.where(happened, value[s], cur[a, cols])
+        now = lut[(cur * mult[:, None]).sum(axis=0)]
+        count += happened & (now != level)
+        level = np.where(happened, now, level)
+    return level, count
 
 
 def _members(model, asked, due, fired, done_at, draws, n) -> dict[str, np.ndarray]:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from drillsim.cli import main
-from drillsim.simulator import fastpath
+from drillsim.simulator import fastpath, fastpath_samplers
 from drillsim.simulator.replications import STATUS, plan_for, run_batch
 
 SCENARIOS = sorted(
@@ -43,14 +43,13 @@ def _rows(duties: dict, rep: int, names: list[str]) -> dict:
     }
 
 
-def test_replication_by_replication_the_engines_result():
-    plan = plan_for("chemical_leak_drill", ())
-    model = fastpath.check(plan)
-    n = 250
+def _same_as_the_engine(scenario: str, variants: tuple, n: int):
+    """Compute replications 100 … 100+n-1 both ways and check them row by row; the rows."""
+    model = fastpath.check(plan_for(scenario, variants))
     fast = fastpath.compute(model, 7, 100, n)
-    engine = run_batch("chemical_leak_drill", (), 7, 100, n)
+    engine = run_batch(scenario, variants, 7, 100, n)
     names = engine.layout.obligations
-    queued = 0
+    rows = {}
     for rep in range(100, 100 + n):
         mine, real = _rows(fast.rows, rep, names), _rows(engine.duties, rep, names)
         assert mine.keys() == real.keys(), rep
@@ -58,18 +57,53 @@ def test_replication_by_replication_the_engines_result():
             got = mine[ob]
             assert got[0] == want[0], (rep, ob, got, want)
             assert np.allclose(got[1:], want[1:], atol=1e-9, equal_nan=True), (rep, ob)
+        rows[rep] = real
+    assert (fast.events == engine.events).all()
+    assert (fast.true_level == engine.true_level).all()
+    for k in engine.svc:
+        assert np.allclose(fast.svc[k], engine.svc[k], equal_nan=True)
+    return rows
+
+
+def test_replication_by_replication_the_engines_result():
+    n = 250
+    rows = _same_as_the_engine("chemical_leak_drill", (), n)
+    queued = 0
+    for real in rows.values():
         gm = [real[o][3] for o in ("form_command_group", "direct_on_site") if o in real]
         queued += len(gm) == 2  # the GM (one member) works its two duties one after the other
     assert queued > n / 2  # the role queues in most replications, and the fast path follows it
-    assert (fast.events == engine.events).all()
-    for k in engine.svc:
-        assert np.allclose(fast.svc[k], engine.svc[k], equal_nan=True)
+
+
+def test_an_attribute_that_takes_several_values():
+    """power_outage_8h: the repair estimate grows 120 → 360 → 600 minutes, and the 8-hour rule
+    (003 §6.3.2, `expected_repair_min >= 480`) reads it: the duties of the rule fall due when the
+    estimate reaches 600, replication by replication as on the engine."""
+    rows = _same_as_the_engine("power_outage_8h", (), 200)
+    told = [r["utility_tell_sales"] for r in rows.values() if "utility_tell_sales" in r]
+    assert len(told) > 150 and all(t[1] >= 150 for t in told)  # estimate_10h comes at 150
+
+
+def test_a_condition_that_becomes_false_again(tmp_path):
+    """A trigger that holds only while the estimate is under 100 minutes: the office's duty falls
+    due when the office hears of the outage before the first estimate (120, at minute 20), and
+    never when it hears of it after; the fast path looks at the condition at every change."""
+    overlay = tmp_path / "window.yaml"
+    overlay.write_text(
+        "id: window\ntitle: window\nbase: power_outage_8h\nprocedure:\n  obligations:\n"
+        "    utility_confirm:\n"
+        "      trigger: \"reached('office') and expected_repair_min < 100\"\n",
+        encoding="utf-8",
+    )
+    rows = _same_as_the_engine("power_outage_8h", (str(overlay),), 300)
+    due = [r["utility_confirm"][1] for r in rows.values() if "utility_confirm" in r]
+    assert 0 < len(due) < 300 and max(due) < 20
 
 
 def test_inverse_normal_is_the_standard_librarys():
     p = np.concatenate([np.linspace(1e-12, 1 - 1e-12, 20001), [1e-300, 0.02425, 0.975, 0.5]])
     want = np.array([NormalDist().inv_cdf(x) for x in p])
-    assert np.allclose(fastpath._inv_normal(p), want, rtol=1e-14, atol=1e-14)
+    assert np.allclose(fastpath_samplers._inv_normal(p), want, rtol=1e-14, atol=1e-14)
 
 
 def _z(p1: float, n1: int, p2: float, n2: int) -> float:
@@ -123,17 +157,14 @@ def test_plans_it_cannot_model_are_refused_with_the_reasons(capsys):
         fastpath.check(plan_for("warehouse_fire_drill", ()))
 
 
-def test_chosen_automatically_where_exact_and_the_same_result_as_the_engine(capsys):
-    assert main(["montecarlo", "chemical_leak_drill", "-n", "300", "--seed", "5", "--json"]) == 0
+@pytest.mark.parametrize("scenario", ["chemical_leak_drill", "power_outage_8h"])
+def test_chosen_automatically_where_exact_and_the_same_result_as_the_engine(capsys, scenario):
+    args = ["montecarlo", scenario, "-n", "300", "--seed", "5", "--json"]
+    assert main(args) == 0
     out = capsys.readouterr()
     assert "fast path" in out.err
     auto = json.loads(out.out)
-    assert (
-        main(
-            ["montecarlo", "chemical_leak_drill", "-n", "300", "--seed", "5", "--json", "--engine"]
-        )
-        == 0
-    )
+    assert main([*args, "--engine"]) == 0
     out = capsys.readouterr()
     assert "fast path" not in out.err
     engine = json.loads(out.out)
