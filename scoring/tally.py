@@ -180,8 +180,11 @@ class Tally:
             rows = duty_rows(batch, k, how)
             status = occ["status"][rows]
             trig, dead, done = occ["triggered"][rows], occ["deadline"][rows], occ["done"][rows]
-            t = per_rep(batch, rows)
-            h = per_rep(batch, rows, (status == HIT).astype(float))
+            # counts as integers: their sums of squares and products are exact in any order
+            # (and a float dot product goes through BLAS, whose threads cost more than the sum)
+            reps = occ["rep"][rows] - batch.start
+            t = np.bincount(reps, minlength=batch.count)
+            h = np.bincount(reps[status == HIT], minlength=batch.count)
             finished = np.isfinite(done)
             allowance = dead - trig
             static = self.static[k]
@@ -190,7 +193,9 @@ class Tally:
                 if static is not None
                 else np.zeros(rows.size, bool)
             )
-            moments = np.array([h.sum(), t.sum(), h @ h, h @ t, t @ t, (t > 0).sum()])
+            moments = np.array(
+                [h.sum(), t.sum(), (h * h).sum(), (h * t).sum(), (t * t).sum(), (t > 0).sum()]
+            )
             duties.append(
                 DutyPart(
                     moments,

@@ -1,0 +1,162 @@
+"""CPU time of Monte Carlo's aggregation: what `montecarlo` and `compare` do with the batches once
+they are computed (the tally of each batch, the critical path's sums, the summary, the paired
+differences), apart from computing them.
+
+The batches are real records: where the fast path models the plan, its batches of 25,000
+replications (FAST_CHUNK, what `montecarlo` gets from it); otherwise the engine's records of
+`--real` replications, repeated with shifted replication numbers into batches of 25,000 (a
+hundred thousand replications of the engine take about ten minutes of CPU). They are made
+first, then `montecarlo(...)` and `compare(...)` run as the commands do, with the computation
+replaced by handing them those batches: the figure is the CPU time of this process for the rest.
+
+    .venv/bin/python benchmarks/bench_aggregate.py [-n 100000] [--rounds 3] [--oracle]
+
+--oracle also times the critical path's sums the way they were computed before they were
+vectorised (replication by replication, tests/critical_path_oracle.py) on one batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = "payment_outage"
+VARIANTS = ("tested_dr_switch", "sms_fallback", "trained_deputy")
+
+
+def _batches(scenario: str, variants: tuple, n: int, real: int, seed: int):
+    """(where they came from, the batches of 25,000) for n replications of the plan."""
+    from drillsim.simulator import fastpath
+    from drillsim.simulator.replications import (
+        FAST_CHUNK,
+        Batch,
+        Layout,
+        batches_of,
+        concat,
+        plan_for,
+        run_batch,
+    )
+
+    plan = plan_for(scenario, variants)
+    try:
+        model = fastpath.check(plan)
+    except fastpath.NotModelled:
+        model = None
+    out = []
+    if model is not None:
+        layout = Layout.of(plan)
+        for start, count in batches_of(n, FAST_CHUNK):
+            fb = fastpath.compute(model, seed, start, count)
+            out.append(
+                Batch(
+                    start,
+                    count,
+                    layout,
+                    fb.rows,
+                    fb.svc,
+                    np.zeros((count, len(layout.incidents)), dtype=np.int8),
+                    fb.true_level,
+                    np.full(count, float(plan.scenario.duration_min)),
+                    fb.events.astype(np.int32),
+                )
+            )
+        return "fast path", out
+    base = run_batch(scenario, variants, seed, 0, real)
+
+    def shifted(start: int) -> Batch:
+        occ = dict(base.duties, rep=base.duties["rep"] + start)
+        svc = dict(base.svc, rep=base.svc["rep"] + start)
+        return dataclasses.replace(base, start=start, duties=occ, svc=svc)
+
+    for start, count in batches_of(n, FAST_CHUNK):
+        if count % real:
+            raise SystemExit(f"-n must be a multiple of --real ({real}) and of {FAST_CHUNK}")
+        out.append(concat([shifted(s) for s in range(start, start + count, real)]))
+    return f"the engine's {real} replications repeated", out
+
+
+def _feeding(batches_per_job):
+    """run_replications as montecarlo/compare call it, handing over the prepared batches."""
+
+    def run(jobs, *, consume, info=None, **_):
+        for j in range(len(jobs)):
+            for b in batches_per_job[j]:
+                consume(j, b)
+        return []
+
+    return run
+
+
+def _cpu(fn) -> float:
+    t = time.process_time()
+    fn()
+    return time.process_time() - t
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-n", type=int, default=100_000)
+    ap.add_argument("--real", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--oracle", action="store_true")
+    args = ap.parse_args(argv)
+
+    from drillsim.scoring import montecarlo as mc
+    from drillsim.scoring.critical_path import CriticalPath
+    from drillsim.simulator.replications import plan_for
+
+    where, base = _batches(SCENARIO, (), args.n, args.real, args.seed)
+    plans = [_batches(SCENARIO, (v,), args.n, args.real, args.seed)[1] for v in VARIANTS]
+    plan = plan_for(SCENARIO)
+    cp = CriticalPath(plan)
+    one = base[0]
+
+    figures: dict[str, list[float]] = {"critical": [], "montecarlo": [], "compare": []}
+    for _ in range(args.rounds):  # interleaved rounds
+        figures["critical"].append(_cpu(lambda: cp.sums(one)))
+        mc.run_replications = _feeding([base])
+        figures["montecarlo"].append(_cpu(lambda: mc.montecarlo(SCENARIO, args.n, args.seed)))
+        mc.run_replications = _feeding([base, *plans])
+        figures["compare"].append(
+            _cpu(lambda: mc.compare(SCENARIO, list(VARIANTS), args.n, args.seed))
+        )
+    med = {k: statistics.median(v) for k, v in figures.items()}
+    rows = one.duties["rep"].size / one.count
+    print(
+        f"{SCENARIO}, n = {args.n:,} ({where}; {rows:.1f} duty rows a replication), "
+        f"CPU seconds of this process, median of {args.rounds} rounds"
+    )
+    print(
+        f"  critical path's sums, one batch of {one.count:,}    {med['critical']:7.3f} s  "
+        f"{[round(x, 3) for x in figures['critical']]}"
+    )
+    print(
+        f"  montecarlo: aggregation and summary          {med['montecarlo']:7.3f} s  "
+        f"{[round(x, 3) for x in figures['montecarlo']]}"
+    )
+    print(
+        f"  compare, base + {len(VARIANTS)} variants: aggregation     {med['compare']:7.3f} s  "
+        f"{[round(x, 3) for x in figures['compare']]}"
+    )
+    if args.oracle:
+        sys.path.insert(0, str(ROOT))
+        from tests.critical_path_oracle import oracle_sums
+
+        took = _cpu(lambda: oracle_sums(cp, one))
+        print(
+            f"  before (replication by replication), one batch of {one.count:,}: {took:.3f} s "
+            f"({took / med['critical']:.0f}x)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,516 @@
+"""Which duties hold up the chain in Monte Carlo: the critical path's sums over a batch.
+
+Computed column by column over a whole batch (numpy arrays of every replication's incidents x
+duties), not replication by replication: the same arithmetic, operation for operation, as the
+per-replication walk it replaced (kept as the oracle in tests/critical_path_oracle.py), and each
+duty's sums added in the same order, so the sums are the same bit for bit
+(tests/test_critical_path.py). The one irregular step, the search behind a duty that never fell
+due, depends only on which duties fell due and which were done, so it is worked out in Python
+once per distinct pattern of those and applied to every replication with that pattern.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from drillsim.simulator.plan import Plan
+from drillsim.simulator.replications import Batch
+
+from .dependencies import dependencies
+from .stats import _f
+from .tally import EPS
+
+
+def restorers(plan: Plan) -> dict[str, list[str]]:
+    """Service -> the duties whose task restores it."""
+    proc = plan.procedure
+    out: dict[str, list[str]] = {s: [] for s in proc.services}
+    for x, ob in proc.obligations.items():
+        if ob.action.do == "task":
+            for s in proc.tasks[ob.action.task].effects.restore:
+                out.setdefault(s, []).append(x)
+    return out
+
+
+class _Views:
+    """A batch's first occurrences as dense arrays: one row per duty, one column (a *view*) per
+    replication and incident, in replication order and, within one, in the order its incidents
+    first appear. NaN where the duty did not fall due."""
+
+    def __init__(self, batch: Batch, n_ob: int):
+        occ = batch.duties
+        first = np.flatnonzero(occ["n"] == 1)
+        rep = occ["rep"][first].astype(np.int64) - batch.start
+        n_inc = max(len(batch.layout.incidents), int(occ["inc"].max(initial=0)) + 1)
+        pair = rep * n_inc + occ["inc"][first]
+        # where each (replication, incident) first appears among the rows, which come in
+        # replication order: the views in that order
+        at = np.full(batch.count * n_inc, first.size, np.int64)
+        np.minimum.at(at, pair, np.arange(first.size))
+        pairs = np.flatnonzero(at < first.size)
+        pairs = pairs[np.argsort(at[pairs], kind="stable")]
+        number = np.empty(at.size, np.int64)
+        number[pairs] = np.arange(pairs.size)
+        view = number[pair]
+        n = self.n = pairs.size
+        self.n_ob = n_ob
+        self.rep = pairs // n_inc
+        self.end = batch.end.astype(np.float64)[self.rep]
+        cell = occ["ob"][first].astype(np.int64) * n + view
+        self.present = np.zeros((n_ob, n), bool)
+        self.present.ravel()[cell] = True
+        self.trig, self.dead, self.done, self.met = (
+            self._dense(cell, occ[k][first], n, n_ob)
+            for k in ("triggered", "deadline", "done", "met")
+        )
+        self.finished = np.isfinite(self.done)
+        # the views of replication r: first[r] … first[r] + count[r] - 1
+        self.first = np.searchsorted(self.rep, np.arange(batch.count))
+        self.count = np.searchsorted(self.rep, np.arange(batch.count), side="right") - self.first
+
+    @staticmethod
+    def _dense(cell, values, n, n_ob) -> np.ndarray:
+        out = np.full((n_ob, n), np.nan)
+        out.ravel()[cell] = values
+        return out
+
+    def at(self, what: np.ndarray, rows: np.ndarray, duty) -> np.ndarray:
+        """what[duty, rows], through the flat index (faster than two index arrays)."""
+        return what.ravel()[duty * self.n + rows]
+
+
+class _Links:
+    """Chains of links (duty, fell due at, allowance) for a set of views, step by step: step i of
+    row k is its chain's i-th link when valid[i][k]."""
+
+    def __init__(self, rows: np.ndarray):
+        self.rows = rows
+        self.duty: list[np.ndarray] = []
+        self.trig: list[np.ndarray] = []
+        self.allow: list[np.ndarray] = []
+        self.valid: list[np.ndarray] = []
+
+    def add(self, duty, trig, allow, valid) -> None:
+        self.duty.append(duty)
+        self.trig.append(trig)
+        self.allow.append(allow)
+        self.valid.append(valid)
+
+
+class CriticalPath:
+    """Which duties hold up the chain: the delay each passes on, and its share of downstream lateness.
+
+    Per replication and incident, each duty that fell due is linked to its *binding predecessor*:
+    the duty it depends on (dependencies()) whose completion made it fall due at that moment.
+    Following those links back gives the chain behind every duty, and the plan's cumulative
+    deadline for it (the chain's start plus each link's own allowance). Downstream lateness is
+    the time by which a duty was done after that cumulative deadline (a duty that never fell due
+    because a duty it waits on was never done counts as done at the scenario's end), and, for a
+    service, the time its downtime overran the RTO, along the chain of the duty that restored it
+    (or should have). Each such lateness is split over the links in proportion to the time each
+    held the chain beyond its own allowance; a duty's own overrun is its own lateness, not
+    passed downstream, and is not counted for it (a restoring duty's is: the service is
+    downstream of it).
+
+    mean_delay_passed_min: over the replications where the duty fell due, the mean time it held
+    the chain beyond its allowance before its first dependant fell due (0 when within its
+    allowance; to the end when it was never done and its dependants never fell due).
+    share_of_downstream_lateness: its part of all the downstream lateness so attributed.
+    """
+
+    def __init__(self, plan: Plan):
+        proc = plan.procedure
+        names = list(proc.obligations)
+        services = list(proc.services)
+        idx = {o: i for i, o in enumerate(names)}
+        deps = {
+            idx[y]: [(idx[x], kind) for x, kind in d.items() if x in idx]
+            for y, d in dependencies(plan).items()
+            if y in idx
+        }
+        dependants: dict[int, list[int]] = {}
+        for y, d in deps.items():
+            for x, _ in d:
+                dependants.setdefault(x, []).append(y)
+        static_dl = [proc.obligations[o].deadline_min or 0.0 for o in names]
+        restore = {
+            services.index(s): [idx[x] for x in xs if x in idx]
+            for s, xs in restorers(plan).items()
+            if s in services
+        }
+        restoring = {z for zs in restore.values() for z in zs}
+        self.ctx = (proc, names, services, deps, dependants, static_dl, restore, restoring)
+        # per batch: each view's pattern of duties fallen due and done, those patterns as sets,
+        # and the search behind a duty that never fell due, per pattern and duty
+        self._patterns: np.ndarray | None = None
+        self._pattern_sets: list[tuple[set, set]] = []
+        self._blocked_memo: dict = {}
+
+    # --- one batch -------------------------------------------------------------------------------
+    def sums(self, batch: Batch) -> dict:
+        """One batch's sums (the batch's layout is the plan's)."""
+        proc, names, services, deps, dependants, static_dl, restore, restoring = self.ctx
+        n_ob = len(names)
+        with np.errstate(invalid="ignore"):
+            v = _Views(batch, n_ob)
+            pred = self._pred(v)
+            back = self._back(batch)
+            passed_sum, passed_n, passed_pos = self._passed(v, pred, back)
+            self._blocked_memo, self._patterns = {}, None
+            contrib: list[tuple] = []  # (duty, value, rep, phase, position, item, step) arrays
+            for y in range(n_ob):
+                rows = np.flatnonzero(v.present[y] & (pred[y] >= 0))
+                if rows.size:
+                    links = self._walk(v, pred, rows, np.full(rows.size, y), _Links(rows))
+                    done = v.done[y, rows]
+                    completion = np.where(np.isfinite(done), done, v.end[rows])
+                    contrib += self._attribute(v, links, completion, 0, rows, y)
+                if deps.get(y):
+                    rows = np.flatnonzero(~v.present[y])
+                    for links in self._blocked_links(v, pred, rows, np.full(rows.size, y)):
+                        contrib += self._attribute(v, links, v.end[links.rows], 0, links.rows, y)
+            contrib += self._services(batch, v, pred)
+        attributed = np.zeros(n_ob)
+        if contrib:
+            duty, value, *keys = (np.concatenate(c) for c in zip(*contrib))
+            # add in the order the replication-by-replication walk added them
+            order = np.lexsort(tuple(reversed(keys)))
+            np.add.at(attributed, duty[order], value[order])
+        return {
+            "attributed": attributed,
+            "passed_sum": passed_sum,
+            "passed_n": passed_n,
+            "passed_pos": passed_pos,
+        }
+
+    def _pred(self, v: _Views) -> np.ndarray:
+        """Each view's binding predecessor of each duty that fell due (-1: none): among the duties
+        it depends on, those whose completion (done), falling due (due) or message under way
+        (reached) coincides with its falling due, the one that fell due last (the first listed
+        of equals)."""
+        deps = self.ctx[3]
+        pred = np.full(v.present.shape, -1, np.int64)
+        for y, dep in deps.items():
+            ty = v.trig[y]
+            best = np.full(v.n, -1, np.int64)
+            best_trig = np.zeros(v.n)
+            for x, kind in dep:
+                tx, mx = v.trig[x], v.met[x]
+                if kind == "done":
+                    ok = np.isfinite(mx) & (np.abs(mx - ty) <= EPS)
+                elif kind == "due":
+                    ok = np.abs(tx - ty) <= EPS
+                else:  # reached: its message reached the role while it was under way
+                    ok = (tx <= ty + EPS) & (~np.isfinite(mx) | (mx >= ty - EPS))
+                take = v.present[x] & ok & ((best < 0) | (tx > best_trig))
+                best[take] = x
+                best_trig[take] = tx[take]
+            pred[y] = np.where(v.present[y], best, -1)
+        return pred
+
+    @staticmethod
+    def _back(batch: Batch) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per service: (went down, restored at) per replication (inf: never restored)."""
+        svc = batch.svc
+        reps = svc["rep"].astype(np.int64) - batch.start
+        out = {}
+        for s in np.unique(svc["svc"]).tolist():
+            rows = svc["svc"] == s
+            down = np.zeros(batch.count, bool)
+            at = np.full(batch.count, np.nan)
+            down[reps[rows]] = True
+            at[reps[rows]] = svc["restored"][rows]
+            out[int(s)] = (down, np.where(np.isnan(at), np.inf, at))
+        return out
+
+    def _passed(self, v: _Views, pred: np.ndarray, back: dict):
+        """mean_delay_passed_min's sums: per duty that others wait on or that restores a
+        service, the time it held the chain beyond its allowance, added view by view."""
+        _, names, _, _, dependants, _, restore, restoring = self.ctx
+        n_ob = len(names)
+        passed_sum, passed_n, passed_pos = np.zeros(n_ob), np.zeros(n_ob), np.zeros(n_ob)
+        for x in range(n_ob):
+            if x not in dependants and x not in restoring:
+                continue
+            has_dep = np.zeros(v.n, bool)
+            first_dep = np.full(v.n, np.inf)
+            for y in dependants.get(x, ()):
+                m = v.present[y] & (pred[y] == x)
+                ty = v.trig[y]
+                first_dep = np.where(m & (ty < first_dep), ty, first_dep)
+                has_dep |= m
+            dead = v.dead[x]
+            held = np.where(has_dep, first_dep - dead, 0.0)
+            waiting = np.zeros(v.n, bool)
+            for d in dependants.get(x, ()):
+                waiting |= ~v.present[d]
+            held = np.where(~has_dep & ~v.finished[x] & waiting, v.end - dead, held)
+            for s, zs in restore.items():  # a restoring duty hands on to its service
+                if x not in zs or s not in back:
+                    continue
+                down, at = back[s][0][v.rep], back[s][1][v.rep]
+                never = down & ~np.isfinite(at)
+                late = never & (v.end - dead > held)
+                held = np.where(late, v.end - dead, held)
+                then = down & np.isfinite(at) & (np.abs(v.done[x] - at) <= EPS)
+                held = np.where(then & (at - dead > held), at - dead, held)
+            rows = v.present[x]
+            kept = held[rows]
+            if kept.size:
+                passed_sum[x] = np.cumsum(np.where(kept > 0.0, kept, 0.0))[-1]
+            passed_n[x] = kept.size
+            passed_pos[x] = np.count_nonzero(kept > EPS)
+        return passed_sum, passed_n, passed_pos
+
+    def _walk(self, v: _Views, pred, rows, start, links: _Links) -> _Links:
+        """Follow the binding predecessors from `start` (a duty that fell due in each row's view)
+        back to the start of its chain, never through a duty twice."""
+        cur, active = start.astype(np.int64), np.ones(rows.size, bool)
+        chain: list[np.ndarray] = []
+        while active.any():
+            at = np.where(active, cur, 0)
+            trig = v.at(v.trig, rows, at)
+            links.add(at, trig, v.at(v.dead, rows, at) - trig, active)
+            chain.append(at)
+            nxt = v.at(pred, rows, at)
+            go = active & (nxt >= 0)
+            for before in chain:
+                go &= nxt != before
+            active, cur = go, nxt
+        return links
+
+    def _blocked_links(self, v: _Views, pred, rows, start) -> list[_Links]:
+        """For duties that never fell due (start, in each row's view) because a duty they wait on,
+        directly or through others that never fell due either, fell due and was never done: the
+        chains, counting the duties that never fell due as falling due at the end with their
+        nominal allowance. One _Links per distinct chain head."""
+        static_dl = self.ctx[5]
+        if not rows.size:
+            return []
+        pattern = self._pattern(v)[rows]
+        heads: dict = {}
+        found = np.full(rows.size, -1, np.int64)
+        kinds, which = np.unique(pattern * v.n_ob + start, return_inverse=True)
+        for j, pk in enumerate(kinds.tolist()):
+            res = self._blocked(pk // v.n_ob, pk % v.n_ob)
+            if res is not None:
+                found[which.ravel() == j] = heads.setdefault(res, len(heads))
+        out = []
+        for (prefix, x), h in heads.items():
+            mine = found == h
+            r = rows[mine]
+            links = _Links(r)
+            all_valid = np.ones(r.size, bool)
+            for d in prefix:
+                links.add(np.full(r.size, d), v.end[r], np.full(r.size, static_dl[d]), all_valid)
+            out.append(self._walk(v, pred, r, np.full(r.size, x), links))
+        return out
+
+    def _pattern(self, v: _Views) -> np.ndarray:
+        """Each view's pattern of duties fallen due and done, numbered."""
+        if self._patterns is None:
+            bits = np.concatenate([v.present, v.finished]).T
+            packed = np.packbits(bits, axis=1)
+            if packed.shape[1] <= 8:  # one integer per view: a plain sort
+                wide = np.zeros((v.n, 8), np.uint8)
+                wide[:, : packed.shape[1]] = packed
+                keys = wide.view(np.uint64).ravel()
+                _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+                uniq = packed[first]
+            else:
+                uniq, inverse = np.unique(packed, axis=0, return_inverse=True)
+            self._patterns = inverse.ravel()
+            self._pattern_sets = [
+                self._sets(np.unpackbits(u)[: bits.shape[1]], v.n_ob) for u in uniq
+            ]
+        return self._patterns
+
+    @staticmethod
+    def _sets(bits: np.ndarray, n_ob: int) -> tuple[set, set]:
+        present = set(np.flatnonzero(bits[:n_ob]).tolist())
+        return present, set(np.flatnonzero(bits[n_ob:]).tolist()) & present
+
+    def _blocked(self, p: int, y: int):
+        """(the duties that never fell due from y on, the duty that fell due and was never done
+        they wait on) for views of pattern p, or None: a depth-first search over what y waits
+        on, in the order of its dependencies."""
+        key = (p, y)
+        if key not in self._blocked_memo:
+            present, finished = self._pattern_sets[p]
+            deps = self.ctx[3]
+            seen: set[int] = set()
+
+            def search(y: int):
+                if y in seen:
+                    return None
+                seen.add(y)
+                for x, _ in deps.get(y, ()):
+                    if x in present:
+                        if x in finished:
+                            continue
+                        return (y,), x
+                    sub = search(x)
+                    if sub is not None:
+                        return (y,) + sub[0], sub[1]
+                return None
+
+            self._blocked_memo[key] = search(y)
+        return self._blocked_memo[key]
+
+    def _services(self, batch: Batch, v: _Views, pred) -> list:
+        """Each service's time beyond its RTO, along the chain of the duty that restored it (the
+        one that fell due last, where several did at that moment) or, never restored, of a
+        restoring duty that fell due, or else that could not fall due."""
+        proc, _, services, _, _, _, restore, _ = self.ctx
+        svc = batch.svc
+        out: list = []
+        if not svc["svc"].size:
+            return out
+        lateness = (
+            svc["downtime"]
+            - np.array([float(proc.services[services[s]].rto_min) for s in range(len(services))])[
+                svc["svc"].astype(np.int64)
+            ]
+        )
+        reps = svc["rep"].astype(np.int64) - batch.start
+        for s, zs in restore.items():
+            srows = np.flatnonzero((svc["svc"] == s) & (lateness > EPS))
+            if not srows.size or not zs:
+                continue
+            r = reps[srows]
+            restored = svc["restored"][srows]
+            fin = np.isfinite(restored)
+            first, count = v.first[r], v.count[r]
+            best_v = np.full(srows.size, -1, np.int64)
+            best_z = np.full(srows.size, -1, np.int64)
+            best_trig = np.zeros(srows.size)
+            for k in range(int(count.max(initial=0))):
+                has = k < count
+                view = np.where(has, first + k, 0)
+                for z in zs:
+                    done, trig = v.done[z, view], v.trig[z, view]
+                    cand = has & v.present[z, view] & (~fin | (np.abs(done - restored) <= EPS))
+                    take = cand & ((best_v < 0) | (trig > best_trig))
+                    best_v[take], best_z[take], best_trig[take] = view[take], z, trig[take]
+            completion = np.where(fin, restored, v.end[np.where(best_v >= 0, best_v, 0)])
+            ok = np.flatnonzero(best_v >= 0)
+            if ok.size:
+                links = self._walk(v, pred, best_v[ok], best_z[ok], _Links(best_v[ok]))
+                out += self._attribute(
+                    v, links, completion[ok], 1, srows[ok], 0, lateness[srows[ok]]
+                )
+            # never restored and no restoring duty fell due: the first one that could not
+            todo = np.flatnonzero((best_v < 0) & ~fin)
+            for k in range(int(count.max(initial=0))):
+                if not todo.size:
+                    break
+                has = k < count[todo]
+                todo_k = todo[has]
+                view = first[todo_k] + k
+                for z in zs:
+                    if not todo_k.size:
+                        break
+                    hit = np.zeros(todo_k.size, bool)
+                    for links in self._blocked_links(v, pred, view, np.full(view.size, z)):
+                        at = np.searchsorted(view, links.rows)  # rows of this k are distinct views
+                        hit[at] = True
+                        end = v.end[links.rows]
+                        rows = srows[todo_k[at]]
+                        out += self._attribute(v, links, end, 1, rows, 0, lateness[rows])
+                    done_now = todo_k[hit]
+                    todo = np.setdiff1d(todo, done_now, assume_unique=True)
+                    todo_k, view = todo_k[~hit], view[~hit]
+        return out
+
+    def _attribute(
+        self, v: _Views, links: _Links, completion, phase, position, item, lateness=None
+    ) -> list:
+        """Split each chain's lateness over its links in proportion to the time each held the
+        chain beyond its allowance (a duty's chain: by how much its completion overran the
+        chain's cumulative deadline, the duty's own link left out; a service's: the given
+        lateness, the restoring duty's link included): the contributions to `attributed`, each with the keys that
+        order them as the per-replication walk added them (replication; the duties' chains, then
+        the services'; the view or the service's row; the duty; the link)."""
+        zero = np.zeros(completion.size)
+        total, n_links = zero.copy(), np.zeros(completion.size, np.int64)
+        last = links.trig[0]
+        uses, positive = [], zero.copy()
+        prev = completion
+        for trig, allow, valid in zip(links.trig, links.allow, links.valid):
+            total = np.where(valid, total + allow, total)
+            n_links += valid
+            last = np.where(valid, trig, last)
+            u = prev - trig - allow
+            uses.append(u)
+            positive = np.where(valid & (u > 0), positive + u, positive)
+            prev = trig
+        service = lateness is not None
+        if lateness is None:
+            lateness = completion - last - total
+            keep = (n_links >= 2) & (lateness > EPS) & (positive > EPS)
+        else:
+            keep = positive > EPS
+        part = np.where(positive < lateness, positive, lateness)
+        out = []
+        for i, (duty, u, valid) in enumerate(zip(links.duty, uses, links.valid)):
+            if i == 0 and not service:
+                continue
+            take = np.flatnonzero(keep & valid & (u > 0))
+            if take.size:
+                out.append(
+                    (
+                        duty[take],
+                        part[take] * u[take] / positive[take],
+                        v.rep[links.rows[take]],
+                        np.full(take.size, phase),
+                        np.asarray(position)[take],
+                        np.full(take.size, item),
+                        np.full(take.size, i),
+                    )
+                )
+        return out
+
+    # --- over every batch ------------------------------------------------------------------------
+    def result(self, parts: list[dict], n: int) -> list[dict]:
+        """The critical_path list from the sums of every batch (in replication order)."""
+        proc, names, services, deps, dependants, static_dl, restore, restoring = self.ctx
+        n_ob = len(names)
+        attributed = sum((p["attributed"] for p in parts), np.zeros(n_ob))
+        passed_sum = sum((p["passed_sum"] for p in parts), np.zeros(n_ob))
+        passed_n = sum((p["passed_n"] for p in parts), np.zeros(n_ob))
+        passed_pos = sum((p["passed_pos"] for p in parts), np.zeros(n_ob))
+        total = attributed.sum()
+        out = []
+        for x in range(n_ob):
+            if x not in dependants and x not in restoring:
+                continue
+            ob = proc.obligations[names[x]]
+            out.append(
+                {
+                    "id": names[x],
+                    "clause": ob.clause,
+                    "title": ob.title,
+                    "title_en": ob.title_en,
+                    "mean_delay_passed_min": _f(passed_sum[x] / passed_n[x], 3)
+                    if passed_n[x]
+                    else None,
+                    "p_passed_delay": _f(passed_pos[x] / passed_n[x]) if passed_n[x] else None,
+                    "downstream_lateness_min": _f(attributed[x] / n, 3) if n else None,
+                    "share_of_downstream_lateness": _f(attributed[x] / total) if total > 0 else 0.0,
+                    "dependants": [names[y] for y in dependants.get(x, [])]
+                    + [f"service:{services[s]}" for s, zs in restore.items() if x in zs],
+                }
+            )
+        out.sort(
+            key=lambda e: (
+                -(e["share_of_downstream_lateness"] or 0),
+                -(e["mean_delay_passed_min"] or 0),
+            )
+        )
+        return out
+
+
+def critical_path(plan: Plan, batch: Batch) -> list[dict]:
+    """CriticalPath over one batch of records."""
+    cp = CriticalPath(plan)
+    return cp.result([cp.sums(batch)], batch.count)
