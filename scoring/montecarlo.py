@@ -27,11 +27,8 @@ from .records import RecordsWriter
 from .stats import (
     _f,
     clustered_from_sums,
-    describe,
     excludes_zero,
-    histogram,
     paired_ratio_difference,
-    quantiles,
 )
 from .tally import HIT, LATE, MISSED, OPEN, Tally, basis, duty_rows, per_rep, service_rows
 
@@ -71,8 +68,8 @@ def _obligation(plan: Plan, tally: Tally, k: int, n: int) -> dict:
     prop = clustered_from_sums(hits, total, hh, ht, tt, int(reps), d["most"]) if total else None
     took, never = d["took"], d["never"]
     late_by = d["late_by"]
-    med, p90, p95 = quantiles(took, (0.5, 0.9, 0.95), never=never)
-    hist = histogram(took)
+    med, p90, p95 = took.quantiles((0.5, 0.9, 0.95), never=never)
+    hist = took.histogram()
     hist["not_done"] = never
     return {
         "id": oid,
@@ -81,7 +78,7 @@ def _obligation(plan: Plan, tally: Tally, k: int, n: int) -> dict:
         "title_en": ob.title_en,
         "role": ob.role,
         "basis": tally.bases[k],
-        "deadline_min": _f(np.median(d["allowance"]), 3) if total else None,
+        "deadline_min": _f(d["allowance"], 3) if total else None,
         "triggered": int(reps),
         "occurrences": int(total),
         "p_triggered": _f(reps / n) if n else None,
@@ -93,7 +90,7 @@ def _obligation(plan: Plan, tally: Tally, k: int, n: int) -> dict:
         "p_by_deputy": _f(d["deputy"] / took.size) if took.size else None,
         "done_min": {"median": _f(med, 3), "p90": _f(p90, 3), "p95": _f(p95, 3)},
         "late_by_min": {
-            k: v for k, v in describe(late_by).items() if k in ("mean", "median", "p90")
+            k: v for k, v in late_by.describe().items() if k in ("mean", "median", "p90")
         }
         if late_by.size
         else None,
@@ -116,10 +113,10 @@ def _service(plan: Plan, tally: Tally, s: int) -> dict:
         "p_rto_met": _f(prop["p"]) if prop else None,
         "ci95": [_f(prop["lo"]), _f(prop["hi"])] if prop else None,
         "p_restored": _f(c["restored"] / c["rows"]) if c["rows"] else None,
-        "downtime_min": describe(downtime)
+        "downtime_min": downtime.describe()
         if downtime.size
         else {"mean": None, "median": None, "p90": None, "p95": None},
-        "histogram": histogram(downtime),
+        "histogram": downtime.histogram(),
     }
 
 
@@ -223,7 +220,7 @@ def montecarlo(
     ref, vrefs = _refs(scenario, variants)
     plan = plan_for(ref, vrefs)  # problems in the files surface here, before any worker starts
     metas = [variant_meta(v) for v in vrefs]
-    tally = Tally(plan)
+    tally = Tally(plan, n=n)
     with RecordsWriter.open(records, [("", plan)]) as writer:
 
         def consume(_job: int, b: Batch) -> None:
@@ -276,8 +273,8 @@ def compare(
     common_ids = [variant_meta(v)["id"] for v in common]
     metas = [variant_meta(v) for v in vrefs]
     jobs = [Job(ref, common, n, seed)] + [Job(ref, common + (v,), n, seed) for v in vrefs]
-    tallies = [Tally(base_plan, paired=True)] + [
-        Tally(p, paired=True, shifts=deadline_shifts(base_plan, p)) for p in plans
+    tallies = [Tally(base_plan, paired=True, n=n)] + [
+        Tally(p, paired=True, shifts=deadline_shifts(base_plan, p), n=n) for p in plans
     ]
     named = [("base", base_plan)] + [(m["id"], p) for m, p in zip(metas, plans)]
     with RecordsWriter.open(records, named) as writer:

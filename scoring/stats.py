@@ -152,13 +152,18 @@ def histogram(values: np.ndarray, max_bins: int = 30) -> dict:
     values = values[np.isfinite(values)]
     if values.size == 0:
         return {"edges": [], "counts": []}
-    lo, hi = min(0.0, float(values.min())), float(values.max())
+    edges = histogram_edges(float(values.min()), float(values.max()), max_bins)
+    counts, _ = np.histogram(values, bins=edges)
+    return {"edges": [_f(e, 6) for e in edges], "counts": [int(c) for c in counts]}
+
+
+def histogram_edges(vmin: float, vmax: float, max_bins: int = 30) -> np.ndarray:
+    """histogram()'s edges for values from vmin to vmax."""
+    lo, hi = min(0.0, vmin), vmax
     w = bin_width(max(hi - lo, 1e-9), max_bins)
     start = math.floor(lo / w) * w
     nbins = max(1, math.floor((hi - start) / w) + 1)  # the max falls inside the last bin
-    edges = start + w * np.arange(nbins + 1)
-    counts, _ = np.histogram(values, bins=edges)
-    return {"edges": [_f(e, 6) for e in edges], "counts": [int(c) for c in counts]}
+    return start + w * np.arange(nbins + 1)
 
 
 def describe(values: np.ndarray, never: int = 0) -> dict:

@@ -29,6 +29,8 @@ import numpy as np
 from drillsim.simulator.plan import Plan
 from drillsim.simulator.replications import CODE, Batch
 
+from .sketch import Chunks, Exact, kept
+
 HIT, LATE, MISSED, OPEN = CODE["hit"], CODE["late"], CODE["missed"], CODE["open"]
 EPS = 1e-6
 
@@ -65,30 +67,6 @@ def service_rows(batch: Batch, s: int) -> dict[str, np.ndarray]:
     out["decided"][reps] = met >= 0
     out["downtime"][reps] = batch.svc["downtime"][rows]
     return out
-
-
-class Chunks:
-    """An array that grows batch by batch: its pieces, joined into one now and then (so a
-    million replications are a few arrays, not thousands), and at the end."""
-
-    __slots__ = ("pieces", "dtype")
-
-    def __init__(self, dtype):
-        self.pieces: list[np.ndarray] = []
-        self.dtype = dtype
-
-    def add(self, values: np.ndarray) -> None:
-        if values.size:
-            self.pieces.append(values)
-            if len(self.pieces) > 32:
-                self.pieces = [np.concatenate(self.pieces)]
-
-    def array(self) -> np.ndarray:
-        return np.concatenate(self.pieces) if self.pieces else np.zeros(0, self.dtype)
-
-    @property
-    def nbytes(self) -> int:
-        return sum(p.nbytes for p in self.pieces)
 
 
 @dataclass
@@ -140,9 +118,16 @@ def _counts(values: np.ndarray) -> dict[int, int]:
 class Tally:
     """The reduced records of one plan's replications (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, paired: bool = False, shifts: dict[str, float] | None = None):
+    def __init__(
+        self,
+        plan: Plan,
+        paired: bool = False,
+        shifts: dict[str, float] | None = None,
+        n: int | None = None,
+    ):
         """shifts: per duty, minutes to move its deadlines by for a second hit count (a paired
-        variant judged by the base's deadline)."""
+        variant judged by the base's deadline). n: how many replications will come; beyond
+        sketch.EXACT_MAX the times are kept in fixed-memory sketches (scoring/sketch.py)."""
         from .montecarlo import CriticalPath  # the critical path's rules live with the summary
 
         self.plan, self.paired, self.shifts = plan, paired, dict(shifts or {})
@@ -153,7 +138,7 @@ class Tally:
         self.critical = CriticalPath(plan)
         self.waiting: dict[int, Part] = {}  # parts that came before their predecessors
         self.count = 0  # replications folded in: 0 … count-1
-        self.acc = _Folded(len(self.obligations), len(self.services))
+        self.acc = _Folded(len(self.obligations), len(self.services), kept(n))
 
     def add(self, batch: Batch) -> None:
         self.waiting[batch.start] = self._reduce(batch)
@@ -255,19 +240,20 @@ class Tally:
 
     # --- merged over the parts, in replication order ---------------------------------------------
     def duty(self, k: int) -> dict:
+        """took and late_by: the times (sketch.Exact or sketch.Sketch); allowance: the median
+        of the deadlines' allowances (None when none fell due)."""
         d = self.folded().duties[k]
+        static = (self.static[k] or 0.0, d["static"])
+        median = d["other_allowance"].median(extra=static)
         return {
             "moments": d["moments"],
             "most": d["most"],
             "status": d["status"],
-            "took": d["took"].array().astype(np.float64),
+            "took": d["took"],
             "never": d["never"],
             "deputy": d["deputy"],
-            "allowance": np.concatenate(
-                [np.full(d["static"], self.static[k] or 0.0)]
-                + [d["other_allowance"].array().astype(np.float64)]
-            ),
-            "late_by": d["late_by"].array(),
+            "allowance": median,
+            "late_by": d["late_by"],
         }
 
     def service(self, s: int) -> dict:
@@ -278,7 +264,7 @@ class Tally:
             "decided": c["decided"],
             "rows": c["rows"],
             "restored": c["restored"],
-            "downtime": c["downtime"].array(),
+            "downtime": c["downtime"],
         }
 
     def counts(self, oid: str, shifted: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -314,18 +300,18 @@ class _Folded:
     added in the order the parts would have been summed (0 + first + second …), so the figures
     are the same, bit for bit, as summing the kept parts at the end."""
 
-    def __init__(self, n_duties: int, n_services: int):
+    def __init__(self, n_duties: int, n_services: int, times=Exact):
         self.duties: list[dict[str, Any]] = [
             {
                 "moments": 0,
                 "most": 0,
                 "status": 0,
-                "took": Chunks(np.float32),
+                "took": times(np.float32),
                 "never": 0,
                 "deputy": 0,
                 "static": 0,
-                "other_allowance": Chunks(np.float32),
-                "late_by": Chunks(np.float64),
+                "other_allowance": times(np.float32),
+                "late_by": times(np.float64),
                 "hits": Chunks(np.int16),
                 "trials": Chunks(np.int16),
                 "shifted": Chunks(np.int16),
@@ -339,7 +325,7 @@ class _Folded:
                 "decided": 0,
                 "rows": 0,
                 "restored": 0,
-                "downtime": Chunks(np.float64),
+                "downtime": times(np.float64),
                 "per_rep": {},
             }
             for _ in range(n_services)

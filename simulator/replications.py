@@ -391,14 +391,15 @@ def run_replications(
     import time
 
     total = sum(job.n for job in jobs)
+    models = None
     if fast is not False and not log_dir:
         models = _fast_models(jobs, required=bool(fast))
-        if models is not None:
-            return _run_fast(jobs, models, progress, info, consume)
     if workers is not None and int(workers) < 1:
         raise ValueError("workers must be at least 1")
     size = (
-        int(batch)
+        FAST_CHUNK
+        if models is not None
+        else int(batch)
         if batch
         else default_batch(
             total, int(workers) if workers else (None if dask is not None else os.cpu_count() or 1)
@@ -406,7 +407,8 @@ def run_replications(
     )
     if size < 1:
         raise ValueError("batch size must be at least 1")
-    # (job index, scenario, variants, entropy, start, count, log dir)
+    # (job index, scenario, variants, entropy, start, count, log dir), the plans' batches of the
+    # same replications next to each other: a comparison pairs them as soon as all have come
     tasks: list[tuple[Any, ...]] = []
     seen: set[str] = set()
     for j, job in enumerate(jobs):
@@ -422,6 +424,7 @@ def run_replications(
             (j, job.scenario, tuple(job.variants), job.entropy, s, c, sub)
             for s, c in batches_of(job.n, size)
         ]
+    tasks.sort(key=lambda task: (task[4], task[0]))
     info = info if info is not None else RunInfo()
     info.batches, info.replications = len(tasks), total
     results: dict[int, list[Batch]] = {j: [] for j in range(len(jobs))}
@@ -440,7 +443,11 @@ def run_replications(
         if progress:
             progress(done, total)
 
-    if dask is not None:
+    if models is not None:
+        info.workers, info.where = 1, "fast"
+        for j, *_, start, count, _sub in tasks:
+            finished(j, _fast_batch(models[j], jobs[j].entropy, start, count))
+    elif dask is not None:
         _run_dask(tasks, dask, finished, info)
     else:
         n_workers = int(workers) if workers else default_workers(len(tasks))
@@ -480,47 +487,23 @@ def _fast_models(jobs: list[Job], required: bool) -> list | None:
     return models
 
 
-def _run_fast(jobs, models, progress, info, consume) -> list[Batch]:
-    import time
-
+def _fast_batch(model, entropy: int, start: int, count: int) -> Batch:
+    """Replications start … start+count-1 computed by the fast path, as a Batch."""
     from .fastpath import compute
 
-    total = sum(job.n for job in jobs)
-    info = info if info is not None else RunInfo()
-    info.replications, info.workers, info.batches = total, 1, 0
-    info.where = "fast"
-    results: dict[int, list[Batch]] = {j: [] for j in range(len(jobs))}
-    done = 0
-    t0 = time.perf_counter()
-    if progress:
-        progress(0, total)
-    for j, (job, model) in enumerate(zip(jobs, models)):
-        layout = Layout.of(model.plan)
-        for start, count in batches_of(job.n, FAST_CHUNK):
-            fb = compute(model, job.entropy, start, count)
-            b = Batch(
-                start,
-                count,
-                layout,
-                fb.rows,
-                fb.svc,
-                np.zeros((count, len(layout.incidents)), dtype=np.int8),
-                fb.true_level,
-                np.full(count, float(model.plan.scenario.duration_min)),
-                fb.events.astype(np.int32),
-            )
-            info.batches += 1
-            if consume is not None:
-                consume(j, b)
-            else:
-                results[j].append(b)
-            done += count
-            if progress:
-                progress(done, total)
-    info.seconds = time.perf_counter() - t0
-    if consume is not None:
-        return []
-    return [concat(results[j]) for j in range(len(jobs))]
+    layout = Layout.of(model.plan)
+    fb = compute(model, entropy, start, count)
+    return Batch(
+        start,
+        count,
+        layout,
+        fb.rows,
+        fb.svc,
+        np.zeros((count, len(layout.incidents)), dtype=np.int8),
+        fb.true_level,
+        np.full(count, float(model.plan.scenario.duration_min)),
+        fb.events.astype(np.int32),
+    )
 
 
 def bound_to_parent(parent: int) -> None:
@@ -590,7 +573,9 @@ def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
         try:
             top_up()
             while todo:
-                j, *args = todo.pop()  # from the far end: the pool works from the front
+                # in order, as the pool: a batch finishes at most a few places early, so what
+                # waits for its predecessors (scoring.tally folds in order) stays a few batches
+                j, *args = todo.popleft()
                 finished(j, run_batch(*args))
                 collect(0)
                 top_up()
