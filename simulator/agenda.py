@@ -8,8 +8,12 @@ cannot disagree. `due` events open duties; actions and delivered messages meet t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .model import EPS, DoTask, Procedure
+from .limits import EPS
+
+if TYPE_CHECKING:
+    from .model import Procedure
 
 EVENTS = frozenset(
     {"due", "void", "handover", "message.delivered", "task", "grade", "classify"}
@@ -139,9 +143,7 @@ class Agenda:
                 continue
             ob = self.obligations[duty.obligation]
             act = ob.action
-            if act.do != kind or (
-                kind == "task" and isinstance(act, DoTask) and act.task != ev["task"]
-            ):
+            if act.do != kind or (act.do == "task" and act.task != ev["task"]):
                 continue
             if not self._eligible(ob.role, actor):
                 continue

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import simpy
 
 from .agenda import Agenda
-from .model import Procedure
 from .plan import Runtime
 from .rng import Streams
 
 if TYPE_CHECKING:
+    from .model import Procedure
     from .world import World
 
 _MAX_ATTEMPTS = 3  # a bot tries a message this many times before giving up on it

@@ -19,7 +19,7 @@ from .expressions import (
     compile_condition,
 )
 from .formats.yamlsrc import KEY, Positions
-from .model import MAX_RECURRENCES, Attribute, MatrixGrading, Procedure, Scenario, ScriptAction
+from .model import MAX_RECURRENCES, Attribute, Procedure, Scenario, ScriptAction
 
 
 def _unknown(kind: str, name: str, known) -> str:
@@ -570,7 +570,7 @@ def check_action(a: ScriptAction, proc: Procedure, sc: Scenario, pos: Positions)
                 f"level: {a.level} is not a level of this plan ({', '.join(map(str, g.levels))})",
             )
         )
-    elif a.do == "classify" and isinstance(g, MatrixGrading):
+    elif a.do == "classify" and g is not None and g.kind == "matrix":
         row = g.cells.get(a.urgency) if a.urgency is not None else None
         if row is None:
             p.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .plan import Plan
+from .records import dump
 
 
 def deadline_text(ob) -> str:
@@ -38,8 +39,8 @@ def describe(plan: Plan) -> dict:
                 }
                 for j, i in sc.injects.items()
             ],
-            "absences": [a.model_dump() for a in sc.absences],
-            "outages": [o.model_dump() for o in sc.outages],
+            "absences": [dump(a) for a in sc.absences],
+            "outages": [dump(o) for o in sc.outages],
         },
         "roles": [
             {
@@ -73,7 +74,7 @@ def describe(plan: Plan) -> dict:
             }
             for s, x in proc.services.items()
         ],
-        "grading": proc.grading.model_dump() if proc.grading else None,
+        "grading": dump(proc.grading),
         "obligations": [
             {
                 "id": o,
@@ -82,7 +83,7 @@ def describe(plan: Plan) -> dict:
                 "title_en": x.title_en,
                 "role": x.role,
                 "trigger": x.trigger,
-                "action": x.action.model_dump(),
+                "action": dump(x.action),
                 "deadline_min": x.deadline_min,
                 "deadline_by_level": x.deadline_by_level,
                 "deadline_clock": x.deadline_clock,
@@ -95,5 +96,5 @@ def describe(plan: Plan) -> dict:
             }
             for o, x in proc.obligations.items()
         ],
-        "assumptions": [a.model_dump() for a in proc.assumptions],
+        "assumptions": [dump(a) for a in proc.assumptions],
     }

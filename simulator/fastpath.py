@@ -34,8 +34,8 @@ import numpy as np
 
 from .agenda import report_needs
 from .fastpath_samplers import array_sampler
-from .model import EPS, Fixed, Report
-from .plan import Plan
+from .limits import EPS
+from .plan import ONE_MINUTE, Plan
 from .rng import uniform_many
 from .seeds import roots
 
@@ -467,7 +467,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 done[oid] = done_at[oid] = met_at[oid] = a
                 ok_at[oid] = np.where(d["ok"], a, _INF)
             else:
-                assert isinstance(act, Report)  # check() refused grading and classifying
+                assert act.do == "report"  # check() refused grading and classifying
                 out = _report(oid, ob.role, act.to, rt.chains[oid], d, a, message, end, n)
                 sends[oid] = out
                 need_send, need_arrive = [], []
@@ -670,7 +670,7 @@ def _work_dist(plan: Plan, oid: str):
         return ob.work
     if ob.action.do == "task":
         return plan.procedure.tasks[ob.action.task].work
-    return Fixed(dist="fixed", value=1)
+    return ONE_MINUTE
 
 
 def _report(oid, role, recipients, chains, d, at, message, end, n):

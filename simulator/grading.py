@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .expressions import compile_condition
-from .model import MatrixGrading, Procedure, RulesGrading
+
+if TYPE_CHECKING:
+    from .model import Procedure
 
 
 class _Attrs:
@@ -30,7 +32,7 @@ class Grader:
     def __init__(self, procedure: Procedure):
         g = procedure.grading
         self.kind = g.kind if g else None
-        if isinstance(g, RulesGrading):
+        if g is not None and g.kind == "rules":
             self.default = g.default
             self.rules = sorted(
                 ((r.level, compile_condition(r.when)) for r in g.rules), key=lambda x: x[0]
@@ -38,7 +40,7 @@ class Grader:
             # the level is a function of the attributes the rules read: remembered by their values
             self.reads = tuple(sorted({n for _, c in self.rules for n in c.names}))
             self.memo: dict[tuple, int] = {}
-        elif isinstance(g, MatrixGrading):
+        elif g is not None and g.kind == "matrix":
             self.row, self.column = g.row, g.column
             # looked up with whatever value the attributes hold (None when unset)
             self.cells: dict[Any, dict[Any, int]] = dict(g.cells)

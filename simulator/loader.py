@@ -14,16 +14,18 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
-
 from . import plancache
 from .errors import InputError, Problem
-from .model import Procedure, Scenario, ScriptAction
 from .plan import Plan
 
+# The model (pydantic) is imported by what validates, not here: a plan from the cache is run
+# without it (start-up, docs/PERFORMANCE.md).
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic_core import ErrorDetails
+
     from .formats.yamlsrc import Positions
+    from .model import Procedure, ScriptAction
 
 SCENARIOS_DIR = Path(str(files("drillsim.scenarios")))  # shipped inside the package
 PROCEDURES_DIR = SCENARIOS_DIR / "procedures"
@@ -228,10 +230,12 @@ def _message(err: ErrorDetails, path: tuple) -> str:
     return f"{where}: {msg}"
 
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 def validate_model(model: type[M], data, pos: Positions) -> tuple[M | None, list[Problem]]:
+    from pydantic import ValidationError
+
     from .formats.yamlsrc import KEY
 
     if not isinstance(data, dict):
@@ -324,6 +328,7 @@ def _merge_procedures(parts: list[tuple[dict, Positions]]) -> tuple[dict, Positi
 def load_procedure(ref: str) -> tuple[Procedure, Positions]:
     from . import checks
     from .formats.yamlsrc import load
+    from .model import Procedure
 
     data, pos = load(procedure_path(ref))
     proc = valid(Procedure, data, pos)
@@ -365,6 +370,7 @@ def load_plan(
 def _load_plan(ref: str, path: Path, variants: list[str], near: tuple[Path, ...]) -> Plan:
     from . import checks
     from .formats.yamlsrc import Positions, load
+    from .model import Procedure, Scenario, plain
 
     sdata, spos = load(path)
     if not isinstance(sdata, dict) or "injects" not in sdata:
@@ -453,8 +459,8 @@ def _load_plan(ref: str, path: Path, variants: list[str], near: tuple[Path, ...]
         raise InputError(problems)
     plan = Plan(
         ref=portable_ref(ref),
-        scenario=scenario,
-        procedure=procedure,
+        scenario=plain(scenario),
+        procedure=plain(procedure),
         sources=sources,
         variants=list(variants),
         files=files,
@@ -468,6 +474,7 @@ def load_actions(path: str | Path, plan: Plan) -> list[ScriptAction]:
     """An actions file: a YAML list of {at, role, do, …}; checked against the plan."""
     from . import checks
     from .formats.yamlsrc import Positions, load
+    from .model import ScriptAction
 
     data, pos = load(path)
     if not isinstance(data, list):
@@ -493,6 +500,7 @@ def validate_file(path: str) -> list[Problem]:
     """What `drillsim validate` checks for one file, whatever kind it is."""
     from . import checks
     from .formats.yamlsrc import load
+    from .model import Procedure
 
     try:
         data, pos = load(path)

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from .model import Procedure
 from .plan import Runtime
 from .rng import Streams
+
+if TYPE_CHECKING:
+    from .model import Procedure
 
 
 class Messages:

@@ -2,25 +2,23 @@
 
 Everything a BCM officer writes in YAML lands in these classes; the JSON Schema in
 `schema/` is generated from them (`drillsim schema`). Cross-references (a deputy that is
-a defined role, a condition that names known attributes) are checked in `validate.py`,
-because they need the whole document and the line numbers of the YAML source.
+a defined role, a condition that names known attributes) are checked in `checks.py`,
+because they need the whole document and the line numbers of the YAML source. A plan keeps
+what was validated as plain records of the same classes and attributes (`plain`, records.py),
+so that running a plan needs no pydantic.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-# Ranges that keep every run finite (docs/FORMAT.md, "Limits"): a year of simulated minutes for
-# any time, a recurrence no more often than once a minute and at most MAX_RECURRENCES times a run.
-MAX_MINUTES = 525_600
-MIN_EVERY = 1.0
-MAX_RECURRENCES = 10_000
-# Float slack when comparing two simulated times (a done time with a deadline, a downtime with an
-# RTO): it absorbs rounding, nothing a person could see (done at 15.0 min is a hit, 15.1 late).
-EPS = 1e-9
+from .limits import EPS as EPS  # re-exported: the model's readers find the limits here too
+from .limits import MAX_MINUTES, MIN_EVERY
+from .limits import MAX_RECURRENCES as MAX_RECURRENCES
+from .records import AbsenceTimes, ServiceRules, record
 
 Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES, description="simulated minutes")]
 PositiveMinutes = Annotated[
@@ -281,7 +279,7 @@ class Obligation(Strict):
         return self
 
 
-class Service(Strict):
+class Service(Strict, ServiceRules):
     name: str
     name_en: str = ""
     rto_min: PositiveMinutes
@@ -289,13 +287,6 @@ class Service(Strict):
     impact_per_min: float = Field(0, ge=0, description="impact accrued per minute down (CNY)")
     recovery: list[Ident] = Field(default_factory=list, description="tasks that can restore it")
     clause: str = ""
-
-    def rto_met(self, downtime: float, restored: bool) -> bool | None:
-        """The RTO rule: restored within rto_min is met; down longer than rto_min is not met,
-        restored or not; still down and within it, undecided (None)."""
-        if restored:
-            return downtime <= self.rto_min + EPS
-        return False if downtime > self.rto_min else None
 
 
 class Assumption(Strict):
@@ -374,7 +365,7 @@ class Inject(Strict):
         return self
 
 
-class Absence(Strict):
+class Absence(Strict, AbsenceTimes):
     """A role away. Without `from` it was away before the exercise began: its deputy acts from
     the first minute, with no handover. With `from` it leaves during the exercise, and its
     deputy takes over after the role's `handover_min`."""
@@ -389,10 +380,6 @@ class Absence(Strict):
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
     )
-
-    @property
-    def begins(self) -> float:
-        return 0.0 if self.start_min is None else self.start_min
 
     @model_validator(mode="after")
     def _order(self):
@@ -565,3 +552,18 @@ class ScriptAction(Strict):
         if missing:
             raise ValueError(f"`do: {self.do}` needs {', '.join(missing)}")
         return self
+
+
+def plain(value: Any) -> Any:
+    """A validated model as records (records.py): the same class names and attributes, no
+    pydantic; dicts and lists are copied with their items made plain."""
+    if isinstance(value, BaseModel):
+        fields = tuple(type(value).model_fields)
+        return record(
+            type(value).__name__, fields, tuple([plain(getattr(value, f)) for f in fields])
+        )
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

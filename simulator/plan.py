@@ -1,7 +1,8 @@
 """The compiled plan: what a run needs, checked once and shared by every replication.
 
 `Plan` is what the loader (loader.py) makes of a scenario, its merged procedures and its
-variants. `Runtime` is what every run of that plan shares, built by the first run and kept on
+variants, held as plain records of the model (records.py: a plan, cached or not, is read
+without pydantic). `Runtime` is what every run of that plan shares, built by the first run and kept on
 the plan: samplers, the grader, the compiled conditions and the index of which conditions read
 which fact.
 """
@@ -9,17 +10,20 @@ which fact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .agenda import report_needs
 from .expressions import Condition
 from .grading import Grader, defaults
-from .model import Fixed, Procedure, Scenario
+from .records import record
 from .rng import sampler
 
-# built without validation: validating at import would build the model's validator (and load
-# pydantic's plugins) on every start, a cached plan needs neither
-_ONE_MINUTE = Fixed.model_construct(dist="fixed", value=1)
+if TYPE_CHECKING:
+    # the records have these models' attributes (model.plain makes them)
+    from .model import Procedure, Scenario
+
+# the work of a duty that names none: the record of `{dist: fixed, value: 1}`
+ONE_MINUTE = record("Fixed", ("dist", "value"), ("fixed", 1))
 
 
 @dataclass
@@ -92,7 +96,7 @@ class Runtime:
         self.work = {}
         for oid, ob in proc.obligations.items():
             dist = ob.work or (
-                proc.tasks[ob.action.task].work if ob.action.do == "task" else _ONE_MINUTE
+                proc.tasks[ob.action.task].work if ob.action.do == "task" else ONE_MINUTE
             )
             self.work[oid] = sampler(dist)
         self.task_work = {t: sampler(task.work) for t, task in proc.tasks.items()}

@@ -5,18 +5,23 @@ A plan is loaded once (loader.load_plan: YAML, pydantic validation, the cross-re
 the conditions compiled) and pickled into the user's cache folder (`$DRILLSIM_CACHE`, else
 `$XDG_CACHE_HOME/drillsim`, else `~/.cache/drillsim`; `DRILLSIM_CACHE=off` turns it off), under a
 name derived from what was asked (scenario and variant references, the files they resolve to,
-the folders searched) and from drillsim's own code (the Python and pydantic versions and the
-content of every module of the simulator package, which defines, reads, checks and compiles a
-plan: an upgrade or an edited checkout is another cache). An entry is used only when every file
+the folders searched) and from drillsim's own code (the Python version, the version files of
+pydantic and PyYAML, which decide what a file says, and the content of every module of the
+simulator package, which defines, reads, checks and compiles a plan: an upgrade or an edited
+checkout is another cache). An entry is used only when every file
 the plan was built from still has the SHA-256 recorded in it and the scenario's procedures still
 resolve to the same files; anything else (an edited file, a new file that now shadows one, a
 truncated or corrupt entry, another drillsim) means loading from the files again. Writing is
 atomic (a temporary file renamed into place) and a cache that cannot be written is skipped.
+
+A plan holds plain records (records.py), so reading an entry imports neither pydantic nor the
+YAML reader: that is most of what a cached start saves.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -28,7 +33,7 @@ if TYPE_CHECKING:
     from .plan import Plan
 
 ENV = "DRILLSIM_CACHE"
-FORMAT = 1  # bump when what is pickled changes shape in a way the code fingerprint misses
+FORMAT = 2  # bump when what is pickled changes shape in a way the code fingerprint misses
 _code_digest: str | None = None
 
 
@@ -50,11 +55,12 @@ def _code() -> str:
         here = Path(__file__).resolve().parent
         for module in sorted(here.rglob("*.py")):
             h.update(module.read_bytes())
-        try:
-            from pydantic.version import VERSION as pydantic_version
-        except ImportError:  # pragma: no cover - pydantic is a dependency
-            pydantic_version = "?"
-        h.update(pydantic_version.encode())
+        # the readers' versions by their version files, found without importing them (importing
+        # pydantic to ask would cost the start-up the cache saves)
+        for package, name in (("pydantic", "version.py"), ("yaml", "__init__.py")):
+            spec = importlib.util.find_spec(package)
+            if spec is not None and spec.origin:
+                h.update((Path(spec.origin).parent / name).read_bytes())
         _code_digest = h.hexdigest()
     return _code_digest
 

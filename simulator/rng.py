@@ -24,11 +24,12 @@ from collections.abc import Callable
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
-from .model import Distribution, Exponential, Fixed, LogNormal, Triangular, Uniform
 from .seeds import as_seed
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from .model import Distribution
 
 _Z90 = NormalDist().inv_cdf(0.9)
 _inv_normal = NormalDist().inv_cdf
@@ -104,13 +105,14 @@ class Streams:
 
 def sampler(dist: Distribution) -> Callable[[float], float]:
     """Inverse CDF of `dist`: maps a uniform draw to minutes, monotone in the draw."""
-    if isinstance(dist, Fixed):
+    # by the discriminator: a validated model and its record (records.py) both have it
+    if dist.dist == "fixed":
         value = dist.value
         return lambda u: value
-    if isinstance(dist, Uniform):
+    if dist.dist == "uniform":
         low, span = dist.low, dist.high - dist.low
         return lambda u: low + span * u
-    if isinstance(dist, Triangular):
+    if dist.dist == "triangular":
         a, c, b = dist.low, dist.mode, dist.high
         if b == a:
             return lambda u: a
@@ -120,10 +122,10 @@ def sampler(dist: Distribution) -> Callable[[float], float]:
             if u < cut
             else b - math.sqrt((1 - u) * (b - a) * (b - c))
         )
-    if isinstance(dist, LogNormal):
+    if dist.dist == "lognormal":
         mu, sigma = math.log(dist.median), math.log(dist.p90 / dist.median) / _Z90
         return lambda u: math.exp(mu + sigma * _inv_normal(u))
-    if isinstance(dist, Exponential):
+    if dist.dist == "exponential":
         mean = dist.mean
         return lambda u: -mean * math.log(1.0 - u)
     raise ValueError(f"unknown distribution {dist.dist}")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import ScriptAction
 from .plan import Plan
 from .seeds import Seed
 from .session import Session
+
+if TYPE_CHECKING:
+    from .model import ScriptAction
 
 
 def players_for(

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError, Problem
 from .eventlog import LogWriter, dumps
-from .model import ScriptAction
 from .plan import Plan
 from .seeds import Seed, as_seed
 from .world import PLAYERS, World
+
+if TYPE_CHECKING:
+    from .model import ScriptAction
 
 VERSION = "0.1.0"
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .agenda import EPS, Agenda, Duty
-from .model import Procedure, Scenario
 from .plan import Runtime
 
 if TYPE_CHECKING:
     import simpy
 
+    from .model import Procedure, Scenario
     from .world import World
 
 

@@ -11,12 +11,16 @@ runs, Monte Carlo and plan comparisons are unchanged.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from numpy.random import SeedSequence
 
-from .model import Span
 from .plan import Plan
+from .records import replace
 from .rng import Streams
+
+if TYPE_CHECKING:
+    from .model import Span
 
 
 def _value(span: Span, u: float) -> float:
@@ -56,8 +60,8 @@ def apply(plan: Plan, drawn: dict) -> Plan:
             update["at"] = got["at"]
         if "set" in got:
             update["set"] = {**inj.set, **got["set"]}
-        injects[jid] = inj.model_copy(update=update)
-    varied = dataclasses.replace(plan, scenario=sc.model_copy(update={"injects": injects}))
+        injects[jid] = replace(inj, **update)
+    varied = dataclasses.replace(plan, scenario=replace(sc, injects=injects))
     varied.drawn = drawn
     return varied
 

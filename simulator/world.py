@@ -16,7 +16,7 @@ bots.py; what every run of a plan shares (samplers, compiled conditions) in plan
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -24,11 +24,13 @@ from .agenda import EVENTS as AGENDA_EVENTS
 from .agenda import Agenda
 from .bots import Bot, Bots
 from .messages import Messages
-from .model import ScriptAction
 from .plan import Plan
 from .rng import Streams
 from .seeds import Seed
 from .triggers import Ctx, Triggers
+
+if TYPE_CHECKING:
+    from .model import ScriptAction
 
 PLAYERS = ("bot", "script", "human", "idle")
 # The events the agenda and a replication's record read. A run without trace (Monte Carlo

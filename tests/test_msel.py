@@ -11,6 +11,7 @@ from drillsim.cli import main
 from drillsim.simulator.errors import InputError
 from drillsim.simulator.formats.msel import COLUMNS, export_msel, import_msel, read_sheet
 from drillsim.simulator.loader import load_plan
+from drillsim.simulator.records import replace
 
 SCENARIOS = ["payment_outage", "service_desk_shift"]
 
@@ -35,7 +36,7 @@ def test_export_import_export_is_identical(tmp_path, scenario, suffix):
     )
     original, imported = load_plan(scenario).scenario, load_plan(str(scenario_file)).scenario
     assert imported.injects == original.injects  # nothing lost
-    assert imported.model_dump(exclude={"injects"}) == original.model_dump(exclude={"injects"})
+    assert replace(imported, injects={}) == replace(original, injects={})
 
 
 def test_chinese_headers_round_trip_too(tmp_path):

@@ -3,6 +3,7 @@ say, ignored when corrupt, and a run from it is the run from the files."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -119,17 +120,31 @@ def test_variants_and_shipped_ids_have_entries_of_their_own(cache):
     assert load_plan("payment_outage").variants == base.variants == []
 
 
-def test_run_reads_no_yaml_and_no_numpy_with_a_cached_plan(cache):
-    """What `drillsim run` imports when its plan is cached: no YAML reader, no plan checks, no
-    numpy, no asyncio (start-up time, docs/PERFORMANCE.md)."""
+HEAVY = (
+    "yaml",
+    "numpy",
+    "pydantic",
+    "pydantic_core",
+    "asyncio",
+    "drillsim.simulator.checks",
+    "drillsim.simulator.model",
+)
+
+
+def test_run_reads_no_yaml_no_pydantic_and_no_numpy_with_a_cached_plan(cache):
+    """What `drillsim run` imports when its plan is cached: no YAML reader, no pydantic (the plan
+    is records), no plan checks, no numpy, no asyncio (start-up time, docs/PERFORMANCE.md); the
+    first run, which validates, did import them."""
     code = (
         "import sys; from drillsim.cli import main; main(['run', 'payment_outage']); "
-        "print(sorted(m for m in ('yaml', 'numpy', 'asyncio', 'drillsim.simulator.checks') "
-        "if m in sys.modules), file=sys.stderr)"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
     )
     env = {"DRILLSIM_CACHE": str(cache), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert first.returncode == 0, first.stderr
+    assert {"yaml", "pydantic", "drillsim.simulator.model"} <= set(
+        ast.literal_eval(first.stderr.strip().splitlines()[-1])
+    )
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert second.returncode == 0, second.stderr
     assert second.stderr.strip().splitlines()[-1] == "[]"
