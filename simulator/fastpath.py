@@ -73,6 +73,7 @@ class Model:
     # changes it: ("time", minute) / ("inject", id) / ("task", obligation), with the value's index
     domains: dict[str, list]
     sources: dict[str, list[tuple[str, Any, int]]]
+    order: list[str] = field(default_factory=list)  # live duties, each after what it waits for
     notes: list[str] = field(default_factory=list)
 
 
@@ -274,7 +275,45 @@ def check(plan: Plan) -> Model:
                     break
     if why:
         raise NotModelled(sorted(set(why)))
-    return Model(plan, live, triggers, injects, domains, sources)
+    return Model(plan, live, triggers, injects, domains, sources, _order(plan, live, triggers))
+
+
+def _order(plan: Plan, live: list[str], triggers: dict[str, _Trigger]) -> list[str]:
+    """The live duties with each after the duties its trigger waits for (done, due, a report
+    reaching a role), so that one pass over them mostly computes a replication's times; the
+    passes that follow only confirm them (or, where a role queues, correct them). A cycle keeps
+    file order."""
+    obs = plan.procedure.obligations
+    reporters: dict[str, list[str]] = {}
+    for oid in live:
+        act = obs[oid].action
+        if isinstance(act, Report):
+            for to in act.to:
+                reporters.setdefault(to, []).append(oid)
+    after: dict[str, list[str]] = {}
+    for oid in live:
+        deps = []
+        for kind, arg in triggers[oid].atoms:
+            if kind in ("done", "due") and arg in triggers:
+                deps.append(arg)
+            elif kind == "reached":
+                deps += reporters.get(arg, [])
+        after[oid] = deps
+    out: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(oid: str):
+        if state.get(oid):
+            return  # placed, or on the path (a cycle)
+        state[oid] = 1
+        for dep in after[oid]:
+            visit(dep)
+        state[oid] = 2
+        out.append(oid)
+
+    for oid in live:
+        visit(oid)
+    return out
 
 
 # --- computing a batch ---------------------------------------------------------------------------
@@ -433,6 +472,20 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             return fired[ref]
         return ok_at[ref]
 
+    reporters: dict[str, list[str]] = {}
+    arrivals: dict[str, dict[str, np.ndarray]] = {}  # report -> role -> its first delivery
+    for oid in live:
+        act = obs[oid].action
+        if isinstance(act, Report):
+            arrivals[oid] = {to: inf for to in act.to}
+            for to in act.to:
+                reporters.setdefault(to, []).append(oid)
+    queued: dict[str, list[str]] = {}  # roles with more duties than members: their duties
+    for oid in live:
+        queued.setdefault(obs[oid].role, []).append(oid)
+    queued = {r: oids for r, oids in queued.items() if len(oids) > proc.roles[r].members}
+    asked = {oid: inf for oid in live}
+    memo: dict[str, tuple] = {}
     for _round_no in range(4 * (len(live) + len(sc.injects)) + 8):
         before = [*due.values(), *done.values(), *reached.values(), *fired.values()]
         attr_src = {
@@ -449,18 +502,37 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             else:
                 t = first(when)
             new_fired[j] = clip(t)
-        # duties: when each falls due, when its bot asks for a member, when the work ends
-        asked = {}
-        for oid in live:
+        fired = new_fired
+        # what reaches each role: the injects, and every report's deliveries (this pass's where
+        # computed, else the last pass's)
+        reach_base = {r: inf for r in proc.roles}
+        for j, inj in sc.injects.items():
+            for r in inj.to:
+                reach_base[r] = np.minimum(reach_base[r], fired[j])
+
+        def reach(role):
+            t = reach_base[role]
+            for oid in reporters.get(role, ()):
+                t = np.minimum(t, arrivals[oid][role])
+            return t
+
+        reached = {r: reach(r) for r in proc.roles}
+        # duties, each after what it waits for: when it falls due, when its bot asks for a
+        # member, when the work starts (the role's queue) and ends, and what the action does
+        for oid in model.order:
+            ob = obs[oid]
             d = draws[oid]
             f = clip(first(model.triggers[oid]))
             due[oid] = f
             asked[oid] = np.where(d["forgot"], _INF, clip(f + d["reaction"]))
-        start_at = _members(model, asked, due, fired, done_at, draws, n)
-        for oid in live:
-            ob = obs[oid]
-            d = draws[oid]
-            a = clip(start_at[oid] + d["work"])
+            queue = queued.get(ob.role)
+            if queue is None:
+                start_at = asked[oid]
+            else:
+                start_at = _members(
+                    model, ob.role, queue, asked, due, fired, done_at, draws, n, memo
+                )[oid]
+            a = clip(start_at + d["work"])
             act_at[oid] = a
             act = ob.action
             if act.do == "task":
@@ -485,14 +557,12 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 done[oid] = last_arrival  # the delivery that completed it
                 done_at[oid] = np.where(np.isfinite(last_arrival), np.max(need_send, axis=0), _INF)
                 met_at[oid] = last_arrival
-        new_reached = {r: inf for r in proc.roles}
-        for j, inj in sc.injects.items():
-            for r in inj.to:
-                new_reached[r] = np.minimum(new_reached[r], new_fired[j])
-        for oid in live:
-            for to, _via, _sent, arrive, delivered in sends[oid]:
-                new_reached[to] = np.minimum(new_reached[to], np.where(delivered, arrive, _INF))
-        fired, reached = new_fired, new_reached
+                got = arrivals[oid] = {}
+                for to, _via, _sent, arrive, delivered in out:
+                    t = np.where(delivered, arrive, _INF)
+                    got[to] = np.minimum(got[to], t) if to in got else t
+                for to in got:
+                    reached[to] = reach(to)
         after = [*due.values(), *done.values(), *reached.values(), *fired.values()]
         if all(np.array_equal(x, y) for x, y in zip(before, after)):
             break
@@ -612,56 +682,68 @@ def _levels(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple[np.ndarra
     return level, count
 
 
-def _members(model, asked, due, fired, done_at, draws, n) -> dict[str, np.ndarray]:
-    """When each duty's work starts: at once while its role has a member free; else, when one
-    is released, the waiting duty with the earliest deadline (then the first to ask) goes on —
-    bots._Members, non-preemptive, for all replications at once."""
+def _members(model, role, oids, asked, due, fired, done_at, draws, n, memo) -> dict:
+    """When each of a role's duties starts its work: at once while a member is free; else, when
+    one is released, the waiting duty with the earliest deadline (then the first to ask) goes
+    on — bots._Members, non-preemptive, for all replications at once. Only the replications
+    where the role's duties overlap more than its members are worked through; `memo` keeps the
+    last answer per role (a pass that changes none of its duties' asks gets it again)."""
     plan = model.plan
-    obs = plan.procedure.obligations
-    out = dict(asked)
-    by_role: dict[str, list[str]] = {}
-    for oid in model.live:
-        by_role.setdefault(obs[oid].role, []).append(oid)
-    for role, oids in by_role.items():
-        members = plan.procedure.roles[role].members
-        if len(oids) <= members:
-            continue  # never more duties in work than members
-        k = len(oids)
-        ask = np.stack([asked[o] for o in oids])  # (k, n)
-        work = np.stack([draws[o]["work"] for o in oids])
-        prio = np.stack(
-            [
-                np.where(np.isfinite(dl := _deadline(plan, o, due[o], fired, done_at, n)), dl, _INF)
-                for o in oids
-            ]
-        )
-        free = np.zeros((members, n))  # when each member is next free
-        waiting = np.isfinite(ask)
-        start = np.full((k, n), _INF)
-        cols = np.arange(n)
-        for _ in range(k):
-            if not waiting.any():
-                break
-            m = free.argmin(axis=0)
-            t_free = free[m, cols]
-            queued = waiting & (ask <= t_free)
-            any_queued = queued.any(axis=0)
-            # among those waiting when the member frees: the earliest deadline, then the first
-            # to ask; otherwise the next to ask, who finds the member free
-            key_q = np.where(queued, prio, _INF)
-            best_prio = key_q.min(axis=0)
-            tie = queued & (prio == best_prio)
-            pick_q = np.where(tie, ask, _INF).argmin(axis=0)
-            pick_n = np.where(waiting, ask, _INF).argmin(axis=0)
-            pick = np.where(any_queued, pick_q, pick_n)
-            ok = waiting[pick, cols]
-            s = np.maximum(ask[pick, cols], t_free)
-            start[pick[ok], cols[ok]] = s[ok]
-            free[m[ok], cols[ok]] = s[ok] + work[pick[ok], cols[ok]]
-            waiting[pick[ok], cols[ok]] = False
-        for i, o in enumerate(oids):
-            out[o] = start[i]
+    members = plan.procedure.roles[role].members
+    ask = np.stack([asked[o] for o in oids])  # (k, n)
+    prio = np.stack(
+        [
+            np.where(np.isfinite(dl := _deadline(plan, o, due[o], fired, done_at, n)), dl, _INF)
+            for o in oids
+        ]
+    )
+    last = memo.get(role)
+    if last is not None and np.array_equal(last[0], ask) and np.array_equal(last[1], prio):
+        return last[2]
+    work = np.stack([draws[o]["work"] for o in oids])
+    start = ask.copy()
+    # a replication where some duty asks while `members` others are in work (each started at
+    # its ask) is one where the role queues; elsewhere each starts when it asks
+    busy = np.zeros(ask.shape, dtype=np.int64)
+    for j in range(len(oids)):
+        hit = (ask[j] <= ask) & (ask < ask[j] + work[j])
+        hit[j] = False  # a duty does not wait for itself
+        busy += hit
+    cols = np.flatnonzero(((busy >= members) & np.isfinite(ask)).any(axis=0))
+    if len(cols):
+        start[:, cols] = _queue(ask[:, cols], prio[:, cols], work[:, cols], members)
+    out = {o: start[i] for i, o in enumerate(oids)}
+    memo[role] = (ask, prio, out)
     return out
+
+
+def _queue(ask, prio, work, members) -> np.ndarray:
+    k, n = ask.shape
+    free = np.zeros((members, n))  # when each member is next free
+    waiting = np.isfinite(ask)
+    start = np.full((k, n), _INF)
+    cols = np.arange(n)
+    for _ in range(k):
+        if not waiting.any():
+            break
+        m = free.argmin(axis=0)
+        t_free = free[m, cols]
+        queued = waiting & (ask <= t_free)
+        any_queued = queued.any(axis=0)
+        # among those waiting when the member frees: the earliest deadline, then the first
+        # to ask; otherwise the next to ask, who finds the member free
+        key_q = np.where(queued, prio, _INF)
+        best_prio = key_q.min(axis=0)
+        tie = queued & (prio == best_prio)
+        pick_q = np.where(tie, ask, _INF).argmin(axis=0)
+        pick_n = np.where(waiting, ask, _INF).argmin(axis=0)
+        pick = np.where(any_queued, pick_q, pick_n)
+        ok = waiting[pick, cols]
+        s = np.maximum(ask[pick, cols], t_free)
+        start[pick[ok], cols[ok]] = s[ok]
+        free[m[ok], cols[ok]] = s[ok] + work[pick[ok], cols[ok]]
+        waiting[pick[ok], cols[ok]] = False
+    return start
 
 
 def _work_dist(plan: Plan, oid: str):
