@@ -287,7 +287,7 @@ def _order(plan: Plan, live: list[str], triggers: dict[str, _Trigger]) -> list[s
     reporters: dict[str, list[str]] = {}
     for oid in live:
         act = obs[oid].action
-        if isinstance(act, Report):
+        if act.do == "report":
             for to in act.to:
                 reporters.setdefault(to, []).append(oid)
     after: dict[str, list[str]] = {}
@@ -476,7 +476,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     arrivals: dict[str, dict[str, np.ndarray]] = {}  # report -> role -> its first delivery
     for oid in live:
         act = obs[oid].action
-        if isinstance(act, Report):
+        if act.do == "report":
             arrivals[oid] = {to: inf for to in act.to}
             for to in act.to:
                 reporters.setdefault(to, []).append(oid)
