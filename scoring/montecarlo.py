@@ -22,13 +22,14 @@ from drillsim.simulator.replications import Batch, Job, RunInfo, plan_for, run_r
 from drillsim.words import t
 from drillsim.words.formatting import level_word, pct
 
+from . import paired
 from .critical_path import CriticalPath, critical_path, restorers  # noqa: F401 (their home was here)
+from .paired import Pairing
 from .records import RecordsWriter
 from .stats import (
     _f,
     clustered_from_sums,
     excludes_zero,
-    paired_ratio_difference,
 )
 from .tally import HIT, LATE, MISSED, OPEN, Tally, basis, duty_rows, per_rep, service_rows
 
@@ -276,12 +277,13 @@ def compare(
     tallies = [Tally(base_plan, paired=True, n=n)] + [
         Tally(p, paired=True, shifts=deadline_shifts(base_plan, p), n=n) for p in plans
     ]
+    pairing = Pairing(tallies)
     named = [("base", base_plan)] + [(m["id"], p) for m, p in zip(metas, plans)]
     with RecordsWriter.open(records, named) as writer:
 
         def consume(j: int, b: Batch) -> None:
             writer.write(j, b)
-            tallies[j].add(b)
+            pairing.add(j, tallies[j].add(b))
 
         run_replications(
             jobs,
@@ -353,14 +355,11 @@ def deadline_shifts(base_plan: Plan, plan: Plan) -> dict[str, float]:
     return out
 
 
-def _same_rule(var: Tally, oid: str, hb, tb) -> dict | None:
+def _same_rule(var: Tally, oid: str) -> dict | None:
     """Where the variant moved a duty's deadline (minutes to minutes): the variant's response
     against the base's deadline, paired with the base, so that a relaxed rule is not read as a
     faster response."""
-    if oid not in var.shifts:
-        return None
-    hv, tv = var.counts(oid, shifted=True)
-    d = paired_ratio_difference(hv, tv, hb, tb)
+    d = paired.difference((var.pairs or {}).get(("same_rule", oid)))
     if d is None:
         return None
     return {
@@ -371,12 +370,21 @@ def _same_rule(var: Tally, oid: str, hb, tb) -> dict | None:
     }
 
 
-def _paired(plan: Plan, records: Batch | Tally, shifts: dict | None = None) -> Tally:
-    if isinstance(records, Tally):
-        return records
-    tally = Tally(plan, paired=True, shifts=shifts)
-    tally.add(records)
-    return tally
+def _paired(base_plan: Plan, base: Batch | Tally, plan: Plan, var: Batch | Tally) -> Tally:
+    """The variant's tally with its sums paired with the base (compare's, or made here from
+    the two plans' records)."""
+    if isinstance(var, Tally) and var.pairs is not None:
+        return var
+    if not (isinstance(base, Batch) and isinstance(var, Batch)):
+        raise ValueError("paired differences need both plans' records, or compare's tallies")
+    tallies = [
+        Tally(base_plan, paired=True),
+        Tally(plan, paired=True, shifts=deadline_shifts(base_plan, plan)),
+    ]
+    pairing = Pairing(tallies)
+    pairing.add(0, tallies[0].add(base))
+    pairing.add(1, tallies[1].add(var))
+    return tallies[1]
 
 
 def obligation_differences(
@@ -385,19 +393,15 @@ def obligation_differences(
     """Per duty: P(hit) in the variant minus the base, paired replication by replication (each
     plan's hits counted on that plan's basis for the duty); each plan's deadline, and whether the
     variant changed the rule (deadline, anchor, recurrence)."""
-    base = _paired(base_plan, base)
-    var = _paired(plan, var, deadline_shifts(base_plan, plan))
-    ids = list(base_plan.procedure.obligations) + [
-        o for o in plan.procedure.obligations if o not in base_plan.procedure.obligations
-    ]
+    var = _paired(base_plan, base, plan, var)
+    assert var.pairs is not None
     out = []
-    for oid in ids:
+    for oid in var.duty_ids:
         owner = base_plan if oid in base_plan.procedure.obligations else plan
         ob = owner.procedure.obligations[oid]
         how = basis(owner, oid)
-        hb, tb = base.counts(oid)
-        hv, tv = var.counts(oid)
-        d = paired_ratio_difference(hv, tv, hb, tb)
+        sums = var.pairs[("duty", oid)]
+        d = paired.difference(sums)
         rule_changed = _rule(base_plan, oid) != _rule(plan, oid)
         out.append(
             {
@@ -409,9 +413,9 @@ def obligation_differences(
                 "deadline_base": deadline_spec(base_plan, oid),
                 "deadline_variant": deadline_spec(plan, oid),
                 "rule_changed": rule_changed,
-                "same_rule": _same_rule(var, oid, hb, tb) if rule_changed else None,
-                "p_hit_base": _f(hb.sum() / tb.sum()) if tb.sum() else None,
-                "p_hit_variant": _f(hv.sum() / tv.sum()) if tv.sum() else None,
+                "same_rule": _same_rule(var, oid) if rule_changed else None,
+                "p_hit_base": _f(sums["Hb"] / sums["Tb"]) if sums["Tb"] else None,
+                "p_hit_variant": _f(sums["Hv"] / sums["Tv"]) if sums["Tv"] else None,
                 "delta_p_hit": _f(d["delta"]) if d else None,
                 "ci95": [_f(max(-1.0, d["lo"])), _f(min(1.0, d["hi"]))] if d else None,
                 "changed": bool(d and excludes_zero(d["lo"], d["hi"])),
@@ -426,16 +430,13 @@ def service_differences(
     base_plan: Plan, base: Batch | Tally, plan: Plan, var: Batch | Tally
 ) -> list[dict]:
     """Per service: P(RTO met) and mean downtime in the variant minus the base, paired."""
-    base, var = _paired(base_plan, base), _paired(plan, var)
-    ids = list(base_plan.procedure.services) + [
-        s for s in plan.procedure.services if s not in base_plan.procedure.services
-    ]
+    var = _paired(base_plan, base, plan, var)
+    assert var.pairs is not None
     out = []
-    for sid in ids:
+    for sid in var.service_ids:
         owner = base_plan if sid in base_plan.procedure.services else plan
-        b, v = base.service_counts(sid), var.service_counts(sid)
-        rto = paired_ratio_difference(v["met"], v["decided"], b["met"], b["decided"])
-        down = paired_ratio_difference(v["downtime"], v["down"], b["downtime"], b["down"])
+        rto = paired.difference(var.pairs[("rto", sid)])
+        down = paired.difference(var.pairs[("downtime", sid)])
         changed_rto = bool(rto and excludes_zero(rto["lo"], rto["hi"]))
         changed_down = bool(down and excludes_zero(down["lo"], down["hi"]))
         out.append(

@@ -29,7 +29,7 @@ import numpy as np
 from drillsim.simulator.plan import Plan
 from drillsim.simulator.replications import CODE, Batch
 
-from .sketch import Chunks, Exact, kept
+from .sketch import Exact, kept
 
 HIT, LATE, MISSED, OPEN = CODE["hit"], CODE["late"], CODE["missed"], CODE["open"]
 EPS = 1e-6
@@ -139,13 +139,20 @@ class Tally:
         self.waiting: dict[int, Part] = {}  # parts that came before their predecessors
         self.count = 0  # replications folded in: 0 … count-1
         self.acc = _Folded(len(self.obligations), len(self.services), kept(n))
+        # a variant's sums paired with the base, set by scoring.paired.Pairing
+        self.pairs: dict | None = None
+        self.duty_ids: list[str] = []
+        self.service_ids: list[str] = []
 
-    def add(self, batch: Batch) -> None:
-        self.waiting[batch.start] = self._reduce(batch)
+    def add(self, batch: Batch) -> Part:
+        """Reduce a batch and fold it in (once its predecessors have come); its part, which a
+        comparison pairs with the other plans' (scoring.paired)."""
+        part = self.waiting[batch.start] = self._reduce(batch)
         while self.count in self.waiting:
-            part = self.waiting.pop(self.count)
-            self.acc.fold(part)
-            self.count += part.count
+            first = self.waiting.pop(self.count)
+            self.acc.fold(first)
+            self.count += first.count
+        return part
 
     @property
     def n(self) -> int:
@@ -267,24 +274,6 @@ class Tally:
             "downtime": c["downtime"],
         }
 
-    def counts(self, oid: str, shifted: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """(hits, occurrences) per replication of one duty (paired tallies only); shifted: the
-        hits against its deadline moved by shifts[oid]."""
-        if oid not in self.obligations:
-            return np.zeros(self.n), np.zeros(self.n)
-        d = self.folded().duties[self.obligations.index(oid)]
-        return (
-            d["shifted" if shifted else "hits"].array().astype(float),
-            d["trials"].array().astype(float),
-        )
-
-    def service_counts(self, sid: str) -> dict[str, np.ndarray]:
-        """Per replication: down, met, decided, downtime (paired tallies only)."""
-        if sid not in self.services:
-            return {k: np.zeros(self.n) for k in ("down", "met", "decided", "downtime")}
-        per_rep = self.folded().services[self.services.index(sid)]["per_rep"]
-        return {k: v.array().astype(float) for k, v in per_rep.items()}
-
     def levels(self, which: str) -> dict[int, int]:
         return dict(getattr(self.folded(), which))
 
@@ -312,9 +301,6 @@ class _Folded:
                 "static": 0,
                 "other_allowance": times(np.float32),
                 "late_by": times(np.float64),
-                "hits": Chunks(np.int16),
-                "trials": Chunks(np.int16),
-                "shifted": Chunks(np.int16),
             }
             for _ in range(n_duties)
         ]
@@ -326,7 +312,6 @@ class _Folded:
                 "rows": 0,
                 "restored": 0,
                 "downtime": times(np.float64),
-                "per_rep": {},
             }
             for _ in range(n_services)
         ]
@@ -346,16 +331,10 @@ class _Folded:
             d["static"] += p.static
             d["other_allowance"].add(p.other_allowance)
             d["late_by"].add(p.late_by)
-            for name in ("hits", "trials", "shifted"):
-                values = getattr(p, name)
-                if values is not None:
-                    d[name].add(values)
         for c, sp in zip(self.services, part.services):
             for name in ("down", "met", "decided", "rows", "restored"):
                 c[name] += getattr(sp, name)
             c["downtime"].add(sp.downtime)
-            for name, values in (sp.per_rep or {}).items():
-                c["per_rep"].setdefault(name, Chunks(values.dtype)).add(values)
         for which in ("declared", "true_level"):
             counts = getattr(self, which)
             for lv, c in getattr(part, which).items():

@@ -1,0 +1,197 @@
+"""The paired differences of a comparison from running sums: memory flat in the number of
+replications.
+
+Each variant is paired with the base replication by replication (common random numbers). The
+interval of a difference of ratios (stats.paired_ratio_difference) needs, besides the two
+ratios, the sum over replications of the squared linearised differences, which expands into
+sums of products of the per-replication values: per side sum h, sum t, sum h^2, sum h t,
+sum t^2, and across the sides sum hv hb, sum hv tb, sum tv hb, sum tv tb. `Pairing` takes each
+plan's tally part (scoring.tally) as it comes, and as soon as every plan's part of the same
+replications has come it adds their sums and drops the parts.
+
+Hits, occurrences, RTO met and decided, went down: integers, summed as Python integers, and the
+interval computed from them exactly (one rounding at the end): a variant equal to the base gives
+exactly [0, 0], and the figures are those of the per-replication computation up to its own
+rounding. Downtimes are floats: their sums are added batch by batch in replication order, and
+the expansion is grouped so that a variant equal to the base still cancels to exactly 0.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .stats import Z95
+
+_KEYS = ("n", "Hv", "Tv", "Hb", "Tb", "vhh", "vht", "vtt", "bhh", "bht", "btt")
+_CROSS = ("xhh", "xht", "xth", "xtt")
+
+
+def batch_sums(hv, tv, hb, tb, exact: bool) -> dict[str, Any]:
+    """One batch's sums of a pair of per-replication (hits, trials) arrays."""
+    kind = int if exact else float
+    hv, tv, hb, tb = (np.asarray(a, np.int64 if exact else np.float64) for a in (hv, tv, hb, tb))
+
+    def s(a: np.ndarray) -> int | float:
+        return kind(a.sum())
+
+    diff = hv / np.where(tv > 0, tv, 1) - hb / np.where(tb > 0, tb, 1)
+    return {
+        "n": int(hv.size),
+        "Hv": s(hv),
+        "Tv": s(tv),
+        "Hb": s(hb),
+        "Tb": s(tb),
+        "vhh": s(hv * hv),
+        "vht": s(hv * tv),
+        "vtt": s(tv * tv),
+        "bhh": s(hb * hb),
+        "bht": s(hb * tb),
+        "btt": s(tb * tb),
+        "xhh": s(hv * hb),
+        "xht": s(hv * tb),
+        "xth": s(tv * hb),
+        "xtt": s(tv * tb),
+        "higher": int((diff > 1e-12).sum()),
+        "lower": int((diff < -1e-12).sum()),
+        "same_t": bool(np.array_equal(tv, tb)),
+        "all01": bool(_is01(tv) and _is01(hv) and _is01(hb)),
+        "exact": exact,
+    }
+
+
+def _is01(x: np.ndarray) -> bool:
+    return bool(np.all((x == 0) | (x == 1)))
+
+
+def add(acc: dict | None, part: dict) -> dict:
+    """acc + one batch's sums (acc None: the first)."""
+    if acc is None:
+        return dict(part)
+    out = {k: acc[k] + part[k] for k in _KEYS + _CROSS + ("higher", "lower")}
+    out["same_t"] = acc["same_t"] and part["same_t"]
+    out["all01"] = acc["all01"] and part["all01"]
+    out["exact"] = acc["exact"]
+    return out
+
+
+def difference(s: dict | None, z: float = Z95) -> dict | None:
+    """stats.paired_ratio_difference from the sums (its docstring says what it estimates)."""
+    if s is None:
+        return None
+    n, Hv, Tv, Hb, Tb = s["n"], s["Hv"], s["Tv"], s["Hb"], s["Tb"]
+    if n == 0 or Tv <= 0 or Tb <= 0:
+        return None
+    p_var, p_base = Hv / Tv, Hb / Tb
+    delta = p_var - p_base
+    if n < 2:
+        se = math.inf
+    elif s["exact"]:
+        # sum over replications of d_r^2 = n^2 X / (Tv Tb)^4, X an integer (module docstring)
+        a2 = Tv * Tv * s["vhh"] - 2 * Tv * Hv * s["vht"] + Hv * Hv * s["vtt"]
+        b2 = Tb * Tb * s["bhh"] - 2 * Tb * Hb * s["bht"] + Hb * Hb * s["btt"]
+        ab = Tv * Tb * s["xhh"] - Tv * Hb * s["xht"] - Hv * Tb * s["xth"] + Hv * Hb * s["xtt"]
+        x = Tb**4 * a2 - 2 * Tv * Tv * Tb * Tb * ab + Tv**4 * b2
+        se = math.sqrt(float(Fraction(n * x, (n - 1) * (Tv * Tb) ** 4)))
+    else:
+        # d_r = al hv + be tv + ga hb + de tb; grouped so that equal sides cancel exactly
+        al, be = n / Tv, -(Hv * n / Tv) / Tv
+        ga, de = -(n / Tb), (Hb * n / Tb) / Tb
+        g1 = (al * al * s["vhh"] + ga * ga * s["bhh"]) + 2 * al * ga * s["xhh"]
+        g2 = (be * be * s["vtt"] + de * de * s["btt"]) + 2 * be * de * s["xtt"]
+        g3 = (2 * al * be * s["vht"] + 2 * ga * de * s["bht"]) + (
+            2 * al * de * s["xht"] + 2 * be * ga * s["xth"]
+        )
+        se = math.sqrt(max(0.0, (g1 + g2) + g3) / (n * (n - 1)))
+    higher, lower = s["higher"], s["lower"]
+    # the continuity correction of stats.paired_ratio_difference (why: there)
+    cc = 1.0 / Tv if (higher or lower) and s["same_t"] and s["all01"] else 0.0
+    return {
+        "delta": delta,
+        "lo": delta - z * se - cc,
+        "hi": delta + z * se + cc,
+        "se": se,
+        "var": p_var,
+        "base": p_base,
+        "higher": higher,
+        "lower": lower,
+        "continuity": cc,
+    }
+
+
+class Pairing:
+    """Each variant's paired sums against the base, per duty and service, from the tallies'
+    parts as they come (tallies[0] is the base's). Sets `pairs` on each variant's tally:
+    key -> sums, keys ("duty", id), ("same_rule", id), ("rto", service), ("downtime", service)."""
+
+    def __init__(self, tallies: list):
+        self.tallies = tallies
+        self.parts: dict[int, dict[int, dict]] = {}  # start -> plan -> its per-replication counts
+        # start -> (replications, each variant's sums), waiting for their predecessors
+        self.done: dict[int, tuple[int, list[dict]]] = {}
+        self.count = 0
+        base = tallies[0]
+        for tally in tallies[1:]:
+            tally.pairs = {}
+            tally.duty_ids = list(base.obligations) + [
+                o for o in tally.obligations if o not in base.obligations
+            ]
+            tally.service_ids = list(base.services) + [
+                s for s in tally.services if s not in base.services
+            ]
+
+    def add(self, j: int, part) -> None:
+        self.parts.setdefault(part.start, {})[j] = _counts(self.tallies[j], part)
+        mine = self.parts[part.start]
+        if len(mine) < len(self.tallies):
+            return
+        del self.parts[part.start]
+        self.done[part.start] = (
+            part.count,
+            [
+                self._sums(mine[0], mine[j], self.tallies[j], part.count)
+                for j in range(1, len(self.tallies))
+            ],
+        )
+        while self.count in self.done:  # float sums added in replication order
+            count, sums = self.done.pop(self.count)
+            for tally, s in zip(self.tallies[1:], sums):
+                for key, value in s.items():
+                    tally.pairs[key] = add(tally.pairs.get(key), value)
+            self.count += count
+
+    @staticmethod
+    def _sums(base: dict, var: dict, tally, count: int) -> dict:
+        zero = np.zeros(count, np.int64)
+        out: dict[Any, Any] = {}
+        for oid in tally.duty_ids:
+            hb, tb = base["duty"].get(oid, (zero, zero))
+            hv, tv = var["duty"].get(oid, (zero, zero))
+            out[("duty", oid)] = batch_sums(hv, tv, hb, tb, True)
+            if oid in var["shifted"]:
+                out[("same_rule", oid)] = batch_sums(var["shifted"][oid], tv, hb, tb, True)
+        for sid in tally.service_ids:
+            b = base["svc"].get(sid)
+            v = var["svc"].get(sid)
+            b = b or {"down": zero, "met": zero, "decided": zero, "downtime": zero}
+            v = v or {"down": zero, "met": zero, "decided": zero, "downtime": zero}
+            out[("rto", sid)] = batch_sums(v["met"], v["decided"], b["met"], b["decided"], True)
+            out[("downtime", sid)] = batch_sums(
+                v["downtime"], v["down"], b["downtime"], b["down"], False
+            )
+        return out
+
+
+def _counts(tally, part) -> dict:
+    """What pairing needs of one plan's part: per duty its hits and occurrences per replication
+    (and the hits against the base's deadline), per service its per-replication columns."""
+    return {
+        "duty": {o: (d.hits, d.trials) for o, d in zip(tally.obligations, part.duties)},
+        "shifted": {
+            o: d.shifted for o, d in zip(tally.obligations, part.duties) if d.shifted is not None
+        },
+        "svc": {s: sp.per_rep for s, sp in zip(tally.services, part.services)},
+    }
