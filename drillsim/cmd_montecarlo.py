@@ -191,6 +191,7 @@ def _check(args, what: str) -> str | None:
 
 def _run(args, what: str) -> int:
     from drillsim.scoring import montecarlo as mc
+    from drillsim.simulator.fastpath import Refused
     from drillsim.simulator.outputs import check_output
     from drillsim.simulator.replications import ClusterError, RunInfo
 
@@ -241,6 +242,9 @@ def _run(args, what: str) -> int:
             sys.stderr.write("\n")
         print(f"drillsim {what}: {exc}", file=sys.stderr)
         return 1
+    except Refused as exc:  # --fast for a plan the fast path cannot model: why, in the language
+        print(f"drillsim {what}: {exc.text(args.lang)}", file=sys.stderr)
+        return EXIT_INPUT
     except ValueError as exc:
         if type(exc) is not ValueError:
             raise

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from drillsim.words import t as words_t
+
 from .agenda import report_needs
 from .fastpath_samplers import array_sampler
 from .limits import EPS
@@ -42,12 +44,47 @@ from .seeds import roots
 _INF = math.inf
 
 
-class NotModelled(ValueError):
-    """The fast path cannot model this plan; `reasons` says why, one sentence each."""
+Reason = tuple  # (words key, {placeholder: value or a nested Reason or a list of them})
 
-    def __init__(self, reasons: list[str]):
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
+
+def _words(reason, lang: str) -> str:
+    """A reason (or a part of one) in `lang`, by the wording catalogue (drillsim/words/cli.py)."""
+    if isinstance(reason, list):
+        return words_t("fp_and", lang).join(_words(r, lang) for r in reason)
+    if not isinstance(reason, tuple):
+        return str(reason)
+    key, values = reason
+    return words_t(key, lang, **{k: _words(v, lang) for k, v in values.items()})
+
+
+class NotModelled(ValueError):
+    """The fast path cannot model this plan; `reasons` says why, one sentence each (English;
+    `text(lang)` in either language)."""
+
+    def __init__(self, why: list[Reason]):
+        by_text = {_words(r, "en"): r for r in why}
+        self.why = [by_text[k] for k in sorted(by_text)]
+        self.reasons = sorted(by_text)
+        super().__init__("; ".join(self.reasons))
+
+    def text(self, lang: str) -> str:
+        return "; ".join(_words(r, lang) for r in self.why)
+
+
+class Refused(ValueError):
+    """`--fast` asked for a plan the fast path cannot model: its name and the reasons (English;
+    `text(lang)` in either language)."""
+
+    def __init__(self, name: str, cause: NotModelled):
+        self.name, self.cause = name, cause
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return words_t("fp_refused", lang, name=self.name, reasons=self.cause.text(lang))
+
+
+def _ob(oid: str) -> Reason:
+    return ("fp_obligation", {"id": oid})
 
 
 # --- what the plan is, for the fast path ---------------------------------------------------------
@@ -106,13 +143,13 @@ def _compile(plan, source, what, attrs, domains, why, live) -> _Trigger | None:
     n_why = len(why)
     for name in sorted(cond.names):
         if name in ("level", "declared", "now"):
-            why.append(f"{what} reads `{name}`")
+            why.append(("fp_reads", {"what": what, "name": name}))
         elif name in domains:
             atoms.append(("attr", name))
             radix.append(len(domains[name]))
     for func, arg in sorted(cond.calls):
         if func not in ("reached", "done", "due", "injected"):
-            why.append(f"{what} reads `{func}('{arg}')`")
+            why.append(("fp_reads", {"what": what, "name": f"{func}('{arg}')"}))
         elif func in ("done", "due") and arg not in live:
             continue  # never true: _Ctx answers False for an atom not in the list
         atoms.append((func, arg))
@@ -121,7 +158,7 @@ def _compile(plan, source, what, attrs, domains, why, live) -> _Trigger | None:
         return None
     rows = math.prod(radix)
     if rows > MAX_ROWS:
-        why.append(f"{what} combines {rows} cases of its events and attribute values")
+        why.append(("fp_rows", {"what": what, "rows": rows}))
         return None
     table = np.zeros(rows, dtype=bool)
     for i in range(rows):
@@ -150,23 +187,23 @@ def _changes(sc, proc, live) -> dict[str, list[tuple[str, Any, Any]]]:
     return sources
 
 
-def _same_minute(sc, read: set) -> list[str]:
+def _same_minute(sc, read: set) -> list[Reason]:
     """Two steps of the script in one minute that both change what conditions read: the engine
     looks at the conditions between them, the fast path only after the minute."""
-    at: dict[float, list[str]] = {}
+    at: dict[float, list[Reason]] = {}
     for i, ch in enumerate(sc.timeline):
         if any(("attr", k) in read for k in ch.set):
-            at.setdefault(float(ch.at), []).append(f"timeline step {i + 1}")
+            at.setdefault(float(ch.at), []).append(("fp_step", {"i": i + 1}))
     for j, inj in sc.injects.items():
         if inj.at is None:
             continue
         facts = {("attr", k) for k in inj.set} | {("injected", j)}
         facts |= {("reached", r) for r in inj.to}
         if facts & read:
-            at.setdefault(float(inj.at), []).append(f"inject {j}")
+            at.setdefault(float(inj.at), []).append(("fp_inject", {"id": j}))
     return [
-        f"{' and '.join(steps)} change what conditions read in the same minute ({t:g})"
-        for t, steps in at.items()
+        ("fp_same_minute", {"steps": steps, "t": f"{minute:g}"})
+        for minute, steps in at.items()
         if len(steps) > 1
     ]
 
@@ -174,27 +211,27 @@ def _same_minute(sc, read: set) -> list[str]:
 def check(plan: Plan) -> Model:
     """The plan as the fast path models it, or NotModelled with every reason it cannot."""
     proc, sc, rt = plan.procedure, plan.scenario, plan.runtime
-    why: list[str] = []
+    why: list[Reason] = []
     if len(sc.incidents) != 1:
-        raise NotModelled([f"{len(sc.incidents)} incidents (the fast path models one)"])
+        raise NotModelled([("fp_incidents", {"n": len(sc.incidents)})])
     if sc.outages:
-        why.append("channel outages")
+        why.append(("fp_outages", {}))
     if sc.absences:
-        why.append("absences (deputies and held messages)")
+        why.append(("fp_absences", {}))
     if any(ch.unless for ch in sc.timeline):
-        why.append("timeline steps with an `unless` condition")
+        why.append(("fp_unless", {}))
     if proc.grading is not None and any(
         ob.action.do in ("grade", "classify") for ob in proc.obligations.values()
     ):
-        why.append("grading or classification duties (roles act on the declared level)")
+        why.append(("fp_grading", {}))
     for oid, ob in proc.obligations.items():
-        what = f"obligation {oid}"
+        what = _ob(oid)
         if ob.retrigger or ob.retrigger_on:
-            why.append(f"{what} falls due again")
+            why.append(("fp_again", {"what": what}))
         if ob.every_min or ob.until:
-            why.append(f"{what} recurs")
+            why.append(("fp_recurs", {"what": what}))
         if ob.deadline_by_level is not None:
-            why.append(f"{what} has a deadline by level")
+            why.append(("fp_by_level", {"what": what}))
     attrs = rt.attributes[next(iter(sc.incidents))]
     # Which duties can fall due at all, and which attributes change during a run (from the
     # timeline, injects, and the tasks of duties that can fall due): to a fixed point, since a
@@ -213,10 +250,10 @@ def check(plan: Plan) -> Model:
                 continue  # set to the value it has: never changes
             domains[k] = values
             sources[k] = [(kind, ref, values.index(v)) for kind, ref, v in src]
-        problems: list[str] = []
+        problems: list[Reason] = []
         triggers: dict[str, _Trigger] = {}
         for oid in live:
-            what = f"obligation {oid}"
+            what = _ob(oid)
             trig = _compile(
                 plan, proc.obligations[oid].trigger, what, attrs, domains, problems, live
             )
@@ -229,7 +266,7 @@ def check(plan: Plan) -> Model:
     why += problems
     injects: dict[str, tuple] = {}
     for j, inj in sc.injects.items():
-        what = f"inject {j}"
+        what = ("fp_inject", {"id": j})
         when = _compile(plan, inj.when, what, attrs, domains, why, live) if inj.when else None
         unless = (
             _compile(plan, inj.unless_by, what, attrs, domains, why, live)
@@ -245,7 +282,7 @@ def check(plan: Plan) -> Model:
     }
     why += _same_minute(sc, read)
     if why:
-        raise NotModelled(sorted(set(why)))
+        raise NotModelled(why)
     # draws the engine keys by the order of events: each must be made at most once a run
     senders: dict[tuple, str] = {}
     tasks: dict[str, str] = {}
@@ -255,7 +292,7 @@ def check(plan: Plan) -> Model:
         if act.do == "task":
             other = tasks.setdefault(act.task, oid)
             if other != oid:
-                why.append(f"obligations {other} and {oid} both run task {act.task}")
+                why.append(("fp_same_task", {"a": other, "b": oid, "task": act.task}))
             continue
         if act.do != "report":
             continue
@@ -270,11 +307,14 @@ def check(plan: Plan) -> Model:
                 other = senders.setdefault((ob.role, to, via), oid)
                 if other != oid:
                     why.append(
-                        f"obligations {other} and {oid} could both send {ob.role} → {to} by {via}"
+                        (
+                            "fp_same_message",
+                            {"a": other, "b": oid, "role": ob.role, "to": to, "via": via},
+                        )
                     )
                     break
     if why:
-        raise NotModelled(sorted(set(why)))
+        raise NotModelled(why)
     return Model(plan, live, triggers, injects, domains, sources, _order(plan, live, triggers))
 
 

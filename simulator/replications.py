@@ -470,8 +470,8 @@ FAST_CHUNK = 25_000  # replications per array batch on the fast path (memory ~ 5
 
 def _fast_models(jobs: list[Job], required: bool) -> list | None:
     """Each job's plan as the fast path models it, or None when one of them it cannot (with
-    `required`: ValueError naming the plan and the reasons)."""
-    from .fastpath import NotModelled, check
+    `required`: fastpath.Refused, a ValueError naming the plan and the reasons)."""
+    from .fastpath import NotModelled, Refused, check
 
     models = []
     for job in jobs:
@@ -480,9 +480,7 @@ def _fast_models(jobs: list[Job], required: bool) -> list | None:
         except NotModelled as exc:
             if required:
                 name = "+".join([Path(job.scenario).stem, *(Path(v).stem for v in job.variants)])
-                raise ValueError(
-                    f"--fast: the fast path cannot model {name}: " + "; ".join(exc.reasons)
-                ) from None
+                raise Refused(name, exc) from None
             return None
     return models
 

@@ -155,6 +155,17 @@ def test_plans_it_cannot_model_are_refused_with_the_reasons(capsys):
     assert "--fast: the fast path cannot model payment_outage" in err and "Traceback" not in err
     with pytest.raises(fastpath.NotModelled, match="absences"):
         fastpath.check(plan_for("warehouse_fire_drill", ()))
+    # in the chosen language, every reason by the wording catalogue
+    assert main(["montecarlo", "payment_outage", "-n", "5", "--fast", "--lang", "zh"]) == 2
+    err = capsys.readouterr().err
+    assert "--fast:快速路径无法计算 payment_outage:通信渠道中断" in err
+    assert "义务 regrade 会再次到期" in err and "义务 coordination_updates 定期重复" in err
+    assert got.value.text("en") == "; ".join(got.value.reasons)
+    with pytest.raises(fastpath.NotModelled) as typhoon:
+        fastpath.check(plan_for("typhoon_warning", ()))
+    assert typhoon.value.text("zh") == (
+        "义务 warn_report_gm 与 report_anomaly 都可能经 email 从 office 发给 gm"
+    )
 
 
 @pytest.mark.parametrize("scenario", ["chemical_leak_drill", "power_outage_8h"])
