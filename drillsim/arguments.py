@@ -185,7 +185,12 @@ class Parser(argparse.ArgumentParser):
             super().__init__(*args, **kwargs)
 
     def add_subparsers(self, **kwargs):
+        """`only=NAME`: build that command's parser alone (see OneCommand)."""
         kwargs.setdefault("parser_class", _lang_parser(self.lang))
+        if kwargs.get("only") is not None:
+            kwargs["action"] = OneCommand
+        else:
+            kwargs.pop("only", None)
         return super().add_subparsers(**kwargs)
 
     def parse_args(self, args=None, namespace=None):
@@ -208,6 +213,31 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         with argparse_speaks(self.lang):
             super().error(message)
+
+
+class Elsewhere:
+    """What a command's module gets for a command the line does not name: it takes whatever the
+    module registers on it (arguments, groups, defaults, nested commands) and builds nothing."""
+
+    def __getattr__(self, name: str):
+        return self._take
+
+    def _take(self, *args, **kwargs) -> Elsewhere:
+        return self
+
+
+class OneCommand(argparse._SubParsersAction):
+    """Subcommands of which only `only` gets a parser: building one argparse parser per command
+    for a line that runs one of them costs more than that command's work at start-up."""
+
+    def __init__(self, *args, only: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.only = only
+
+    def add_parser(self, name, **kwargs):
+        if name != self.only:
+            return Elsewhere()
+        return super().add_parser(name, **kwargs)
 
 
 def lang_on_every_command(parser: argparse.ArgumentParser, help_text: str) -> None:

@@ -1,7 +1,9 @@
 """The `drillsim` command line: wires simulator, scoring and tui together, nothing more.
 
 Each command module registers its subcommands (`register(sub, lang)`, help texts in `lang`);
-this module only lists them and builds the parser, so no command module imports this one.
+this module only lists them and builds the parser, so no command module imports this one. A line
+that names its command builds and imports that command's module only (start-up,
+docs/PERFORMANCE.md); `drillsim --help`, a misspelt command and anything unclear build them all.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 
 from drillsim.simulator.errors import InputError, Problem
-from drillsim.simulator.loader import add_user_dir
 
-from . import cmd_core, cmd_drill, cmd_montecarlo, cmd_play, cmd_report, cmd_serve, cmd_trainee
 from .arguments import (
     EXIT_INPUT,
     Helps,
@@ -24,12 +26,50 @@ from .arguments import (
     lang_on_every_command,
 )
 
-# in the order `drillsim --help` lists them
-COMMANDS = (cmd_core, cmd_play, cmd_montecarlo, cmd_report, cmd_drill, cmd_serve, cmd_trainee)
+# each command and the module that registers it, in the order `drillsim --help` lists them
+# (tests/test_help_lang.py checks this against what the modules register)
+COMMANDS = {
+    "list": "cmd_core",
+    "validate": "cmd_core",
+    "schema": "cmd_core",
+    "describe": "cmd_core",
+    "run": "cmd_core",
+    "score": "cmd_core",
+    "play": "cmd_play",
+    "montecarlo": "cmd_montecarlo",
+    "compare": "cmd_montecarlo",
+    "report": "cmd_report",
+    "msel": "cmd_report",
+    "drill": "cmd_drill",
+    "predict": "cmd_drill",
+    "serve": "cmd_serve",
+    "web": "cmd_serve",
+    "join": "cmd_serve",
+    "trainee": "cmd_trainee",
+}
+# the top level's options that take a value (the command comes after them)
+_TAKES_VALUE = ("--lang", "--scenarios")
 
 
-def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line, its help and its messages in `lang` (default: the environment's)."""
+def command_from_argv(argv: Sequence[str]) -> str | None:
+    """The command the line names, when that is certain without a parser: after the top level's
+    own options, written out in full. None (build every command) for `--help`, an abbreviated
+    or unknown option, a misspelt command or none."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _TAKES_VALUE:
+            i += 2
+        elif arg.startswith(tuple(f"{o}=" for o in _TAKES_VALUE)):
+            i += 1
+        else:
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def build_parser(lang: str | None = None, command: str | None = None) -> argparse.ArgumentParser:
+    """The command line, its help and its messages in `lang` (default: the environment's): every
+    command, or only `command` (the other commands' parsers are neither built nor imported)."""
     lang = lang or default_lang()
     h = Helps(lang)
     parser = Parser(
@@ -52,17 +92,17 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
         dest="scenarios_before",
         help=h("scenarios"),
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    for command in COMMANDS:
-        command.register(sub, lang)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", only=command)
+    modules = [COMMANDS[command]] if command else dict.fromkeys(COMMANDS.values())
+    for module in modules:
+        import_module(f"drillsim.{module}").register(sub, lang)
     lang_on_every_command(parser, h("sub_lang"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(lang_from_argv(argv))
+    parser = build_parser(lang_from_argv(argv), command_from_argv(argv))
     args = parser.parse_args(argv)
     if args.lang is None:
         args.lang = default_lang()
@@ -71,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         for folder in args.scenarios_before + getattr(args, "scenarios", []):
+            from drillsim.simulator.loader import add_user_dir
+
             if not Path(folder).is_dir():
                 raise InputError([Problem(folder, 1, 1, "--scenarios: no such folder")])
             add_user_dir(folder)

@@ -1,4 +1,4 @@
 """The shipped procedures, scenarios and plan variants (YAML data, no code).
 
-This file only makes the folder a package, so that the installed data is found with
-`importlib.resources.files("drillsim.scenarios")`."""
+This file only makes the folder a package, so that the installed data is found as this
+package's folder (simulator/loader.py)."""

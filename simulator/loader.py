@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-from importlib.resources import files
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from .formats.yamlsrc import Positions
     from .model import Procedure, ScriptAction
 
-SCENARIOS_DIR = Path(str(files("drillsim.scenarios")))  # shipped inside the package
+# shipped inside the package: the data package's folder (what importlib.resources.files gives for
+# an installed package, without importing importlib.resources on every start)
+SCENARIOS_DIR = Path(str(import_module("drillsim.scenarios").__file__)).parent
 PROCEDURES_DIR = SCENARIOS_DIR / "procedures"
 VARIANTS_DIR = SCENARIOS_DIR / "variants"
 SEARCH_ENV = "DRILLSIM_SCENARIOS"  # more folders to search, separated like PATH

@@ -25,7 +25,6 @@ import importlib.util
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,6 +106,8 @@ def get(path: Path | None, procedures_of) -> Plan | None:
 def put(path: Path | None, plan: Plan) -> None:
     if path is None:
         return
+    import tempfile  # here: a run from the cache writes nothing and needs no tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".plan-", suffix=".tmp")

@@ -205,3 +205,52 @@ def test_bad_option_values_in_the_chosen_language(capsys, lang, argv, key, value
         cli.main([*argv, "--lang", lang])
     assert exc.value.code == 2
     assert t(key, lang, **values) in capsys.readouterr().err
+
+
+def test_the_command_table_is_what_the_modules_register():
+    """cli.COMMANDS (which module builds which command, for a line that names one) lists every
+    command the modules register, in the order `drillsim --help` shows them."""
+    full = cli.build_parser("en")
+    (sub,) = [a for a in full._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(cli.COMMANDS) == list(sub.choices)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_command_built_alone_is_the_command_built_with_all(lang):
+    """The parser of one command, built alone (what `drillsim run …` builds), helps, parses and
+    complains exactly as in the whole command line, nested commands included."""
+    full = {words: p for words, p in _parsers(cli.build_parser(lang)) if words}
+    for command in cli.COMMANDS:
+        alone = {words: p for words, p in _parsers(cli.build_parser(lang, command)) if words}
+        assert list(alone) == [w for w in full if w[0] == command]
+        for words, parser in alone.items():
+            assert parser.format_help() == full[words].format_help(), words
+            assert parser.format_usage() == full[words].format_usage(), words
+
+
+@pytest.mark.parametrize(
+    "argv, command",
+    [
+        (["run", "payment_outage"], "run"),
+        (["--lang", "zh", "--scenarios", "run", "montecarlo", "x"], "montecarlo"),
+        (["--lang=en", "--scenarios=d", "msel", "export"], "msel"),
+        (["--help"], None),
+        (["-h", "run"], None),
+        (["--lan", "zh", "run"], None),  # abbreviated: argparse decides, with every command
+        (["rn", "payment_outage"], None),  # misspelt: argparse names the choices
+        (["--lang", "zh"], None),
+        ([], None),
+    ],
+)
+def test_the_command_is_read_from_the_line_only_when_certain(argv, command):
+    assert cli.command_from_argv(argv) == command
+
+
+def test_errors_read_the_same_with_one_command_built(capsys):
+    for argv in (["run"], ["--lang", "zh", "run", "payment_outage", "--others", "x"], ["rn"]):
+        with pytest.raises(SystemExit) as exc:
+            cli.main(argv)
+        one = (exc.value.code, capsys.readouterr().err)
+        with pytest.raises(SystemExit) as exc:
+            cli.build_parser(lang_from_argv(argv)).parse_args(argv)
+        assert (exc.value.code, capsys.readouterr().err) == one and one[0] == 2
