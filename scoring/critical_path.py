@@ -145,6 +145,7 @@ class CriticalPath:
         self._patterns: np.ndarray | None = None
         self._pattern_sets: list[tuple[set, set]] = []
         self._blocked_memo: dict = {}
+        self._radix = (2, 1, 1, 1)
 
     # --- one batch -------------------------------------------------------------------------------
     def sums(self, batch: Batch) -> dict:
@@ -157,7 +158,10 @@ class CriticalPath:
             back = self._back(batch)
             passed_sum, passed_n, passed_pos = self._passed(v, pred, back)
             self._blocked_memo, self._patterns = {}, None
-            contrib: list[tuple] = []  # (duty, value, rep, phase, position, item, step) arrays
+            contrib: list[tuple] = []  # (duty, value, order key) arrays
+            # the order key: (replication, the duties' chains then the services', the view or
+            # the service's row, the duty, the link) in one integer
+            self._radix = (2, max(v.n, batch.svc["svc"].size) + 1, n_ob + 1, 2 * n_ob + 2)
             for y in range(n_ob):
                 rows = np.flatnonzero(v.present[y] & (pred[y] >= 0))
                 if rows.size:
@@ -172,9 +176,9 @@ class CriticalPath:
             contrib += self._services(batch, v, pred)
         attributed = np.zeros(n_ob)
         if contrib:
-            duty, value, *keys = (np.concatenate(c) for c in zip(*contrib))
+            duty, value, key = (np.concatenate(c) for c in zip(*contrib))
             # add in the order the replication-by-replication walk added them
-            order = np.lexsort(tuple(reversed(keys)))
+            order = np.argsort(key, kind="stable")
             np.add.at(attributed, duty[order], value[order])
         return {
             "attributed": attributed,
@@ -457,17 +461,10 @@ class CriticalPath:
                 continue
             take = np.flatnonzero(keep & valid & (u > 0))
             if take.size:
-                out.append(
-                    (
-                        duty[take],
-                        part[take] * u[take] / positive[take],
-                        v.rep[links.rows[take]],
-                        np.full(take.size, phase),
-                        np.asarray(position)[take],
-                        np.full(take.size, item),
-                        np.full(take.size, i),
-                    )
-                )
+                two, places, items, steps = self._radix
+                key = v.rep[links.rows[take]] * two + phase
+                key = ((key * places + np.asarray(position)[take]) * items + item) * steps + i
+                out.append((duty[take], part[take] * u[take] / positive[take], key))
         return out
 
     # --- over every batch ------------------------------------------------------------------------
