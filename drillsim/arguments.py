@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import locale
 import os
 import re
-import unicodedata
+import sys
 from collections.abc import Callable, Iterator, Sequence
 
+from drillsim.scoring.tables import width as text_width
 from drillsim.words import WORDS, t
 
 EXIT_INPUT = 2  # bad input: every problem printed as FILE:LINE:COL: message
@@ -23,6 +23,8 @@ def default_lang() -> str:
         value = os.environ.get(var, "")
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
+    import locale  # here: with LANG or LC_* set, as nearly always, a start does without it
+
     loc = (locale.getlocale()[0] or "").lower()
     return "zh" if loc.startswith("zh") else "en"
 
@@ -130,12 +132,9 @@ def argparse_speaks(lang: str) -> Iterator[None]:
         argparse._ = saved  # type: ignore[attr-defined]
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 # a run of Latin text, one wide (CJK) character, or a space: the places a line may break
-_TOKEN = re.compile(r"\s+|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|.")
+# (compiled by `re` when help is first wrapped: its CJK ranges cost 3% of a start to compile)
+_TOKEN = r"\s+|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|."
 _NO_LINE_START = set(",。;:、)!?」”")
 
 
@@ -144,11 +143,11 @@ def wrap(text: str, width: int) -> list[str]:
     any two of them (textwrap breaks only at spaces and counts characters)."""
     lines: list[str] = []
     cur = ""
-    for token in _TOKEN.findall(text):
+    for token in re.findall(_TOKEN, text):
         if token.isspace():
             cur += " " if cur else ""
             continue
-        if cur and _width(cur.rstrip() + token) > width and token not in _NO_LINE_START:
+        if cur and text_width(cur.rstrip() + token) > width and token not in _NO_LINE_START:
             lines.append(cur.rstrip())
             cur = ""
         cur += token
@@ -157,9 +156,30 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def terminal_columns() -> int:
+    """shutil.get_terminal_size().columns, which argparse asks for each argument added: without
+    importing shutil (and with it bz2, lzma and zlib) on every start."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            # no stdout at all (None) is the AttributeError shutil catches too
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns
+
+
 class Formatter(argparse.HelpFormatter):
     """Help wrapped by display width; a description's or epilog's own line breaks are kept and
     its indented lines (the examples) are not wrapped."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        if width is None:  # what argparse does, less its import of shutil
+            width = terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         return wrap(self._whitespace_matcher.sub(" ", text).strip(), width)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 
 def width(text: str) -> int:
+    if text.isascii():  # every ASCII character is one column; most cells are ASCII
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

@@ -254,3 +254,19 @@ def test_errors_read_the_same_with_one_command_built(capsys):
         with pytest.raises(SystemExit) as exc:
             cli.build_parser(lang_from_argv(argv)).parse_args(argv)
         assert (exc.value.code, capsys.readouterr().err) == one and one[0] == 2
+
+
+@pytest.mark.parametrize("columns", [None, "120", "0", "-3", "wide", ""])
+def test_help_is_as_wide_as_argparse_would_make_it(monkeypatch, columns):
+    """The formatter asks for the terminal's width as argparse does (shutil), without shutil."""
+    import shutil
+
+    from drillsim.arguments import Formatter, terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.delenv("LINES", raising=False)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+    assert Formatter("drillsim")._width == argparse.HelpFormatter("drillsim")._width
