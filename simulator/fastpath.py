@@ -15,8 +15,12 @@ window where it holds.
 the reasons, plans with grading or classification, duties that recur or fall due again, service
 conditions, conditions on the level, timeline steps with conditions, outages, absences, several
 incidents, two script steps in one minute that change what conditions read (the engine looks
-between them), or draws that the engine keys by the order of events (two live duties that could
-send to the same recipient over the same channel, or run the same task).
+between them), or two live duties that run the same task (the engine keys a task's draws by the
+order of its runs). Two reports over the same line (sender, recipient, channel) are computed as
+the engine plays them: it numbers the line's messages across duties and retries, so a message's
+draws are those of its rank among the line's messages sent before it; a delivered message meets
+every duty of the role it fits that had fallen due when it was sent; and a bot whose duty was met
+so before a member took it up lets it be.
 
 Queueing is computed, not left out: where a role holds more duties than it has members, the
 members take them in the engine's order (earliest deadline, then first to ask; `_members`). So
@@ -283,36 +287,15 @@ def check(plan: Plan) -> Model:
     why += _same_minute(sc, read)
     if why:
         raise NotModelled(why)
-    # draws the engine keys by the order of events: each must be made at most once a run
-    senders: dict[tuple, str] = {}
+    # a task's draws are keyed by the order of its runs: each must run at most once a run
+    # (a message's are too, but computed by its rank among its key's messages: compute())
     tasks: dict[str, str] = {}
     for oid in live:
-        ob = proc.obligations[oid]
-        act = ob.action
+        act = proc.obligations[oid].action
         if act.do == "task":
             other = tasks.setdefault(act.task, oid)
             if other != oid:
                 why.append(("fp_same_task", {"a": other, "b": oid, "task": act.task}))
-            continue
-        if act.do != "report":
-            continue
-        role = proc.roles[ob.role]
-        vias = (
-            set(proc.channels)
-            if role.errors.wrong_channel
-            else {c for chain in rt.chains[oid] for c in chain}
-        )
-        for to in act.to:
-            for via in sorted(vias):
-                other = senders.setdefault((ob.role, to, via), oid)
-                if other != oid:
-                    why.append(
-                        (
-                            "fp_same_message",
-                            {"a": other, "b": oid, "role": ob.role, "to": to, "via": via},
-                        )
-                    )
-                    break
     if why:
         raise NotModelled(why)
     return Model(plan, live, triggers, injects, domains, sources, _order(plan, live, triggers))
@@ -437,20 +420,62 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 pick = np.where(wrong, k, -1)
             d["others"], d["pick"] = others, pick
         draws[oid] = d
+    # Every message a report could send, by the engine's attempt key (sender, recipient,
+    # channel): the engine numbers a key's messages across duties and retries (Messages.send),
+    # so a message's draws are those of its rank among the key's messages sent before it.
+    key_slots: dict[tuple, list[tuple]] = {}
+    for oid in live:
+        ob = obs[oid]
+        if ob.action.do != "report":
+            continue
+        for slot, via in _slots(oid, ob.action.to, rt.chains[oid], draws[oid]["others"]):
+            key_slots.setdefault((ob.role, slot[1], via), []).append(slot)
+    # Where a line's messages all belong to one chain of one duty (its wrong-channel branches
+    # exclude one another), a message's rank is its place in its branch; only lines that two
+    # duties or two chains share need the ranks counted from the send times.
+    static_rank: dict[tuple, int] = {}
+    shared: set[tuple] = set()
+    for key, slots in key_slots.items():
+        if len({(oid, c) for oid, _to, c, _p, _i in slots}) > 1:
+            shared.add(key)
+            continue
+        for slot in slots:
+            static_rank[slot] = 1 + sum(1 for o in slots if o[:4] == slot[:4] and o[4] < slot[4])
+    slot_sent: dict[tuple, np.ndarray] = {}
     msg_draws: dict[tuple, tuple] = {}
 
-    def message(sender, to, via):
-        key = (sender, to, via)
-        if key not in msg_draws:
+    def attempt(key, k):
+        if (key, k) not in msg_draws:
+            sender, to, via = key
             ch = proc.channels[via]
-            lat = array_sampler(ch.latency)(u("latency", via, sender, to, inc, 1))
+            lat = array_sampler(ch.latency)(u("latency", via, sender, to, inc, k))
             fail = (
-                u("fail", via, sender, to, inc, 1) < ch.failure
+                u("fail", via, sender, to, inc, k) < ch.failure
                 if ch.failure > 0
                 else np.zeros(n, dtype=bool)
             )
-            msg_draws[key] = (lat, fail)
-        return msg_draws[key]
+            msg_draws[key, k] = (lat, fail)
+        return msg_draws[key, k]
+
+    def message(sender, to, via, slot, sent):
+        key = (sender, to, via)
+        if key not in shared:
+            return attempt(key, static_rank[slot])
+        slot_sent[slot] = sent
+        slots = key_slots[key]
+        mine = slots.index(slot)
+        rank = np.ones(n, dtype=np.int64)
+        for i, other in enumerate(slots):
+            if i != mine and other in slot_sent:
+                s = slot_sent[other]
+                rank += (s < sent) | ((s == sent) & (i < mine) & np.isfinite(s))
+        lat, fail = attempt(key, 1)
+        for k in range(2, len(slots) + 1):
+            at_k = rank == k
+            if at_k.any():
+                lat_k, fail_k = attempt(key, k)
+                lat, fail = np.where(at_k, lat_k, lat), np.where(at_k, fail_k, fail)
+        return lat, fail
 
     # the fixed point: every time from the current estimate of the others, until none moves
     due = {oid: inf for oid in live}
@@ -526,8 +551,38 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     queued = {r: oids for r, oids in queued.items() if len(oids) > proc.roles[r].members}
     asked = {oid: inf for oid in live}
     memo: dict[str, tuple] = {}
+
+    def meets(oid, senders, due_r):
+        """Per need of report `oid`: the send and arrival times of the first delivery that meets
+        it among the messages of `senders` (a delivered message meets every need it fits of
+        the role's duties that had fallen due when it was sent: Agenda._message)."""
+        need_send, need_arrive = [], []
+        for to, group in needs[oid]:
+            best_arr, best_sent = inf, inf
+            for other in senders:
+                for to_, via, sent, arrive, delivered in sends[other]:
+                    if to_ != to or via not in group:
+                        continue
+                    better = delivered & (arrive < best_arr)
+                    if other != oid:
+                        better &= due_r <= _round(sent) + EPS
+                    best_arr = np.where(better, arrive, best_arr)
+                    best_sent = np.where(better, sent, best_sent)
+            need_send.append(best_sent)
+            need_arrive.append(best_arr)
+        return need_send, need_arrive
+
+    same_role = {  # the reports of each duty's role: their messages may meet it
+        oid: [o for o in live if obs[o].role == obs[oid].role and o in arrivals] for oid in live
+    }
     for _round_no in range(4 * (len(live) + len(sc.injects)) + 8):
-        before = [*due.values(), *done.values(), *reached.values(), *fired.values()]
+        before = [
+            *due.values(),
+            *done.values(),
+            *act_at.values(),
+            *reached.values(),
+            *fired.values(),
+        ]
         attr_src = {
             k: [(source_times(kind, ref), vi) for kind, ref, vi in src]
             for k, src in model.sources.items()
@@ -573,6 +628,14 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                     model, ob.role, queue, asked, due, fired, done_at, draws, n, memo
                 )[oid]
             a = clip(start_at + d["work"])
+            if oid in arrivals and len(same_role[oid]) > 1:
+                # met by another duty's messages before a member took it up: the bot lets it
+                # be (Bot.work), and the member goes straight on
+                others = [o for o in same_role[oid] if o != oid]
+                by_others = np.max(meets(oid, others, _round(f))[1], axis=0)
+                skip = by_others < start_at
+                d["busy"] = np.where(skip, 0.0, d["work"])
+                a = np.where(skip, _INF, a)
             act_at[oid] = a
             act = ob.action
             if act.do == "task":
@@ -580,19 +643,9 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 ok_at[oid] = np.where(d["ok"], a, _INF)
             else:
                 assert act.do == "report"  # check() refused grading and classifying
-                out = _report(oid, ob.role, act.to, rt.chains[oid], d, a, message, end, n)
+                out = _report(oid, act.to, rt.chains[oid], d, a, message, ob.role, end)
                 sends[oid] = out
-                need_send, need_arrive = [], []
-                for to, group in needs[oid]:
-                    best_arr, best_sent = inf, inf
-                    for to_, via, sent, arrive, delivered in out:
-                        if to_ != to or via not in group:
-                            continue
-                        better = delivered & (arrive < best_arr)
-                        best_arr = np.where(better, arrive, best_arr)
-                        best_sent = np.where(better, sent, best_sent)
-                    need_send.append(best_sent)
-                    need_arrive.append(best_arr)
+                need_send, need_arrive = meets(oid, same_role[oid], _round(f))
                 last_arrival = np.max(need_arrive, axis=0)
                 done[oid] = last_arrival  # the delivery that completed it
                 done_at[oid] = np.where(np.isfinite(last_arrival), np.max(need_send, axis=0), _INF)
@@ -603,7 +656,13 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                     got[to] = np.minimum(got[to], t) if to in got else t
                 for to in got:
                     reached[to] = reach(to)
-        after = [*due.values(), *done.values(), *reached.values(), *fired.values()]
+        after = [
+            *due.values(),
+            *done.values(),
+            *act_at.values(),
+            *reached.values(),
+            *fired.values(),
+        ]
         if all(np.array_equal(x, y) for x, y in zip(before, after)):
             break
     else:
@@ -737,10 +796,10 @@ def _members(model, role, oids, asked, due, fired, done_at, draws, n, memo) -> d
             for o in oids
         ]
     )
+    work = np.stack([draws[o].get("busy", draws[o]["work"]) for o in oids])
     last = memo.get(role)
-    if last is not None and np.array_equal(last[0], ask) and np.array_equal(last[1], prio):
-        return last[2]
-    work = np.stack([draws[o]["work"] for o in oids])
+    if last is not None and all(np.array_equal(x, y) for x, y in zip(last, (ask, prio, work))):
+        return last[3]
     start = ask.copy()
     # a replication where some duty asks while `members` others are in work (each started at
     # its ask) is one where the role queues; elsewhere each starts when it asks
@@ -753,7 +812,7 @@ def _members(model, role, oids, asked, due, fired, done_at, draws, n, memo) -> d
     if len(cols):
         start[:, cols] = _queue(ask[:, cols], prio[:, cols], work[:, cols], members)
     out = {o: start[i] for i, o in enumerate(oids)}
-    memo[role] = (ask, prio, out)
+    memo[role] = (ask, prio, work, out)
     return out
 
 
@@ -795,28 +854,55 @@ def _work_dist(plan: Plan, oid: str):
     return ONE_MINUTE
 
 
-def _report(oid, role, recipients, chains, d, at, message, end, n):
+def _slots(oid, recipients, chains, others):
+    """Every message a report could send, in the engine's order: ((obligation, recipient,
+    chain, wrong pick, attempt in the chain), channel)."""
+    for to in recipients:
+        for c, chain in enumerate(chains):
+            for p in [-1, *range(len(others))]:
+                seq = ([others[p]] if p >= 0 else []) + list(chain)
+                for i, via in enumerate(seq[:3]):
+                    yield (oid, to, c, p, i), via
+
+
+def _report(oid, recipients, chains, d, at, message, role, end):
     """Every message of a report made at `at`: (to, via, sent, arrival, delivered), each an
     array over replications (inf where it was not sent). Each (recipient, chain) is tried in
     turn, the next channel after a failure, at most 3; a wrong channel picked first."""
     out = []
-    picks = [-1, *range(len(d["others"]))]
-    for to in recipients:
-        for chain in chains:
-            for p in picks:
-                mask = d["pick"] == p
-                if not mask.any():
-                    continue
-                seq = ([d["others"][p]] if p >= 0 else []) + list(chain)
-                t = np.where(mask, at, _INF)
-                for via in seq[:3]:
-                    lat, fail = message(role, to, via)
-                    sent = np.where(t <= end, t, _INF)
-                    arrive = sent + lat
-                    arrive = np.where(arrive <= end, arrive, _INF)
-                    delivered = np.isfinite(arrive) & ~fail
-                    out.append((to, via, sent, arrive, delivered))
-                    t = np.where(np.isfinite(arrive) & fail, arrive, _INF)
+    n = len(at)
+    t: Any = None
+    sub: Any = None
+    for (_, to, c, p, i), via in _slots(oid, recipients, chains, d["others"]):
+        slot = (oid, to, c, p, i)
+        if i == 0:
+            # a wrong channel picked first is rare: its branch is worked on its replications only
+            sub = None if p < 0 else np.flatnonzero(d["pick"] == p)
+            t = np.where(d["pick"] == p, at, _INF) if sub is None else at[sub]
+        if sub is None:
+            sent = np.where(t <= end, t, _INF)
+            lat, fail = message(role, to, via, slot, sent)
+            arrive = sent + lat
+            arrive = np.where(arrive <= end, arrive, _INF)
+            delivered = np.isfinite(arrive) & ~fail
+            out.append((to, via, sent, arrive, delivered))
+            t = np.where(np.isfinite(arrive) & fail, arrive, _INF)
+            continue
+        if not len(sub):
+            continue
+        sent_s = np.where(t <= end, t, _INF)
+        sent = np.full(n, _INF)
+        sent[sub] = sent_s
+        lat, fail = message(role, to, via, slot, sent)
+        arr_s = sent_s + lat[sub]
+        arr_s = np.where(arr_s <= end, arr_s, _INF)
+        fail_s = fail[sub]
+        arrive = np.full(n, _INF)
+        arrive[sub] = arr_s
+        delivered = np.zeros(n, dtype=bool)
+        delivered[sub] = np.isfinite(arr_s) & ~fail_s
+        out.append((to, via, sent, arrive, delivered))
+        t = np.where(np.isfinite(arr_s) & fail_s, arr_s, _INF)
     return out
 
 
