@@ -1,0 +1,97 @@
+"""Start-up of `drillsim run payment_outage` (docs/PERFORMANCE.md, "Start-up").
+
+Wall time of rounds interleaved in this process (`python -c pass`, a run with its plan cached, a
+run validating its plan: DRILLSIM_CACHE=off), best and median, with the load average around
+them; with --callgrind also the CPU instructions of each (valgrind), which load does not move.
+The modules' bytecode is compiled first (as an installed wheel has it): this matters where
+PYTHONDONTWRITEBYTECODE is set, which otherwise adds the compiling to every start.
+
+    python benchmarks/bench_startup.py [--rounds 12] [--python PATH …] [--callgrind]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+# every command runs from the cache's folder: from a checkout's root, `-m drillsim` would import
+# the checkout's drillsim/ whatever environment is measured
+def _compile(python: str, cwd: str) -> None:
+    folders = subprocess.run(
+        [
+            python,
+            "-c",
+            "import drillsim, drillsim.simulator, drillsim.scoring as s, os;"
+            "print(*(os.path.dirname(m.__file__) for m in (drillsim, drillsim.simulator, s)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+    ).stdout.split()
+    subprocess.run([python, "-m", "compileall", "-q", *folders], check=True, capture_output=True)
+
+
+def _instructions(cmd: list[str], env: dict, cwd: str) -> str:
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+    ).stderr
+    counts = [line.split()[-1] for line in out.splitlines() if "Collected" in line]
+    return f"{int(counts[-1]) / 1e6:,.0f} M" if counts else "?"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=12)
+    ap.add_argument(
+        "--python",
+        action="append",
+        help="an environment to measure (repeat it to interleave several: a before and an after)",
+    )
+    ap.add_argument("--callgrind", action="store_true", help="count instructions too")
+    args = ap.parse_args()
+    pythons = args.python or [sys.executable]
+    cache = tempfile.mkdtemp(prefix="drillsim-bench-cache-")
+    cases: dict[str, tuple[list[str], dict]] = {}
+    for i, python in enumerate(pythons):
+        _compile(python, cache)
+        run = [python, "-m", "drillsim", "run", "payment_outage"]
+        mine = os.path.join(cache, str(i))  # one cache each: the entries differ in code
+        tag = f" [{python}]" if len(pythons) > 1 else ""
+        cases[f"python -c pass{tag}"] = ([python, "-c", "pass"], {})
+        cases[f"run, plan cached{tag}"] = (run, {"DRILLSIM_CACHE": mine})
+        cases[f"run, plan validated (DRILLSIM_CACHE=off){tag}"] = (run, {"DRILLSIM_CACHE": "off"})
+        env = {**os.environ, "DRILLSIM_CACHE": mine}
+        subprocess.run(run, env=env, check=True, capture_output=True, cwd=cache)  # fill it
+    envs = {name: {**os.environ, **extra} for name, (_, extra) in cases.items()}
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    load_before = os.getloadavg()
+    for _ in range(args.rounds):
+        for name, (cmd, _) in cases.items():
+            t0 = time.perf_counter()
+            subprocess.run(cmd, env=envs[name], check=True, capture_output=True, cwd=cache)
+            times[name].append(time.perf_counter() - t0)
+    load_after = os.getloadavg()
+    print(f"{args.rounds} interleaved rounds, bytecode compiled; {', '.join(pythons)}")
+    before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after))
+    print(f"load average before {before}, after {after}")
+    for name, (cmd, _) in cases.items():
+        ts = times[name]
+        count = f"  {_instructions(cmd, envs[name], cache)}" if args.callgrind else ""
+        print(f"{name:42s} best {min(ts):.3f} s  median {statistics.median(ts):.3f} s{count}")
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
