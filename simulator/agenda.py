@@ -7,6 +7,7 @@ cannot disagree. `due` events open duties; actions and delivered messages meet t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 EVENTS = frozenset(
     {"due", "void", "handover", "message.delivered", "task", "grade", "classify"}
 )  # what feed() reads
+
+
+_NONE: tuple = ()  # what feed() returns for an event that meets nothing
 
 
 def on_time(at: float, deadline: float) -> bool:
@@ -95,20 +99,19 @@ class Agenda:
     def _eligible(self, role: str, actor: str) -> bool:
         return actor == role or self.acting.get(role) == actor
 
-    def feed(self, ev: dict) -> list[Duty]:
-        """Take one event; return the duties it met."""
+    def feed(self, ev: dict) -> Sequence[Duty]:
+        """Take one event; return the duties it met (a shared empty tuple when none)."""
         kind = ev["type"]
         if kind == "due":
-            duty = Duty(
-                ev["obligation"],
-                ev["incident"],
-                ev["n"],
-                ev.get("triggered_at", ev["t"]),
-                ev["deadline_at"],
-            )
-            self.duties.setdefault(duty.key, []).append(duty)
+            oid, inc = ev["obligation"], ev["incident"]
+            duty = Duty(oid, inc, ev["n"], ev.get("triggered_at", ev["t"]), ev["deadline_at"])
+            duties = self.duties.get((oid, inc))
+            if duties is None:
+                self.duties[oid, inc] = [duty]
+            else:
+                duties.append(duty)
             self.open.append(duty)
-            return []
+            return _NONE
         if kind == "void":
             # a recurring obligation's duty still open when its `until` began to hold: it is
             # no longer owed, so it leaves the agenda (no verdict) rather than counting as missed
@@ -119,19 +122,19 @@ class Agenda:
                 self.voided.append(void)
             if not duties:
                 self.duties.pop((ev["obligation"], ev["incident"]), None)
-            return []
+            return _NONE
         if kind == "handover":
             if ev["to"] == ev["role"]:
                 self.acting.pop(ev["role"], None)
             else:
                 self.acting[ev["role"]] = ev["to"]
-            return []
+            return _NONE
         if kind == "message.delivered":
             met = self._message(ev)
         elif kind in ("task", "grade", "classify"):
             met = self._action(ev)
         else:
-            return []
+            return _NONE
         for duty in met:
             duty.met_at = ev["t"]
         return met
@@ -151,28 +154,31 @@ class Agenda:
         return []
 
     def _message(self, ev: dict) -> list[Duty]:
-        met = []
+        done = []
         sender, inc, sent_at = ev["from"], ev["incident"], ev["sent_at"]
+        to, via, before = ev["to"], ev["via"], sent_at + EPS
         answered: set[str] = set()  # one message answers one duty of each obligation
         self.answered = answered
-        for duty in list(self.open):
-            if (
-                duty.incident != inc
-                or duty.triggered_at > sent_at + EPS
-                or duty.obligation in answered
-            ):
+        all_needs, obligations, acting = self._needs, self.obligations, self.acting
+        for duty in self.open:
+            oid = duty.obligation
+            if duty.incident != inc or duty.triggered_at > before or oid in answered:
                 continue
-            needs = self._needs.get(duty.obligation)
-            if not needs or not self._eligible(self.obligations[duty.obligation].role, sender):
+            needs = all_needs.get(oid)
+            if not needs:
                 continue
+            role = obligations[oid].role
+            if sender != role and acting.get(role) != sender:  # _eligible
+                continue
+            sent = duty.sent
             for i, (recipient, channels) in enumerate(needs):
-                if i not in duty.sent and recipient == ev["to"] and ev["via"] in channels:
-                    duty.sent[i] = (sent_at, sender)
-                    answered.add(duty.obligation)
-            if len(duty.sent) == len(needs):
-                last, who = max(duty.sent.values())
-                met.append(self._meet(duty, last, who))
-        return met
+                if recipient == to and i not in sent and via in channels:
+                    sent[i] = (sent_at, sender)
+                    answered.add(oid)
+            if len(sent) == len(needs):
+                done.append(duty)
+        # met once the open duties have all been looked at (meeting one takes it off the list)
+        return [self._meet(duty, *max(duty.sent.values())) for duty in done]
 
     def _meet(self, duty: Duty, t: float, actor: str) -> Duty:
         duty.done_at, duty.acted_by = t, actor

@@ -14,6 +14,7 @@ import simpy
 
 from .plan import Runtime
 from .rng import Streams
+from .stamps import stamp
 
 if TYPE_CHECKING:
     from .model import Procedure
@@ -37,7 +38,7 @@ class Messages:
     if TYPE_CHECKING:  # what it calls of the other parts
 
         def emit(self, kind: str, **fields) -> dict | None: ...
-        def _reached(self, inc: str, *roles) -> None: ...
+        def _reached(self, inc: str, role: str, who: str) -> None: ...
         def evaluate(self) -> None: ...
 
     def _channel_down(self, channel: str):
@@ -100,7 +101,7 @@ class Messages:
         key = (sender, to, via, inc)
         attempt = self._attempts[key] = self._attempts.get(key, 0) + 1
         msg = self._msg = self._msg + 1
-        sent_at = round(self.env.now, 6)
+        sent_at = stamp(self.env.now)
         fields = {"msg": msg, "from": sender, "to": to, "via": via, "incident": inc}
         self.emit("message.sent", **fields, **({"text": text} if text else {}))
         latency = self.rt.latency[via](self.rng.uniform("latency", via, sender, to, inc, attempt))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .agenda import EPS, Agenda, Duty
 from .plan import Runtime
+from .stamps import stamp
 
 if TYPE_CHECKING:
     import simpy
@@ -87,7 +88,7 @@ class Triggers:
     if TYPE_CHECKING:  # what it calls of the other parts
 
         def emit(self, kind: str, **fields) -> dict | None: ...
-        def _touch(self, inc: str | None, *facts) -> None: ...
+        def _touch1(self, inc: str, fact: tuple) -> None: ...
         def _later(self, delay: float, fn, *args) -> None: ...
         def fire_inject(self, jid: str, by: str | None = None) -> None: ...
         def _assign(self, oid: str, inc: str, n: int, deadline: float | None) -> None: ...
@@ -104,11 +105,11 @@ class Triggers:
                 return
             dirty[inc] = set()
             if ("all",) in facts or ("now",) in facts:
-                truth, belief, injects = rt.trigger, rt.belief_ids, rt.inject_when
+                truth, belief, injects, until = rt.trigger, rt.belief_ids, rt.inject_when, rt.until
             else:
-                truth, belief, injects = self._candidates(facts)
-            if rt.until:
-                self._check_until(inc, facts)
+                truth, belief, injects, until = self._candidates(facts)
+            if until:
+                self._check_until(inc, until)
             if truth:
                 self._check_truth(inc, truth)
             if belief and self.bots:
@@ -122,22 +123,23 @@ class Triggers:
                 ):
                     self.fire_inject(jid)
 
-    def _candidates(self, facts: set) -> tuple[list, list, list]:
+    def _candidates(self, facts: set) -> tuple[list, list, list, list]:
         """What reads any of these facts (or the clock): duties on the facts, duties on the
-        beliefs, conditional injects; each in file order. Memoised on the plan's runtime: a
-        run meets the same few sets of changed facts again and again."""
+        beliefs, conditional injects, and recurring duties whose `until` reads them (not the
+        clock); each in file order. Memoised on the plan's runtime: a run meets the same few sets
+        of changed facts again and again."""
         key = frozenset(facts)
         memo = self.rt.candidates
         out = memo.get(key)
         if out is None:
-            by_fact, none = self.rt.by_fact, ((), (), ())
-            out = tuple(
-                sorted(
-                    {x for f in (("now",), *facts) for x in by_fact.get(f, none)[k]},
-                    key=self.rt.order_key,
-                )
+            rt, none = self.rt, ((), (), ())
+            by_fact, order = rt.by_fact, rt.order_key
+            lists = [
+                sorted({x for f in (("now",), *facts) for x in by_fact.get(f, none)[k]}, key=order)
                 for k in range(3)
-            )
+            ]
+            lists.append(sorted({o for f in facts for o in rt.until_by_fact.get(f, ())}, key=order))
+            out = (lists[0], lists[1], lists[2], lists[3])
             if len(memo) < 65536:
                 memo[key] = out
         return out
@@ -215,14 +217,11 @@ class Triggers:
         until = self.rt.until.get(oid)
         return until is not None and until(self.truth_ctx[inc])
 
-    def _check_until(self, inc: str, facts: set):
+    def _check_until(self, inc: str, oids):
         """A recurring duty's `until` may have started to hold: the occurrence still open (its
-        deadline not yet passed) is void, not missed; none falls due after it (_recur)."""
-        rt, now = self.rt, self.env.now
-        if ("all",) in facts or ("now",) in facts:
-            oids = list(rt.until)
-        else:
-            oids = sorted({o for f in facts for o in rt.until_by_fact.get(f, ())}, key=rt.order_key)
+        deadline not yet passed) is void, not missed; none falls due after it (_recur).
+        `oids`: the recurring duties whose `until` reads a changed fact, in file order."""
+        now = self.env.now
         for oid in oids:
             duty = self.agenda.latest(oid, inc)
             if duty is None or duty.done_at is not None or duty.deadline_at <= now + EPS:
@@ -244,9 +243,9 @@ class Triggers:
             n=n,
             role=ob.role,
             clause=ob.clause,
-            deadline_at=round(deadline, 6),
+            deadline_at=stamp(deadline),
         )
-        self._touch(inc, ("ob", oid))
+        self._touch1(inc, ("ob", oid))
         self._note_again(oid, inc)
         if ob.every_min:
             self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n))
@@ -262,7 +261,7 @@ class Triggers:
 
     def _on_met(self, duty: Duty):
         self._note_again(duty.obligation, duty.incident)
-        self._touch(duty.incident, ("ob", duty.obligation))
+        self._touch1(duty.incident, ("ob", duty.obligation))
         if self.proc.obligations[duty.obligation].every_min:
             self._recur(duty.obligation, duty.incident, duty.n)
 
@@ -287,10 +286,10 @@ class Triggers:
             n=n + 1,
             role=ob.role,
             clause=ob.clause,
-            deadline_at=round(deadline, 6),
-            triggered_at=round(start, 6),
+            deadline_at=stamp(deadline),
+            triggered_at=stamp(start),
         )
-        self._touch(inc, ("ob", oid))
+        self._touch1(inc, ("ob", oid))
         self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n + 1))
         if (oid, inc) in self._bot_has:
             self._assign(oid, inc, n + 1, deadline)

@@ -15,7 +15,7 @@ bots.py; what every run of a plan shares (samplers, compiled conditions) in plan
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -27,6 +27,7 @@ from .messages import Messages
 from .plan import Plan
 from .rng import Streams
 from .seeds import Seed
+from .stamps import stamp
 from .triggers import Ctx, Triggers
 
 if TYPE_CHECKING:
@@ -117,19 +118,21 @@ class World(Triggers, Messages, Bots):
             return None
         now = self.env.now
         if now != self._now:  # many events share a minute: round once per minute
-            self._now, self._t = now, round(now, 6)
+            self._now, self._t = now, stamp(now)
         ev = {"seq": seq, "t": self._t, "type": kind, **fields}
         self.events.append(ev)
         for listener in self.listeners:  # before the agenda: what it emits in turn comes after
             listener(ev)
-        for duty in self.agenda.feed(ev):
-            self._on_met(duty)
+        met = self.agenda.feed(ev)
+        if met:
+            for duty in met:
+                self._on_met(duty)
         if kind == "message.delivered" and self.agenda.answered:
             # a part of a report arrived: what reads received() of it looks again
-            self._touch(ev["incident"], *(("ob", oid) for oid in self.agenda.answered))
+            self._touch(ev["incident"], [("ob", oid) for oid in self.agenda.answered])
         return ev
 
-    def _touch(self, inc: str | None, *facts):
+    def _touch(self, inc: str | None, facts: Iterable[tuple]):
         """These facts changed: what reads them is evaluated again (facts nothing reads are dropped)."""
         read = self.rt.by_fact
         for f in facts:
@@ -140,12 +143,20 @@ class World(Triggers, Messages, Bots):
                     for dirty in self._dirty.values():
                         dirty.add(f)
 
-    def _reached(self, inc: str, *roles):
+    def _touch1(self, inc: str, fact: tuple):
+        """`_touch` of one fact of one incident (the usual case, without building a list)."""
+        if fact in self.rt.by_fact:
+            self._dirty[inc].add(fact)
+
+    def _reached(self, inc: str, role: str, who: str):
+        """News of the incident reached `role`, and `who` (the same, or who acts for it)."""
         reached = self.reached[inc]
-        for role in roles:
-            if role not in reached:
-                reached.add(role)
-                self._touch(inc, ("reached", role))
+        if role not in reached:
+            reached.add(role)
+            self._touch1(inc, ("reached", role))
+        if who not in reached:
+            reached.add(who)
+            self._touch1(inc, ("reached", who))
 
     # --- start ---------------------------------------------------------------------------
     def start(self, header: dict):
@@ -207,7 +218,7 @@ class World(Triggers, Messages, Bots):
         if by:
             fields["by"] = by
         self.emit("inject", **fields)
-        self._touch(None, ("injected", jid))
+        self._touch(None, (("injected", jid),))
         for role in inj.to:
             self._reach(
                 role,
@@ -235,19 +246,19 @@ class World(Triggers, Messages, Bots):
     def set_attributes(self, inc: str, changes: dict, cause: str):
         self.attrs[inc].update(changes)
         self.emit("attributes", incident=inc, set=dict(changes), cause=cause)
-        self._touch(inc, *(("attr", k) for k in changes))
+        self._touch(inc, [("attr", k) for k in changes])
         level = self.rt.grader.level(self.attrs[inc])
         if level != self.level[inc]:
             was, self.level[inc] = self.level[inc], level
             self.emit("level", incident=inc, level=level, was=was)
-            self._touch(inc, ("level",))
+            self._touch1(inc, ("level",))
 
     def _service_down(self, svc: str):
         if svc in self.down:
             return
         self.down[svc] = self.env.now
         self.emit("service.down", service=svc)
-        self._touch(None, ("service", svc))
+        self._touch(None, (("service", svc),))
 
     def _service_restored(self, svc: str):
         if svc not in self.down:
@@ -255,7 +266,7 @@ class World(Triggers, Messages, Bots):
         del self.down[svc]
         self.restored.add(svc)
         self.emit("service.restored", service=svc)
-        self._touch(None, ("service", svc))
+        self._touch(None, (("service", svc),))
 
     def _later(self, delay: float, fn, *args):
         """Run fn(*args) (then evaluate) after `delay` simulated minutes."""
@@ -290,7 +301,7 @@ class World(Triggers, Messages, Bots):
     def declare(self, actor: str, inc: str, level: int):
         self.declared[inc] = level
         self.emit("grade", actor=actor, incident=inc, level=level)
-        self._touch(inc, ("declared",))
+        self._touch1(inc, ("declared",))
 
     def classify(self, actor, inc, impact, urgency, category=None):
         g = self.proc.grading
@@ -305,7 +316,7 @@ class World(Triggers, Messages, Bots):
             category=category,
             level=level,
         )
-        self._touch(inc, ("declared",))
+        self._touch1(inc, ("declared",))
 
     def do_task(self, actor: str, inc: str, task_id: str):
         task = self.proc.tasks[task_id]
