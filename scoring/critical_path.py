@@ -313,20 +313,20 @@ class CriticalPath:
     def _pattern(self, v: _Views) -> np.ndarray:
         """Each view's pattern of duties fallen due and done, numbered."""
         if self._patterns is None:
-            bits = np.concatenate([v.present, v.finished]).T
-            packed = np.packbits(bits, axis=1)
-            if packed.shape[1] <= 8:  # one integer per view: a plain sort
-                wide = np.zeros((v.n, 8), np.uint8)
-                wide[:, : packed.shape[1]] = packed
-                keys = wide.view(np.uint64).ravel()
-                _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-                uniq = packed[first]
+            if 2 * v.n_ob <= 63:  # one integer per view: two bits a duty
+                keys = np.zeros(v.n, np.int64)
+                for d in range(v.n_ob):
+                    keys |= v.present[d].astype(np.int64) << d
+                    keys |= v.finished[d].astype(np.int64) << (v.n_ob + d)
+                uniq_keys, inverse = np.unique(keys, return_inverse=True)
+                bits = [[(k >> i) & 1 for i in range(2 * v.n_ob)] for k in uniq_keys.tolist()]
+                uniq = np.array(bits, dtype=np.uint8).reshape(-1, 2 * v.n_ob)
             else:
-                uniq, inverse = np.unique(packed, axis=0, return_inverse=True)
+                uniq, inverse = np.unique(
+                    np.concatenate([v.present, v.finished]).T, axis=0, return_inverse=True
+                )
             self._patterns = inverse.ravel()
-            self._pattern_sets = [
-                self._sets(np.unpackbits(u)[: bits.shape[1]], v.n_ob) for u in uniq
-            ]
+            self._pattern_sets = [self._sets(u, v.n_ob) for u in uniq]
         return self._patterns
 
     @staticmethod
