@@ -13,6 +13,9 @@ replaced by handing them those batches: the figure is the CPU time of this proce
 
 --oracle also times the critical path's sums the way they were computed before they were
 vectorised (replication by replication, tests/critical_path_oracle.py) on one batch.
+--instructions counts the CPU instructions of the critical path's sums on that batch (and with
+--oracle of the old computation) under valgrind's callgrind, which no other load disturbs: a
+process that loads the batch and runs them, less one that only loads it.
 """
 
 from __future__ import annotations
@@ -94,6 +97,46 @@ def _feeding(batches_per_job):
     return run
 
 
+_COUNTED = """
+import pickle, sys
+sys.path.insert(0, {root!r})
+from drillsim.scoring.critical_path import CriticalPath
+from drillsim.simulator.replications import plan_for
+batch = pickle.load(open({path!r}, "rb"))
+cp = CriticalPath(plan_for({scenario!r}))
+if {what!r} == "vectorised":
+    cp.sums(batch)
+elif {what!r} == "oracle":
+    from tests.critical_path_oracle import oracle_sums
+    oracle_sums(cp, batch)
+"""
+
+
+def _instructions(batch, what: str) -> int:
+    """CPU instructions of a process that loads the batch and runs `what` (callgrind)."""
+    import pickle
+    import re
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "batch.pkl")
+        with open(path, "wb") as fh:
+            pickle.dump(batch, fh)
+        code = _COUNTED.format(root=str(ROOT), path=path, scenario=SCENARIO, what=what)
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+            + [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if found is None:
+        raise SystemExit("valgrind printed no instruction count")
+    return int(found.group(1))
+
+
 def _cpu(fn) -> float:
     t = time.process_time()
     fn()
@@ -107,6 +150,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--oracle", action="store_true")
+    ap.add_argument("--instructions", action="store_true")
     args = ap.parse_args(argv)
 
     from drillsim.scoring import montecarlo as mc
@@ -155,6 +199,14 @@ def main(argv=None) -> int:
             f"  before (replication by replication), one batch of {one.count:,}: {took:.3f} s "
             f"({took / med['critical']:.0f}x)"
         )
+    if args.instructions:
+        base = _instructions(one, "load")
+        ours = _instructions(one, "vectorised") - base
+        line = f"  CPU instructions (valgrind), critical path's sums of {one.count:,}: {ours / 1e6:,.0f} M"
+        if args.oracle:
+            old = _instructions(one, "oracle") - base
+            line += f"; replication by replication {old / 1e6:,.0f} M ({old / ours:.0f}x)"
+        print(line)
     return 0
 
 
