@@ -36,9 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from .agenda import Agenda
+from .agenda import Agenda, status
 from .loader import load_plan
 from .plan import Plan
+from .rng import Block
 from .runner import run_plan
 from .seeds import Seed
 
@@ -148,33 +149,40 @@ def record(
     duty_rows: list[tuple],
     svc: list[tuple],
     layout_index: tuple[dict, dict, dict],
+    roles: dict[str, str] | None = None,
 ) -> tuple[list[int], list[int], float]:
     """Append one replication's rows (from its agenda, fed its events as they happened, and the
-    event log) to the row lists: a tuple of _DUTY_FIELDS per occurrence, of _SVC_FIELDS per service."""
+    event log) to the row lists: a tuple of _DUTY_FIELDS per occurrence, of _SVC_FIELDS per service.
+    `roles`: roles_of(plan), when the caller has it already (once per batch)."""
     ob_index, svc_index, inc_index = layout_index
     declared = [0] * len(inc_index)
     true_level = [0] * len(inc_index)
     down_at: dict[str, float] = {}
     restored_at: dict[str, float] = {}
     end = events[-1]["t"] if events else 0.0
-    for ev in events:
-        kind = ev["type"]
-        if kind == "level":
+    read = _READ.get
+    for ev in events:  # most events (due, delivered, task) are none of these: one look-up each
+        what = read(ev["type"])
+        if what is None:
+            continue
+        if what == 0:
             true_level[inc_index[ev["incident"]]] = ev["level"]
-        elif kind == "grade" or kind == "classify":
+        elif what == 1:
             declared[inc_index[ev["incident"]]] = ev["level"]
-        elif kind == "service.down":
+        elif what == 2:
             down_at.setdefault(ev["service"], ev["t"])
-        elif kind == "service.restored":
+        elif what == 3:
             if ev["service"] in down_at:
                 restored_at.setdefault(ev["service"], ev["t"])
-        elif kind == "end":
+        else:
             end = ev["t"]
-    obligations = plan.procedure.obligations
+    roles = roles_of(plan) if roles is None else roles
     nan = math.nan
+    append = duty_rows.append
     for duties in agenda.duties.values():
         for o in duties:
-            duty_rows.append(
+            done, met, by = o.done_at, o.met_at, o.acted_by
+            append(
                 (
                     rep,
                     ob_index[o.obligation],
@@ -182,10 +190,10 @@ def record(
                     o.n,
                     o.triggered_at,
                     o.deadline_at,
-                    nan if o.done_at is None else o.done_at,
-                    nan if o.met_at is None else o.met_at,
-                    CODE[o.status(end)],
-                    0 if o.acted_by is None or o.acted_by == obligations[o.obligation].role else 1,
+                    nan if done is None else done,
+                    nan if met is None else met,
+                    CODE[status(done, o.deadline_at, end)],
+                    0 if by is None or by == roles[o.obligation] else 1,
                 )
             )
     services = plan.procedure.services
@@ -197,6 +205,15 @@ def record(
             (rep, svc_index[sid], down, nan if restored is None else restored, downtime, met)
         )
     return declared, true_level, end
+
+
+# what record() reads of the log: the true and declared levels, services down and up, the end
+_READ = {"level": 0, "grade": 1, "classify": 1, "service.down": 2, "service.restored": 3, "end": 4}
+
+
+def roles_of(plan: Plan) -> dict[str, str]:
+    """Each obligation's role (a duty met by anyone else was met by a deputy)."""
+    return {oid: ob.role for oid, ob in plan.procedure.obligations.items()}
 
 
 _DTYPES = {
@@ -214,6 +231,15 @@ _DTYPES = {
 def _columns(rows: list[tuple], fields: tuple[str, ...]) -> dict[str, np.ndarray]:
     columns = list(zip(*rows)) if rows else [()] * len(fields)
     return {k: np.asarray(col, dtype=_DTYPES.get(k, np.float64)) for k, col in zip(fields, columns)}
+
+
+# Per plan, the keys its last batch in this process drew (computed at once for the next batch:
+# rng.Block). A plan draws a bounded set of keys (payment_outage about 200); the cap guards
+# against one that keys by something unbounded. Blocks only for batches of _BLOCK_MIN or more
+# (a numpy pass over the block costs about what a dozen single draws cost).
+_KEYS: dict[tuple, list[tuple]] = {}
+_KEYS_CAP = 4096
+_BLOCK_MIN = 8
 
 
 def run_batch(
@@ -238,22 +264,26 @@ def run_batch(
         {s: i for i, s in enumerate(layout.services)},
         {c: i for i, c in enumerate(layout.incidents)},
     )
+    roles = roles_of(plan)
     duty_rows: list[tuple] = []
     svc: list[tuple] = []
     declared, true_level, ends, counts = [], [], [], []
     logs: list[list[dict]] | None = [] if keep_events else None
     if log_dir:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
+    # the batch's draws in a block (rng.Block): the keys this plan's last batch drew at once
+    plan_key = (scenario, tuple(variants))
+    block = Block(entropy, start, count, _KEYS.get(plan_key, ())) if count >= _BLOCK_MIN else None
     for i in range(start, start + count):
         log_path = Path(log_dir) / f"rep-{i:06d}.jsonl" if log_dir else None
         world = run_plan(  # the command checked the folder; a rerun into it overwrites
             plan,
-            seed=seed_for(entropy, i),
+            seed=block.seed(i) if block is not None else seed_for(entropy, i),
             log_path=log_path,
             trace=bool(log_path or keep_events),
             force=True,
         ).world
-        d, t, end = record(plan, world.agenda, world.events, i, duty_rows, svc, index)
+        d, t, end = record(plan, world.agenda, world.events, i, duty_rows, svc, index, roles)
         declared.append(d)
         true_level.append(t)
         ends.append(end)
@@ -261,6 +291,8 @@ def run_batch(
         if logs is not None:
             logs.append(world.events)
         world.close()
+    if block is not None and len(block.columns) + len(block.pending) <= _KEYS_CAP:
+        _KEYS[plan_key] = [*block.columns, *block.pending]
     n_inc = len(layout.incidents)
     return Batch(
         start,

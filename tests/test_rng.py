@@ -4,9 +4,10 @@ good quality — uniform, and independent between nearby keys and nearby seeds."
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from numpy.random import SeedSequence
 
-from drillsim.simulator.rng import Streams, key_id, mix, uniform_many
+from drillsim.simulator.rng import Block, BlockSeed, Streams, key_id, mix, uniform_many
 from drillsim.simulator.seeds import Seed, roots
 
 N = 100_000
@@ -87,3 +88,45 @@ def test_nearby_seeds_and_nearby_keys_are_independent():
     s = Streams(5)
     keys = np.array([s.uniform("misgrade", i) for i in range(N + 1)])
     _independent(keys[:-1], keys[1:])  # the same seed, consecutive counters in the key
+
+
+def test_a_block_gives_each_replication_the_draws_of_its_own_seed():
+    """rng.Block (a batch's draws computed a key at a time over all its replications) changes
+    what a draw costs, never what it is: keys computed when the block is made, keys computed when
+    first drawn, and keys equal as dict keys all give Streams(Seed(entropy, (i,)))'s draws."""
+    known = [("reaction", "ops_dept", "report_l1_ops", "main", 1), ("latency", "oa", 3)]
+    block = Block(2**40 + 3, 500, 40, keys=known)
+    assert set(block.columns) == set(known)
+    later = [("work", "ops_dept", "x", "main", 2), ("misgrade", 7), ("x", 1)]
+    for i in range(500, 540):
+        seed = block.seed(i)
+        assert isinstance(seed, BlockSeed) and seed.spawn_key == (i,)
+        plain = Seed(2**40 + 3, (i,))
+        assert seed.root64() == plain.root64() and seed.generate_state(4) == plain.generate_state(4)
+        mine, theirs = Streams(seed), Streams(plain)
+        for key in [*known, *later]:
+            assert mine.uniform(*key) == theirs.uniform(*key), (i, key)
+        assert mine.uniform("x", 1.0) == mine.uniform("x", True) == theirs.uniform("x", 1)
+        assert mine.chance(0.5, "forget", i) == theirs.chance(0.5, "forget", i)
+    assert set(later) <= set(block.columns)  # each computed once, for the whole block
+    with pytest.raises(IndexError):
+        block.seed(540)
+
+
+def test_a_batch_in_a_block_logs_what_single_runs_log():
+    """run_batch draws through a block (batches of 8 or more); every replication's full log is
+    the one `run_plan` gives for its seed alone, byte for byte, in the first batch of a plan (keys
+    computed when first drawn) and in the next (keys of the last batch computed at once)."""
+    from drillsim.simulator.eventlog import dumps
+    from drillsim.simulator.replications import _KEYS, plan_for, run_batch, seed_for
+    from drillsim.simulator.runner import run_plan
+
+    plan = plan_for("payment_outage")
+    _KEYS.pop(("payment_outage", ()), None)
+    for start in (0, 10):
+        batch = run_batch("payment_outage", (), 4, start, 10, keep_events=True)
+        assert batch.logs is not None
+        assert len(_KEYS[("payment_outage", ())]) > 50  # what the next batch computes at once
+        for k, log in enumerate(batch.logs):
+            alone = run_plan(plan, seed=seed_for(4, start + k)).events
+            assert [dumps(e) for e in log] == [dumps(e) for e in alone]
