@@ -27,8 +27,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "payment_outage"
 VARIANTS = ("tested_dr_switch", "sms_fallback", "trained_deputy")
@@ -40,9 +38,9 @@ def _batches(scenario: str, variants: tuple, n: int, real: int, seed: int):
     from drillsim.simulator.replications import (
         FAST_CHUNK,
         Batch,
-        Layout,
         batches_of,
         concat,
+        fast_batch,
         plan_for,
         run_batch,
     )
@@ -54,22 +52,8 @@ def _batches(scenario: str, variants: tuple, n: int, real: int, seed: int):
         model = None
     out = []
     if model is not None:
-        layout = Layout.of(plan)
         for start, count in batches_of(n, FAST_CHUNK):
-            fb = fastpath.compute(model, seed, start, count)
-            out.append(
-                Batch(
-                    start,
-                    count,
-                    layout,
-                    fb.rows,
-                    fb.svc,
-                    np.zeros((count, len(layout.incidents)), dtype=np.int8),
-                    fb.true_level,
-                    np.full(count, float(plan.scenario.duration_min)),
-                    fb.events.astype(np.int32),
-                )
-            )
+            out.append(fast_batch(model, seed, start, count))
         return "fast path", out
     base = run_batch(scenario, variants, seed, 0, real)
 

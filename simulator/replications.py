@@ -478,7 +478,7 @@ def run_replications(
     if models is not None:
         info.workers, info.where = 1, "fast"
         for j, *_, start, count, _sub in tasks:
-            finished(j, _fast_batch(models[j], jobs[j].entropy, start, count))
+            finished(j, fast_batch(models[j], jobs[j].entropy, start, count))
     elif dask is not None:
         _run_dask(tasks, dask, finished, info)
     else:
@@ -517,7 +517,7 @@ def _fast_models(jobs: list[Job], required: bool) -> list | None:
     return models
 
 
-def _fast_batch(model, entropy: int, start: int, count: int) -> Batch:
+def fast_batch(model, entropy: int, start: int, count: int) -> Batch:
     """Replications start … start+count-1 computed by the fast path, as a Batch."""
     from .fastpath import compute
 

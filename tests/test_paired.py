@@ -1,5 +1,5 @@
 """compare's paired differences from running sums (scoring/paired.py) against the computation
-they replaced, over per-replication arrays (stats.paired_ratio_difference): the same at printed
+they replaced, over per-replication arrays (tests/paired_oracle.py): the same at printed
 precision on several variants and seeds, exactly [0, 0] for a variant equal to the base, the
 same whatever the order the batches come in, and nothing kept per replication."""
 
@@ -12,9 +12,11 @@ import pytest
 
 from drillsim.scoring import montecarlo as mc
 from drillsim.scoring.paired import Pairing
-from drillsim.scoring.stats import _f, excludes_zero, paired_ratio_difference
+from drillsim.scoring.stats import _f, excludes_zero
 from drillsim.scoring.tally import Tally
 from drillsim.simulator.replications import concat, plan_for, run_batch
+
+from .paired_oracle import paired_ratio_difference
 
 CUTS = [(0, 30), (30, 40), (70, 30)]
 

@@ -14,10 +14,11 @@ from drillsim.scoring.stats import (
     describe,
     excludes_zero,
     histogram,
-    paired_ratio_difference,
     quantiles,
     wilson,
 )
+
+from .paired_oracle import paired_ratio_difference
 
 # --- Wilson ---------------------------------------------------------------------------------------
 
