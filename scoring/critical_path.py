@@ -313,19 +313,26 @@ class CriticalPath:
     def _pattern(self, v: _Views) -> np.ndarray:
         """Each view's pattern of duties fallen due and done, numbered."""
         if self._patterns is None:
-            if 2 * v.n_ob <= 63:  # one integer per view: two bits a duty
-                keys = np.zeros(v.n, np.int64)
-                for d in range(v.n_ob):
-                    keys |= v.present[d].astype(np.int64) << d
-                    keys |= v.finished[d].astype(np.int64) << (v.n_ob + d)
-                uniq_keys, inverse = np.unique(keys, return_inverse=True)
-                bits = [[(k >> i) & 1 for i in range(2 * v.n_ob)] for k in uniq_keys.tolist()]
-                uniq = np.array(bits, dtype=np.uint8).reshape(-1, 2 * v.n_ob)
-            else:
-                uniq, inverse = np.unique(
-                    np.concatenate([v.present, v.finished]).T, axis=0, return_inverse=True
-                )
-            self._patterns = inverse.ravel()
+            # Each view's bits (a duty fallen due, a duty done) packed into integers, 63 a word,
+            # and the views grouped by a sort of those: numpy's unique over bool rows (axis=0)
+            # compares the rows as bytes and took 0.9 s a batch of 25,000 at 57 duties.
+            bits = np.concatenate([v.present, v.finished])
+            words = []
+            for lo in range(0, bits.shape[0], 63):
+                w = np.zeros(v.n, np.int64)
+                for i, row in enumerate(bits[lo : lo + 63]):
+                    w |= row.astype(np.int64) << i
+                words.append(w)
+            order = np.lexsort(words[::-1])
+            first = np.zeros(v.n, bool)  # in sorted order: a view unlike the one before it
+            first[:1] = True
+            for w in words:
+                sw = w[order]
+                first[1:] |= sw[1:] != sw[:-1]
+            inverse = np.empty(v.n, np.int64)
+            inverse[order] = np.cumsum(first) - 1
+            uniq = bits[:, order[first]].T
+            self._patterns = inverse
             self._pattern_sets = [self._sets(u, v.n_ob) for u in uniq]
         return self._patterns
 
