@@ -4,9 +4,11 @@ types a role's join code and gets that role's console."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 
 from drillsim.scoring.verdicts import read_log
 
@@ -37,17 +39,8 @@ def test_the_browser_opens_the_console_asks_the_join_code_and_shows_the_role(tmp
     async def play():
         served = await Served.start(log, others="bot")
         code = next(c for c, who in served.join["codes"].items() if who == "ops_dept")
-        port = _free_port()
-        web = subprocess.Popen(
-            [*CLI, "--lang", "en", "web", served.url, "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
         try:
-            await bounded(_listening(port), 30)
-            async with Browser() as browser:
-                await browser.call("Page.navigate", url=f"http://127.0.0.1:{port}/")
-                await browser.wait_text("join code", seconds=60)
+            async with web_console(served.url) as browser:
                 await browser.type("WRONG-CODE1")
                 await browser.enter()
                 await browser.wait_text("wrong", seconds=30)
@@ -63,8 +56,6 @@ def test_the_browser_opens_the_console_asks_the_join_code_and_shows_the_role(tmp
                 text = await browser.wait_text("Inbox", "Duty supervisor", seconds=30)
                 assert "Facilitator" not in text.split("Inbox", 1)[1][:200]
         finally:
-            web.terminate()
-            web.wait(10)
             await served.stop()
         return served.room
 
@@ -82,3 +73,27 @@ async def _listening(port: int) -> None:
             return
         except OSError:
             await asyncio.sleep(0.1)
+
+
+@contextlib.asynccontextmanager
+async def web_console(url: str) -> AsyncIterator[Browser]:
+    """`drillsim web` for the server at url on a free port, and chromium on its page once the page
+    asks the join code; the web process is stopped after."""
+    port = _free_port()
+    web = subprocess.Popen(
+        [*CLI, "--lang", "en", "web", url, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        await bounded(_listening(port), 30)
+        async with Browser() as browser:
+            await browser.call("Page.navigate", url=f"http://127.0.0.1:{port}/")
+            await browser.wait_text("join code", seconds=60)
+            yield browser
+    finally:
+        web.terminate()
+        try:
+            web.wait(10)
+        except subprocess.TimeoutExpired:
+            web.kill()
