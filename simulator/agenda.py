@@ -103,25 +103,16 @@ class Agenda:
         """Take one event; return the duties it met (a shared empty tuple when none)."""
         kind = ev["type"]
         if kind == "due":
-            oid, inc = ev["obligation"], ev["incident"]
-            duty = Duty(oid, inc, ev["n"], ev.get("triggered_at", ev["t"]), ev["deadline_at"])
-            duties = self.duties.get((oid, inc))
-            if duties is None:
-                self.duties[oid, inc] = [duty]
-            else:
-                duties.append(duty)
-            self.open.append(duty)
+            self.due(
+                ev["obligation"],
+                ev["incident"],
+                ev["n"],
+                ev.get("triggered_at", ev["t"]),
+                ev["deadline_at"],
+            )
             return _NONE
         if kind == "void":
-            # a recurring obligation's duty still open when its `until` began to hold: it is
-            # no longer owed, so it leaves the agenda (no verdict) rather than counting as missed
-            duties = self.duties.get((ev["obligation"], ev["incident"]), [])
-            for void in [o for o in duties if o.n == ev["n"] and o.done_at is None]:
-                duties.remove(void)
-                self.open.remove(void)
-                self.voided.append(void)
-            if not duties:
-                self.duties.pop((ev["obligation"], ev["incident"]), None)
+            self.void(ev["obligation"], ev["incident"], ev["n"])
             return _NONE
         if kind == "handover":
             if ev["to"] == ev["role"]:
@@ -130,33 +121,69 @@ class Agenda:
                 self.acting[ev["role"]] = ev["to"]
             return _NONE
         if kind == "message.delivered":
-            met = self._message(ev)
-        elif kind in ("task", "grade", "classify"):
-            met = self._action(ev)
+            return self.delivered(
+                ev["from"], ev["to"], ev["via"], ev["incident"], ev["sent_at"], ev["t"]
+            )
+        if kind in ("task", "grade", "classify"):
+            return self.acted(kind, ev["actor"], ev["incident"], ev["t"], ev.get("task"))
+        return _NONE
+
+    # What feed() does with each kind of event, callable without the event: a run without
+    # trace (Monte Carlo replications) feeds its agenda through these and builds no event.
+
+    def due(self, oid: str, inc: str, n: int, triggered_at: float, deadline_at: float) -> None:
+        """Duty n of the obligation falls due (a `due` event)."""
+        duty = Duty(oid, inc, n, triggered_at, deadline_at)
+        duties = self.duties.get((oid, inc))
+        if duties is None:
+            self.duties[oid, inc] = [duty]
         else:
-            return _NONE
+            duties.append(duty)
+        self.open.append(duty)
+
+    def void(self, oid: str, inc: str, n: int) -> None:
+        """A recurring obligation's duty still open when its `until` began to hold: it is no
+        longer owed, so it leaves the agenda (no verdict) rather than counting as missed."""
+        duties = self.duties.get((oid, inc), [])
+        for void in [o for o in duties if o.n == n and o.done_at is None]:
+            duties.remove(void)
+            self.open.remove(void)
+            self.voided.append(void)
+        if not duties:
+            self.duties.pop((oid, inc), None)
+
+    def delivered(
+        self, sender: str, to: str, via: str, inc: str, sent_at: float, t: float
+    ) -> list[Duty]:
+        """A message arrived at time t (a `message.delivered` event): the duties it met."""
+        met = self._message(sender, to, via, inc, sent_at)
         for duty in met:
-            duty.met_at = ev["t"]
+            duty.met_at = t
         return met
 
-    def _action(self, ev: dict) -> list[Duty]:
-        kind, actor, inc, t = ev["type"], ev["actor"], ev["incident"], ev["t"]
+    def acted(self, kind: str, actor: str, inc: str, t: float, task: str | None) -> list[Duty]:
+        """A task, grade or classification at time t: the duty it met (none or one)."""
+        met = self._action(kind, actor, inc, t, task)
+        for duty in met:
+            duty.met_at = t
+        return met
+
+    def _action(self, kind: str, actor: str, inc: str, t: float, task: str | None) -> list[Duty]:
         for duty in self.open:  # the earliest open duty this action answers
             if duty.incident != inc or duty.triggered_at > t + EPS:
                 continue
             ob = self.obligations[duty.obligation]
             act = ob.action
-            if act.do != kind or (act.do == "task" and act.task != ev["task"]):
+            if act.do != kind or (act.do == "task" and act.task != task):
                 continue
             if not self._eligible(ob.role, actor):
                 continue
             return [self._meet(duty, t, actor)]
         return []
 
-    def _message(self, ev: dict) -> list[Duty]:
+    def _message(self, sender: str, to: str, via: str, inc: str, sent_at: float) -> list[Duty]:
         done = []
-        sender, inc, sent_at = ev["from"], ev["incident"], ev["sent_at"]
-        to, via, before = ev["to"], ev["via"], sent_at + EPS
+        before = sent_at + EPS
         answered: set[str] = set()  # one message answers one duty of each obligation
         self.answered = answered
         all_needs, obligations, acting = self._needs, self.obligations, self.acting

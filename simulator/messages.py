@@ -34,12 +34,15 @@ class Messages:
     held: dict[str, list]
     _attempts: dict[tuple, int]
     _msg: int
+    trace: bool
+    n_events: int
 
     if TYPE_CHECKING:  # what it calls of the other parts
 
         def emit(self, kind: str, **fields) -> dict | None: ...
         def _reached(self, inc: str, role: str, who: str) -> None: ...
         def evaluate(self) -> None: ...
+        def _emit_delivered(self, fields: dict, who: str, sent_at: float) -> None: ...
 
     def _channel_down(self, channel: str):
         self.channel_down.add(channel)
@@ -103,7 +106,10 @@ class Messages:
         msg = self._msg = self._msg + 1
         sent_at = stamp(self.env.now)
         fields = {"msg": msg, "from": sender, "to": to, "via": via, "incident": inc}
-        self.emit("message.sent", **fields, **({"text": text} if text else {}))
+        if self.trace:
+            self.emit("message.sent", **fields, **({"text": text} if text else {}))
+        else:
+            self.n_events += 1
         latency = self.rt.latency[via](self.rng.uniform("latency", via, sender, to, inc, attempt))
         reason = (
             "outage"
@@ -117,11 +123,14 @@ class Messages:
 
         def arrive(_e):
             if reason is not None:
-                self.emit("message.failed", **fields, reason=reason)
+                if self.trace:
+                    self.emit("message.failed", **fields, reason=reason)
+                else:
+                    self.n_events += 1
             else:
 
                 def deliver(who, _held):
-                    self.emit("message.delivered", **fields, delivered_to=who, sent_at=sent_at)
+                    self._emit_delivered(fields, who, sent_at)
                     self._reached(inc, to, who)
 
                 self._reach(to, inc, deliver)

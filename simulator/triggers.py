@@ -89,6 +89,9 @@ class Triggers:
 
         def emit(self, kind: str, **fields) -> dict | None: ...
         def _touch1(self, inc: str, fact: tuple) -> None: ...
+        def _emit_due(
+            self, oid: str, inc: str, n: int, ob, deadline_at: float, triggered_at=None
+        ) -> None: ...
         def _later(self, delay: float, fn, *args) -> None: ...
         def fire_inject(self, jid: str, by: str | None = None) -> None: ...
         def _assign(self, oid: str, inc: str, n: int, deadline: float | None) -> None: ...
@@ -236,15 +239,7 @@ class Triggers:
         if deadline is None:
             return
         ob = self.proc.obligations[oid]
-        self.emit(
-            "due",
-            obligation=oid,
-            incident=inc,
-            n=n,
-            role=ob.role,
-            clause=ob.clause,
-            deadline_at=stamp(deadline),
-        )
+        self._emit_due(oid, inc, n, ob, stamp(deadline))
         self._touch1(inc, ("ob", oid))
         self._note_again(oid, inc)
         if ob.every_min:
@@ -279,16 +274,7 @@ class Triggers:
         # counts from when the last one was met (sent), or from its deadline if it was not
         start = latest.done_at if latest.done_at is not None else latest.deadline_at
         deadline = start + ob.every_min
-        self.emit(
-            "due",
-            obligation=oid,
-            incident=inc,
-            n=n + 1,
-            role=ob.role,
-            clause=ob.clause,
-            deadline_at=stamp(deadline),
-            triggered_at=stamp(start),
-        )
+        self._emit_due(oid, inc, n + 1, ob, stamp(deadline), stamp(start))
         self._touch1(inc, ("ob", oid))
         self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n + 1))
         if (oid, inc) in self._bot_has:

@@ -34,9 +34,11 @@ if TYPE_CHECKING:
     from .model import ScriptAction
 
 PLAYERS = ("bot", "script", "human", "idle")
-# The events the agenda and a replication's record read. A run without trace (Monte Carlo
-# replications) builds only these; its log is the full log with the others left out.
-OUTCOME = AGENDA_EVENTS | {"level", "service.down", "service.restored", "end"}
+# The events a replication's record reads (replications.record). A run without trace (Monte
+# Carlo replications) keeps only these: its log is the full log with the others left out, and
+# its agenda is fed the others' contents directly (Agenda.due, delivered, acted), without an
+# event built for them.
+OUTCOME = frozenset({"level", "grade", "classify", "service.down", "service.restored", "end"})
 
 
 class World(Triggers, Messages, Bots):
@@ -114,13 +116,15 @@ class World(Triggers, Messages, Bots):
     def emit(self, kind: str, **fields) -> dict | None:
         seq = self.n_events
         self.n_events = seq + 1
-        if not self.trace and kind not in OUTCOME:
+        trace = self.trace
+        if not trace and kind not in OUTCOME and kind not in AGENDA_EVENTS:
             return None
         now = self.env.now
         if now != self._now:  # many events share a minute: round once per minute
             self._now, self._t = now, stamp(now)
         ev = {"seq": seq, "t": self._t, "type": kind, **fields}
-        self.events.append(ev)
+        if trace or kind in OUTCOME:
+            self.events.append(ev)
         for listener in self.listeners:  # before the agenda: what it emits in turn comes after
             listener(ev)
         met = self.agenda.feed(ev)
@@ -131,6 +135,50 @@ class World(Triggers, Messages, Bots):
             # a part of a report arrived: what reads received() of it looks again
             self._touch(ev["incident"], [("ob", oid) for oid in self.agenda.answered])
         return ev
+
+    def _stamp_now(self) -> float:
+        """The current time as the log writes it (rounded once per minute)."""
+        now = self.env.now
+        if now != self._now:
+            self._now, self._t = now, stamp(now)
+        return self._t
+
+    # The events a replication's agenda reads and its record does not: emitted with the trace;
+    # without it counted and fed to the agenda directly, in the same order as emit() would.
+
+    def _emit_due(self, oid: str, inc: str, n: int, ob, deadline_at: float, triggered_at=None):
+        if self.trace:
+            fields = {"role": ob.role, "clause": ob.clause, "deadline_at": deadline_at}
+            if triggered_at is not None:
+                fields["triggered_at"] = triggered_at
+            self.emit("due", obligation=oid, incident=inc, n=n, **fields)
+            return
+        self.n_events += 1
+        t = self._stamp_now() if triggered_at is None else triggered_at
+        self.agenda.due(oid, inc, n, t, deadline_at)
+
+    def _emit_delivered(self, fields: dict, who: str, sent_at: float):
+        """A message arrived (`fields`: its message.sent event's fields)."""
+        if self.trace:
+            self.emit("message.delivered", **fields, delivered_to=who, sent_at=sent_at)
+            return
+        self.n_events += 1
+        agenda, inc = self.agenda, fields["incident"]
+        met = agenda.delivered(
+            fields["from"], fields["to"], fields["via"], inc, sent_at, self._stamp_now()
+        )
+        for duty in met:
+            self._on_met(duty)
+        if agenda.answered:
+            self._touch(inc, [("ob", oid) for oid in agenda.answered])
+
+    def _emit_task(self, actor: str, inc: str, task_id: str, ok: bool):
+        if self.trace:
+            self.emit("task", actor=actor, incident=inc, task=task_id, success=ok)
+            return
+        self.n_events += 1
+        for duty in self.agenda.acted("task", actor, inc, self._stamp_now(), task_id):
+            self._on_met(duty)
 
     def _touch(self, inc: str | None, facts: Iterable[tuple]):
         """These facts changed: what reads them is evaluated again (facts nothing reads are dropped)."""
@@ -208,16 +256,19 @@ class World(Triggers, Messages, Bots):
         self.settled.add(jid)
         self.injected.add(jid)
         self.inject_time[jid] = self.env.now
-        fields = {
-            "inject": jid,
-            "incident": inc,
-            "to": list(inj.to),
-            "source": inj.source,
-            "channel": inj.channel,
-        }
-        if by:
-            fields["by"] = by
-        self.emit("inject", **fields)
+        if self.trace:
+            fields = {
+                "inject": jid,
+                "incident": inc,
+                "to": list(inj.to),
+                "source": inj.source,
+                "channel": inj.channel,
+            }
+            if by:
+                fields["by"] = by
+            self.emit("inject", **fields)
+        else:
+            self.n_events += 1
         self._touch(None, (("injected", jid),))
         for role in inj.to:
             self._reach(
@@ -245,7 +296,10 @@ class World(Triggers, Messages, Bots):
     # --- facts ---------------------------------------------------------------------------
     def set_attributes(self, inc: str, changes: dict, cause: str):
         self.attrs[inc].update(changes)
-        self.emit("attributes", incident=inc, set=dict(changes), cause=cause)
+        if self.trace:
+            self.emit("attributes", incident=inc, set=dict(changes), cause=cause)
+        else:
+            self.n_events += 1
         self._touch(inc, [("attr", k) for k in changes])
         level = self.rt.grader.level(self.attrs[inc])
         if level != self.level[inc]:
@@ -323,7 +377,7 @@ class World(Triggers, Messages, Bots):
         key = ("task", task_id, inc)
         attempt = self._attempts[key] = self._attempts.get(key, 0) + 1
         ok = not self.rng.chance(1.0 - task.success, "task", task_id, inc, attempt)
-        self.emit("task", actor=actor, incident=inc, task=task_id, success=ok)
+        self._emit_task(actor, inc, task_id, ok)
         if ok:
             for svc in task.effects.restore:
                 self._service_restored(svc)

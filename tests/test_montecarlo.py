@@ -140,7 +140,8 @@ def test_records_agree_with_drillsim_run():
 )
 def test_a_run_without_trace_is_the_full_log_filtered(scenario):
     """Replications run without the trace: their events are exactly the full log's outcome
-    events (same seq numbers), and the records built from either are identical."""
+    events (same seq numbers), their agenda (fed without events) is the full run's, and the
+    records built from either are identical."""
     from drillsim.simulator.world import OUTCOME
 
     plan = load_plan(scenario)
@@ -148,6 +149,8 @@ def test_a_run_without_trace_is_the_full_log_filtered(scenario):
         full = run_plan(plan, seed=seed_for(7, seed)).world
         lean = run_plan(plan, seed=seed_for(7, seed), trace=False).world
         assert lean.events == [e for e in full.events if e["type"] in OUTCOME]
+        assert lean.agenda.all() == full.agenda.all() and lean.agenda.all()
+        assert lean.agenda.voided == full.agenda.voided
         assert lean.n_events == len(full.events)
         assert len(lean.events) < len(full.events)
     traced = run_batch(scenario, (), 7, 0, 8, keep_events=True)
