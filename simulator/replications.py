@@ -14,9 +14,10 @@ replications are cut into batches or spread over workers.
 for a comparison) in-process, on local worker processes, or on a Dask distributed cluster,
 and returns the records of each plan in replication order.
 
-Replications run without the full trace (engine.OUTCOME: only the events the agenda and the
-record read are built). The records come from the run's own `Agenda` — the code the scoring runs
-over a saved log, fed the same events — so a replication's record agrees with
+Replications run without the full trace (world.OUTCOME: only the events the record reads are
+built; the agenda is fed the contents of the others without an event). The records come from the
+run's own `Agenda` — the code the scoring runs over a saved log, fed the same events — so a
+replication's record agrees with
 `drillsim run --seed … --json` for that seed (tests check both). This package imports no
 scoring and no UI.
 """

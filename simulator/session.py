@@ -45,7 +45,7 @@ class Session:
         force: bool = False,
         inputs: Iterable[str | Path] = (),
     ):
-        """`trace=False` (replications): keep only the outcome events (engine.OUTCOME); no log
+        """`trace=False` (replications): keep only the outcome events (world.OUTCOME); no log
         file or listeners then."""
         players = dict(players or {})
         bad = {
