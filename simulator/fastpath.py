@@ -13,7 +13,7 @@ window where it holds.
 
 `check(plan)` decides from the compiled plan whether the fast path models it: it refuses, with
 the reasons, plans with grading or classification, duties that recur or fall due again, service
-conditions, conditions on the level, timeline steps with conditions, outages, absences, several
+conditions, conditions on the level, timeline steps with conditions, absences, several
 incidents, two script steps in one minute that change what conditions read (the engine looks
 between them), or two live duties that run the same task (the engine keys a task's draws by the
 order of its runs). Two reports over the same line (sender, recipient, channel) are computed as
@@ -218,8 +218,6 @@ def check(plan: Plan) -> Model:
     why: list[Reason] = []
     if len(sc.incidents) != 1:
         raise NotModelled([("fp_incidents", {"n": len(sc.incidents)})])
-    if sc.outages:
-        why.append(("fp_outages", {}))
     if sc.absences:
         why.append(("fp_absences", {}))
     if any(ch.unless for ch in sc.timeline):
@@ -457,7 +455,20 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             msg_draws[key, k] = (lat, fail)
         return msg_draws[key, k]
 
+    # a message sent while its channel is down fails on arrival (reason "outage"; the script's
+    # steps of a minute run before a bot's, so one sent at the outage's first minute is in it)
+    down_windows: dict[str, list[tuple[float, float]]] = {}
+    for o in sc.outages:
+        until = _INF if o.until_min is None else float(o.until_min)
+        down_windows.setdefault(o.channel, []).append((float(o.start_min), until))
+
     def message(sender, to, via, slot, sent):
+        lat, fail = _message(sender, to, via, slot, sent)
+        for lo, hi in down_windows.get(via, ()):
+            fail = fail | ((sent >= lo) & (sent < hi))
+        return lat, fail
+
+    def _message(sender, to, via, slot, sent):
         key = (sender, to, via)
         if key not in shared:
             return attempt(key, static_rank[slot])
@@ -702,6 +713,8 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     for ch in sc.timeline:
         if ch.at <= end:
             events += bool(ch.set)  # its services: _services (a service goes down once)
+    for o in sc.outages:  # channel.down, channel.up
+        events += (o.start_min <= end) + (o.until_min is not None and o.until_min <= end)
     rep_col = np.concatenate(cols["rep"]) if cols["rep"] else np.zeros(0, np.int32)
     ob_col = np.concatenate(cols["ob"]).astype(np.int16) if cols["ob"] else np.zeros(0, np.int16)
     trig = np.concatenate(cols["trig"]) if cols["trig"] else np.zeros(0)

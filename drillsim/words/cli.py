@@ -66,7 +66,6 @@ CLI: dict[str, dict[str, str]] = {
         # why the fast path (simulator/fastpath.py) cannot model a plan, one sentence each
         "fp_refused": "--fast:快速路径无法计算 {name}:{reasons}",
         "fp_incidents": "{n} 个事件(快速路径只计算一个事件)",
-        "fp_outages": "通信渠道中断",
         "fp_absences": "人员缺席(代理人与暂存的消息)",
         "fp_unless": "带 `unless` 条件的时间线步骤",
         "fp_grading": "定级或分类义务(各角色按已宣布的级别行动)",
@@ -147,7 +146,6 @@ CLI: dict[str, dict[str, str]] = {
         "mc_rule": "rule",
         "fp_refused": "--fast: the fast path cannot model {name}: {reasons}",
         "fp_incidents": "{n} incidents (the fast path models one)",
-        "fp_outages": "channel outages",
         "fp_absences": "absences (deputies and held messages)",
         "fp_unless": "timeline steps with an `unless` condition",
         "fp_grading": "grading or classification duties (roles act on the declared level)",

@@ -1,0 +1,156 @@
+"""The fast path's features one at a time, each on a small plan written here, replication by
+replication against the engine (the shipped scenarios are in test_fastpath.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from drillsim.simulator import fastpath
+from drillsim.simulator.replications import STATUS, plan_for, run_batch
+
+PROCEDURE = """\
+id: tiny
+title: tiny
+source: written for the test
+roles:
+  desk:
+    name: desk
+    reaction: {dist: lognormal, median: 2, p90: 6}
+    errors: {forget: 0.02, wrong_channel: 0.05}
+  head: {name: head, reaction: {dist: lognormal, median: 3, p90: 8}}
+  ops: {name: ops, reaction: {dist: lognormal, median: 2, p90: 5}}
+channels:
+  phone: {name: phone, latency: {dist: uniform, low: 0.2, high: 1.0}, failure: 0.05}
+  oa:
+    name: oa
+    latency: {dist: uniform, low: 0.5, high: 2.0}
+    failure: 0.01
+    alternatives: [email]
+  email: {name: email, latency: {dist: uniform, low: 1.0, high: 3.0}, failure: 0.01}
+  chat:
+    name: chat
+    latency: {dist: uniform, low: 0.1, high: 0.5}
+    failure: 0.01
+    alternatives: [phone]
+attributes:
+  outage_min: {description: minutes down}
+  loud: {type: flag, default: false, description: loud}
+tasks:
+  fix:
+    name: fix
+    work: {dist: triangular, low: 5, mode: 20, high: 60}
+    success: 0.8
+    effects: {restore: [core]}
+services:
+  core: {name: core, rto_min: 60}
+obligations:
+  tell_head:
+    clause: "t 1"
+    title: tell the head by phone and in writing
+    role: desk
+    trigger: "reached('desk')"
+    action: {do: report, to: [head], via: [phone, oa], via_mode: all}
+    deadline_min: 10
+  tell_ops:
+    clause: "t 2"
+    title: tell ops in writing
+    role: desk
+    trigger: "reached('desk')"
+    action: {do: report, to: [ops], via: [oa]}
+    deadline_min: 10
+  fix_it:
+    clause: "t 3"
+    title: fix it
+    role: ops
+    trigger: "reached('ops')"
+    action: {do: task, task: fix}
+    deadline_min: 60
+  head_ack:
+    clause: "t 4"
+    title: the head answers
+    role: head
+    trigger: "TRIGGER_ACK"
+    action: {do: report, to: [desk], via: [chat]}
+    deadline_min: 15
+"""
+
+SCENARIO = """\
+id: tiny_run
+title: tiny run
+procedures: [tiny]
+duration_min: 180
+incidents:
+  main: {title: main}
+timeline:
+  - {at: 0, down: [core]}
+EXTRA_TIMELINE
+injects:
+  alert: {at: 0, to: [desk], text: alert}
+EXTRA
+"""
+
+
+def tiny(
+    tmp_path: Path, extra: str = "", timeline: str = "", ack: str = "done('tell_head')"
+) -> str:
+    """A small plan: a desk reports to the head (phone and OA, OA falling back to e-mail) and to
+    ops (OA), ops fixes the service, the head answers by chat; `extra` adds to the scenario."""
+    (tmp_path / "procedures").mkdir(exist_ok=True)
+    (tmp_path / "procedures" / "tiny.yaml").write_text(
+        PROCEDURE.replace("TRIGGER_ACK", ack), encoding="utf-8"
+    )
+    path = tmp_path / "tiny_run.yaml"
+    text = SCENARIO.replace("EXTRA_TIMELINE\n", timeline).replace("EXTRA\n", extra)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _rows(duties: dict, rep: int, names: list[str]) -> list:
+    rows = np.flatnonzero(duties["rep"] == rep)
+    return sorted(
+        (
+            names[duties["ob"][k]],
+            int(duties["n"][k]),
+            STATUS[duties["status"][k]],
+            *(round(float(duties[c][k]), 6) for c in ("triggered", "deadline", "done", "met")),
+        )
+        for k in rows
+    )
+
+
+def same_as_the_engine(scenario: str, n: int = 300) -> dict:
+    """Replications 100 … 100+n-1 both ways, row by row; the engine's rows per replication."""
+    model = fastpath.check(plan_for(scenario, ()))
+    fast = fastpath.compute(model, 7, 100, n)
+    engine = run_batch(scenario, (), 7, 100, n)
+    names = engine.layout.obligations
+    out = {}
+    for rep in range(100, 100 + n):
+        mine, real = _rows(fast.rows, rep, names), _rows(engine.duties, rep, names)
+        assert len(mine) == len(real), (rep, mine, real)
+        for got, want in zip(mine, real):
+            assert got[:3] == want[:3], (rep, got, want)
+            assert np.allclose(got[3:], want[3:], atol=1e-9, equal_nan=True), (rep, got, want)
+        out[rep] = real
+    assert (fast.events == engine.events).all(), np.flatnonzero(fast.events != engine.events)
+    assert (fast.true_level == engine.true_level).all()
+    for k in engine.svc:
+        assert np.allclose(fast.svc[k], engine.svc[k], equal_nan=True), k
+    return out
+
+
+def test_the_tiny_plan_without_the_new_features(tmp_path):
+    rows = same_as_the_engine(tiny(tmp_path))
+    assert sum(any(r[0] == "fix_it" and r[2] == "hit" for r in rows[k]) for k in rows) > 100
+
+
+def test_a_channel_outage(tmp_path):
+    """OA is down from minute 0 to 15: a written report sent meanwhile fails on arrival and goes
+    by e-mail (its alternative); one sent after the outage goes by OA. The desk's report to ops
+    by OA alone is tried three times (OA, e-mail, OA), so a slow desk reaches ops by OA again."""
+    path = tiny(tmp_path, extra="outages:\n  - {channel: oa, from: 0, until: 15}\n")
+    rows = same_as_the_engine(path)
+    done = [r for rs in rows.values() for r in rs if r[0] == "tell_head" and r[2] == "hit"]
+    assert len(done) > 200  # e-mail instead of OA, mostly on time
