@@ -1,9 +1,9 @@
 """The fast path: whole batches of replications as numpy arrays instead of SimPy processes.
 
 For a plan whose duties form a timing network — each falls due once, when a combination of
-`reached`, `done`, `due` and `injected` and of attributes (each changing at known steps, to one
-value or several) first holds, and is met by its role's bot after a reaction, the work and, for a
-report, the messages along its channel chains — every time in a replication is a sum, minimum or
+`reached`, `done`, `due`, `received` and `injected` and of attributes (each changing at known
+steps, to one value or several) first holds, and is met by its role's bot after a reaction, the
+work and, for a report, the messages along its channel chains — every time in a replication is a sum, minimum or
 maximum of the replication's draws. This module computes those for all replications at once, with
 the engine's own keyed draws (rng.uniform_many over seeds.roots): replication i of the fast path is
 replication i of the engine, draw for draw, so common random numbers still pair with the engine
@@ -152,10 +152,12 @@ def _compile(plan, source, what, attrs, domains, why, live) -> _Trigger | None:
             atoms.append(("attr", name))
             radix.append(len(domains[name]))
     for func, arg in sorted(cond.calls):
-        if func not in ("reached", "done", "due", "injected"):
+        if func not in ("reached", "done", "due", "injected", "received"):
             why.append(("fp_reads", {"what": what, "name": f"{func}('{arg}')"}))
-        elif func in ("done", "due") and arg not in live:
+        elif func in ("done", "due", "received") and arg not in live:
             continue  # never true: _Ctx answers False for an atom not in the list
+        elif func == "received" and plan.procedure.obligations[arg].action.do != "report":
+            continue  # only a report's duty is received
         atoms.append((func, arg))
         radix.append(2)
     if len(why) > n_why:
@@ -315,7 +317,7 @@ def _order(plan: Plan, live: list[str], triggers: dict[str, _Trigger]) -> list[s
     for oid in live:
         deps = []
         for kind, arg in triggers[oid].atoms:
-            if kind in ("done", "due") and arg in triggers:
+            if kind in ("done", "due", "received") and arg in triggers:
                 deps.append(arg)
             elif kind == "reached":
                 deps += reporters.get(arg, [])
@@ -494,6 +496,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     done = {oid: inf for oid in live}  # the event that met it (unrounded)
     done_at = {oid: inf for oid in live}  # its done_at (rounded; a report's send time)
     met_at = {oid: inf for oid in live}
+    received = {oid: inf for oid in live}  # a report's first delivery that met a part of it
     ok_at = {oid: inf for oid in live}  # a task's success
     sends: dict[str, list] = {
         oid: [] for oid in live
@@ -510,6 +513,8 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             return done[arg] if arg in done else inf
         if kind == "due":
             return due[arg] if arg in due else inf
+        if kind == "received":
+            return received[arg]
         return fired[arg]
 
     def value_at(atom, t):
@@ -590,6 +595,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         before = [
             *due.values(),
             *done.values(),
+            *received.values(),
             *act_at.values(),
             *reached.values(),
             *fired.values(),
@@ -658,6 +664,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 sends[oid] = out
                 need_send, need_arrive = meets(oid, same_role[oid], _round(f))
                 last_arrival = np.max(need_arrive, axis=0)
+                received[oid] = np.min(need_arrive, axis=0)
                 done[oid] = last_arrival  # the delivery that completed it
                 done_at[oid] = np.where(np.isfinite(last_arrival), np.max(need_send, axis=0), _INF)
                 met_at[oid] = last_arrival
@@ -670,6 +677,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         after = [
             *due.values(),
             *done.values(),
+            *received.values(),
             *act_at.values(),
             *reached.values(),
             *fired.values(),

@@ -163,7 +163,7 @@ def test_plans_it_cannot_model_are_refused_with_the_reasons(capsys):
         fastpath.check(plan_for("payment_outage", ()))
     reasons = " ".join(got.value.reasons)
     assert "grading" in reasons and "unless" in reasons
-    assert "received('report_l1_ops')" in reasons  # a condition it does not know is refused
+    assert "regrade reads `declared`" in reasons  # a condition it does not know is refused
     assert main(["montecarlo", "payment_outage", "-n", "5", "--fast"]) == 2
     err = capsys.readouterr().err
     assert "--fast: the fast path cannot model payment_outage" in err and "Traceback" not in err

@@ -154,3 +154,21 @@ def test_a_channel_outage(tmp_path):
     rows = same_as_the_engine(path)
     done = [r for rs in rows.values() for r in rs if r[0] == "tell_head" and r[2] == "hit"]
     assert len(done) > 200  # e-mail instead of OA, mostly on time
+
+
+def test_received_a_part_of_a_report(tmp_path):
+    """The head answers when the first part of the desk's report (phone or the written one)
+    has reached him (`received`), not when both have (`done`): 000 §二(二)1's reading of the
+    level-1 report, where operations' 10 minutes count from its first receipt."""
+    path = tiny(
+        tmp_path,
+        ack="received('tell_head')",
+        extra="outages:\n  - {channel: oa, from: 0, until: 15}\n",
+    )
+    rows = same_as_the_engine(path)
+    before = 0
+    for rs in rows.values():
+        r = {x[0]: x for x in rs}
+        if "head_ack" in r and not np.isnan(r["tell_head"][6]):
+            before += r["head_ack"][3] < r["tell_head"][6] - 1e-9  # before the last part came
+    assert before > 100
