@@ -12,10 +12,10 @@ of what it reads, as the engine looks at it, so `… and estimate < 100` falls d
 window where it holds.
 
 `check(plan)` decides from the compiled plan whether the fast path models it: it refuses, with
-the reasons, plans with grading or classification, duties that recur or fall due again, service
-conditions, conditions on the level, timeline steps with conditions, absences, several
-incidents, two script steps in one minute that change what conditions read (the engine looks
-between them), or two live duties that run the same task (the engine keys a task's draws by the
+the reasons, plans with grading or classification, duties that recur or fall due again,
+conditions on a service that can go down twice, conditions on the level, absences, several
+incidents, two script steps in one minute that change what one condition reads (the engine
+looks between them), or two live duties that run the same task (the engine keys a task's draws by the
 order of its runs). Two reports over the same line (sender, recipient, channel) are computed as
 the engine plays them: it numbers the line's messages across duties and retries, so a message's
 draws are those of its rank among the line's messages sent before it; a delivered message meets
@@ -96,7 +96,8 @@ def _ob(oid: str) -> Reason:
 
 @dataclass
 class _Trigger:
-    # ("reached", role) / ("done", ob) / ("due", ob) / ("injected", j) / ("attr", name)
+    # ("reached", role) / ("done", ob) / ("due", ob) / ("received", ob) / ("injected", j) /
+    # ("attr", name) / ("down", service) / ("restored", service)
     atoms: list[tuple[str, str]]
     radix: list[int]  # the values each atom takes: 2 for an event, an attribute's values
     table: np.ndarray  # the condition's truth per combination (mixed radix, atom 0 lowest)
@@ -110,8 +111,10 @@ class Model:
     live: list[str]  # obligations whose trigger can hold, in file order
     triggers: dict[str, _Trigger]
     injects: dict[str, tuple]  # id -> (at or None, when trigger or None, unless trigger or None)
+    steps: dict[int, _Trigger]  # timeline step -> its `unless` condition
     # attribute that changes during a run -> its values (the starting one first), and what
-    # changes it: ("time", minute) / ("inject", id) / ("task", obligation), with the value's index
+    # changes it: ("step", timeline index) / ("inject", id) / ("task", obligation), with the
+    # value's index
     domains: dict[str, list]
     sources: dict[str, list[tuple[str, Any, int]]]
     order: list[str] = field(default_factory=list)  # live duties, each after what it waits for
@@ -152,8 +155,11 @@ def _compile(plan, source, what, attrs, domains, why, live) -> _Trigger | None:
             atoms.append(("attr", name))
             radix.append(len(domains[name]))
     for func, arg in sorted(cond.calls):
-        if func not in ("reached", "done", "due", "injected", "received"):
+        if func not in ("reached", "done", "due", "injected", "received", "down", "restored"):
             why.append(("fp_reads", {"what": what, "name": f"{func}('{arg}')"}))
+        elif func in ("down", "restored") and _downs(plan.scenario, arg) > 1:
+            # down, restored, down again: more than one window the fast path does not follow
+            why.append(("fp_down_again", {"what": what, "name": f"{func}('{arg}')"}))
         elif func in ("done", "due", "received") and arg not in live:
             continue  # never true: _Ctx answers False for an atom not in the list
         elif func == "received" and plan.procedure.obligations[arg].action.do != "report":
@@ -175,13 +181,20 @@ def _compile(plan, source, what, attrs, domains, why, live) -> _Trigger | None:
     return _Trigger(atoms, radix, table)
 
 
+def _downs(sc, service: str) -> int:
+    """How many steps of the script can take `service` down."""
+    return sum(service in ch.down for ch in sc.timeline) + sum(
+        service in inj.down for inj in sc.injects.values()
+    )
+
+
 def _changes(sc, proc, live) -> dict[str, list[tuple[str, Any, Any]]]:
     """What changes each attribute during a run, in the engine's order within a minute (the
     timeline, then injects, in file order; then tasks)."""
     sources: dict[str, list[tuple]] = {}
-    for ch in sc.timeline:
+    for i, ch in enumerate(sc.timeline):
         for k, v in ch.set.items():
-            sources.setdefault(k, []).append(("time", float(ch.at), v))
+            sources.setdefault(k, []).append(("step", i, v))
     for j, inj in sc.injects.items():
         for k, v in inj.set.items():
             sources.setdefault(k, []).append(("inject", j, v))
@@ -193,25 +206,31 @@ def _changes(sc, proc, live) -> dict[str, list[tuple[str, Any, Any]]]:
     return sources
 
 
-def _same_minute(sc, read: set) -> list[Reason]:
-    """Two steps of the script in one minute that both change what conditions read: the engine
-    looks at the conditions between them, the fast path only after the minute."""
-    at: dict[float, list[Reason]] = {}
+def _same_minute(sc, readers: list[tuple[Reason | None, set]]) -> list[Reason]:
+    """Two steps of the script in one minute that both change what one condition reads: the
+    engine looks at the condition between them, the fast path only after the minute. A
+    timeline step's `unless` (its reader names the step) is looked at before the minute's
+    later steps: no other step of its minute may change what it reads."""
+    changes: dict[float, list[tuple[Reason, set]]] = {}  # minute -> its steps and their facts
     for i, ch in enumerate(sc.timeline):
-        if any(("attr", k) in read for k in ch.set):
-            at.setdefault(float(ch.at), []).append(("fp_step", {"i": i + 1}))
+        facts = {("attr", k) for k in ch.set} | {("down", s) for s in ch.down}
+        changes.setdefault(float(ch.at), []).append((("fp_step", {"i": i + 1}), facts))
     for j, inj in sc.injects.items():
         if inj.at is None:
             continue
-        facts = {("attr", k) for k in inj.set} | {("injected", j)}
+        facts = {("attr", k) for k in inj.set} | {("injected", j)} | {("down", s) for s in inj.down}
         facts |= {("reached", r) for r in inj.to}
-        if facts & read:
-            at.setdefault(float(inj.at), []).append(("fp_inject", {"id": j}))
-    return [
-        ("fp_same_minute", {"steps": steps, "t": f"{minute:g}"})
-        for minute, steps in at.items()
-        if len(steps) > 1
-    ]
+        changes.setdefault(float(inj.at), []).append((("fp_inject", {"id": j}), facts))
+    out: dict[tuple, Reason] = {}
+    for minute, steps in changes.items():
+        for me, atoms in readers:
+            hit = [step for step, facts in steps if facts & atoms and step != me]
+            if len(hit) > 1 or (me is not None and hit and me in [s for s, _ in steps]):
+                if me is not None and me not in hit:
+                    hit = [me, *hit]
+                reason = ("fp_same_minute", {"steps": hit, "t": f"{minute:g}"})
+                out[repr(reason)] = reason
+    return list(out.values())
 
 
 def check(plan: Plan) -> Model:
@@ -222,8 +241,6 @@ def check(plan: Plan) -> Model:
         raise NotModelled([("fp_incidents", {"n": len(sc.incidents)})])
     if sc.absences:
         why.append(("fp_absences", {}))
-    if any(ch.unless for ch in sc.timeline):
-        why.append(("fp_unless", {}))
     if proc.grading is not None and any(
         ob.action.do in ("grade", "classify") for ob in proc.obligations.values()
     ):
@@ -278,13 +295,20 @@ def check(plan: Plan) -> Model:
             else None
         )
         injects[j] = (inj.at, when, unless)
-    read = {
-        a
+    steps: dict[int, _Trigger] = {}
+    for i, ch in enumerate(sc.timeline):
+        if ch.unless:
+            what = ("fp_step", {"i": i + 1})
+            trig = _compile(plan, ch.unless, what, attrs, domains, why, live)
+            if trig is not None:
+                steps[i] = trig
+    readers: list[tuple[Reason | None, set]] = [
+        (None, set(t.atoms))
         for t in [*triggers.values(), *(x for i in injects.values() for x in i[1:])]
         if t
-        for a in t.atoms
-    }
-    why += _same_minute(sc, read)
+    ]
+    readers += [(("fp_step", {"i": i + 1}), set(t.atoms)) for i, t in steps.items()]
+    why += _same_minute(sc, readers)
     if why:
         raise NotModelled(why)
     # a task's draws are keyed by the order of its runs: each must run at most once a run
@@ -298,7 +322,15 @@ def check(plan: Plan) -> Model:
                 why.append(("fp_same_task", {"a": other, "b": oid, "task": act.task}))
     if why:
         raise NotModelled(why)
-    return Model(plan, live, triggers, injects, domains, sources, _order(plan, live, triggers))
+    return Model(
+        plan, live, triggers, injects, steps, domains, sources, _order(plan, live, triggers)
+    )
+
+
+def _restores(plan: Plan, oid: str) -> list[str]:
+    """The services duty `oid`'s task brings back."""
+    act = plan.procedure.obligations[oid].action
+    return list(plan.procedure.tasks[act.task].effects.restore) if act.do == "task" else []
 
 
 def _order(plan: Plan, live: list[str], triggers: dict[str, _Trigger]) -> list[str]:
@@ -321,6 +353,8 @@ def _order(plan: Plan, live: list[str], triggers: dict[str, _Trigger]) -> list[s
                 deps.append(arg)
             elif kind == "reached":
                 deps += reporters.get(arg, [])
+            elif kind in ("down", "restored"):
+                deps += [o for o in live if arg in _restores(plan, o)]
         after[oid] = deps
     out: list[str] = []
     state: dict[str, int] = {}
@@ -503,6 +537,9 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     }  # (arrival, delivered, sent) of every message
     reached = {r: inf for r in proc.roles}
     fired = {j: inf for j in sc.injects}
+    step_at = {i: inf for i in range(len(sc.timeline))}  # when each timeline step is taken
+    svc_down = {s: inf for s in proc.services}
+    svc_back = {s: inf for s in proc.services}
     attr_src: dict[str, list] = {k: [] for k in model.domains}  # (times, value index) each
 
     def atom_time(atom):
@@ -515,9 +552,14 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             return due[arg] if arg in due else inf
         if kind == "received":
             return received[arg]
+        if kind == "restored":
+            return svc_back[arg]
         return fired[arg]
 
     def value_at(atom, t):
+        if atom[0] == "down":  # down, then perhaps restored: true in between
+            went, back = svc_down[atom[1]], svc_back[atom[1]]
+            return ((went <= t) & ~(back <= t)).astype(np.int64)
         if atom[0] != "attr":
             return (atom_time(atom) <= t).astype(np.int64)
         idx: Any = 0
@@ -533,6 +575,8 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         for atom in trig.atoms:
             if atom[0] == "attr":
                 out += [times for times, _ in attr_src[atom[1]]]
+            elif atom[0] == "down":
+                out += [svc_down[atom[1]], svc_back[atom[1]]]
             else:
                 out.append(atom_time(atom))
         return out
@@ -547,8 +591,8 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         return np.where(t <= end, t, _INF)
 
     def source_times(kind, ref):
-        if kind == "time":
-            return np.full(n, ref if ref <= end else _INF)
+        if kind == "step":
+            return step_at[ref]
         if kind == "inject":
             return fired[ref]
         return ok_at[ref]
@@ -599,7 +643,17 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *act_at.values(),
             *reached.values(),
             *fired.values(),
+            *step_at.values(),
+            *svc_back.values(),
         ]
+        # the timeline's steps, each at its minute unless its condition holds then
+        step_at = {}
+        for i, ch in enumerate(sc.timeline):
+            t = np.full(n, float(ch.at) if ch.at <= end else _INF)
+            unless = model.steps.get(i)
+            if unless is not None:
+                t = np.where(holds_at(unless, ch.at), _INF, t)
+            step_at[i] = t
         attr_src = {
             k: [(source_times(kind, ref), vi) for kind, ref, vi in src]
             for k, src in model.sources.items()
@@ -615,6 +669,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 t = first(when)
             new_fired[j] = clip(t)
         fired = new_fired
+        svc_down, svc_back = _down_back(plan, model, step_at, fired, ok_at, n)
         # what reaches each role: the injects, and every report's deliveries (this pass's where
         # computed, else the last pass's)
         reach_base = {r: inf for r in proc.roles}
@@ -681,6 +736,8 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *act_at.values(),
             *reached.values(),
             *fired.values(),
+            *step_at.values(),
+            *svc_back.values(),
         ]
         if all(np.array_equal(x, y) for x, y in zip(before, after)):
             break
@@ -718,9 +775,8 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         events += np.isfinite(fired[j]) * (1 + bool(inj.set))  # its services: _services
         skipped = np.isinf(fired[j]) & (model.injects[j][2] is not None)
         events += skipped
-    for ch in sc.timeline:
-        if ch.at <= end:
-            events += bool(ch.set)  # its services: _services (a service goes down once)
+    for i, ch in enumerate(sc.timeline):
+        events += np.isfinite(step_at[i]) * bool(ch.set)  # its services: _services
     for o in sc.outages:  # channel.down, channel.up
         events += (o.start_min <= end) + (o.until_min is not None and o.until_min <= end)
     rep_col = np.concatenate(cols["rep"]) if cols["rep"] else np.zeros(0, np.int32)
@@ -749,7 +805,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         "status": status[order],
         "deputy": np.zeros(len(order), dtype=np.int8),
     }
-    svc_cols, svc_events = _services(plan, model, fired, ok_at, reps, end, n)
+    svc_cols, svc_events = _services(plan, svc_down, svc_back, reps, end, n)
     events += svc_events
     final, changes = _levels(plan, model, attr_src, n)
     events += changes
@@ -949,26 +1005,36 @@ def _deadline(plan, oid, f, fired, done_at, n):
     return np.where(np.isfinite(f), target - start_clock, _INF)
 
 
-def _services(plan, model, fired, ok_at, reps, end, n):
+def _down_back(plan, model, step_at, fired, ok_at, n) -> tuple[dict, dict]:
+    """When each service goes down (the first step of the script that takes it down) and when
+    it is back (the first success of a task that restores it, after it went down)."""
     proc, sc = plan.procedure, plan.scenario
-    events = np.zeros(n, dtype=np.int64)
-    cols: dict[str, list] = {k: [] for k in ("rep", "svc", "down", "restored", "downtime", "rto")}
-    for si, (sid, service) in enumerate(proc.services.items()):
+    downs, backs = {}, {}
+    for sid in proc.services:
         down = np.full(n, _INF)
-        for ch in sc.timeline:
-            if sid in ch.down and ch.at <= end:
-                down = np.minimum(down, float(ch.at))
+        for i, ch in enumerate(sc.timeline):
+            if sid in ch.down:
+                down = np.minimum(down, step_at[i])
         for j, inj in sc.injects.items():
             if sid in inj.down:
                 down = np.minimum(down, fired[j])
-        if not np.isfinite(down).any():
-            continue
         restored = np.full(n, _INF)
         for oid in model.live:
-            ob = proc.obligations[oid]
-            if ob.action.do == "task" and sid in proc.tasks[ob.action.task].effects.restore:
+            if sid in _restores(plan, oid):
                 t = ok_at[oid]
                 restored = np.where((t >= down) & (t < restored), t, restored)
+        downs[sid], backs[sid] = down, np.where(np.isfinite(down), restored, _INF)
+    return downs, backs
+
+
+def _services(plan, svc_down, svc_back, reps, end, n):
+    proc = plan.procedure
+    events = np.zeros(n, dtype=np.int64)
+    cols: dict[str, list] = {k: [] for k in ("rep", "svc", "down", "restored", "downtime", "rto")}
+    for si, (sid, service) in enumerate(proc.services.items()):
+        down, restored = svc_down[sid], svc_back[sid]
+        if not np.isfinite(down).any():
+            continue
         went = np.isfinite(down)
         back = np.isfinite(restored)
         events += went.astype(np.int64) + back

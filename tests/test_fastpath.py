@@ -162,7 +162,7 @@ def test_plans_it_cannot_model_are_refused_with_the_reasons(capsys):
     with pytest.raises(fastpath.NotModelled) as got:
         fastpath.check(plan_for("payment_outage", ()))
     reasons = " ".join(got.value.reasons)
-    assert "grading" in reasons and "unless" in reasons
+    assert "grading" in reasons and "coordination_updates recurs" in reasons
     assert "regrade reads `declared`" in reasons  # a condition it does not know is refused
     assert main(["montecarlo", "payment_outage", "-n", "5", "--fast"]) == 2
     err = capsys.readouterr().err

@@ -172,3 +172,24 @@ def test_received_a_part_of_a_report(tmp_path):
         if "head_ack" in r and not np.isnan(r["tell_head"][6]):
             before += r["head_ack"][3] < r["tell_head"][6] - 1e-9  # before the last part came
     assert before > 100
+
+
+def test_timeline_steps_with_unless_and_service_conditions(tmp_path):
+    """The outage's length grows at minutes 20 and 30 unless ops have restored the service by
+    then (payment_outage's timeline); the head answers only while the service is down and has
+    been for 30 minutes. Ops restore it before minute 30 in some replications, not in others."""
+    steps = (
+        "  - {at: 20, set: {outage_min: 20}, unless: \"restored('core')\"}\n"
+        "  - {at: 30, set: {outage_min: 30}, unless: \"restored('core')\"}\n"
+        "  - {at: 45, set: {loud: true}, unless: \"down('core')\"}\n"
+    )
+    path = tiny(
+        tmp_path,
+        timeline=steps,
+        ack="reached('head') and (outage_min >= 30 and down('core') or loud)",
+    )
+    rows = same_as_the_engine(path)
+    acks = [r for rs in rows.values() for r in rs if r[0] == "head_ack"]
+    fixed = [r for rs in rows.values() for r in rs if r[0] == "fix_it" and r[5] < 30]
+    assert len(acks) > 250 and fixed  # both branches taken
+    assert {r[3] for r in acks} >= {30.0, 45.0}
