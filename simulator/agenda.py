@@ -146,8 +146,8 @@ class Agenda:
         longer owed, so it leaves the agenda (no verdict) rather than counting as missed."""
         duties = self.duties.get((oid, inc), [])
         for void in [o for o in duties if o.n == n and o.done_at is None]:
-            duties.remove(void)
-            self.open.remove(void)
+            _drop(duties, void)
+            _drop(self.open, void)
             self.voided.append(void)
         if not duties:
             self.duties.pop((oid, inc), None)
@@ -209,5 +209,15 @@ class Agenda:
 
     def _meet(self, duty: Duty, t: float, actor: str) -> Duty:
         duty.done_at, duty.acted_by = t, actor
-        self.open.remove(duty)
+        _drop(self.open, duty)
         return duty
+
+
+def _drop(duties: list[Duty], duty: Duty) -> None:
+    """Take this very duty off the list: by identity (list.remove would call the dataclass's
+    field-by-field __eq__ on each duty before it)."""
+    for i, other in enumerate(duties):
+        if other is duty:
+            del duties[i]
+            return
+    raise ValueError("not in the list")
