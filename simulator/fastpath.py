@@ -12,8 +12,8 @@ of what it reads, as the engine looks at it, so `… and estimate < 100` falls d
 window where it holds.
 
 `check(plan)` decides from the compiled plan whether the fast path models it: it refuses, with
-the reasons, plans with grading or classification, duties that recur or fall due again,
-conditions on a service that can go down twice, conditions on the level, absences, several
+the reasons, plans with classification, duties that recur or fall due again, conditions on a
+service that can go down twice, conditions on the clock, absences, several
 incidents, two script steps in one minute that change what one condition reads (the engine
 looks between them), or two live duties that run the same task (the engine keys a task's draws by the
 order of its runs). Two reports over the same line (sender, recipient, channel) are computed as
@@ -21,6 +21,10 @@ the engine plays them: it numbers the line's messages across duties and retries,
 draws are those of its rank among the line's messages sent before it; a delivered message meets
 every duty of the role it fits that had fallen due when it was sent; and a bot whose duty was met
 so before a member took it up lets it be.
+
+Grading is computed: `level` in a condition is the level the rules give (@level, a pseudo-
+attribute changing with what the rules read) for a duty falling due, the declared one
+(@declared, changed by each grade) for a bot taking it up (world.py: two readings).
 
 Queueing is computed, not left out: where a role holds more duties than it has members, the
 members take them in the engine's order (earliest deadline, then first to ask; `_members`). So
@@ -119,6 +123,8 @@ class Model:
     sources: dict[str, list[tuple[str, Any, int]]]
     order: list[str] = field(default_factory=list)  # live duties, each after what it waits for
     notes: list[str] = field(default_factory=list)
+    belief: dict[str, _Trigger] = field(default_factory=dict)  # a bot's trigger (on @declared)
+    grading: list[str] = field(default_factory=list)  # live duties that grade
 
 
 MAX_ROWS = 4096  # combinations of its events and attribute values a condition's table may have
@@ -127,10 +133,11 @@ MAX_ROWS = 4096  # combinations of its events and attribute values a condition's
 class _Ctx:
     """Evaluates a condition for one combination of its atoms' values."""
 
-    def __init__(self, attrs: dict, values: dict, domains: dict):
-        self.attrs, self.values, self.domains = attrs, values, domains
+    def __init__(self, attrs: dict, values: dict, domains: dict, alias: dict):
+        self.attrs, self.values, self.domains, self.alias = attrs, values, domains, alias
 
     def var(self, name):
+        name = self.alias.get(name, name)
         if ("attr", name) in self.values:
             return self.domains[name][self.values["attr", name]]
         return self.attrs[name]
@@ -139,18 +146,25 @@ class _Ctx:
         return bool(self.values.get((func, arg), 0))
 
 
-def _compile(plan, source, what, attrs, domains, why, live) -> _Trigger | None:
+def _compile(plan, source, what, attrs, domains, why, live, belief=False) -> _Trigger | None:
     """A condition as a table over its events and the values of the attributes that change, or
     None (and the reason in `why`). An obligation that cannot fall due is never due nor done.
     The table needs no monotony: the first moment a condition holds is one where something it
-    reads changed, and each such moment is looked at (_first_true)."""
+    reads changed, and each such moment is looked at (_first_true). `level` is the level the
+    rules give (the pseudo-attribute @level), or on the beliefs (`belief`: what a bot acts on)
+    the declared one (@declared), as triggers.Ctx reads it."""
     cond = plan.condition(source)
     atoms: list[tuple[str, str]] = []
     radix: list[int] = []
     n_why = len(why)
+    alias = {"level": "@declared" if belief else "@level", "declared": "@declared"}
     for name in sorted(cond.names):
-        if name in ("level", "declared", "now"):
+        if name == "now" or (name in alias and alias[name] not in domains):
             why.append(("fp_reads", {"what": what, "name": name}))
+        elif name in alias:
+            if ("attr", alias[name]) not in atoms:
+                atoms.append(("attr", alias[name]))
+                radix.append(len(domains[alias[name]]))
         elif name in domains:
             atoms.append(("attr", name))
             radix.append(len(domains[name]))
@@ -177,7 +191,7 @@ def _compile(plan, source, what, attrs, domains, why, live) -> _Trigger | None:
         values, rest = {}, i
         for atom, r in zip(atoms, radix):
             values[atom], rest = rest % r, rest // r
-        table[i] = bool(cond.fn(_Ctx(attrs, values, domains)))
+        table[i] = bool(cond.fn(_Ctx(attrs, values, domains, alias)))
     return _Trigger(atoms, radix, table)
 
 
@@ -221,7 +235,7 @@ def _same_minute(sc, readers: list[tuple[Reason | None, set]]) -> list[Reason]:
         facts = {("attr", k) for k in inj.set} | {("injected", j)} | {("down", s) for s in inj.down}
         facts |= {("reached", r) for r in inj.to}
         changes.setdefault(float(inj.at), []).append((("fp_inject", {"id": j}), facts))
-    out: dict[tuple, Reason] = {}
+    out: dict[str, Reason] = {}
     for minute, steps in changes.items():
         for me, atoms in readers:
             hit = [step for step, facts in steps if facts & atoms and step != me]
@@ -241,10 +255,8 @@ def check(plan: Plan) -> Model:
         raise NotModelled([("fp_incidents", {"n": len(sc.incidents)})])
     if sc.absences:
         why.append(("fp_absences", {}))
-    if proc.grading is not None and any(
-        ob.action.do in ("grade", "classify") for ob in proc.obligations.values()
-    ):
-        why.append(("fp_grading", {}))
+    if any(ob.action.do == "classify" for ob in proc.obligations.values()):
+        why.append(("fp_classify", {}))
     for oid, ob in proc.obligations.items():
         what = _ob(oid)
         if ob.retrigger or ob.retrigger_on:
@@ -271,16 +283,33 @@ def check(plan: Plan) -> Model:
                 continue  # set to the value it has: never changes
             domains[k] = values
             sources[k] = [(kind, ref, values.index(v)) for kind, ref, v in src]
+        if proc.grading is not None:
+            # the level the rules give (the starting one first) and the declared one (none first)
+            start = rt.grader.level(attrs)
+            levels = sorted({*proc.grading.levels, start, 0} - {start})
+            domains["@level"] = [start, *levels]
+            domains["@declared"] = [0, *sorted({*proc.grading.levels, start} - {0})]
         problems: list[Reason] = []
         triggers: dict[str, _Trigger] = {}
+        belief: dict[str, _Trigger] = {}
         for oid in live:
             what = _ob(oid)
-            trig = _compile(
-                plan, proc.obligations[oid].trigger, what, attrs, domains, problems, live
-            )
-            if trig is not None:
-                triggers[oid] = trig
-        still = [oid for oid in live if oid not in triggers or triggers[oid].table.any()]
+            ob = proc.obligations[oid]
+            trig = _compile(plan, ob.trigger, what, attrs, domains, problems, live)
+            if trig is None:
+                continue
+            triggers[oid] = belief[oid] = trig
+            if ob.action.do != "grade" and "level" in plan.condition(ob.trigger).names:
+                # a bot takes it up when it holds on the declared level (a grading duty's bot
+                # when it falls due: the grader looks at the facts)
+                b = _compile(plan, ob.trigger, what, attrs, domains, problems, live, belief=True)
+                if b is not None:
+                    belief[oid] = b
+        still = [
+            oid
+            for oid in live
+            if oid not in triggers or triggers[oid].table.any() or belief[oid].table.any()
+        ]
         if still == live:
             break
         live = still
@@ -304,7 +333,11 @@ def check(plan: Plan) -> Model:
                 steps[i] = trig
     readers: list[tuple[Reason | None, set]] = [
         (None, set(t.atoms))
-        for t in [*triggers.values(), *(x for i in injects.values() for x in i[1:])]
+        for t in [
+            *triggers.values(),
+            *belief.values(),
+            *(x for i in injects.values() for x in i[1:]),
+        ]
         if t
     ]
     readers += [(("fp_step", {"i": i + 1}), set(t.atoms)) for i, t in steps.items()]
@@ -322,8 +355,18 @@ def check(plan: Plan) -> Model:
                 why.append(("fp_same_task", {"a": other, "b": oid, "task": act.task}))
     if why:
         raise NotModelled(why)
+    grading = [oid for oid in live if proc.obligations[oid].action.do == "grade"]
     return Model(
-        plan, live, triggers, injects, steps, domains, sources, _order(plan, live, triggers)
+        plan,
+        live,
+        triggers,
+        injects,
+        steps,
+        domains,
+        sources,
+        _order(plan, live, triggers, belief, grading),
+        belief=belief,
+        grading=grading,
     )
 
 
@@ -333,7 +376,13 @@ def _restores(plan: Plan, oid: str) -> list[str]:
     return list(plan.procedure.tasks[act.task].effects.restore) if act.do == "task" else []
 
 
-def _order(plan: Plan, live: list[str], triggers: dict[str, _Trigger]) -> list[str]:
+def _order(
+    plan: Plan,
+    live: list[str],
+    triggers: dict[str, _Trigger],
+    belief: dict[str, _Trigger],
+    grading: list[str],
+) -> list[str]:
     """The live duties with each after the duties its trigger waits for (done, due, a report
     reaching a role), so that one pass over them mostly computes a replication's times; the
     passes that follow only confirm them (or, where a role queues, correct them). A cycle keeps
@@ -348,9 +397,11 @@ def _order(plan: Plan, live: list[str], triggers: dict[str, _Trigger]) -> list[s
     after: dict[str, list[str]] = {}
     for oid in live:
         deps = []
-        for kind, arg in triggers[oid].atoms:
+        for kind, arg in triggers[oid].atoms + belief[oid].atoms:
             if kind in ("done", "due", "received") and arg in triggers:
                 deps.append(arg)
+            elif (kind, arg) == ("attr", "@declared"):
+                deps += grading
             elif kind == "reached":
                 deps += reporters.get(arg, [])
             elif kind in ("down", "restored"):
@@ -408,6 +459,7 @@ class FastBatch:
     svc: dict[str, np.ndarray]
     true_level: np.ndarray
     events: np.ndarray
+    declared: np.ndarray  # the level last declared at the end (0: none), (n, 1)
 
 
 def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
@@ -439,6 +491,10 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             else np.zeros(n, dtype=bool),
         }
         act = ob.action
+        if act.do == "grade":
+            p = role.errors.misgrade
+            d["misgrade"] = u("misgrade", ob.role, oid, inc, 1) < p if p > 0 else np.zeros(n, bool)
+            d["milder"] = u("misgrade-way", ob.role, oid, inc, 1) < 0.7
         if act.do == "task":
             task = proc.tasks[act.task]
             p = 1.0 - task.success
@@ -610,6 +666,8 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         queued.setdefault(obs[oid].role, []).append(oid)
     queued = {r: oids for r, oids in queued.items() if len(oids) > proc.roles[r].members}
     asked = {oid: inf for oid in live}
+    prio = {oid: inf for oid in live}  # a bot's deadline when it took the duty up
+    declared_as = {g: np.zeros(n, dtype=np.int64) for g in model.grading}  # index in @declared
     memo: dict[str, tuple] = {}
 
     def meets(oid, senders, due_r):
@@ -623,9 +681,9 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 for to_, via, sent, arrive, delivered in sends[other]:
                     if to_ != to or via not in group:
                         continue
-                    better = delivered & (arrive < best_arr)
-                    if other != oid:
-                        better &= due_r <= _round(sent) + EPS
+                    # a message sent before the duty fell due does not meet it (a bot may act
+                    # on a declared level before the facts reach it)
+                    better = delivered & (arrive < best_arr) & (due_r <= _round(sent) + EPS)
                     best_arr = np.where(better, arrive, best_arr)
                     best_sent = np.where(better, sent, best_sent)
             need_send.append(best_sent)
@@ -645,6 +703,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *fired.values(),
             *step_at.values(),
             *svc_back.values(),
+            *declared_as.values(),
         ]
         # the timeline's steps, each at its minute unless its condition holds then
         step_at = {}
@@ -658,6 +717,11 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             k: [(source_times(kind, ref), vi) for kind, ref, vi in src]
             for k, src in model.sources.items()
         }
+        if "@level" in model.domains:
+            # the level the rules give after each change, in the order of the changes; the
+            # declared one after each grade
+            attr_src["@level"] = _level_path(plan, model, attr_src, n)[2]
+            attr_src["@declared"] = [(act_at[g], declared_as[g]) for g in model.grading]
         # injects
         new_fired = {}
         for j, (at, when, unless) in model.injects.items():
@@ -691,14 +755,18 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             d = draws[oid]
             f = clip(first(model.triggers[oid]))
             due[oid] = f
-            asked[oid] = np.where(d["forgot"], _INF, clip(f + d["reaction"]))
+            # the bot takes it up when its trigger holds on what was declared (a grading
+            # duty's when it falls due), with the deadline it then has as its priority
+            b = model.belief[oid]
+            taken = f if b is model.triggers[oid] else clip(first(b))
+            dl = _deadline(plan, oid, taken, fired, done_at, n)
+            prio[oid] = np.where(np.isfinite(dl), dl, _INF)
+            asked[oid] = np.where(d["forgot"], _INF, clip(taken + d["reaction"]))
             queue = queued.get(ob.role)
             if queue is None:
                 start_at = asked[oid]
             else:
-                start_at = _members(
-                    model, ob.role, queue, asked, due, fired, done_at, draws, n, memo
-                )[oid]
+                start_at = _members(model, ob.role, queue, asked, prio, draws, memo)[oid]
             a = clip(start_at + d["work"])
             if oid in arrivals and len(same_role[oid]) > 1:
                 # met by another duty's messages before a member took it up: the bot lets it
@@ -710,11 +778,17 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 a = np.where(skip, _INF, a)
             act_at[oid] = a
             act = ob.action
+            if act.do in ("task", "grade"):
+                # the action meets the duty if it had fallen due by then (Agenda._action)
+                met = np.where(_round(f) <= _round(a) + EPS, a, _INF)
+                done[oid] = done_at[oid] = met_at[oid] = met
             if act.do == "task":
-                done[oid] = done_at[oid] = met_at[oid] = a
                 ok_at[oid] = np.where(d["ok"], a, _INF)
+            elif act.do == "grade":
+                level_now = np.asarray(model.domains["@level"])[value_at(("attr", "@level"), a)]
+                declared_as[oid] = _declare(plan, model, level_now, d)
             else:
-                assert act.do == "report"  # check() refused grading and classifying
+                assert act.do == "report"  # check() refused classifying
                 out = _report(oid, act.to, rt.chains[oid], d, a, message, ob.role, end)
                 sends[oid] = out
                 need_send, need_arrive = meets(oid, same_role[oid], _round(f))
@@ -738,6 +812,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *fired.values(),
             *step_at.values(),
             *svc_back.values(),
+            *declared_as.values(),
         ]
         if all(np.array_equal(x, y) for x, y in zip(before, after)):
             break
@@ -764,6 +839,8 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         cols["done"].append(dn[fell])
         cols["met"].append(np.where(np.isfinite(met_at[oid]), _round(met_at[oid]), np.nan)[fell])
         events += fell  # due
+        if ob.action.do == "grade":
+            events += np.isfinite(act_at[oid])  # grade
         if ob.action.do == "task":
             events += np.isfinite(act_at[oid])  # task
             if proc.tasks[ob.action.task].effects.set:
@@ -809,12 +886,24 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     events += svc_events
     final, changes = _levels(plan, model, attr_src, n)
     events += changes
-    return FastBatch(rows, svc_cols, final.reshape(n, 1), events)
+    declared = np.zeros(n, dtype=np.int8)
+    if model.grading:
+        idx = value_at(("attr", "@declared"), np.full(n, end))
+        declared = np.asarray(model.domains["@declared"], dtype=np.int8)[idx]
+    return FastBatch(rows, svc_cols, final.reshape(n, 1), events, declared.reshape(n, 1))
 
 
 def _levels(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The level at the end of each replication and how often it changed (a `level` event
-    each): the grading rules over the attributes after each change, in the order of the changes."""
+    each)."""
+    level, count, _ = _level_path(plan, model, attr_src, n)
+    return level, count
+
+
+def _level_path(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple:
+    """The level at the end, how often it changed, and the level after each change of what
+    the grading rules read, as @level's sources: (times, index in @level's values) in the
+    order of the changes (each replication's own order: the latest at a moment wins)."""
     rt = plan.runtime
     grader = rt.grader
     attrs = rt.attributes[next(iter(plan.scenario.incidents))]
@@ -828,7 +917,7 @@ def _levels(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple[np.ndarra
     )
     changing = [k for k in reads if k in model.domains]
     if not changing:
-        return np.full(n, start, dtype=np.int8), np.zeros(n, dtype=np.int64)
+        return np.full(n, start, dtype=np.int8), np.zeros(n, dtype=np.int64), []
     # the level of every combination of the changing attributes' values
     radix = [len(model.domains[k]) for k in changing]
     lut = np.zeros(math.prod(radix), dtype=np.int8)
@@ -837,6 +926,10 @@ def _levels(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple[np.ndarra
         for k, r in zip(changing, radix):
             values[k], rest = model.domains[k][rest % r], rest // r
         lut[code] = grader.level(values)
+    index = np.zeros(max(int(lut.max()), start) + 1, dtype=np.int64)
+    for i, v in enumerate(model.domains.get("@level", [start])):
+        if 0 <= v < len(index):
+            index[v] = i
     steps = [(i, times, vi) for i, k in enumerate(changing) for times, vi in attr_src[k]]
     times = np.stack([np.broadcast_to(t, (n,)) for _, t, _ in steps])  # (changes, n)
     order = np.argsort(times, axis=0, kind="stable")  # in a tie, the engine's order of steps
@@ -847,18 +940,42 @@ def _levels(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple[np.ndarra
     cols = np.arange(n)
     level = np.full(n, start, dtype=np.int8)
     count = np.zeros(n, dtype=np.int64)
+    path = []
     for step in range(len(steps)):
         s = order[step]
-        happened = np.isfinite(times[s, cols])
+        t = times[s, cols]
+        happened = np.isfinite(t)
         a = which[s]
         cur[a, cols] = np.where(happened, value[s], cur[a, cols])
         now = lut[(cur * mult[:, None]).sum(axis=0)]
         count += happened & (now != level)
         level = np.where(happened, now, level)
-    return level, count
+        path.append((t, index[level]))
+    return level, count, path
 
 
-def _members(model, role, oids, asked, due, fired, done_at, draws, n, memo) -> dict:
+def _declare(plan: Plan, model: Model, level: np.ndarray, d: dict) -> np.ndarray:
+    """The level a bot declares (Bot._grade), as an index in @declared's values: the level the
+    rules give, or after a misgrade one step off, towards the milder level 7 times in 10, the
+    other way at either end."""
+    assert plan.procedure.grading is not None  # check() gives @level only to a grading plan
+    levels = sorted(plan.procedure.grading.levels)
+    pos = np.zeros(len(level), dtype=np.int64)  # a level not among them counts as the first
+    for i, v in enumerate(levels):
+        pos = np.where(level == v, i, pos)
+    step = np.where(d["milder"], 1, -1)
+    step = np.where((pos + step < 0) | (pos + step >= len(levels)), -step, step)
+    inside = (pos + step >= 0) & (pos + step < len(levels))
+    moved = np.asarray(levels)[np.clip(pos + step, 0, len(levels) - 1)]
+    out = np.where(d["misgrade"] & inside, moved, level)
+    values = model.domains["@declared"]
+    idx = np.zeros(len(level), dtype=np.int64)
+    for i, v in enumerate(values):
+        idx = np.where(out == v, i, idx)
+    return idx
+
+
+def _members(model, role, oids, asked, prios, draws, memo) -> dict:
     """When each of a role's duties starts its work: at once while a member is free; else, when
     one is released, the waiting duty with the earliest deadline (then the first to ask) goes
     on — bots._Members, non-preemptive, for all replications at once. Only the replications
@@ -867,12 +984,7 @@ def _members(model, role, oids, asked, due, fired, done_at, draws, n, memo) -> d
     plan = model.plan
     members = plan.procedure.roles[role].members
     ask = np.stack([asked[o] for o in oids])  # (k, n)
-    prio = np.stack(
-        [
-            np.where(np.isfinite(dl := _deadline(plan, o, due[o], fired, done_at, n)), dl, _INF)
-            for o in oids
-        ]
-    )
+    prio = np.stack([prios[o] for o in oids])
     work = np.stack([draws[o].get("busy", draws[o]["work"]) for o in oids])
     last = memo.get(role)
     if last is not None and all(np.array_equal(x, y) for x, y in zip(last, (ask, prio, work))):

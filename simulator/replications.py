@@ -530,7 +530,7 @@ def fast_batch(model, entropy: int, start: int, count: int) -> Batch:
         layout,
         fb.rows,
         fb.svc,
-        np.zeros((count, len(layout.incidents)), dtype=np.int8),
+        fb.declared,
         fb.true_level,
         np.full(count, float(model.plan.scenario.duration_min)),
         fb.events.astype(np.int32),

@@ -18,7 +18,7 @@ roles:
   desk:
     name: desk
     reaction: {dist: lognormal, median: 2, p90: 6}
-    errors: {forget: 0.02, wrong_channel: 0.05}
+    errors: {forget: 0.02, wrong_channel: 0.05, misgrade: 0.2}
   head: {name: head, reaction: {dist: lognormal, median: 3, p90: 8}}
   ops: {name: ops, reaction: {dist: lognormal, median: 2, p90: 5}}
 channels:
@@ -34,6 +34,7 @@ channels:
     latency: {dist: uniform, low: 0.1, high: 0.5}
     failure: 0.01
     alternatives: [phone]
+GRADING
 attributes:
   outage_min: {description: minutes down}
   loud: {type: flag, default: false, description: loud}
@@ -74,7 +75,7 @@ obligations:
     trigger: "TRIGGER_ACK"
     action: {do: report, to: [desk], via: [chat]}
     deadline_min: 15
-"""
+MORE"""
 
 SCENARIO = """\
 id: tiny_run
@@ -93,14 +94,24 @@ EXTRA
 
 
 def tiny(
-    tmp_path: Path, extra: str = "", timeline: str = "", ack: str = "done('tell_head')"
+    tmp_path: Path,
+    extra: str = "",
+    timeline: str = "",
+    ack: str = "done('tell_head')",
+    grading: str = "",
+    more: str = "",
+    replace: tuple = (),
 ) -> str:
     """A small plan: a desk reports to the head (phone and OA, OA falling back to e-mail) and to
-    ops (OA), ops fixes the service, the head answers by chat; `extra` adds to the scenario."""
+    ops (OA), ops fixes the service, the head answers by chat; `extra` adds to the scenario,
+    `grading` and `more` (obligations) to the procedure, `replace` (old, new) edits it."""
     (tmp_path / "procedures").mkdir(exist_ok=True)
-    (tmp_path / "procedures" / "tiny.yaml").write_text(
-        PROCEDURE.replace("TRIGGER_ACK", ack), encoding="utf-8"
-    )
+    text = PROCEDURE.replace("TRIGGER_ACK", ack).replace("GRADING\n", grading)
+    text = text.replace("MORE", more)
+    for old, new in replace:
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "procedures" / "tiny.yaml").write_text(text, encoding="utf-8")
     path = tmp_path / "tiny_run.yaml"
     text = SCENARIO.replace("EXTRA_TIMELINE\n", timeline).replace("EXTRA\n", extra)
     path.write_text(text, encoding="utf-8")
@@ -193,3 +204,57 @@ def test_timeline_steps_with_unless_and_service_conditions(tmp_path):
     fixed = [r for rs in rows.values() for r in rs if r[0] == "fix_it" and r[5] < 30]
     assert len(acks) > 250 and fixed  # both branches taken
     assert {r[3] for r in acks} >= {30.0, 45.0}
+
+
+GRADING = """\
+grading:
+  kind: rules
+  default: 3
+  levels: {1: one, 2: two, 3: three}
+  rules:
+    - {level: 1, when: "outage_min >= 30", clause: "t 0"}
+    - {level: 2, when: "outage_min >= 10", clause: "t 0"}
+"""
+MARK = """\
+  mark:
+    clause: "t 5"
+    title: grade the event
+    role: desk
+    trigger: "reached('desk')"
+    action: {do: grade}
+    deadline_min: 10
+"""
+
+
+def test_bots_act_on_the_declared_level(tmp_path):
+    """The desk grades the event (misgrading it one step off in a fifth of the runs) and reports
+    to ops once it is level 2 or worse: the duty falls due on the level the rules give (minute
+    10), the desk's bot takes it up on the level it declared, so a desk that declared level 2 at
+    once writes before the duty fell due (which does not meet it), and one that declared level 3
+    never writes. The head answers the desk's report while the event is level 3: his bot only
+    where level 3 was declared. Replication by replication, with the final declared level."""
+    path = tiny(
+        tmp_path,
+        ack="level == 3 and done('tell_head')",
+        grading=GRADING,
+        more=MARK,
+        replace=(
+            (
+                "trigger: \"reached('desk')\"\n    action: {do: report, to: [ops]",
+                "trigger: \"level <= 2 and reached('desk')\"\n    action: {do: report, to: [ops]",
+            ),
+        ),
+        timeline="  - {at: 10, set: {outage_min: 10}}\n  - {at: 30, set: {outage_min: 30}}\n",
+    )
+    rows = same_as_the_engine(path)
+    tell = [r for rs in rows.values() for r in rs if r[0] == "tell_ops"]
+    assert len(tell) == 300 and {r[3] for r in tell} == {10.0}
+    # declared 3 (never writes) or 2 at once (writes before it fell due)
+    assert sum(r[2] == "missed" for r in tell) > 270
+    ack = [r[2] for rs in rows.values() for r in rs if r[0] == "head_ack"]
+    assert ack.count("hit") > 100 and 20 < ack.count("missed") < 150
+    model = fastpath.check(plan_for(path, ()))
+    fast = fastpath.compute(model, 7, 100, 300)
+    engine = run_batch(path, (), 7, 100, 300)
+    assert (fast.declared == engine.declared).all()
+    assert set(engine.declared.ravel().tolist()) >= {0, 2, 3}
