@@ -40,6 +40,15 @@ class Context(Protocol):
     def call(self, func: str, arg: str) -> bool: ...
 
 
+class Readers(Protocol):
+    """What a kind of context offers to have conditions compiled for it (`specialize`): a
+    closure reading each variable or call, instead of the generic `var`/`call` dispatch by name
+    on every evaluation."""
+
+    def var(self, name: str) -> Callable[[Any], Any]: ...
+    def call(self, func: str, arg: str) -> Callable[[Any], Any]: ...
+
+
 class ExpressionError(ValueError):
     def __init__(self, message: str, col: int = 0):
         super().__init__(message)
@@ -103,7 +112,41 @@ def compile_condition(source: str) -> Condition:
     return Condition(source, fn, frozenset(names), frozenset(calls))
 
 
-def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
+def specialize(cond: Condition, readers: Readers) -> Callable[[Any], Any]:
+    """The condition compiled again for one kind of context, whose `readers` give a closure
+    for each variable and call it reads (the engine's: triggers.READERS). Same value as
+    `cond.fn` on the same facts; what it reads was checked when `cond` compiled."""
+    tree = ast.parse(cond.source.strip(), mode="eval")
+    return _compile(tree.body, set(), set(), readers)
+
+
+# `x <op> constant` over a reader r, one closure per operator (no operator call per evaluation)
+_CMP_CONST: dict[type, Callable[[Callable, Any], Callable[[Any], Any]]] = {
+    ast.Eq: lambda r, k: lambda ctx: r(ctx) == k,
+    ast.NotEq: lambda r, k: lambda ctx: r(ctx) != k,
+    ast.Lt: lambda r, k: lambda ctx: r(ctx) < k,
+    ast.LtE: lambda r, k: lambda ctx: r(ctx) <= k,
+    ast.Gt: lambda r, k: lambda ctx: r(ctx) > k,
+    ast.GtE: lambda r, k: lambda ctx: r(ctx) >= k,
+}
+# `x <op> y` over readers a and b
+_CMP_TWO: dict[type, Callable[[Callable, Callable], Callable[[Any], Any]]] = {
+    ast.Eq: lambda a, b: lambda ctx: a(ctx) == b(ctx),
+    ast.NotEq: lambda a, b: lambda ctx: a(ctx) != b(ctx),
+    ast.Lt: lambda a, b: lambda ctx: a(ctx) < b(ctx),
+    ast.LtE: lambda a, b: lambda ctx: a(ctx) <= b(ctx),
+    ast.Gt: lambda a, b: lambda ctx: a(ctx) > b(ctx),
+    ast.GtE: lambda a, b: lambda ctx: a(ctx) >= b(ctx),
+}
+
+
+def _compile(
+    node: ast.AST, names: set, calls: set, readers: Readers | None = None
+) -> Callable[[Context], Any]:
+    if readers is not None:
+        fn = _special(node, readers)
+        if fn is not None:
+            return fn
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
         value = node.value
         return lambda ctx: value
@@ -115,11 +158,11 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
         names.add(name)
         return lambda ctx: ctx.var(name)
     if isinstance(node, (ast.List, ast.Tuple)):
-        items = [_compile(e, names, calls) for e in node.elts]
+        items = [_compile(e, names, calls, readers) for e in node.elts]
         return lambda ctx: tuple(f(ctx) for f in items)
     if isinstance(node, ast.BoolOp):
         # nested two-way closures: no generator per evaluation (conditions run on every event)
-        parts = [_compile(v, names, calls) for v in node.values]
+        parts = [_compile(v, names, calls, readers) for v in node.values]
         fn = parts[-1]
         for left in reversed(parts[:-1]):
             if isinstance(node.op, ast.And):
@@ -128,23 +171,26 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
                 fn = (lambda a, b: lambda ctx: a(ctx) or b(ctx))(left, fn)
         return fn
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
-        inner = _compile(node.operand, names, calls)
+        inner = _compile(node.operand, names, calls, readers)
         if isinstance(node.op, ast.Not):
             return lambda ctx: not inner(ctx)
         return lambda ctx: -inner(ctx)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         op = _BINOPS[type(node.op)]
-        left, right = _compile(node.left, names, calls), _compile(node.right, names, calls)
+        left, right = (
+            _compile(node.left, names, calls, readers),
+            _compile(node.right, names, calls, readers),
+        )
         return lambda ctx: op(left(ctx), right(ctx))
     if isinstance(node, ast.Compare):
-        first = _compile(node.left, names, calls)
+        first = _compile(node.left, names, calls, readers)
         ops = []
         for op_node, comparator in zip(node.ops, node.comparators):
             if type(op_node) not in _CMPOPS:
                 raise ExpressionError(
                     f"comparison {type(op_node).__name__} is not allowed", node.col_offset
                 )
-            ops.append((_CMPOPS[type(op_node)], _compile(comparator, names, calls)))
+            ops.append((_CMPOPS[type(op_node)], _compile(comparator, names, calls, readers)))
         if len(ops) == 1:
             ((op, second),) = ops
             lhs, rhs = node.left, node.comparators[0]
@@ -185,6 +231,22 @@ def _compile(node: ast.AST, names: set, calls: set) -> Callable[[Context], Any]:
     raise ExpressionError(
         f"{type(node).__name__} is not allowed in a condition", getattr(node, "col_offset", 0)
     )
+
+
+def _special(node: ast.AST, readers: Readers) -> Callable[[Any], Any] | None:
+    """What `readers` compile differently: names and calls (their readers), and a single
+    comparison of two of them or of one with a constant (no operator call); None: as usual."""
+    if isinstance(node, ast.Name) and node.id not in ("true", "false"):
+        return readers.var(node.id)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return readers.call(node.func.id, node.args[0].value)  # type: ignore[attr-defined]
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMP_TWO:
+        lhs, rhs, op = node.left, node.comparators[0], type(node.ops[0])
+        left = _compile(lhs, set(), set(), readers)
+        if isinstance(rhs, ast.Constant):
+            return _CMP_CONST[op](left, rhs.value)
+        return _CMP_TWO[op](left, _compile(rhs, set(), set(), readers))
+    return None
 
 
 # --- types ------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ which fact.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .agenda import report_needs
-from .expressions import Condition
+from .expressions import Condition, specialize
 from .grading import Grader, defaults
 from .records import record
 from .rng import sampler
@@ -132,6 +133,19 @@ class Runtime:
             j: cond(inj.unless_by) for j, inj in sc.injects.items() if inj.unless_by
         }
         self.change_unless = {i: cond(ch.unless) for i, ch in enumerate(sc.timeline) if ch.unless}
+        # The same conditions compiled for the engine's contexts (triggers.Ctx): what a run
+        # evaluates, each name and call a closure over the world's facts (no dispatch by name).
+        from .triggers import READERS  # here: triggers reads this module
+
+        def fast(c: Condition) -> Callable[[Any], Any]:
+            return specialize(c, READERS)
+
+        self.trigger_fn = {oid: fast(c) for oid, c in self.trigger.items()}
+        self.again_fn = {oid: fast(c) for oid, c in self.again_on.items()}
+        self.until_fn = {oid: fast(c) for oid, c in self.until.items()}
+        self.inject_when_fn = {j: fast(c) for j, c in self.inject_when.items()}
+        self.inject_unless_fn = {j: fast(c) for j, c in self.inject_unless.items()}
+        self.change_unless_fn = {i: fast(c) for i, c in self.change_unless.items()}
         self.once = {oid for oid, ob in proc.obligations.items() if not ob.retrigger}
         # fact -> what reads it: (obligations on the facts, obligations on the beliefs,
         # conditional injects), so a change re-evaluates only those

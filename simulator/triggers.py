@@ -8,6 +8,7 @@ trigger holds on what was declared (grading duties excepted: the grader looks at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .agenda import EPS, Agenda, Duty
@@ -22,12 +23,37 @@ if TYPE_CHECKING:
 
 
 class Ctx:
-    """What conditions read, for one incident, on the facts or on the beliefs."""
+    """What conditions read, for one incident, on the facts or on the beliefs.
 
-    __slots__ = ("w", "inc", "belief")
+    `var`/`call` answer any condition (the generic `Context`); the plan's runtime also compiles
+    each of its conditions for this class (`READERS`: closures reading the world's facts
+    straight from the references kept here), which is what the engine evaluates."""
+
+    __slots__ = (
+        "w",
+        "inc",
+        "belief",
+        "lv",
+        "declared",
+        "attrs",
+        "reached",
+        "duties",
+        "injected",
+        "down",
+        "restored",
+        "env",
+    )
 
     def __init__(self, world: World, inc: str, belief: bool):
         self.w, self.inc, self.belief = world, inc, belief
+        # the world's own containers (changed in place, never replaced while it runs)
+        self.lv = world.declared if belief else world.level
+        self.declared = world.declared
+        self.attrs = world.attrs[inc]
+        self.reached = world.reached[inc]
+        self.duties = world.agenda.duties
+        self.injected, self.down, self.restored = world.injected, world.down, world.restored
+        self.env = world.env
 
     def var(self, name):
         w = self.w
@@ -58,6 +84,55 @@ class Ctx:
         if func == "restored":
             return arg in w.restored and arg not in w.down
         raise ValueError(func)
+
+
+class _Readers:
+    """`Ctx.var` and `Ctx.call` as one closure per name or call (expressions.specialize)."""
+
+    @staticmethod
+    def var(name: str) -> Callable[[Ctx], Any]:
+        if name == "level":
+            return lambda c: c.lv[c.inc]
+        if name == "declared":
+            return lambda c: c.declared[c.inc]
+        if name == "now":
+            return lambda c: c.env.now
+        return lambda c: c.attrs[name]
+
+    @staticmethod
+    def call(func: str, arg: str) -> Callable[[Ctx], Any]:
+        if func == "reached":
+            return lambda c: arg in c.reached
+        if func == "done":
+
+            def done(c: Ctx) -> bool:
+                duties = c.duties.get((arg, c.inc))
+                if not duties:
+                    return False
+                return duties[-1].done_at is not None
+
+            return done
+        if func == "received":
+
+            def received(c: Ctx) -> bool:
+                duties = c.duties.get((arg, c.inc))
+                if not duties:
+                    return False
+                return bool(duties[-1].sent)
+
+            return received
+        if func == "due":
+            return lambda c: (arg, c.inc) in c.duties
+        if func == "injected":
+            return lambda c: arg in c.injected
+        if func == "down":
+            return lambda c: arg in c.down
+        if func == "restored":
+            return lambda c: arg in c.restored and arg not in c.down
+        raise ValueError(func)
+
+
+READERS = _Readers()
 
 
 class Triggers:
@@ -122,7 +197,7 @@ class Triggers:
                 if (
                     jid not in self.settled
                     and (inj.incident or incidents[0]) == inc
-                    and rt.inject_when[jid](self.truth_ctx[inc])
+                    and rt.inject_when_fn[jid](self.truth_ctx[inc])
                 ):
                     self.fire_inject(jid)
 
@@ -149,14 +224,14 @@ class Triggers:
 
     def _check_truth(self, inc, candidates):
         ctx, seen, by_key = self.truth_ctx[inc], self._truth_seen, self.agenda.duties
-        trigger, once, again_on = self.rt.trigger, self.rt.once, self.rt.again_on
+        trigger, once, again_on = self.rt.trigger_fn, self.rt.once, self.rt.again_fn
         for oid in candidates:
             key = (oid, inc)
             duties = by_key.get(key)
             duty = duties[-1] if duties else None
             if duty is not None and oid in once:
                 continue  # it fell due and cannot again: no need to look
-            now = bool(trigger[oid].fn(ctx))
+            now = bool(trigger[oid](ctx))
             before = seen.get(key, False)
             seen[key] = now
             if now and (
@@ -165,26 +240,26 @@ class Triggers:
                     oid in again_on
                     and duty is not None
                     and duty.done_at is not None
-                    and again_on[oid].fn(ctx) != self._again.get(key)
+                    and again_on[oid](ctx) != self._again.get(key)
                 )
             ):
                 self._fall_due(oid, inc, 1 if duty is None else duty.n + 1)
 
     def _check_belief(self, inc, candidates):
         ctx, seen, taken = self.belief_ctx[inc], self._belief_seen, self._belief_n
-        trigger, once, again_on = self.rt.trigger, self.rt.once, self.rt.again_on
+        trigger, once, again_on = self.rt.trigger_fn, self.rt.once, self.rt.again_fn
         for oid in candidates:
             key = (oid, inc)
             n = taken.get(key, 0)
             if n and oid in once:
                 continue
-            now = bool(trigger[oid].fn(ctx))
+            now = bool(trigger[oid](ctx))
             before = seen.get(key, False)
             seen[key] = now
             if not now:
                 continue
             again = again_on.get(oid)
-            value = again.fn(ctx) if again is not None else None
+            value = again(ctx) if again is not None else None
             if not before or (again is not None and value != self._belief_again.get(key)):
                 taken[key] = n + 1
                 if again is not None:
@@ -217,8 +292,8 @@ class Triggers:
         return target - self.rt.start_clock_min
 
     def _until(self, oid: str, inc: str) -> bool:
-        until = self.rt.until.get(oid)
-        return until is not None and until(self.truth_ctx[inc])
+        until = self.rt.until_fn.get(oid)
+        return until is not None and bool(until(self.truth_ctx[inc]))
 
     def _check_until(self, inc: str, oids):
         """A recurring duty's `until` may have started to hold: the occurrence still open (its
@@ -250,9 +325,9 @@ class Triggers:
     def _note_again(self, oid: str, inc: str):
         """Remember the retrigger_on value the duty fell due or was met on: a change from it
         (a further escalation) makes it fall due again."""
-        again = self.rt.again_on.get(oid)
+        again = self.rt.again_fn.get(oid)
         if again is not None:
-            self._again[(oid, inc)] = again.fn(self.truth_ctx[inc])
+            self._again[(oid, inc)] = again(self.truth_ctx[inc])
 
     def _on_met(self, duty: Duty):
         self._note_again(duty.obligation, duty.incident)

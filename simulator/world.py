@@ -76,8 +76,6 @@ class World(Triggers, Messages, Bots):
         self.level = {inc: self.rt.grader.level(self.attrs[inc]) for inc in self.incidents}
         self.declared = {inc: 0 for inc in self.incidents}
         self.reached: dict[str, set[str]] = {inc: set() for inc in self.incidents}
-        self.truth_ctx = {inc: Ctx(self, inc, False) for inc in self.incidents}
-        self.belief_ctx = {inc: Ctx(self, inc, True) for inc in self.incidents}
         self.injected: set[str] = set()  # delivered
         self.settled: set[str] = set()  # delivered or skipped
         self.inject_time: dict[str, float] = {}
@@ -87,6 +85,9 @@ class World(Triggers, Messages, Bots):
         self.acting: dict[str, str] = {}
         self.channel_down: set[str] = set()
         self.held: dict[str, list] = {}  # absent role -> deliveries/work waiting for its deputy
+        # after the facts: a context keeps references to them
+        self.truth_ctx = {inc: Ctx(self, inc, False) for inc in self.incidents}
+        self.belief_ctx = {inc: Ctx(self, inc, True) for inc in self.incidents}
         self._truth_seen: dict[
             tuple, bool
         ] = {}  # (obligation, incident) -> trigger value last seen
@@ -225,7 +226,7 @@ class World(Triggers, Messages, Bots):
     def _change(self, i: int):
         ch = self.sc.timeline[i]
         inc_list = [ch.incident] if ch.incident else self.incidents
-        cond = self.rt.change_unless.get(i)
+        cond = self.rt.change_unless_fn.get(i)
         if cond is not None and cond(self.truth_ctx[inc_list[0]]):
             return
         for inc in inc_list:
@@ -240,7 +241,7 @@ class World(Triggers, Messages, Bots):
             return
         inj = self.sc.injects[jid]
         inc = inj.incident or self.incidents[0]
-        cond = self.rt.inject_unless.get(jid)
+        cond = self.rt.inject_unless_fn.get(jid)
         if cond is not None and cond(self.truth_ctx[inc]):
             self.settled.add(jid)
             self.emit("inject.skipped", inject=jid, incident=inc)
