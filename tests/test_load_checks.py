@@ -235,10 +235,11 @@ def test_a_run_that_fails_anyway_is_a_clean_error(tmp_path, capsys, monkeypatch)
     and exit 2, not an internal error."""
     from drillsim.simulator import triggers
 
-    def broken(self, name):
+    def broken(c):
         raise TypeError("'<' not supported between instances of 'str' and 'int'")
 
-    monkeypatch.setattr(triggers.Ctx, "var", broken)
+    # what the engine evaluates: the conditions compiled with these readers (plan.Runtime)
+    monkeypatch.setattr(triggers._Readers, "var", staticmethod(lambda name: broken))
     code = main(["run", "payment_outage"])
     err = capsys.readouterr().err
     assert code == 2
