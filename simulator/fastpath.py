@@ -125,6 +125,7 @@ class Model:
     notes: list[str] = field(default_factory=list)
     belief: dict[str, _Trigger] = field(default_factory=dict)  # a bot's trigger (on @declared)
     grading: list[str] = field(default_factory=list)  # live duties that grade
+    regrade: str | None = None  # the grading duty that falls due again on each escalation
 
 
 MAX_ROWS = 4096  # combinations of its events and attribute values a condition's table may have
@@ -257,9 +258,10 @@ def check(plan: Plan) -> Model:
         why.append(("fp_absences", {}))
     if any(ob.action.do == "classify" for ob in proc.obligations.values()):
         why.append(("fp_classify", {}))
+    regrade = _regrade(plan)
     for oid, ob in proc.obligations.items():
         what = _ob(oid)
-        if ob.retrigger or ob.retrigger_on:
+        if (ob.retrigger or ob.retrigger_on) and oid != regrade:
             why.append(("fp_again", {"what": what}))
         if ob.every_min or ob.until:
             why.append(("fp_recurs", {"what": what}))
@@ -356,6 +358,12 @@ def check(plan: Plan) -> Model:
     if why:
         raise NotModelled(why)
     grading = [oid for oid in live if proc.obligations[oid].action.do == "grade"]
+    if regrade is not None and regrade in live:
+        why += _regrade_fits(plan, regrade, triggers, readers, grading)
+        if why:
+            raise NotModelled(why)
+    else:
+        regrade = None
     return Model(
         plan,
         live,
@@ -367,6 +375,7 @@ def check(plan: Plan) -> Model:
         _order(plan, live, triggers, belief, grading),
         belief=belief,
         grading=grading,
+        regrade=regrade,
     )
 
 
@@ -374,6 +383,45 @@ def _restores(plan: Plan, oid: str) -> list[str]:
     """The services duty `oid`'s task brings back."""
     act = plan.procedure.obligations[oid].action
     return list(plan.procedure.tasks[act.task].effects.restore) if act.do == "task" else []
+
+
+def _regrade(plan: Plan) -> str | None:
+    """The one grading duty that falls due again when the level changes (`retrigger_on:
+    level`), if the plan has exactly one such duty."""
+    found = [
+        oid
+        for oid, ob in plan.procedure.obligations.items()
+        if ob.action.do == "grade" and ob.retrigger and (ob.retrigger_on or "").strip() == "level"
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _regrade_fits(plan: Plan, oid: str, triggers: dict, readers: list, grading: list) -> list:
+    """What keeps a regrade's occurrences one after the other, as the fast path computes them:
+    it cannot fall due before a level was declared (so the first grade is another duty's), at
+    most one other duty grades (once), and no condition reads the regrade's own duties."""
+    why: list[Reason] = []
+    what = _ob(oid)
+    trig = triggers[oid]
+    if ("attr", "@declared") not in trig.atoms:
+        why.append(("fp_again", {"what": what}))
+    else:
+        pos = trig.atoms.index(("attr", "@declared"))
+        mult = math.prod(trig.radix[:pos])
+        rows = np.arange(len(trig.table))
+        if trig.table[(rows // mult) % trig.radix[pos] == 0].any():
+            why.append(("fp_again", {"what": what}))
+    others = [g for g in grading if g != oid]
+    if len(others) > 1 or any(plan.procedure.obligations[g].retrigger for g in others):
+        why.append(("fp_again", {"what": what}))
+    if any(
+        (kind, arg) in atoms
+        for _, atoms in readers
+        for kind in ("done", "due", "received")
+        for arg in (oid,)
+    ) or any((k, oid) in t.atoms for t in triggers.values() for k in ("done", "due")):
+        why.append(("fp_again", {"what": what}))
+    return why
 
 
 def _order(
@@ -661,13 +709,107 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             arrivals[oid] = {to: inf for to in act.to}
             for to in act.to:
                 reporters.setdefault(to, []).append(oid)
+    # a regrade's occurrences, each a duty of its own here: "regrade#1", "regrade#2" …
+    R = model.regrade
+    occurrences = [f"{R}#{k}" for k in range(1, len(model.domains["@level"]) + 1)] if R else []
+    kind_of: dict[str, str] = {sid: str(R) for sid in occurrences}
+    for sid in occurrences:
+        for table in (due, act_at, done, done_at, met_at, received, ok_at):
+            table[sid] = inf
+        sends[sid] = []
+        draws[sid] = {"work": np.zeros(n)}
     queued: dict[str, list[str]] = {}  # roles with more duties than members: their duties
-    for oid in live:
-        queued.setdefault(obs[oid].role, []).append(oid)
+    for oid in [o for o in live if o != R] + occurrences:
+        queued.setdefault(obs[kind_of.get(oid, oid)].role, []).append(oid)
     queued = {r: oids for r, oids in queued.items() if len(oids) > proc.roles[r].members}
-    asked = {oid: inf for oid in live}
-    prio = {oid: inf for oid in live}  # a bot's deadline when it took the duty up
-    declared_as = {g: np.zeros(n, dtype=np.int64) for g in model.grading}  # index in @declared
+    asked = {oid: inf for oid in [*live, *occurrences]}
+    prio = {oid: inf for oid in [*live, *occurrences]}  # a bot's deadline when it took the duty up
+    graders = [g for g in model.grading if g != R] + occurrences
+    declared_as = {g: np.zeros(n, dtype=np.int64) for g in graders}  # index in @declared
+    slot_draws: dict[str, dict] = {}  # a regrade's draws by their key ("L2.1": level, count)
+
+    def regrade_draws(key: str) -> dict:
+        if key not in slot_draws:
+            assert R is not None
+            ob = obs[R]
+            role = proc.roles[ob.role]
+            p, q = role.errors.forget, role.errors.misgrade
+            slot_draws[key] = {
+                "reaction": array_sampler(role.reaction)(u("reaction", ob.role, R, inc, key)),
+                "work": array_sampler(_work_dist(plan, R))(u("work", ob.role, R, inc, key)),
+                "forgot": u("forget", ob.role, R, inc, key) < p if p > 0 else np.zeros(n, bool),
+                "misgrade": u("misgrade", ob.role, R, inc, key) < q if q > 0 else np.zeros(n, bool),
+                "milder": u("misgrade-way", ob.role, R, inc, key) < 0.7,
+            }
+        return slot_draws[key]
+
+    def regrades():
+        """Each occurrence of the regrade: it falls due at the first moment something its
+        trigger reads changed where the trigger holds and either did not just before or the
+        last occurrence was met and the level moved since (Triggers._check_truth); its bot,
+        keyed by the level it answers and how often it has at that level (Bots._draw_key),
+        reacts, queues, works and declares."""
+        assert R is not None
+        trig = model.triggers[R]
+        levels = np.asarray(model.domains["@level"])
+        prev_due = np.full(n, -_INF)
+        prev_done = inf
+        at_level: dict[int, np.ndarray] = {}
+        others = [(act_at[g], declared_as[g]) for g in graders if g not in kind_of]
+        for i, sid in enumerate(occurrences):
+            # what was declared before this occurrence: the other duties' grades and the
+            # occurrences before it (this pass's), not its own nor later ones (they come after)
+            attr_src["@declared"] = others + [(act_at[g], declared_as[g]) for g in occurrences[:i]]
+            moms = moments(trig)
+            lvl_done = value_at(("attr", "@level"), np.where(np.isfinite(prev_done), prev_done, 0))
+            best = inf
+            for m in moms:
+                m = np.broadcast_to(m, (n,))
+                ok = np.isfinite(m) & (m > prev_due) & (m < best)
+                if not ok.any():
+                    continue
+                now_t = trig.table[_index(trig, m, value_at)]
+                before_t = trig.table[_index(trig, np.nextafter(m, -_INF), value_at)]
+                moved = (prev_done <= m) & (value_at(("attr", "@level"), m) != lvl_done)
+                best = np.where(ok & now_t & (~before_t | moved), m, best)
+            f = clip(best)
+            if (np.isfinite(f) & ~(prev_done <= f) & np.isfinite(prev_due)).any():
+                # fell due again while the last was open: grades would meet them out of turn
+                raise NotModelled([("fp_again", {"what": _ob(R)})])
+            due[sid] = f
+            lvl = levels[value_at(("attr", "@level"), np.where(np.isfinite(f), f, 0))]
+            count = np.zeros(n, dtype=np.int64)
+            for v in np.unique(lvl[np.isfinite(f)]):
+                count = np.where(lvl == v, at_level.get(int(v), 0) + 1, count)
+            for v in np.unique(lvl[np.isfinite(f)]):
+                at_level[int(v)] = np.where(
+                    (lvl == v) & np.isfinite(f), count, at_level.get(int(v), 0)
+                )
+            d: dict[str, Any] = {k: np.zeros(n) for k in ("reaction", "work")}
+            d |= {k: np.zeros(n, dtype=bool) for k in ("forgot", "misgrade", "milder")}
+            fell = np.isfinite(f)
+            for v, c in sorted(set(zip(lvl[fell].tolist(), count[fell].tolist()))):
+                sel = fell & (lvl == v) & (count == c)
+                dd = regrade_draws(f"L{v}.{c}")
+                for k in d:
+                    d[k] = np.where(sel, dd[k], d[k])
+            draws[sid] = d
+            dl = _deadline(plan, R, f, fired, done_at, n)
+            prio[sid] = np.where(np.isfinite(dl), dl, _INF)
+            asked[sid] = np.where(d["forgot"], _INF, clip(f + d["reaction"]))
+            role = obs[R].role
+            start_at = (
+                asked[sid]
+                if role not in queued
+                else _members(model, role, queued[role], asked, prio, draws, memo)[sid]
+            )
+            a = clip(start_at + d["work"])
+            act_at[sid] = done[sid] = done_at[sid] = met_at[sid] = a
+            level_now = levels[value_at(("attr", "@level"), a)]
+            declared_as[sid] = _declare(plan, model, level_now, d)
+            prev_due, prev_done = np.where(fell, f, prev_due), a
+        attr_src["@declared"] = [(act_at[g], declared_as[g]) for g in graders]
+
     memo: dict[str, tuple] = {}
 
     def meets(oid, senders, due_r):
@@ -721,7 +863,7 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             # the level the rules give after each change, in the order of the changes; the
             # declared one after each grade
             attr_src["@level"] = _level_path(plan, model, attr_src, n)[2]
-            attr_src["@declared"] = [(act_at[g], declared_as[g]) for g in model.grading]
+            attr_src["@declared"] = [(act_at[g], declared_as[g]) for g in graders]
         # injects
         new_fired = {}
         for j, (at, when, unless) in model.injects.items():
@@ -751,6 +893,9 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         # duties, each after what it waits for: when it falls due, when its bot asks for a
         # member, when the work starts (the role's queue) and ends, and what the action does
         for oid in model.order:
+            if oid == R:
+                regrades()
+                continue
             ob = obs[oid]
             d = draws[oid]
             f = clip(first(model.triggers[oid]))
@@ -821,18 +966,23 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
 
     # the rows, as replications.record makes them
     ob_index = {o: i for i, o in enumerate(proc.obligations)}
-    cols: dict[str, list] = {k: [] for k in ("rep", "ob", "n", "trig", "dl", "done", "met")}
+    cols: dict[str, list] = {k: [] for k in ("rep", "ob", "n", "k", "trig", "dl", "done", "met")}
     reps = np.arange(start, start + count, dtype=np.int32)
     events = np.full(n, 2 + 1, dtype=np.int64)  # start, level, end
-    for oid in live:
-        ob = obs[oid]
+    for oid in [o for o in live if o != R] + occurrences:
+        real = kind_of.get(oid, oid)
+        ob = obs[real]
         f = due[oid]
+        # the agenda lists an obligation's occurrences together, where its first fell due
+        group = due[occurrences[0]] if oid in kind_of else f
+        k = occurrences.index(oid) + 1 if oid in kind_of else 1
         fell = np.isfinite(f)
-        deadline = _deadline(plan, oid, f, fired, done_at, n)
+        deadline = _deadline(plan, real, f, fired, done_at, n)
         fell &= np.isfinite(deadline)
         cols["rep"].append(reps[fell])
-        cols["ob"].append(np.full(int(fell.sum()), ob_index[oid]))
-        cols["n"].append(f[fell])
+        cols["ob"].append(np.full(int(fell.sum()), ob_index[real]))
+        cols["n"].append(group[fell])
+        cols["k"].append(np.full(int(fell.sum()), k, dtype=np.int16))
         cols["trig"].append(_round(f[fell]))
         cols["dl"].append(_round(deadline[fell]))
         dn = np.where(np.isfinite(done[oid]), _round(done_at[oid]), np.nan)
@@ -863,18 +1013,19 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     dn = np.concatenate(cols["done"]) if cols["done"] else np.zeros(0)
     met = np.concatenate(cols["met"]) if cols["met"] else np.zeros(0)
     fall = np.concatenate(cols["n"]) if cols["n"] else np.zeros(0)
+    nth = np.concatenate(cols["k"]) if cols["k"] else np.zeros(0, np.int16)
     status = np.where(
         ~np.isnan(dn),
         np.where(dn <= dl + EPS, 0, 1),
         np.where(end < dl - EPS, 3, 2),
     ).astype(np.int8)
     # the engine's agenda lists a replication's duties in the order they fell due
-    order = np.lexsort((fall, rep_col))
+    order = np.lexsort((nth, fall, rep_col))
     rows = {
         "rep": rep_col[order],
         "ob": ob_col[order],
         "inc": np.zeros(len(order), dtype=np.int16),
-        "n": np.ones(len(order), dtype=np.int16),
+        "n": nth[order],
         "triggered": trig[order],
         "deadline": dl[order],
         "done": dn[order],

@@ -258,3 +258,35 @@ def test_bots_act_on_the_declared_level(tmp_path):
     engine = run_batch(path, (), 7, 100, 300)
     assert (fast.declared == engine.declared).all()
     assert set(engine.declared.ravel().tolist()) >= {0, 2, 3}
+
+
+REGRADE = """\
+  regrade:
+    clause: "t 6"
+    title: regrade when the event escalates
+    role: desk
+    trigger: "declared != 0 and level < declared"
+    retrigger: true
+    retrigger_on: level
+    action: {do: grade}
+    deadline_min: 10
+"""
+
+
+def test_a_regrade_on_each_escalation(tmp_path):
+    """payment_outage's regrade (000 §二(一)2(3)): level 3, 2 from minute 10, 1 from minute 30;
+    the desk regrades within 10 minutes of each escalation above what it declared, again after
+    a regrade that was too mild only when the event escalates further, its draws keyed by the
+    level it answers. Replication by replication, occurrence by occurrence."""
+    path = tiny(
+        tmp_path,
+        grading=GRADING,
+        more=MARK + REGRADE,
+        ack="level == 3 and done('tell_head')",
+        timeline="  - {at: 10, set: {outage_min: 10}}\n  - {at: 30, set: {outage_min: 30}}\n",
+    )
+    rows = same_as_the_engine(path)
+    counts = [sum(r[0] == "regrade" for r in rs) for rs in rows.values()]
+    assert counts.count(2) > 150 and counts.count(1) + counts.count(3) > 10
+    due = {r[3] for rs in rows.values() for r in rs if r[0] == "regrade"}
+    assert {10.0, 30.0} <= due
