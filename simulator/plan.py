@@ -151,6 +151,9 @@ class Runtime:
         # conditional injects), so a change re-evaluates only those
         self.by_fact: dict[tuple, tuple[list, list, list]] = {("now",): ([], [], [])}
         self.candidates: dict[frozenset, tuple] = {}  # changed facts -> what to evaluate
+        # whether a run's first evaluation (at minute 0, on the plan's own facts) changes
+        # nothing: learnt by the first run with bots (world.World.start), then skipped
+        self.quiet_start: bool | None = None
         for oid, c in self.trigger.items():
             again = self.again_on.get(oid)
             for f in _facts(c, belief=False) | (_facts(again, belief=False) if again else set()):
