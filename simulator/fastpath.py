@@ -26,6 +26,10 @@ Grading is computed: `level` in a condition is the level the rules give (@level,
 attribute changing with what the rules read) for a duty falling due, the declared one
 (@declared, changed by each grade) for a bot taking it up (world.py: two readings).
 
+A recurring update (every_min) is computed occurrence by occurrence, approximately (each met
+by its own messages only: Model.approx); such a plan takes the fast path only with --fast,
+which says so.
+
 Queueing is computed, not left out: where a role holds more duties than it has members, the
 members take them in the engine's order (earliest deadline, then first to ask; `_members`). So
 the fast path approximates nothing it accepts; times agree with the engine's to rounding (numpy's
@@ -63,6 +67,11 @@ def _words(reason, lang: str) -> str:
         return str(reason)
     key, values = reason
     return words_t(key, lang, **{k: _words(v, lang) for k, v in values.items()})
+
+
+def approximations(reasons: list, lang: str) -> str:
+    """What the fast path approximates for a plan (Model.approx), in `lang`."""
+    return "; ".join(_words(r, lang) for r in reasons)
 
 
 class NotModelled(ValueError):
@@ -126,6 +135,9 @@ class Model:
     belief: dict[str, _Trigger] = field(default_factory=dict)  # a bot's trigger (on @declared)
     grading: list[str] = field(default_factory=list)  # live duties that grade
     regrade: str | None = None  # the grading duty that falls due again on each escalation
+    recurring: list[str] = field(default_factory=list)  # updates every N minutes (approximated)
+    until: dict[str, _Trigger] = field(default_factory=dict)  # their `until`
+    approx: list = field(default_factory=list)  # what it approximates (Reasons): --fast only
 
 
 MAX_ROWS = 4096  # combinations of its events and attribute values a condition's table may have
@@ -263,7 +275,7 @@ def check(plan: Plan) -> Model:
         what = _ob(oid)
         if (ob.retrigger or ob.retrigger_on) and oid != regrade:
             why.append(("fp_again", {"what": what}))
-        if ob.every_min or ob.until:
+        if (ob.every_min or ob.until) and not _recurs_simply(plan, oid):
             why.append(("fp_recurs", {"what": what}))
         if ob.deadline_by_level is not None:
             why.append(("fp_by_level", {"what": what}))
@@ -358,6 +370,23 @@ def check(plan: Plan) -> Model:
     if why:
         raise NotModelled(why)
     grading = [oid for oid in live if proc.obligations[oid].action.do == "grade"]
+    recurring = [oid for oid in live if proc.obligations[oid].every_min]
+    until: dict[str, _Trigger] = {}
+    approx: list[Reason] = []
+    for oid in recurring:
+        ob = proc.obligations[oid]
+        alone = all(proc.obligations[o].role != ob.role for o in live if o != oid)
+        read = any((k, oid) in atoms for _, atoms in readers for k in ("done", "due", "received"))
+        if not alone or read or belief[oid] is not triggers[oid]:
+            why.append(("fp_recurs", {"what": _ob(oid)}))
+            continue
+        if ob.until:
+            t = _compile(plan, ob.until, _ob(oid), attrs, domains, why, live)
+            if t is not None:
+                until[oid] = t
+        approx.append(("fp_approx_updates", {"what": _ob(oid)}))
+    if why:
+        raise NotModelled(why)
     if regrade is not None and regrade in live:
         why += _regrade_fits(plan, regrade, triggers, readers, grading)
         if why:
@@ -376,6 +405,9 @@ def check(plan: Plan) -> Model:
         belief=belief,
         grading=grading,
         regrade=regrade,
+        recurring=recurring,
+        until=until,
+        approx=approx,
     )
 
 
@@ -383,6 +415,32 @@ def _restores(plan: Plan, oid: str) -> list[str]:
     """The services duty `oid`'s task brings back."""
     act = plan.procedure.obligations[oid].action
     return list(plan.procedure.tasks[act.task].effects.restore) if act.do == "task" else []
+
+
+def _every(plan: Plan, oid: str) -> float:
+    every = plan.procedure.obligations[oid].every_min
+    assert every is not None  # only a recurring duty's occurrences are computed so
+    return float(every)
+
+
+def _recipients(plan: Plan, oid: str) -> list[str]:
+    act = plan.procedure.obligations[oid].action
+    assert act.do == "report"  # check(): recurring reports only
+    return list(act.to)
+
+
+def _recurs_simply(plan: Plan, oid: str) -> bool:
+    """A recurring report with a deadline in minutes from its trigger, falling due once more
+    after each occurrence (not on each escalation): what recur() computes."""
+    ob = plan.procedure.obligations[oid]
+    return bool(
+        ob.every_min
+        and ob.action.do == "report"
+        and ob.deadline_min is not None
+        and ob.anchor == "trigger"
+        and not ob.retrigger
+        and not ob.retrigger_on
+    )
 
 
 def _regrade(plan: Plan) -> str | None:
@@ -512,6 +570,11 @@ class FastBatch:
 
 def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     """Replications start … start+count-1, all at once."""
+    with np.errstate(invalid="ignore"):  # inf - inf where something never happens: nan, unused
+        return _compute(model, entropy, start, count)
+
+
+def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     plan = model.plan
     proc, sc, rt = plan.procedure, plan.scenario, plan.runtime
     inc = next(iter(sc.incidents))
@@ -526,23 +589,25 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     live = model.live
     obs = proc.obligations
     needs = report_needs(proc)
-    # the draws of each live duty (keyed as bots.Bot.work keys them: occurrence 1)
-    draws: dict[str, dict[str, Any]] = {}
-    for oid in live:
+
+    def duty_draws(oid: str, key: Any) -> dict[str, Any]:
+        """A duty's draws, keyed as bots.Bot.work keys them (`key`: its occurrence)."""
         ob = obs[oid]
         role = proc.roles[ob.role]
         d: dict[str, Any] = {
-            "reaction": array_sampler(role.reaction)(u("reaction", ob.role, oid, inc, 1)),
-            "work": array_sampler(_work_dist(plan, oid))(u("work", ob.role, oid, inc, 1)),
-            "forgot": (u("forget", ob.role, oid, inc, 1) < role.errors.forget)
+            "reaction": array_sampler(role.reaction)(u("reaction", ob.role, oid, inc, key)),
+            "work": array_sampler(_work_dist(plan, oid))(u("work", ob.role, oid, inc, key)),
+            "forgot": (u("forget", ob.role, oid, inc, key) < role.errors.forget)
             if role.errors.forget > 0
             else np.zeros(n, dtype=bool),
         }
         act = ob.action
         if act.do == "grade":
             p = role.errors.misgrade
-            d["misgrade"] = u("misgrade", ob.role, oid, inc, 1) < p if p > 0 else np.zeros(n, bool)
-            d["milder"] = u("misgrade-way", ob.role, oid, inc, 1) < 0.7
+            d["misgrade"] = (
+                u("misgrade", ob.role, oid, inc, key) < p if p > 0 else np.zeros(n, bool)
+            )
+            d["milder"] = u("misgrade-way", ob.role, oid, inc, key) < 0.7
         if act.do == "task":
             task = proc.tasks[act.task]
             p = 1.0 - task.success
@@ -553,11 +618,13 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             others = [c for c in proc.channels if c not in allowed]
             pick = np.full(n, -1)
             if role.errors.wrong_channel > 0 and others:
-                wrong = u("wrong-channel", ob.role, oid, inc, 1) < role.errors.wrong_channel
-                k = (u("wrong-pick", ob.role, oid, inc, 1) * len(others)).astype(np.int64)
+                wrong = u("wrong-channel", ob.role, oid, inc, key) < role.errors.wrong_channel
+                k = (u("wrong-pick", ob.role, oid, inc, key) * len(others)).astype(np.int64)
                 pick = np.where(wrong, k, -1)
             d["others"], d["pick"] = others, pick
-        draws[oid] = d
+        return d
+
+    draws: dict[str, dict[str, Any]] = {oid: duty_draws(oid, 1) for oid in live}
     # Every message a report could send, by the engine's attempt key (sender, recipient,
     # channel): the engine numbers a key's messages across duties and retries (Messages.send),
     # so a message's draws are those of its rank among the key's messages sent before it.
@@ -604,9 +671,12 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
 
     def message(sender, to, via, slot, sent):
         lat, fail = _message(sender, to, via, slot, sent)
+        return lat, outage(via, sent, fail)
+
+    def outage(via, sent, fail):
         for lo, hi in down_windows.get(via, ()):
             fail = fail | ((sent >= lo) & (sent < hi))
-        return lat, fail
+        return fail
 
     def _message(sender, to, via, slot, sent):
         key = (sender, to, via)
@@ -711,22 +781,38 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 reporters.setdefault(to, []).append(oid)
     # a regrade's occurrences, each a duty of its own here: "regrade#1", "regrade#2" …
     R = model.regrade
-    occurrences = [f"{R}#{k}" for k in range(1, len(model.domains["@level"]) + 1)] if R else []
-    kind_of: dict[str, str] = {sid: str(R) for sid in occurrences}
-    for sid in occurrences:
+    regrade_ids = [f"{R}#{k}" for k in range(1, len(model.domains["@level"]) + 1)] if R else []
+    occurrences = list(regrade_ids)
+    kind_of: dict[str, str] = {sid: str(R) for sid in regrade_ids}
+    for sid in regrade_ids:
         for table in (due, act_at, done, done_at, met_at, received, ok_at):
             table[sid] = inf
         sends[sid] = []
         draws[sid] = {"work": np.zeros(n)}
+    # a recurring update's occurrences, each a duty of its own here: "updates#1" …
+    updates = {
+        U: [f"{U}#{k}" for k in range(1, int(end // (_every(plan, U) * 2 / 3)) + 3)]
+        for U in model.recurring
+    }
+    for U, ids in updates.items():
+        for k, sid in enumerate(ids, 1):
+            kind_of[sid] = U
+            for table in (due, act_at, done, done_at, met_at, received, ok_at):
+                table[sid] = inf
+            sends[sid] = []
+            draws[sid] = duty_draws(U, k)
+        occurrences += ids
     queued: dict[str, list[str]] = {}  # roles with more duties than members: their duties
-    for oid in [o for o in live if o != R] + occurrences:
+    for oid in [o for o in live if o != R and o not in updates] + occurrences:
         queued.setdefault(obs[kind_of.get(oid, oid)].role, []).append(oid)
     queued = {r: oids for r, oids in queued.items() if len(oids) > proc.roles[r].members}
     asked = {oid: inf for oid in [*live, *occurrences]}
     prio = {oid: inf for oid in [*live, *occurrences]}  # a bot's deadline when it took the duty up
-    graders = [g for g in model.grading if g != R] + occurrences
+    graders = [g for g in model.grading if g != R] + regrade_ids
     declared_as = {g: np.zeros(n, dtype=np.int64) for g in graders}  # index in @declared
     slot_draws: dict[str, dict] = {}  # a regrade's draws by their key ("L2.1": level, count)
+    made_at: dict[str, np.ndarray] = {}  # when an update's occurrence was made (Triggers._recur)
+    void: dict[str, np.ndarray] = {}  # occurrences void: `until` held before their deadline
 
     def regrade_draws(key: str) -> dict:
         if key not in slot_draws:
@@ -743,6 +829,105 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             }
         return slot_draws[key]
 
+    def recur(U: str):
+        """A recurring update (Triggers._recur), occurrence after occurrence: the first falls
+        due with its trigger; each next when the last was met (counting from when it was sent)
+        or else at its deadline, unless `until` holds then or the run is over; its bot waits
+        until a third of the interval before the deadline, reacts, queues, works and reports.
+        Approximated (check(): model.approx): each occurrence is met by its own messages only,
+        and a line's messages are numbered in the order of the occurrences."""
+        ob = obs[U]
+        every = _every(plan, U)
+        until = model.until.get(U)
+        ids = updates[U]
+        t1 = clip(first(model.triggers[U]))
+        if until is not None:  # its recurrence has already ended: nothing is owed
+            t1 = np.where(until.table[_index(until, t1, value_at)] & np.isfinite(t1), _INF, t1)
+        line_count: dict[tuple, Any] = {}
+        chains = rt.chains[U]
+        got_all: dict[str, np.ndarray] = {}
+        prev, prev_deadline = None, inf
+        for sid in ids:
+            if prev is None:
+                trig_at = made = wait = t1
+            else:
+                on_time = met_at[prev] <= prev_deadline
+                made = np.where(on_time, met_at[prev], prev_deadline)
+                # counts from the stamped send time of the last, or from its stamped deadline
+                trig_at = _round(np.where(on_time, done_at[prev], prev_deadline))
+                ok = np.isfinite(due[prev]) & (made < end)
+                if until is not None:
+                    ok &= ~until.table[_index(until, np.where(ok, made, 0.0), value_at)]
+                made = np.where(ok, made, _INF)
+                trig_at = np.where(ok, trig_at, _INF)
+                # a regular update is prepared towards its due time (Bot.work's timeout)
+                wait = made + np.maximum(0.0, trig_at + every - every / 3 - made)
+            deadline = trig_at + every
+            due[sid] = trig_at
+            made_at[sid] = made
+            d = draws[sid]
+            prio[sid] = deadline
+            asked[sid] = np.where(d["forgot"], _INF, clip(wait + d["reaction"]))
+            start_at = (
+                asked[sid]
+                if ob.role not in queued
+                else _members(model, ob.role, queued[ob.role], asked, prio, draws, memo)[sid]
+            )
+            a = clip(start_at + d["work"])
+            act_at[sid] = a
+
+            def numbered(sender, to, via, slot, sent, d=d):
+                key = (sender, to, via)
+                _oid, _to, c, p, i = slot
+                seq = ([d["others"][p]] if p >= 0 else []) + list(chains[c])
+                rank = line_count.get(key, 0) + 1 + sum(1 for v in seq[:i] if v == via)
+                rank = np.broadcast_to(rank, (n,))
+                lat, fail = attempt(key, 1)
+                for r in np.unique(rank[np.isfinite(sent)]):
+                    if r != 1:
+                        lat_r, fail_r = attempt(key, int(r))
+                        lat = np.where(rank == r, lat_r, lat)
+                        fail = np.where(rank == r, fail_r, fail)
+                return lat, outage(via, sent, fail)
+
+            out = _report(sid, _recipients(plan, U), chains, d, a, numbered, ob.role, end)
+            sends[sid] = out
+            need_send, need_arrive = [], []
+            for to, group in needs[U]:
+                best_arr, best_sent = inf, inf
+                for to_, via, sent, arrive, delivered in out:
+                    if to_ == to and via in group:
+                        better = delivered & (arrive < best_arr)
+                        best_arr = np.where(better, arrive, best_arr)
+                        best_sent = np.where(better, sent, best_sent)
+                need_send.append(best_sent)
+                need_arrive.append(best_arr)
+            last = np.max(need_arrive, axis=0)
+            done[sid] = met_at[sid] = last
+            done_at[sid] = np.where(np.isfinite(last), np.max(need_send, axis=0), _INF)
+            received[sid] = np.min(need_arrive, axis=0)
+            for to, via, sent, arrive, delivered in out:
+                key = (ob.role, to, via)
+                line_count[key] = line_count.get(key, 0) + np.isfinite(sent)
+                t = np.where(delivered, arrive, _INF)
+                got_all[to] = np.minimum(got_all[to], t) if to in got_all else t
+            prev, prev_deadline = sid, deadline
+        # the occurrence open when `until` began to hold, its deadline not passed: void
+        if until is not None:
+            r = first(until)
+            for k, sid in enumerate(ids):
+                later = made_at[ids[k + 1]] if k + 1 < len(ids) else inf
+                void[sid] = (
+                    (made_at[sid] <= r)
+                    & (later > r)
+                    & (met_at[sid] > r)
+                    & (_round(due[sid] + every) > r + EPS)
+                    & np.isfinite(r)
+                )
+        arrivals[U] = got_all
+        for to in got_all:
+            reached[to] = reach(to)
+
     def regrades():
         """Each occurrence of the regrade: it falls due at the first moment something its
         trigger reads changed where the trigger holds and either did not just before or the
@@ -756,10 +941,10 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         prev_done = inf
         at_level: dict[int, np.ndarray] = {}
         others = [(act_at[g], declared_as[g]) for g in graders if g not in kind_of]
-        for i, sid in enumerate(occurrences):
+        for i, sid in enumerate(regrade_ids):
             # what was declared before this occurrence: the other duties' grades and the
             # occurrences before it (this pass's), not its own nor later ones (they come after)
-            attr_src["@declared"] = others + [(act_at[g], declared_as[g]) for g in occurrences[:i]]
+            attr_src["@declared"] = others + [(act_at[g], declared_as[g]) for g in regrade_ids[:i]]
             moms = moments(trig)
             lvl_done = value_at(("attr", "@level"), np.where(np.isfinite(prev_done), prev_done, 0))
             best = inf
@@ -896,6 +1081,9 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             if oid == R:
                 regrades()
                 continue
+            if oid in updates:
+                recur(oid)
+                continue
             ob = obs[oid]
             d = draws[oid]
             f = clip(first(model.triggers[oid]))
@@ -969,16 +1157,21 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     cols: dict[str, list] = {k: [] for k in ("rep", "ob", "n", "k", "trig", "dl", "done", "met")}
     reps = np.arange(start, start + count, dtype=np.int32)
     events = np.full(n, 2 + 1, dtype=np.int64)  # start, level, end
-    for oid in [o for o in live if o != R] + occurrences:
+    for oid in [o for o in live if o != R and o not in updates] + occurrences:
         real = kind_of.get(oid, oid)
         ob = obs[real]
         f = due[oid]
         # the agenda lists an obligation's occurrences together, where its first fell due
-        group = due[occurrences[0]] if oid in kind_of else f
-        k = occurrences.index(oid) + 1 if oid in kind_of else 1
+        same = [o for o in occurrences if kind_of[o] == real] if oid in kind_of else [oid]
+        group = due[same[0]]
+        k = same.index(oid) + 1
         fell = np.isfinite(f)
         deadline = _deadline(plan, real, f, fired, done_at, n)
         fell &= np.isfinite(deadline)
+        if oid in void:
+            events += void[oid]  # void
+            events += fell & void[oid]  # its due, then no row
+            fell &= ~void[oid]
         cols["rep"].append(reps[fell])
         cols["ob"].append(np.full(int(fell.sum()), ob_index[real]))
         cols["n"].append(group[fell])

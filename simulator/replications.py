@@ -509,6 +509,9 @@ def run_replications(
 
     if models is not None:
         info.workers, info.where = 1, "fast"
+        approx = {repr(r): r for m in models for r in m.approx}
+        if approx:  # --fast on a plan it approximates: say what
+            info.where, info.extra["approx"] = "fast_approx", list(approx.values())
         for j, *_, start, count, _sub in tasks:
             finished(j, fast_batch(models[j], jobs[j].entropy, start, count))
     elif dask is not None:
@@ -540,12 +543,15 @@ def _fast_models(jobs: list[Job], required: bool) -> list | None:
     models = []
     for job in jobs:
         try:
-            models.append(check(plan_for(job.scenario, job.variants)))
+            model = check(plan_for(job.scenario, job.variants))
         except NotModelled as exc:
             if required:
                 name = "+".join([Path(job.scenario).stem, *(Path(v).stem for v in job.variants)])
                 raise Refused(name, exc) from None
             return None
+        if model.approx and not required:
+            return None  # chosen automatically only where it is exact
+        models.append(model)
     return models
 
 

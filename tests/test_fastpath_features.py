@@ -290,3 +290,56 @@ def test_a_regrade_on_each_escalation(tmp_path):
     assert counts.count(2) > 150 and counts.count(1) + counts.count(3) > 10
     due = {r[3] for rs in rows.values() for r in rs if r[0] == "regrade"}
     assert {10.0, 30.0} <= due
+
+
+def test_recurring_updates_approximately(tmp_path):
+    """A group posts progress every 20 minutes until the event is loud (a timeline step at
+    minute 100: the update still open then is void): `--fast` computes it occurrence by
+    occurrence, approximating how a late update's messages meet an earlier one (check():
+    model.approx); the automatic choice refuses it. Replication by replication the same as the
+    engine in most replications: where an update fails, the engine lets the next update's
+    messages meet it (it is the earliest still open), which shifts every update after it."""
+    path = tiny(
+        tmp_path,
+        replace=(
+            (
+                "roles:\n",
+                "roles:\n  group:\n    name: group\n    members: 2\n"
+                "    reaction: {dist: lognormal, median: 2, p90: 5}\n"
+                "    errors: {wrong_channel: 0.05}\n",
+            ),
+        ),
+        more=(
+            '  updates:\n    clause: "t 8"\n    title: progress every 20 minutes\n'
+            "    role: group\n    trigger: \"injected('alert')\"\n"
+            "    action: {do: report, to: [desk, head], via: [chat]}\n"
+            "    deadline_min: 20\n    every_min: 20\n    until: loud\n"
+        ),
+        timeline="  - {at: 100, set: {loud: true}}\n",
+    )
+    model = fastpath.check(plan_for(path, ()))
+    assert model.approx and "each update is met by its own messages" in fastpath.approximations(
+        model.approx, "en"
+    )
+    n = 300
+    fast = fastpath.compute(model, 7, 100, n)
+    engine = run_batch(path, (), 7, 100, n)
+    names = engine.layout.obligations
+    clean, differ = [], []
+    for rep in range(100, 100 + n):
+        mine, real = _rows(fast.rows, rep, names), _rows(engine.duties, rep, names)
+        # no update missed or late: nothing for a later update's messages to meet, and the
+        # approximation is exact there
+        clean.append(all(r[2] in ("hit", "open") for r in real if r[0] == "updates"))
+        differ.append(
+            len(mine) != len(real)
+            or any(
+                a[:3] != b[:3] or not np.allclose(a[3:], b[3:], atol=1e-9, equal_nan=True)
+                for a, b in zip(mine, real)
+            )
+        )
+    assert not any(c and d for c, d in zip(clean, differ))
+    same, cascades = sum(clean), sum(d for c, d in zip(clean, differ) if not c)
+    assert same > 150 and cascades > 10  # both kinds of replication are there
+    updates = engine.duties["ob"] == names.index("updates")
+    assert engine.duties["n"][updates].max() >= 5  # 0, ~20, ~40, ~60, ~80: then void at 100
