@@ -97,6 +97,31 @@ class _Links:
         self.valid.append(valid)
 
 
+# chains walked and attributed together, at most about this many at once (memory: a few arrays
+# of this size per link)
+_CHAINS_AT_ONCE = 100_000
+_MEMO_CAP = 20_000  # patterns whose searches are kept across batches
+
+
+class _Chains:
+    """Duty chains to walk and attribute together: per row (a view), the duty its chain is
+    walked back from (start), the links before that (a prefix: duties that never fell due,
+    counted as falling due at the end with their nominal allowance), its completion and the duty
+    the lateness is the chain's of (item). One walk and one attribution for all the rows with
+    prefixes of one length, instead of one per duty and chain head: the arithmetic is row by
+    row, so it is the same."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple] = []
+        self.size = 0
+
+    def add(self, rows, start, completion, item: int, plen=None, prefix=None) -> None:
+        """start: a duty or one per row; plen and prefix (rows x longest): the prefixes."""
+        if rows.size:
+            self.parts.append((rows, start, completion, item, plen, prefix))
+            self.size += rows.size
+
+
 class CriticalPath:
     """Which duties hold up the chain: the delay each passes on, and its share of downstream lateness.
 
@@ -140,10 +165,11 @@ class CriticalPath:
         }
         restoring = {z for zs in restore.values() for z in zs}
         self.ctx = (proc, names, services, deps, dependants, static_dl, restore, restoring)
-        # per batch: each view's pattern of duties fallen due and done, those patterns as sets,
-        # and the search behind a duty that never fell due, per pattern and duty
+        # per batch: each view's pattern of duties fallen due and done (numbered), and each
+        # pattern's bits as bytes; across batches (patterns repeat): the search behind a duty
+        # that never fell due, per pattern and duty
         self._patterns: np.ndarray | None = None
-        self._pattern_sets: list[tuple[set, set]] = []
+        self._pattern_keys: list[bytes] = []
         self._blocked_memo: dict = {}
         self._radix = (2, 1, 1, 1)
 
@@ -157,22 +183,29 @@ class CriticalPath:
             pred = self._pred(v)
             back = self._back(batch)
             passed_sum, passed_n, passed_pos = self._passed(v, pred, back)
-            self._blocked_memo, self._patterns = {}, None
+            self._patterns = None
+            if len(self._blocked_memo) > _MEMO_CAP:
+                self._blocked_memo = {}
             contrib: list[tuple] = []  # (duty, value, order key) arrays
             # the order key: (replication, the duties' chains then the services', the view or
             # the service's row, the duty, the link) in one integer
             self._radix = (2, max(v.n, batch.svc["svc"].size) + 1, n_ob + 1, 2 * n_ob + 2)
+            chains = _Chains()
             for y in range(n_ob):
                 rows = np.flatnonzero(v.present[y] & (pred[y] >= 0))
                 if rows.size:
-                    links = self._walk(v, pred, rows, np.full(rows.size, y), _Links(rows))
                     done = v.done[y, rows]
                     completion = np.where(np.isfinite(done), done, v.end[rows])
-                    contrib += self._attribute(v, links, completion, 0, rows, y)
+                    chains.add(rows, y, completion, y)
                 if deps.get(y):
-                    rows = np.flatnonzero(~v.present[y])
-                    for links in self._blocked_links(v, pred, rows, np.full(rows.size, y)):
-                        contrib += self._attribute(v, links, v.end[links.rows], 0, links.rows, y)
+                    rows, found, heads = self._blocked_heads(v, np.flatnonzero(~v.present[y]), y)
+                    if heads:
+                        x, plen, prefix = self._heads_table(heads)
+                        chains.add(rows, x[found], v.end[rows], y, plen[found], prefix[found])
+                if chains.size >= _CHAINS_AT_ONCE:
+                    contrib += self._chains(v, pred, chains)
+                    chains = _Chains()
+            contrib += self._chains(v, pred, chains)
             contrib += self._services(batch, v, pred)
         attributed = np.zeros(n_ob)
         if contrib:
@@ -283,31 +316,89 @@ class CriticalPath:
             active, cur = go, nxt
         return links
 
-    def _blocked_links(self, v: _Views, pred, rows, start) -> list[_Links]:
+    def _blocked_heads(self, v: _Views, rows, start: int):
         """For duties that never fell due (start, in each row's view) because a duty they wait on,
-        directly or through others that never fell due either, fell due and was never done: the
-        chains, counting the duties that never fell due as falling due at the end with their
-        nominal allowance. One _Links per distinct chain head."""
-        static_dl = self.ctx[5]
+        directly or through others that never fell due either, fell due and was never done:
+        the rows that have such a chain, the number of each one's chain head, and the heads,
+        (the duties that never fell due from start on, the duty that fell due and was never
+        done they wait on)."""
+        none = (rows[:0], rows[:0], [])
         if not rows.size:
-            return []
+            return none
         pattern = self._pattern(v)[rows]
+        seen = np.zeros(len(self._pattern_keys), bool)
+        seen[pattern] = True
         heads: dict = {}
-        found = np.full(rows.size, -1, np.int64)
-        kinds, which = np.unique(pattern * v.n_ob + start, return_inverse=True)
-        for j, pk in enumerate(kinds.tolist()):
-            res = self._blocked(pk // v.n_ob, pk % v.n_ob)
+        head_of = np.full(seen.size, -1, np.int64)
+        for p in np.flatnonzero(seen).tolist():
+            res = self._blocked(p, start)
             if res is not None:
-                found[which.ravel() == j] = heads.setdefault(res, len(heads))
+                head_of[p] = heads.setdefault(res, len(heads))
+        if not heads:
+            return none
+        found = head_of[pattern]
+        keep = found >= 0
+        return rows[keep], found[keep], list(heads)
+
+    def _heads_table(self, heads: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per head: its duty that fell due, its prefix's length, its prefix (padded)."""
+        longest = max(len(prefix) for prefix, _ in heads)
+        table = np.zeros((len(heads), longest), np.int64)
+        for h, (prefix, _) in enumerate(heads):
+            table[h, : len(prefix)] = prefix
+        x = np.array([x for _, x in heads], np.int64)
+        return x, np.array([len(prefix) for prefix, _ in heads], np.int64), table
+
+    def _blocked_links(self, v: _Views, pred, rows, start: int) -> list[_Links]:
+        """The chains of _blocked_heads, counting the duties that never fell due as falling due
+        at the end with their nominal allowance. One _Links per distinct chain head, its rows
+        in their order."""
+        static_dl = self.ctx[5]
+        kept, found, heads = self._blocked_heads(v, rows, start)
         out = []
-        for (prefix, x), h in heads.items():
-            mine = found == h
-            r = rows[mine]
+        for h, (prefix, x) in enumerate(heads):
+            r = kept[found == h]
             links = _Links(r)
             all_valid = np.ones(r.size, bool)
             for d in prefix:
                 links.add(np.full(r.size, d), v.end[r], np.full(r.size, static_dl[d]), all_valid)
             out.append(self._walk(v, pred, r, np.full(r.size, x), links))
+        return out
+
+    def _chains(self, v: _Views, pred, chains: _Chains) -> list:
+        """Walk and attribute the chains gathered (see _Chains), those with prefixes of one
+        length together: each row's links are its prefix's, then the walk's back from its start."""
+        if not chains.size:
+            return []
+        parts = chains.parts
+        rows = np.concatenate([p[0] for p in parts])
+        sizes = [p[0].size for p in parts]
+        start = np.concatenate(
+            [np.broadcast_to(np.asarray(p[1], np.int64), p[0].shape) for p in parts]
+        )
+        completion = np.concatenate([p[2] for p in parts])
+        item = np.repeat(np.array([p[3] for p in parts], np.int64), sizes)
+        longest = max((p[5].shape[1] for p in parts if p[5] is not None), default=0)
+        plen = np.zeros(rows.size, np.int64)
+        prefix = np.zeros((rows.size, longest), np.int64)
+        at = 0
+        for p, k in zip(parts, sizes):
+            if p[5] is not None:
+                plen[at : at + k] = p[4]
+                prefix[at : at + k, : p[5].shape[1]] = p[5]
+            at += k
+        static_dl = np.asarray(self.ctx[5], np.float64)
+        out: list = []
+        for n_pre in np.unique(plen).tolist():
+            sel = np.flatnonzero(plen == n_pre) if longest else slice(None)
+            r = rows[sel]
+            links = _Links(r)
+            if n_pre:
+                end, valid = v.end[r], np.ones(r.size, bool)
+                for d in prefix[sel, :n_pre].T:
+                    links.add(d, end, static_dl[d], valid)
+            self._walk(v, pred, r, start[sel], links)
+            out += self._attribute(v, links, completion[sel], 0, r, item[sel])
         return out
 
     def _pattern(self, v: _Views) -> np.ndarray:
@@ -331,9 +422,9 @@ class CriticalPath:
                 first[1:] |= sw[1:] != sw[:-1]
             inverse = np.empty(v.n, np.int64)
             inverse[order] = np.cumsum(first) - 1
-            uniq = bits[:, order[first]].T
+            uniq = np.ascontiguousarray(bits[:, order[first]].T)
             self._patterns = inverse
-            self._pattern_sets = [self._sets(u, v.n_ob) for u in uniq]
+            self._pattern_keys = [u.tobytes() for u in uniq]
         return self._patterns
 
     @staticmethod
@@ -345,9 +436,15 @@ class CriticalPath:
         """(the duties that never fell due from y on, the duty that fell due and was never done
         they wait on) for views of pattern p, or None: a depth-first search over what y waits
         on, in the order of its dependencies."""
-        key = (p, y)
-        if key not in self._blocked_memo:
-            present, finished = self._pattern_sets[p]
+        bits = self._pattern_keys[p]
+        memo = self._blocked_memo.get(bits)
+        if memo is None:
+            memo = self._blocked_memo[bits] = (
+                self._sets(np.frombuffer(bits, bool), len(self.ctx[1])),
+                {},
+            )
+        if y not in memo[1]:
+            present, finished = memo[0]
             deps = self.ctx[3]
             seen: set[int] = set()
 
@@ -365,8 +462,8 @@ class CriticalPath:
                         return (y,) + sub[0], sub[1]
                 return None
 
-            self._blocked_memo[key] = search(y)
-        return self._blocked_memo[key]
+            memo[1][y] = search(y)
+        return memo[1][y]
 
     def _services(self, batch: Batch, v: _Views, pred) -> list:
         """Each service's time beyond its RTO, along the chain of the duty that restored it (the
@@ -422,7 +519,7 @@ class CriticalPath:
                     if not todo_k.size:
                         break
                     hit = np.zeros(todo_k.size, bool)
-                    for links in self._blocked_links(v, pred, view, np.full(view.size, z)):
+                    for links in self._blocked_links(v, pred, view, z):
                         at = np.searchsorted(view, links.rows)  # rows of this k are distinct views
                         hit[at] = True
                         end = v.end[links.rows]
@@ -470,7 +567,8 @@ class CriticalPath:
             if take.size:
                 two, places, items, steps = self._radix
                 key = v.rep[links.rows[take]] * two + phase
-                key = ((key * places + np.asarray(position)[take]) * items + item) * steps + i
+                at = item[take] if isinstance(item, np.ndarray) else item
+                key = ((key * places + np.asarray(position)[take]) * items + at) * steps + i
                 out.append((duty[take], part[take] * u[take] / positive[take], key))
         return out
 
