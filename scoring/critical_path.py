@@ -11,6 +11,8 @@ once per distinct pattern of those and applied to every replication with that pa
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from drillsim.simulator.plan import Plan
@@ -170,7 +172,8 @@ class CriticalPath:
         # that never fell due, per pattern and duty
         self._patterns: np.ndarray | None = None
         self._pattern_keys: list[bytes] = []
-        self._blocked_memo: dict = {}
+        # pattern's bits -> ((duties fallen due, done), duty -> search's result)
+        self._blocked_memo: dict[bytes, tuple[tuple[set, set], dict[int, Any]]] = {}
         self._radix = (2, 1, 1, 1)
 
     # --- one batch -------------------------------------------------------------------------------
@@ -322,7 +325,7 @@ class CriticalPath:
         the rows that have such a chain, the number of each one's chain head, and the heads,
         (the duties that never fell due from start on, the duty that fell due and was never
         done they wait on)."""
-        none = (rows[:0], rows[:0], [])
+        none: tuple[np.ndarray, np.ndarray, list] = (rows[:0], rows[:0], [])
         if not rows.size:
             return none
         pattern = self._pattern(v)[rows]
