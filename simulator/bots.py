@@ -157,9 +157,10 @@ class Bot:
         rng, env = w.rng, w.env
         every = w.proc.obligations[oid].every_min
         if n > 1 and every:  # a regular update is prepared towards its due time, not at once
-            yield env.timeout(max(0.0, deadline - every / 3 - env.now))
+            yield env.timeout(max(0.0, deadline - every / 3 - env._now))
         yield env.timeout(w.rt.reaction[role](rng.uniform("reaction", role, oid, inc, draw)))
-        if rng.chance(self.errors.forget, "forget", role, oid, inc, draw):
+        forget = self.errors.forget  # rng.chance, inlined
+        if forget > 0 and rng.uniform("forget", role, oid, inc, draw) < forget:
             return
         members = self.members
         wait = members.acquire(deadline)

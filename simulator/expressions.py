@@ -47,6 +47,9 @@ class Readers(Protocol):
 
     def var(self, name: str) -> Callable[[Any], Any]: ...
     def call(self, func: str, arg: str) -> Callable[[Any], Any]: ...
+    def equals(self, name: str, const: Any, negate: bool) -> Callable[[Any], Any] | None:
+        """`name == const` (`!=` when negate) as one closure, or None (then as any comparison)."""
+        ...
 
 
 class ExpressionError(ValueError):
@@ -129,6 +132,7 @@ _CMP_CONST: dict[type, Callable[[Callable, Any], Callable[[Any], Any]]] = {
     ast.Gt: lambda r, k: lambda ctx: r(ctx) > k,
     ast.GtE: lambda r, k: lambda ctx: r(ctx) >= k,
 }
+_EQ = (ast.Eq, ast.NotEq)
 # `x <op> y` over readers a and b
 _CMP_TWO: dict[type, Callable[[Callable, Callable], Callable[[Any], Any]]] = {
     ast.Eq: lambda a, b: lambda ctx: a(ctx) == b(ctx),
@@ -242,6 +246,10 @@ def _special(node: ast.AST, readers: Readers) -> Callable[[Any], Any] | None:
         return readers.call(node.func.id, node.args[0].value)  # type: ignore[attr-defined]
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMP_TWO:
         lhs, rhs, op = node.left, node.comparators[0], type(node.ops[0])
+        if isinstance(lhs, ast.Name) and isinstance(rhs, ast.Constant) and op in _EQ:
+            fn = readers.equals(lhs.id, rhs.value, op is ast.NotEq)
+            if fn is not None:
+                return fn
         left = _compile(lhs, set(), set(), readers)
         if isinstance(rhs, ast.Constant):
             return _CMP_CONST[op](left, rhs.value)

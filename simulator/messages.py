@@ -42,7 +42,9 @@ class Messages:
         def emit(self, kind: str, **fields) -> dict | None: ...
         def _reached(self, inc: str, role: str, who: str) -> None: ...
         def evaluate(self) -> None: ...
-        def _emit_delivered(self, fields: dict, who: str, sent_at: float) -> None: ...
+        def _emit_delivered(
+            self, msg: int, sender: str, to: str, via: str, inc: str, who: str, sent_at: float
+        ) -> None: ...
 
     def _channel_down(self, channel: str):
         self.channel_down.add(channel)
@@ -104,33 +106,34 @@ class Messages:
         key = (sender, to, via, inc)
         attempt = self._attempts[key] = self._attempts.get(key, 0) + 1
         msg = self._msg = self._msg + 1
-        sent_at = stamp(self.env.now)
-        fields = {"msg": msg, "from": sender, "to": to, "via": via, "incident": inc}
-        if self.trace:
+        sent_at = stamp(self.env._now)
+        trace = self.trace
+        if trace:
+            fields = {"msg": msg, "from": sender, "to": to, "via": via, "incident": inc}
             self.emit("message.sent", **fields, **({"text": text} if text else {}))
         else:
             self.n_events += 1
-        latency = self.rt.latency[via](self.rng.uniform("latency", via, sender, to, inc, attempt))
+        rng = self.rng
+        latency = self.rt.latency[via](rng.uniform("latency", via, sender, to, inc, attempt))
+        failure = self.proc.channels[via].failure  # rng.chance, inlined
         reason = (
             "outage"
             if via in self.channel_down
             else "failed"
-            if self.rng.chance(
-                self.proc.channels[via].failure, "fail", via, sender, to, inc, attempt
-            )
+            if failure > 0 and rng.uniform("fail", via, sender, to, inc, attempt) < failure
             else None
         )
 
         def arrive(_e):
             if reason is not None:
-                if self.trace:
+                if trace:
                     self.emit("message.failed", **fields, reason=reason)
                 else:
                     self.n_events += 1
             else:
 
                 def deliver(who, _held):
-                    self._emit_delivered(fields, who, sent_at)
+                    self._emit_delivered(msg, sender, to, via, inc, who, sent_at)
                     self._reached(inc, to, who)
 
                 self._reach(to, inc, deliver)

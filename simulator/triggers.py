@@ -96,8 +96,21 @@ class _Readers:
         if name == "declared":
             return lambda c: c.declared[c.inc]
         if name == "now":
-            return lambda c: c.env.now
+            return lambda c: c.env._now
         return lambda c: c.attrs[name]
+
+    @staticmethod
+    def equals(name: str, const: Any, negate: bool) -> Callable[[Ctx], Any] | None:
+        # the usual `level == 1`, `declared != 0`: one closure, no reader call
+        if name == "level":
+            if negate:
+                return lambda c: c.lv[c.inc] != const
+            return lambda c: c.lv[c.inc] == const
+        if name == "declared":
+            if negate:
+                return lambda c: c.declared[c.inc] != const
+            return lambda c: c.declared[c.inc] == const
+        return None
 
     @staticmethod
     def call(func: str, arg: str) -> Callable[[Ctx], Any]:
@@ -267,7 +280,7 @@ class Triggers:
                 self._assign(oid, inc, n + 1, self._deadline(oid, inc))
 
     def _deadline(self, oid: str, inc: str) -> float | None:
-        ob, now = self.proc.obligations[oid], self.env.now
+        ob, now = self.proc.obligations[oid], self.env._now
         kind, _, ref = ob.anchor.partition(":")
         anchor = now
         if kind == "start":
@@ -299,7 +312,7 @@ class Triggers:
         """A recurring duty's `until` may have started to hold: the occurrence still open (its
         deadline not yet passed) is void, not missed; none falls due after it (_recur).
         `oids`: the recurring duties whose `until` reads a changed fact, in file order."""
-        now = self.env.now
+        now = self.env._now
         for oid in oids:
             duty = self.agenda.latest(oid, inc)
             if duty is None or duty.done_at is not None or duty.deadline_at <= now + EPS:
@@ -318,7 +331,7 @@ class Triggers:
         self._touch1(inc, ("ob", oid))
         self._note_again(oid, inc)
         if ob.every_min:
-            self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n))
+            self._later(deadline - self.env._now, lambda: self._recur(oid, inc, n))
         if oid in self.rt.grading_duty or (n > 1 and (oid, inc) in self._bot_has and ob.every_min):
             self._assign(oid, inc, n, deadline)
 
@@ -342,7 +355,7 @@ class Triggers:
             return
         if self._until(oid, inc):
             return
-        if self.env.now >= self.sc.duration_min:
+        if self.env._now >= self.sc.duration_min:
             return
         ob = self.proc.obligations[oid]
         assert ob.every_min is not None  # only a recurring duty recurs
@@ -351,6 +364,6 @@ class Triggers:
         deadline = start + ob.every_min
         self._emit_due(oid, inc, n + 1, ob, stamp(deadline), stamp(start))
         self._touch1(inc, ("ob", oid))
-        self._later(deadline - self.env.now, lambda: self._recur(oid, inc, n + 1))
+        self._later(deadline - self.env._now, lambda: self._recur(oid, inc, n + 1))
         if (oid, inc) in self._bot_has:
             self._assign(oid, inc, n + 1, deadline)

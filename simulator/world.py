@@ -128,7 +128,7 @@ class World(Triggers, Messages, Bots):
         trace = self.trace
         if not trace and kind not in OUTCOME and kind not in AGENDA_EVENTS:
             return None
-        now = self.env.now
+        now = self.env._now
         if now != self._now:  # many events share a minute: round once per minute
             self._now, self._t = now, stamp(now)
         ev = {"seq": seq, "t": self._t, "type": kind, **fields}
@@ -146,8 +146,9 @@ class World(Triggers, Messages, Bots):
         return ev
 
     def _stamp_now(self) -> float:
-        """The current time as the log writes it (rounded once per minute)."""
-        now = self.env.now
+        """The current time as the log writes it (rounded once per minute). (The engine reads
+        the clock as `env._now`: SimPy's `now` is a property, a Python call at every read.)"""
+        now = self.env._now
         if now != self._now:
             self._now, self._t = now, stamp(now)
         return self._t
@@ -166,16 +167,25 @@ class World(Triggers, Messages, Bots):
         t = self._stamp_now() if triggered_at is None else triggered_at
         self.agenda.due(oid, inc, n, t, deadline_at)
 
-    def _emit_delivered(self, fields: dict, who: str, sent_at: float):
-        """A message arrived (`fields`: its message.sent event's fields)."""
+    def _emit_delivered(
+        self, msg: int, sender: str, to: str, via: str, inc: str, who: str, sent_at: float
+    ):
+        """Message `msg` arrived, delivered to `who`."""
         if self.trace:
-            self.emit("message.delivered", **fields, delivered_to=who, sent_at=sent_at)
+            self.emit(
+                "message.delivered",
+                msg=msg,
+                **{"from": sender},
+                to=to,
+                via=via,
+                incident=inc,
+                delivered_to=who,
+                sent_at=sent_at,
+            )
             return
         self.n_events += 1
-        agenda, inc = self.agenda, fields["incident"]
-        met = agenda.delivered(
-            fields["from"], fields["to"], fields["via"], inc, sent_at, self._stamp_now()
-        )
+        agenda = self.agenda
+        met = agenda.delivered(sender, to, via, inc, sent_at, self._stamp_now())
         for duty in met:
             self._on_met(duty)
         if agenda.answered:
@@ -304,7 +314,7 @@ class World(Triggers, Messages, Bots):
         inc = inj.incident or self.incidents[0]
         self.settled.add(jid)
         self.injected.add(jid)
-        self.inject_time[jid] = self.env.now
+        self.inject_time[jid] = self.env._now
         if self.trace:
             fields = {
                 "inject": jid,
@@ -359,7 +369,7 @@ class World(Triggers, Messages, Bots):
     def _service_down(self, svc: str):
         if svc in self.down:
             return
-        self.down[svc] = self.env.now
+        self.down[svc] = self.env._now
         self.emit("service.down", service=svc)
         self._touch(None, (("service", svc),))
 
