@@ -240,6 +240,7 @@ def test_a_run_that_fails_anyway_is_a_clean_error(tmp_path, capsys, monkeypatch)
 
     # what the engine evaluates: the conditions compiled with these readers (plan.Runtime)
     monkeypatch.setattr(triggers._Readers, "var", staticmethod(lambda name: broken))
+    monkeypatch.setattr(triggers._Readers, "equals", staticmethod(lambda *_: broken))
     code = main(["run", "payment_outage"])
     err = capsys.readouterr().err
     assert code == 2
