@@ -13,6 +13,10 @@ replaced by handing them those batches: the figure is the CPU time of this proce
 
 --oracle also times the critical path's sums the way they were computed before they were
 vectorised (replication by replication, tests/critical_path_oracle.py) on one batch.
+--end-to-end ROUNDS also runs `montecarlo chemical_leak_drill -n N` and `compare` of it and
+the three variants benchmarks/bench_fastpath.py builds, at N each, as the commands do (the fast
+path and the aggregation), with --workers 1 and 2, each run in a fresh process, rounds
+interleaved: wall clock and CPU time (the process and its pool workers).
 --instructions counts the CPU instructions of the critical path's sums on that batch (and with
 --oracle of the old computation) under valgrind's callgrind, which no other load disturbs: a
 process that loads the batch and runs them, less one that only loads it.
@@ -72,10 +76,10 @@ def _batches(scenario: str, variants: tuple, n: int, real: int, seed: int):
 def _feeding(batches_per_job):
     """run_replications as montecarlo/compare call it, handing over the prepared batches."""
 
-    def run(jobs, *, consume, info=None, **_):
+    def run(jobs, *, consume, info=None, reduce=None, **_):
         for j in range(len(jobs)):
             for b in batches_per_job[j]:
-                consume(j, b)
+                consume(j, b if reduce is None else reduce(j, b))
         return []
 
     return run
@@ -121,6 +125,62 @@ def _instructions(batch, what: str) -> int:
     return int(found.group(1))
 
 
+_END_TO_END = """
+import json, os, resource, sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from benchmarks.bench_fastpath import VARIANTS
+from drillsim.scoring import montecarlo as mc
+sc, n, workers, what = "chemical_leak_drill", {n}, {workers}, {what!r}
+with tempfile.TemporaryDirectory() as tmp:
+    paths = []
+    for name, body in VARIANTS.items():
+        p = Path(tmp) / f"{{name}}.yaml"
+        p.write_text(f"id: {{name}}\ntitle: {{name}}\nbase: {{sc}}\n{{body}}", encoding="utf-8")
+        paths.append(str(p))
+    mc.montecarlo(sc, 1000, 1, workers=1)  # imports and plans loaded, as a command has them
+    for v in paths:
+        mc.montecarlo(sc, 1000, 1, [v], workers=1)
+    r0, w = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    if what == "compare":
+        mc.compare(sc, paths, n, 1, workers=workers)
+    else:
+        mc.montecarlo(sc, n, 1, workers=workers)
+    wall = time.perf_counter() - w
+    r1, ch = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) + ch.ru_utime + ch.ru_stime
+print(json.dumps({{"wall": wall, "cpu": cpu}}))
+"""
+
+
+def _end_to_end(n: int, rounds: int) -> None:
+    """montecarlo and compare of chemical_leak_drill end to end, 1 and 2 workers (docstring)."""
+    import json
+    import subprocess
+
+    got: dict[tuple[str, int], list[dict]] = {}
+    for _ in range(rounds):
+        for what in ("montecarlo", "compare"):
+            for workers in (1, 2):
+                code = _END_TO_END.format(root=str(ROOT), n=n, workers=workers, what=what)
+                out = subprocess.run(
+                    [sys.executable, "-c", code], capture_output=True, text=True, check=True
+                )
+                got.setdefault((what, workers), []).append(json.loads(out.stdout))
+    print(
+        f"chemical_leak_drill end to end (fast path + aggregation), n = {n:,} each, "
+        f"median of {rounds} interleaved rounds (wall; CPU of the process and its workers)"
+    )
+    for (what, workers), runs in got.items():
+        label = "montecarlo" if what == "montecarlo" else "compare, base + 3 variants"
+        wall = statistics.median(r["wall"] for r in runs)
+        cpu = statistics.median(r["cpu"] for r in runs)
+        print(
+            f"  {label:28} --workers {workers}  {wall:6.2f} s wall  {cpu:6.2f} s CPU  "
+            f"{[round(r['wall'], 2) for r in runs]}"
+        )
+
+
 def _cpu(fn) -> float:
     t = time.process_time()
     fn()
@@ -135,7 +195,11 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--oracle", action="store_true")
     ap.add_argument("--instructions", action="store_true")
+    ap.add_argument("--end-to-end", type=int, metavar="ROUNDS", default=0)
     args = ap.parse_args(argv)
+    if args.end_to_end:
+        _end_to_end(args.n, args.end_to_end)
+        return 0
 
     from drillsim.scoring import montecarlo as mc
     from drillsim.scoring.critical_path import CriticalPath

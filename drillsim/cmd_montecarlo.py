@@ -54,6 +54,7 @@ class Progress:
         if not self.quiet:
             rate = info.replications / info.seconds if info.seconds > 0 else 0.0
             place = "local_one" if info.where == "local" and info.workers == 2 else info.where
+            place = "fast_local" if place == "fast" and info.workers > 1 else place
             where = t(
                 "mc_where_" + place,
                 self.lang,

@@ -31,7 +31,18 @@ from .stats import (
     clustered_from_sums,
     excludes_zero,
 )
-from .tally import HIT, LATE, MISSED, OPEN, Tally, basis, duty_rows, per_rep, service_rows
+from .tally import (
+    HIT,
+    LATE,
+    MISSED,
+    OPEN,
+    Reduction,
+    Tally,
+    basis,
+    duty_rows,
+    per_rep,
+    service_rows,
+)
 
 # --- per-replication counts -----------------------------------------------------------------------
 
@@ -222,11 +233,16 @@ def montecarlo(
     plan = plan_for(ref, vrefs)  # problems in the files surface here, before any worker starts
     metas = [variant_meta(v) for v in vrefs]
     tally = Tally(plan, n=n)
+    # the batches reduced where they are computed, unless every record is written here
+    reduce = None if records else Reduction(((ref, vrefs, False, ()),))
     with RecordsWriter.open(records, [("", plan)]) as writer:
 
-        def consume(_job: int, b: Batch) -> None:
-            writer.write(0, b)
-            tally.add(b)
+        def consume(_job: int, b) -> None:
+            if reduce is not None:
+                tally.take(b)
+            else:
+                writer.write(0, b)
+                tally.add(b)
 
         run_replications(
             [Job(ref, vrefs, n, seed)],
@@ -238,6 +254,7 @@ def montecarlo(
             info=info,
             consume=consume,
             fast=fast,
+            reduce=reduce,
         )
     return summarise(plan, tally, seed, [m["id"] for m in metas], list(vrefs))
 
@@ -279,11 +296,22 @@ def compare(
     ]
     pairing = Pairing(tallies)
     named = [("base", base_plan)] + [(m["id"], p) for m, p in zip(metas, plans)]
+    reduce = None
+    if not records:
+        reduce = Reduction(
+            tuple(
+                (job.scenario, job.variants, True, tuple(sorted(t.shifts.items())))
+                for job, t in zip(jobs, tallies)
+            )
+        )
     with RecordsWriter.open(records, named) as writer:
 
-        def consume(j: int, b: Batch) -> None:
-            writer.write(j, b)
-            pairing.add(j, tallies[j].add(b))
+        def consume(j: int, b) -> None:
+            if reduce is not None:
+                pairing.add(j, tallies[j].take(b))
+            else:
+                writer.write(j, b)
+                pairing.add(j, tallies[j].add(b))
 
         run_replications(
             jobs,
@@ -295,6 +323,7 @@ def compare(
             info=info,
             consume=consume,
             fast=fast,
+            reduce=reduce,
         )
     base = summarise(base_plan, tallies[0], seed, common_ids, list(common))
     out = {

@@ -147,7 +147,12 @@ class Tally:
     def add(self, batch: Batch) -> Part:
         """Reduce a batch and fold it in (once its predecessors have come); its part, which a
         comparison pairs with the other plans' (scoring.paired)."""
-        part = self.waiting[batch.start] = self._reduce(batch)
+        return self.take(self._reduce(batch))
+
+    def take(self, part: Part) -> Part:
+        """Fold in a batch's part reduced elsewhere (Reduction, in a worker process), once its
+        predecessors have come."""
+        self.waiting[part.start] = part
         while self.count in self.waiting:
             first = self.waiting.pop(self.count)
             self.acc.fold(first)
@@ -287,6 +292,31 @@ class Tally:
 
     def critical_sums(self) -> dict | None:
         return self.folded().critical
+
+
+_REDUCING: dict[tuple, Tally] = {}  # a process's tallies that reduce batches for Reduction
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """What montecarlo and compare do with a batch where it was computed (a worker process):
+    its tally's reduction (Tally._reduce), so that only the part travels back and the workers
+    share the reduction. Per job: (scenario, variants, paired, the shifts as pairs). Pickles;
+    each process keeps a tally per plan, whose critical path's memo serves the next batches."""
+
+    jobs: tuple[tuple[str, tuple[str, ...], bool, tuple[tuple[str, float], ...]], ...]
+
+    def __call__(self, j: int, batch: Batch) -> Part:
+        from drillsim.simulator.replications import plan_for
+
+        scenario, variants, paired, shifts = self.jobs[j]
+        plan = plan_for(scenario, variants)
+        tally = _REDUCING.get(self.jobs[j])
+        if tally is None or tally.plan is not plan:
+            if len(_REDUCING) >= 32:  # a long-lived process (the console, a Dask worker)
+                _REDUCING.clear()
+            tally = _REDUCING[self.jobs[j]] = Tally(plan, paired, dict(shifts))
+        return tally._reduce(batch)
 
 
 class _Folded:

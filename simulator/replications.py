@@ -432,8 +432,9 @@ def run_replications(
     progress: Callable[[int, int], None] | None = None,
     log_dir: str | None = None,
     info: RunInfo | None = None,
-    consume: Callable[[int, Batch], None] | None = None,
+    consume: Callable[[int, Any], None] | None = None,
     fast: bool | None = None,
+    reduce: Callable[[int, Batch], Any] | None = None,
 ) -> list[Batch]:
     """Run every job's replications; return one Batch per job, in replication order.
 
@@ -445,6 +446,10 @@ def run_replications(
     consume(job index, batch): called in this process with each batch as it finishes (in any
     order) instead of keeping it; the result is then an empty list. Memory then stays flat
     however many replications run: what a caller keeps of a batch is up to it.
+    reduce(job index, batch): with consume, applied to each batch where it was computed (in a
+    worker process, so that only what it returns travels back and the reduction is spread over
+    the workers too), consume then gets what it returns (anything with the batch's `count`).
+    It must pickle (a module-level function or a picklable object).
 
     workers: processes working, this one included (default: one per core, at most one per
     batch; 1: this process alone). dask: a scheduler address or a `distributed.Client`: the batches go to that
@@ -497,35 +502,44 @@ def run_replications(
     if progress:
         progress(0, total)
 
-    def finished(j: int, b: Batch):
+    reduce = reduce if consume is not None else None
+
+    def finished(j: int, b: Any, reduced: bool = False):
         nonlocal done
         if consume is not None:
-            consume(j, b)
+            consume(j, b if reduced or reduce is None else reduce(j, b))
         else:
             results[j].append(b)
         done += b.count
         if progress:
             progress(done, total)
 
+    n_workers = int(workers) if workers else default_workers(len(tasks))
+    n_workers = min(n_workers, max(1, len(tasks)))
     if models is not None:
-        info.workers, info.where = 1, "fast"
+        # as the engine's: this process and a pool, each batch reduced where it was computed
+        info.workers = n_workers
+        if n_workers == 1:
+            for j, *_, start, count, _sub in tasks:
+                finished(j, fast_batch(models[j], jobs[j].entropy, start, count))
+        else:
+            fast_tasks = [task[:6] for task in tasks]  # fast_task's arguments: no log folder
+            local = [models[task[0]] for task in tasks]
+            _run_local(fast_tasks, n_workers, finished, info, fast_task, reduce, local)
+        info.where = "fast"
         approx = {repr(r): r for m in models for r in m.approx}
         if approx:  # --fast on a plan it approximates: say what
             info.where, info.extra["approx"] = "fast_approx", list(approx.values())
-        for j, *_, start, count, _sub in tasks:
-            finished(j, fast_batch(models[j], jobs[j].entropy, start, count))
     elif dask is not None:
         _run_dask(tasks, dask, finished, info)
     else:
-        n_workers = int(workers) if workers else default_workers(len(tasks))
-        n_workers = min(n_workers, max(1, len(tasks)))
         info.workers = n_workers
         if n_workers == 1:
             info.where = "process"
             for j, *args in tasks:
                 finished(j, run_batch(*args))
         else:
-            _run_local(tasks, n_workers, finished, info)
+            _run_local(tasks, n_workers, finished, info, run_batch, reduce)
     info.seconds = time.perf_counter() - t0
     if consume is not None:
         return []
@@ -553,6 +567,26 @@ def _fast_models(jobs: list[Job], required: bool) -> list | None:
             return None  # chosen automatically only where it is exact
         models.append(model)
     return models
+
+
+_MODELS: dict[int, Any] = {}  # a process's fast-path models, by the id of their plan
+
+
+def fast_task(scenario: str, variants: tuple[str, ...], entropy: int, start: int, count: int):
+    """fast_batch for a pool worker: the plan's model made once per process."""
+    from .fastpath import check
+
+    plan = plan_for(scenario, tuple(variants))
+    model = _MODELS.get(id(plan))
+    if model is None or model.plan is not plan:
+        model = _MODELS[id(plan)] = check(plan)
+    return fast_batch(model, entropy, start, count)
+
+
+def _reduced(reduce, j: int, work, *args):
+    """A pool worker's task: the batch, reduced there when asked."""
+    batch = work(*args)
+    return batch if reduce is None else reduce(j, batch)
 
 
 def fast_batch(model, entropy: int, start: int, count: int) -> Batch:
@@ -615,11 +649,16 @@ def _watch(parent: int, ppid: int) -> None:
     os._exit(1)
 
 
-def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
+def _run_local(
+    tasks: list, n_workers: int, finished, info: RunInfo, work=run_batch, reduce=None, local=None
+):
     """This process works as one of the workers, the others are a process pool: no worker sits
-    idle while the pool starts, and the tail is at most one batch long."""
+    idle while the pool starts, and the tail is at most one batch long. work(*task's arguments)
+    computes a batch (run_batch, fast_task), in a pool worker followed by reduce(j, batch) when
+    given. local: per task, the arguments this process computes it from instead (the fast
+    path's model it has already)."""
     info.where = "local"
-    todo = deque(tasks)
+    todo = deque(enumerate(tasks))
     pending: dict = {}
     with ProcessPoolExecutor(
         max_workers=n_workers - 1,
@@ -630,21 +669,24 @@ def _run_local(tasks: list, n_workers: int, finished, info: RunInfo):
 
         def top_up():  # a few batches queued per pool worker, so none waits for this process
             while todo and len(pending) < 3 * (n_workers - 1):
-                j, *args = todo.popleft()
-                pending[pool.submit(run_batch, *args)] = j
+                i, (j, *args) = todo.popleft()
+                pending[pool.submit(_reduced, reduce, j, work, *args)] = j
 
         def collect(timeout):
             ready, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             for fut in ready:
-                finished(pending.pop(fut), fut.result())
+                finished(pending.pop(fut), fut.result(), True)
 
         try:
             top_up()
             while todo:
                 # in order, as the pool: a batch finishes at most a few places early, so what
                 # waits for its predecessors (scoring.tally folds in order) stays a few batches
-                j, *args = todo.popleft()
-                finished(j, run_batch(*args))
+                i, (j, *args) = todo.popleft()
+                if local is not None:  # args: scenario, variants, entropy, start, count
+                    finished(j, fast_batch(local[i], *args[2:]))
+                else:
+                    finished(j, run_batch(*args))
                 collect(0)
                 top_up()
             while pending:

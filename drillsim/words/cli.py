@@ -17,6 +17,9 @@ CLI: dict[str, dict[str, str]] = {
         "mc_where_local_one": "在本进程和 1 个本地工作进程中运行",
         "mc_where_fast": "走快速路径(向量化计算;对此预案精确,不作近似)",
         "mc_where_fast_approx": "走快速路径(向量化计算;按 --fast 要求,近似:{approx})",
+        "mc_where_fast_local": (
+            "走快速路径(向量化计算;对此预案精确,不作近似),在本进程和 {pool} 个本地工作进程中运行"
+        ),
         "mc_where_dask": "在 Dask 集群 {address} 上运行({workers} 个工作进程)",
         "cli_ratings_template": "评估记录模板: {path}",
         "cli_report": "报告: {path}",
@@ -103,6 +106,10 @@ CLI: dict[str, dict[str, str]] = {
         "mc_where_local_one": "in this process and 1 local worker process",
         "mc_where_fast": "on the fast path (vectorised; exact for this plan, approximates nothing)",
         "mc_where_fast_approx": "on the fast path (vectorised, as --fast asked; approximates: {approx})",
+        "mc_where_fast_local": (
+            "on the fast path (vectorised; exact for this plan, approximates nothing), "
+            "in this process and {pool} local worker process(es)"
+        ),
         "mc_where_dask": "on the Dask cluster at {address} ({workers} workers)",
         "cli_ratings_template": "ratings template: {path}",
         "cli_report": "report: {path}",
