@@ -16,7 +16,7 @@
    seeds and must agree replication by replication (duty statuses and downtime); the agreement
    is printed, so the ratio compares equal work (the plain model agrees in distribution only:
    tests/test_plain_reference.py).
-2. `drillsim montecarlo payment_outage` with --workers 1 and --workers 2 (separate processes, the
+2. `drillsim montecarlo payment_outage --engine` with --workers 1 and --workers 2 (separate processes, the
    real command), --repeat pairs run back to back, each started when other processes use less
    than 15% of the CPUs (waiting up to 2 minutes for that); replications per second as the
    command reports them (pool start-up included), the speed-up of each pair and their median
@@ -298,6 +298,7 @@ def command_rate(workers: int, n: int, seed: int = 1) -> dict:
         str(seed),
         "--workers",
         str(workers),
+        "--engine",  # the engine's workers, even where the fast path models the plan
         "--json",
     ]
     busy = wait_until_quiet()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 from simpy.events import Initialize
@@ -40,7 +40,7 @@ class Bots:
     level: dict[str, int]
     declared: dict[str, int]
     held: dict[str, list]
-    bots: dict[str, Bot]
+    bots: dict[str, Bot | None]  # a bot-played role's Bot, None until its first duty
     _bot_has: set[tuple]
     _draws_at: dict[tuple, int]
 
@@ -72,10 +72,13 @@ class Bots:
         return f"L{level}.{k}"
 
     def _give(self, who: str | None, oid: str, inc: str, n: int, deadline: float, draw: int | str):
-        bot = self.bots.get(who) if who is not None else None
-        if bot is not None:
-            self._bot_has.add((oid, inc))
-            _Work(self.env, bot.work(oid, inc, n, deadline, draw))
+        if who is None or who not in self.bots:
+            return  # nobody acts for the role yet, or a person plays it
+        bot = self.bots[who]
+        if bot is None:  # most runs hand some roles nothing: their Bot is made on first use
+            bot = self.bots[who] = Bot(cast("World", self), who)
+        self._bot_has.add((oid, inc))
+        _Work(self.env, bot.work(oid, inc, n, deadline, draw))
 
 
 class _Work:

@@ -43,7 +43,7 @@ from .agenda import Agenda, status
 from .loader import load_plan
 from .plan import Plan
 from .rng import Block
-from .runner import run_plan
+from .runner import players_for, run_plan
 from .seeds import Seed
 
 STATUS = ("hit", "late", "missed", "open")  # codes 0..3 of an occurrence
@@ -296,6 +296,7 @@ def run_batch(
         {c: i for i, c in enumerate(layout.incidents)},
     )
     roles = roles_of(plan)
+    players = players_for(plan, [])  # bots in every role
     duty_rows: list[tuple] = []
     svc: list[tuple] = []
     declared, true_level, ends, counts = [], [], [], []
@@ -314,6 +315,7 @@ def run_batch(
                 log_path=log_path,
                 trace=bool(log_path or keep_events),
                 force=True,
+                players=players,
             ).world
             d, t, end = record(plan, world.agenda, world.events, i, duty_rows, svc, index, roles)
             declared.append(d)

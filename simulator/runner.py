@@ -33,19 +33,21 @@ def run_plan(
     trace: bool = True,
     force: bool = False,
     inputs: tuple[str | Path, ...] = (),
+    players: dict[str, str] | None = None,
 ) -> Session:
     """Play the whole scenario; scripted actions are taken at their `at` minute. `trace=False`
-    keeps only the outcome events (see Session); `force` and `inputs` as Session takes them."""
+    keeps only the outcome events (see Session); `force` and `inputs` as Session takes them;
+    `players`: players_for(plan, actions, others), when the caller has it (once per batch)."""
     session = Session(
         plan,
         seed,
-        players_for(plan, list(actions), others),
+        players if players is not None else players_for(plan, list(actions), others),
         log_path=log_path,
         trace=trace,
         force=force,
         inputs=inputs,
     )
-    for action in sorted(actions, key=lambda a: a.at):
+    for action in sorted(actions, key=lambda a: a.at) if actions else ():
         session.advance(action.at)
         if session.finished:
             break

@@ -63,8 +63,10 @@ class Session:
         self._read = 0
         writers = (self._write,) if self._log is not None else ()
         self.world = World(plan, seed, players, listeners=(*writers, *listeners), trace=trace)
-        with self._guard():  # untraced, the start event is not kept
-            self.world.start(self._header(seed) if trace else {})
+        try:  # (_guard's work, without its context manager: this runs once a replication)
+            self.world.start(self._header(seed) if trace else {})  # untraced, not kept
+        except (TypeError, ArithmeticError) as exc:
+            raise self._stopped(exc) from None
         self.finished = False
 
     def _header(self, seed) -> dict:
@@ -89,18 +91,21 @@ class Session:
         try:
             yield
         except (TypeError, ArithmeticError) as exc:
-            where = self.plan.files[0] if self.plan.files else self.plan.ref
-            raise InputError(
-                [
-                    Problem(
-                        where,
-                        1,
-                        1,
-                        f"the run stopped at minute {self.world.env.now:g}: a condition or value "
-                        f"of the plan could not be evaluated ({type(exc).__name__}: {exc})",
-                    )
-                ]
-            ) from None
+            raise self._stopped(exc) from None
+
+    def _stopped(self, exc: Exception) -> InputError:
+        where = self.plan.files[0] if self.plan.files else self.plan.ref
+        return InputError(
+            [
+                Problem(
+                    where,
+                    1,
+                    1,
+                    f"the run stopped at minute {self.world.env.now:g}: a condition or value "
+                    f"of the plan could not be evaluated ({type(exc).__name__}: {exc})",
+                )
+            ]
+        )
 
     @property
     def now(self) -> float:
@@ -119,11 +124,13 @@ class Session:
         env, end = self.world.env, self.plan.scenario.duration_min
         to = min(to, end)
         if not self.finished:
-            with self._guard():
+            try:  # (_guard's work, without its context manager: see __init__)
                 if to > env.now:
                     env.run(until=to)
                 while env.peek() <= to:
                     env.step()
+            except (TypeError, ArithmeticError) as exc:
+                raise self._stopped(exc) from None
             if env.now >= end:
                 self.finish()
         return self.new_events()

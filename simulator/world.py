@@ -105,7 +105,10 @@ class World(Triggers, Messages, Bots):
         self._attempts: dict[tuple, int] = {}
         self._msg = 0
         self._dirty: dict[str, set] = {inc: {("all",)} for inc in self.incidents}
-        self.bots = {r: Bot(self, r) for r, kind in self.players.items() if kind == "bot"}
+        # the bot-played roles; each gets its Bot when first handed a duty (bots.Bots._give)
+        self.bots: dict[str, Bot | None] = dict.fromkeys(
+            r for r, kind in self.players.items() if kind == "bot"
+        )
 
     def close(self):
         """Unlink what ties a finished world into reference cycles (its bots, the condition
