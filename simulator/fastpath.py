@@ -1284,7 +1284,9 @@ def _level_path(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple:
     cols = np.arange(n)
     level = np.full(n, start, dtype=np.int8)
     count = np.zeros(n, dtype=np.int64)
-    path = []
+    # only the changes of the level itself: the c-th change of each replication in row c
+    ch_t = np.full((len(steps), n), _INF)
+    ch_l = np.zeros((len(steps), n), dtype=np.int64)
     for step in range(len(steps)):
         s = order[step]
         t = times[s, cols]
@@ -1292,9 +1294,13 @@ def _level_path(plan: Plan, model: Model, attr_src: dict, n: int) -> tuple:
         a = which[s]
         cur[a, cols] = np.where(happened, value[s], cur[a, cols])
         now = lut[(cur * mult[:, None]).sum(axis=0)]
-        count += happened & (now != level)
+        moved = happened & (now != level)
+        rows = count[moved]
+        ch_t[rows, cols[moved]] = t[moved]
+        ch_l[rows, cols[moved]] = index[now[moved]]
+        count += moved
         level = np.where(happened, now, level)
-        path.append((t, index[level]))
+    path = [(ch_t[c], ch_l[c]) for c in range(int(count.max(initial=0)))]
     return level, count, path
 
 
@@ -1334,14 +1340,21 @@ def _members(model, role, oids, asked, prios, draws, memo) -> dict:
     if last is not None and all(np.array_equal(x, y) for x, y in zip(last, (ask, prio, work))):
         return last[3]
     start = ask.copy()
-    # a replication where some duty asks while `members` others are in work (each started at
-    # its ask) is one where the role queues; elsewhere each starts when it asks
-    busy = np.zeros(ask.shape, dtype=np.int64)
-    for j in range(len(oids)):
-        hit = (ask[j] <= ask) & (ask < ask[j] + work[j])
-        hit[j] = False  # a duty does not wait for itself
-        busy += hit
-    cols = np.flatnonzero(((busy >= members) & np.isfinite(ask)).any(axis=0))
+    # a replication where some duty asks while another is in work is one where the role may
+    # queue (with one member, is one where it queues); elsewhere each starts when it asks
+    by_ask = np.argsort(ask, axis=0, kind="stable")
+    a_s = np.take_along_axis(ask, by_ask, 0)
+    busy_until = np.maximum.accumulate(np.take_along_axis(ask + work, by_ask, 0), axis=0)
+    cols = np.flatnonzero(((a_s[1:] < busy_until[:-1]) & np.isfinite(a_s[1:])).any(axis=0))
+    if members > 1 and len(cols):
+        # there, where `members` others are in work when one asks (each started at its ask)
+        sub_ask, sub_work = ask[:, cols], work[:, cols]
+        busy = np.zeros(sub_ask.shape, dtype=np.int64)
+        for j in range(len(oids)):
+            hit = (sub_ask[j] <= sub_ask) & (sub_ask < sub_ask[j] + sub_work[j])
+            hit[j] = False  # a duty does not wait for itself
+            busy += hit
+        cols = cols[((busy >= members) & np.isfinite(sub_ask)).any(axis=0)]
     if len(cols):
         start[:, cols] = _queue(ask[:, cols], prio[:, cols], work[:, cols], members)
     out = {o: start[i] for i, o in enumerate(oids)}
