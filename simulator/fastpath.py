@@ -868,11 +868,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             d = draws[sid]
             prio[sid] = deadline
             asked[sid] = np.where(d["forgot"], _INF, clip(wait + d["reaction"]))
-            start_at = (
-                asked[sid]
-                if ob.role not in queued
-                else _members(model, ob.role, queued[ob.role], asked, prio, draws, memo)[sid]
-            )
+            start_at = asked[sid] if ob.role not in queued else in_queue(ob.role, sid)
             a = clip(start_at + d["work"])
             act_at[sid] = a
 
@@ -927,6 +923,22 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         arrivals[U] = got_all
         for to in got_all:
             reached[to] = reach(to)
+
+    # a duty's start where the role's queue held it back (inf: it did not)
+    waited: dict[str, np.ndarray] = {oid: inf for oids in queued.values() for oid in oids}
+
+    def in_queue(role: str, oid: str) -> np.ndarray:
+        """When a queued role's duty starts: where the queue worked out at the end of the last
+        pass held it back, then; elsewhere when it asks. Worked out once a pass (settle_queues)
+        rather than after each duty: at the fixed point it is the queue of these very asks."""
+        w = waited.get(oid)
+        return asked[oid] if w is None else np.where(np.isfinite(w), w, asked[oid])
+
+    def settle_queues():
+        for role, oids in queued.items():
+            start = _members(model, role, oids, asked, prio, draws, memo)
+            for oid in oids:
+                waited[oid] = np.where(start[oid] > asked[oid], start[oid], _INF)
 
     def regrades():
         """Each occurrence of the regrade: it falls due at the first moment something its
@@ -983,11 +995,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             prio[sid] = np.where(np.isfinite(dl), dl, _INF)
             asked[sid] = np.where(d["forgot"], _INF, clip(f + d["reaction"]))
             role = obs[R].role
-            start_at = (
-                asked[sid]
-                if role not in queued
-                else _members(model, role, queued[role], asked, prio, draws, memo)[sid]
-            )
+            start_at = asked[sid] if role not in queued else in_queue(role, sid)
             a = clip(start_at + d["work"])
             act_at[sid] = done[sid] = done_at[sid] = met_at[sid] = a
             level_now = levels[value_at(("attr", "@level"), a)]
@@ -1031,6 +1039,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *step_at.values(),
             *svc_back.values(),
             *declared_as.values(),
+            *waited.values(),
         ]
         # the timeline's steps, each at its minute unless its condition holds then
         step_at = {}
@@ -1099,7 +1108,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             if queue is None:
                 start_at = asked[oid]
             else:
-                start_at = _members(model, ob.role, queue, asked, prio, draws, memo)[oid]
+                start_at = in_queue(ob.role, oid)
             a = clip(start_at + d["work"])
             if oid in arrivals and len(same_role[oid]) > 1:
                 # met by another duty's messages before a member took it up: the bot lets it
@@ -1136,6 +1145,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                     got[to] = np.minimum(got[to], t) if to in got else t
                 for to in got:
                     reached[to] = reach(to)
+        settle_queues()
         after = [
             *due.values(),
             *done.values(),
@@ -1146,6 +1156,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *step_at.values(),
             *svc_back.values(),
             *declared_as.values(),
+            *waited.values(),
         ]
         if all(np.array_equal(x, y) for x, y in zip(before, after)):
             break
