@@ -568,10 +568,27 @@ class FastBatch:
     declared: np.ndarray  # the level last declared at the end (0: none), (n, 1)
 
 
+PIECE = 8192  # replications computed at once: the arrays of a plan like payment_outage (a
+# regrade's and an update's occurrences each a row) take ~40 KB a replication while computed
+
+
 def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
-    """Replications start … start+count-1, all at once."""
+    """Replications start … start+count-1, in pieces of at most PIECE computed at once (each
+    replication's result does not depend on the others: the same batch whatever the pieces)."""
     with np.errstate(invalid="ignore"):  # inf - inf where something never happens: nan, unused
-        return _compute(model, entropy, start, count)
+        parts = [
+            _compute(model, entropy, s, min(PIECE, start + count - s))
+            for s in range(start, start + max(count, 1), PIECE)
+        ]
+    if len(parts) == 1:
+        return parts[0]
+    return FastBatch(
+        {k: np.concatenate([p.rows[k] for p in parts]) for k in parts[0].rows},
+        {k: np.concatenate([p.svc[k] for p in parts]) for k in parts[0].svc},
+        np.concatenate([p.true_level for p in parts]),
+        np.concatenate([p.events for p in parts]),
+        np.concatenate([p.declared for p in parts]),
+    )
 
 
 def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
