@@ -9,7 +9,8 @@
 2. `montecarlo chemical_leak_drill` end to end (with the aggregation, scoring/tally.py).
 3. `compare` of chemical_leak_drill and three plan variants (overlays written for the benchmark:
    the GM with two members, a faster office, a better trained first discoverer) at --compare-n.
-4. The shipped scenarios it refuses (payment_outage among them), each with its reasons.
+4. The shipped scenarios it refuses, each with its reasons (payment_outage it takes with
+   --fast only, approximating its recurring updates: 1. says so).
 
 For instruction counts, which no other load disturbs, `--only engine|fast SCENARIO N` runs just
 that (the plan loaded and warmed first) under callgrind; N less 0 replications, divided by N:
@@ -89,6 +90,8 @@ def main(argv=None) -> int:
         e_cpu, e_wall = a.engine_n / ec, a.engine_n / ew
         f_cpu, f_wall = a.fast_n / fc, a.fast_n / fw
         print(f"{sc}: engine {a.engine_n} replications, fast path {a.fast_n}, seed 1")
+        if model.approx:  # taken only with --fast
+            print(f"  (approximates: {fastpath.approximations(model.approx, 'en')})")
         print(f"  engine (run_batch)     {e_cpu:10,.0f} replications/s of CPU ({e_wall:,.0f} wall)")
         print(f"  fast path (compute)    {f_cpu:10,.0f} replications/s of CPU ({f_wall:,.0f} wall)")
         print(
