@@ -136,7 +136,7 @@ with tempfile.TemporaryDirectory() as tmp:
     paths = []
     for name, body in VARIANTS.items():
         p = Path(tmp) / f"{{name}}.yaml"
-        p.write_text(f"id: {{name}}\ntitle: {{name}}\nbase: {{sc}}\n{{body}}", encoding="utf-8")
+        p.write_text(f"id: {{name}}\\ntitle: {{name}}\\nbase: {{sc}}\\n{{body}}", encoding="utf-8")
         paths.append(str(p))
     mc.montecarlo(sc, 1000, 1, workers=1)  # imports and plans loaded, as a command has them
     for v in paths:
