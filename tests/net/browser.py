@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -56,12 +58,13 @@ def find_chromium() -> str | None:
 
 class Browser:
     async def __aenter__(self):
-        self.profile = tempfile.TemporaryDirectory(prefix="chromium-")
+        self.profile = tempfile.mkdtemp(prefix="chromium-")
         self.proc = subprocess.Popen(
-            [find_chromium(), *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
+            [find_chromium(), *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its helper processes in one group, to stop them all
         )
         loop = asyncio.get_running_loop()
         while True:
@@ -84,12 +87,31 @@ class Browser:
     async def __aexit__(self, *exc):
         await self.ws.close()
         await self.http.close()
-        self.proc.terminate()
+        # chromium's helpers (zygote, renderers) outlive its main process for a moment and
+        # write to the profile meanwhile: the whole group is stopped before the profile goes
+        self._signal_group(signal.SIGTERM)
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.profile.cleanup()
+            pass
+        self._signal_group(signal.SIGKILL)
+        self.proc.wait()
+        for attempt in range(50):
+            try:
+                shutil.rmtree(self.profile)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                if attempt == 49:
+                    raise
+                await asyncio.sleep(0.1)
+
+    def _signal_group(self, sig: int) -> None:
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
 
     async def call(self, method: str, **params) -> dict:
         i = next(self.ids)
