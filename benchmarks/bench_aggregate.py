@@ -129,15 +129,11 @@ _END_TO_END = """
 import json, os, resource, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from benchmarks.bench_fastpath import VARIANTS
+from benchmarks.bench_fastpath import variant_files
 from drillsim.scoring import montecarlo as mc
 sc, n, workers, what = "chemical_leak_drill", {n}, {workers}, {what!r}
 with tempfile.TemporaryDirectory() as tmp:
-    paths = []
-    for name, body in VARIANTS.items():
-        p = Path(tmp) / f"{{name}}.yaml"
-        p.write_text(f"id: {{name}}\\ntitle: {{name}}\\nbase: {{sc}}\\n{{body}}", encoding="utf-8")
-        paths.append(str(p))
+    paths = variant_files(Path(tmp), sc)
     mc.montecarlo(sc, 1000, 1, workers=1)  # imports and plans loaded, as a command has them
     for v in paths:
         mc.montecarlo(sc, 1000, 1, [v], workers=1)

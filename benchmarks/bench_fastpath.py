@@ -42,6 +42,16 @@ VARIANTS = {
 }
 
 
+def variant_files(folder: Path, scenario: str) -> list[str]:
+    """VARIANTS written as overlay files of `scenario` in `folder`: their paths."""
+    paths = []
+    for name, body in VARIANTS.items():
+        p = folder / f"{name}.yaml"
+        p.write_text(f"id: {name}\ntitle: {name}\nbase: {scenario}\n{body}", encoding="utf-8")
+        paths.append(str(p))
+    return paths
+
+
 def timed(fn):
     w, c = time.perf_counter(), time.process_time()
     fn()
@@ -105,11 +115,7 @@ def main(argv=None) -> int:
         f" {mw:.2f} s wall, {mcpu:.2f} s CPU"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for name, body in VARIANTS.items():
-            p = Path(tmp) / f"{name}.yaml"
-            p.write_text(f"id: {name}\ntitle: {name}\nbase: {sc}\n{body}", encoding="utf-8")
-            paths.append(str(p))
+        paths = variant_files(Path(tmp), sc)
         cw, cc = timed(lambda: mc.compare(sc, paths, a.compare_n, 1))
     print(
         f"{sc} compare base + {len(paths)} variants, -n {a.compare_n} each:"
