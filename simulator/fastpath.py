@@ -26,12 +26,12 @@ Grading is computed: `level` in a condition is the level the rules give (@level,
 attribute changing with what the rules read) for a duty falling due, the declared one
 (@declared, changed by each grade) for a bot taking it up (world.py: two readings).
 
-A recurring update (every_min) is computed occurrence by occurrence, approximately (each met
+A recurring update (every_min) is computed occurrence by occurrence (fastpath_updates), approximately (each met
 by its own messages only: Model.approx); such a plan takes the fast path only with --fast,
 which says so.
 
 Queueing is computed, not left out: where a role holds more duties than it has members, the
-members take them in the engine's order (earliest deadline, then first to ask; `_members`). So
+members take them in the engine's order (earliest deadline, then first to ask; fastpath_queue). So
 the fast path approximates nothing it accepts; times agree with the engine's to rounding (numpy's
 round(x, 6) against Python's: the last bit of a float, never a verdict).
 """
@@ -47,7 +47,9 @@ import numpy as np
 from drillsim.words import t as words_t
 
 from .agenda import report_needs
+from .fastpath_queue import Queues
 from .fastpath_samplers import array_sampler
+from .fastpath_updates import Look, Tables, every_min, recur, recurs_simply
 from .limits import EPS
 from .plan import ONE_MINUTE, Plan
 from .rng import uniform_many
@@ -275,7 +277,7 @@ def check(plan: Plan) -> Model:
         what = _ob(oid)
         if (ob.retrigger or ob.retrigger_on) and oid != regrade:
             why.append(("fp_again", {"what": what}))
-        if (ob.every_min or ob.until) and not _recurs_simply(plan, oid):
+        if (ob.every_min or ob.until) and not recurs_simply(plan, oid):
             why.append(("fp_recurs", {"what": what}))
         if ob.deadline_by_level is not None:
             why.append(("fp_by_level", {"what": what}))
@@ -415,32 +417,6 @@ def _restores(plan: Plan, oid: str) -> list[str]:
     """The services duty `oid`'s task brings back."""
     act = plan.procedure.obligations[oid].action
     return list(plan.procedure.tasks[act.task].effects.restore) if act.do == "task" else []
-
-
-def _every(plan: Plan, oid: str) -> float:
-    every = plan.procedure.obligations[oid].every_min
-    assert every is not None  # only a recurring duty's occurrences are computed so
-    return float(every)
-
-
-def _recipients(plan: Plan, oid: str) -> list[str]:
-    act = plan.procedure.obligations[oid].action
-    assert act.do == "report"  # check(): recurring reports only
-    return list(act.to)
-
-
-def _recurs_simply(plan: Plan, oid: str) -> bool:
-    """A recurring report with a deadline in minutes from its trigger, falling due once more
-    after each occurrence (not on each escalation): what recur() computes."""
-    ob = plan.procedure.obligations[oid]
-    return bool(
-        ob.every_min
-        and ob.action.do == "report"
-        and ob.deadline_min is not None
-        and ob.anchor == "trigger"
-        and not ob.retrigger
-        and not ob.retrigger_on
-    )
 
 
 def _regrade(plan: Plan) -> str | None:
@@ -808,7 +784,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         draws[sid] = {"work": np.zeros(n)}
     # a recurring update's occurrences, each a duty of its own here: "updates#1" …
     updates = {
-        U: [f"{U}#{k}" for k in range(1, int(end // (_every(plan, U) * 2 / 3)) + 3)]
+        U: [f"{U}#{k}" for k in range(1, int(end // (every_min(plan, U) * 2 / 3)) + 3)]
         for U in model.recurring
     }
     for U, ids in updates.items():
@@ -819,12 +795,17 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             sends[sid] = []
             draws[sid] = duty_draws(U, k)
         occurrences += ids
-    queued: dict[str, list[str]] = {}  # roles with more duties than members: their duties
-    for oid in [o for o in live if o != R and o not in updates] + occurrences:
-        queued.setdefault(obs[kind_of.get(oid, oid)].role, []).append(oid)
-    queued = {r: oids for r, oids in queued.items() if len(oids) > proc.roles[r].members}
     asked = {oid: inf for oid in [*live, *occurrences]}
     prio = {oid: inf for oid in [*live, *occurrences]}  # a bot's deadline when it took the duty up
+    queues = Queues(  # roles with more duties than members: their duties
+        model,
+        [o for o in live if o != R and o not in updates] + occurrences,
+        kind_of,
+        asked,
+        prio,
+        draws,
+        inf,
+    )
     graders = [g for g in model.grading if g != R] + regrade_ids
     declared_as = {g: np.zeros(n, dtype=np.int64) for g in graders}  # index in @declared
     slot_draws: dict[str, dict] = {}  # a regrade's draws by their key ("L2.1": level, count)
@@ -845,117 +826,6 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 "milder": u("misgrade-way", ob.role, R, inc, key) < 0.7,
             }
         return slot_draws[key]
-
-    def recur(U: str):
-        """A recurring update (Triggers._recur), occurrence after occurrence: the first falls
-        due with its trigger; each next when the last was met (counting from when it was sent)
-        or else at its deadline, unless `until` holds then or the run is over; its bot waits
-        until a third of the interval before the deadline, reacts, queues, works and reports.
-        Approximated (check(): model.approx): each occurrence is met by its own messages only,
-        and a line's messages are numbered in the order of the occurrences."""
-        ob = obs[U]
-        every = _every(plan, U)
-        until = model.until.get(U)
-        ids = updates[U]
-        t1 = clip(first(model.triggers[U]))
-        if until is not None:  # its recurrence has already ended: nothing is owed
-            t1 = np.where(until.table[_index(until, t1, value_at)] & np.isfinite(t1), _INF, t1)
-        line_count: dict[tuple, Any] = {}
-        chains = rt.chains[U]
-        got_all: dict[str, np.ndarray] = {}
-        prev, prev_deadline = None, inf
-        for sid in ids:
-            if prev is None:
-                trig_at = made = wait = t1
-            else:
-                on_time = met_at[prev] <= prev_deadline
-                made = np.where(on_time, met_at[prev], prev_deadline)
-                # counts from the stamped send time of the last, or from its stamped deadline
-                trig_at = _round(np.where(on_time, done_at[prev], prev_deadline))
-                ok = np.isfinite(due[prev]) & (made < end)
-                if until is not None:
-                    ok &= ~until.table[_index(until, np.where(ok, made, 0.0), value_at)]
-                made = np.where(ok, made, _INF)
-                trig_at = np.where(ok, trig_at, _INF)
-                # a regular update is prepared towards its due time (Bot.work's timeout)
-                wait = made + np.maximum(0.0, trig_at + every - every / 3 - made)
-            deadline = trig_at + every
-            due[sid] = trig_at
-            made_at[sid] = made
-            d = draws[sid]
-            prio[sid] = deadline
-            asked[sid] = np.where(d["forgot"], _INF, clip(wait + d["reaction"]))
-            start_at = asked[sid] if ob.role not in queued else in_queue(ob.role, sid)
-            a = clip(start_at + d["work"])
-            act_at[sid] = a
-
-            def numbered(sender, to, via, slot, sent, d=d):
-                key = (sender, to, via)
-                _oid, _to, c, p, i = slot
-                seq = ([d["others"][p]] if p >= 0 else []) + list(chains[c])
-                rank = line_count.get(key, 0) + 1 + sum(1 for v in seq[:i] if v == via)
-                rank = np.broadcast_to(rank, (n,))
-                lat, fail = attempt(key, 1)
-                for r in np.unique(rank[np.isfinite(sent)]):
-                    if r != 1:
-                        lat_r, fail_r = attempt(key, int(r))
-                        lat = np.where(rank == r, lat_r, lat)
-                        fail = np.where(rank == r, fail_r, fail)
-                return lat, outage(via, sent, fail)
-
-            out = _report(sid, _recipients(plan, U), chains, d, a, numbered, ob.role, end)
-            sends[sid] = out
-            need_send, need_arrive = [], []
-            for to, group in needs[U]:
-                best_arr, best_sent = inf, inf
-                for to_, via, sent, arrive, delivered in out:
-                    if to_ == to and via in group:
-                        better = delivered & (arrive < best_arr)
-                        best_arr = np.where(better, arrive, best_arr)
-                        best_sent = np.where(better, sent, best_sent)
-                need_send.append(best_sent)
-                need_arrive.append(best_arr)
-            last = np.max(need_arrive, axis=0)
-            done[sid] = met_at[sid] = last
-            done_at[sid] = np.where(np.isfinite(last), np.max(need_send, axis=0), _INF)
-            received[sid] = np.min(need_arrive, axis=0)
-            for to, via, sent, arrive, delivered in out:
-                key = (ob.role, to, via)
-                line_count[key] = line_count.get(key, 0) + np.isfinite(sent)
-                t = np.where(delivered, arrive, _INF)
-                got_all[to] = np.minimum(got_all[to], t) if to in got_all else t
-            prev, prev_deadline = sid, deadline
-        # the occurrence open when `until` began to hold, its deadline not passed: void
-        if until is not None:
-            r = first(until)
-            for k, sid in enumerate(ids):
-                later = made_at[ids[k + 1]] if k + 1 < len(ids) else inf
-                void[sid] = (
-                    (made_at[sid] <= r)
-                    & (later > r)
-                    & (met_at[sid] > r)
-                    & (_round(due[sid] + every) > r + EPS)
-                    & np.isfinite(r)
-                )
-        arrivals[U] = got_all
-        for to in got_all:
-            reached[to] = reach(to)
-
-    # a duty's start where the role's queue held it back (inf: it did not)
-    waited: dict[str, np.ndarray] = {oid: inf for oids in queued.values() for oid in oids}
-
-    def in_queue(role: str, oid: str) -> np.ndarray:
-        """When a queued role's duty starts: where the queue worked out at the end of the last
-        pass held it back, then; elsewhere when it asks. Worked out once a pass (settle_queues)
-        rather than after each duty: at the fixed point it is the queue of these very asks."""
-        w = waited.get(oid)
-        return asked[oid] if w is None else np.where(np.isfinite(w), w, asked[oid])
-
-    def settle_queues():
-        for role, oids in queued.items():
-            start = _members(model, role, oids, asked, prio, draws, memo)
-            for oid in oids:
-                waited[oid] = np.where(start[oid] > asked[oid], start[oid], _INF)
 
     def regrades():
         """Each occurrence of the regrade: it falls due at the first moment something its
@@ -1012,15 +882,13 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             prio[sid] = np.where(np.isfinite(dl), dl, _INF)
             asked[sid] = np.where(d["forgot"], _INF, clip(f + d["reaction"]))
             role = obs[R].role
-            start_at = asked[sid] if role not in queued else in_queue(role, sid)
+            start_at = asked[sid] if role not in queues.queued else queues.start(role, sid)
             a = clip(start_at + d["work"])
             act_at[sid] = done[sid] = done_at[sid] = met_at[sid] = a
             level_now = levels[value_at(("attr", "@level"), a)]
             declared_as[sid] = _declare(plan, model, level_now, d)
             prev_due, prev_done = np.where(fell, f, prev_due), a
         attr_src["@declared"] = [(act_at[g], declared_as[g]) for g in graders]
-
-    memo: dict[str, tuple] = {}
 
     def meets(oid, senders, due_r):
         """Per need of report `oid`: the send and arrival times of the first delivery that meets
@@ -1045,6 +913,10 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     same_role = {  # the reports of each duty's role: their messages may meet it
         oid: [o for o in live if obs[o].role == obs[oid].role and o in arrivals] for oid in live
     }
+    tables = Tables(
+        due, act_at, done, done_at, met_at, received, sends, draws, prio, asked, made_at, void
+    )
+    look = Look(first, value_at, attempt, outage, queues, needs)
     for _round_no in range(4 * (len(live) + len(sc.injects)) + 8):
         before = [
             *due.values(),
@@ -1056,7 +928,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *step_at.values(),
             *svc_back.values(),
             *declared_as.values(),
-            *waited.values(),
+            *queues.waited.values(),
         ]
         # the timeline's steps, each at its minute unless its condition holds then
         step_at = {}
@@ -1108,7 +980,9 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 regrades()
                 continue
             if oid in updates:
-                recur(oid)
+                got = arrivals[oid] = recur(oid, updates[oid], model, n, end, tables, look)
+                for to in got:
+                    reached[to] = reach(to)
                 continue
             ob = obs[oid]
             d = draws[oid]
@@ -1121,11 +995,11 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             dl = _deadline(plan, oid, taken, fired, done_at, n)
             prio[oid] = np.where(np.isfinite(dl), dl, _INF)
             asked[oid] = np.where(d["forgot"], _INF, clip(taken + d["reaction"]))
-            queue = queued.get(ob.role)
+            queue = queues.queued.get(ob.role)
             if queue is None:
                 start_at = asked[oid]
             else:
-                start_at = in_queue(ob.role, oid)
+                start_at = queues.start(ob.role, oid)
             a = clip(start_at + d["work"])
             if oid in arrivals and len(same_role[oid]) > 1:
                 # met by another duty's messages before a member took it up: the bot lets it
@@ -1162,7 +1036,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                     got[to] = np.minimum(got[to], t) if to in got else t
                 for to in got:
                     reached[to] = reach(to)
-        settle_queues()
+        queues.settle()
         after = [
             *due.values(),
             *done.values(),
@@ -1173,7 +1047,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *step_at.values(),
             *svc_back.values(),
             *declared_as.values(),
-            *waited.values(),
+            *queues.waited.values(),
         ]
         if all(np.array_equal(x, y) for x, y in zip(before, after)):
             break
@@ -1351,72 +1225,6 @@ def _declare(plan: Plan, model: Model, level: np.ndarray, d: dict) -> np.ndarray
     for i, v in enumerate(values):
         idx = np.where(out == v, i, idx)
     return idx
-
-
-def _members(model, role, oids, asked, prios, draws, memo) -> dict:
-    """When each of a role's duties starts its work: at once while a member is free; else, when
-    one is released, the waiting duty with the earliest deadline (then the first to ask) goes
-    on — bots._Members, non-preemptive, for all replications at once. Only the replications
-    where the role's duties overlap more than its members are worked through; `memo` keeps the
-    last answer per role (a pass that changes none of its duties' asks gets it again)."""
-    plan = model.plan
-    members = plan.procedure.roles[role].members
-    ask = np.stack([asked[o] for o in oids])  # (k, n)
-    prio = np.stack([prios[o] for o in oids])
-    work = np.stack([draws[o].get("busy", draws[o]["work"]) for o in oids])
-    last = memo.get(role)
-    if last is not None and all(np.array_equal(x, y) for x, y in zip(last, (ask, prio, work))):
-        return last[3]
-    start = ask.copy()
-    # a replication where some duty asks while another is in work is one where the role may
-    # queue (with one member, is one where it queues); elsewhere each starts when it asks
-    by_ask = np.argsort(ask, axis=0, kind="stable")
-    a_s = np.take_along_axis(ask, by_ask, 0)
-    busy_until = np.maximum.accumulate(np.take_along_axis(ask + work, by_ask, 0), axis=0)
-    cols = np.flatnonzero(((a_s[1:] < busy_until[:-1]) & np.isfinite(a_s[1:])).any(axis=0))
-    if members > 1 and len(cols):
-        # there, where `members` others are in work when one asks (each started at its ask)
-        sub_ask, sub_work = ask[:, cols], work[:, cols]
-        busy = np.zeros(sub_ask.shape, dtype=np.int64)
-        for j in range(len(oids)):
-            hit = (sub_ask[j] <= sub_ask) & (sub_ask < sub_ask[j] + sub_work[j])
-            hit[j] = False  # a duty does not wait for itself
-            busy += hit
-        cols = cols[((busy >= members) & np.isfinite(sub_ask)).any(axis=0)]
-    if len(cols):
-        start[:, cols] = _queue(ask[:, cols], prio[:, cols], work[:, cols], members)
-    out = {o: start[i] for i, o in enumerate(oids)}
-    memo[role] = (ask, prio, work, out)
-    return out
-
-
-def _queue(ask, prio, work, members) -> np.ndarray:
-    k, n = ask.shape
-    free = np.zeros((members, n))  # when each member is next free
-    waiting = np.isfinite(ask)
-    start = np.full((k, n), _INF)
-    cols = np.arange(n)
-    for _ in range(k):
-        if not waiting.any():
-            break
-        m = free.argmin(axis=0)
-        t_free = free[m, cols]
-        queued = waiting & (ask <= t_free)
-        any_queued = queued.any(axis=0)
-        # among those waiting when the member frees: the earliest deadline, then the first
-        # to ask; otherwise the next to ask, who finds the member free
-        key_q = np.where(queued, prio, _INF)
-        best_prio = key_q.min(axis=0)
-        tie = queued & (prio == best_prio)
-        pick_q = np.where(tie, ask, _INF).argmin(axis=0)
-        pick_n = np.where(waiting, ask, _INF).argmin(axis=0)
-        pick = np.where(any_queued, pick_q, pick_n)
-        ok = waiting[pick, cols]
-        s = np.maximum(ask[pick, cols], t_free)
-        start[pick[ok], cols[ok]] = s[ok]
-        free[m[ok], cols[ok]] = s[ok] + work[pick[ok], cols[ok]]
-        waiting[pick[ok], cols[ok]] = False
-    return start
 
 
 def _work_dist(plan: Plan, oid: str):
