@@ -26,9 +26,9 @@ Grading is computed: `level` in a condition is the level the rules give (@level,
 attribute changing with what the rules read) for a duty falling due, the declared one
 (@declared, changed by each grade) for a bot taking it up (world.py: two readings).
 
-A recurring update (every_min) is computed occurrence by occurrence (fastpath_updates), approximately (each met
-by its own messages only: Model.approx); such a plan takes the fast path only with --fast,
-which says so.
+A recurring update (every_min) is computed occurrence by occurrence (fastpath_updates), and
+the few replications where its occurrences' messages may cross are played again event by event
+as the engine plays them (fastpath_replay).
 
 Queueing is computed, not left out: where a role holds more duties than it has members, the
 members take them in the engine's order (earliest deadline, then first to ask; fastpath_queue). So
@@ -49,7 +49,7 @@ from drillsim.words import t as words_t
 from .agenda import report_needs
 from .fastpath_queue import Queues
 from .fastpath_samplers import array_sampler
-from .fastpath_updates import Look, Tables, every_min, recur, recurs_simply
+from .fastpath_updates import Look, Tables, every_min, recur, recurs_simply, update_room
 from .limits import EPS
 from .plan import ONE_MINUTE, Plan
 from .rng import uniform_many
@@ -137,7 +137,7 @@ class Model:
     belief: dict[str, _Trigger] = field(default_factory=dict)  # a bot's trigger (on @declared)
     grading: list[str] = field(default_factory=list)  # live duties that grade
     regrade: str | None = None  # the grading duty that falls due again on each escalation
-    recurring: list[str] = field(default_factory=list)  # updates every N minutes (approximated)
+    recurring: list[str] = field(default_factory=list)  # updates every N minutes
     until: dict[str, _Trigger] = field(default_factory=dict)  # their `until`
     approx: list = field(default_factory=list)  # what it approximates (Reasons): --fast only
 
@@ -386,7 +386,6 @@ def check(plan: Plan) -> Model:
             t = _compile(plan, ob.until, _ob(oid), attrs, domains, why, live)
             if t is not None:
                 until[oid] = t
-        approx.append(("fp_approx_updates", {"what": _ob(oid)}))
     if why:
         raise NotModelled(why)
     if regrade is not None and regrade in live:
@@ -784,8 +783,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         draws[sid] = {"work": np.zeros(n)}
     # a recurring update's occurrences, each a duty of its own here: "updates#1" …
     updates = {
-        U: [f"{U}#{k}" for k in range(1, int(end // (every_min(plan, U) * 2 / 3)) + 3)]
-        for U in model.recurring
+        U: [f"{U}#{k}" for k in range(1, update_room(plan, U, end) + 1)] for U in model.recurring
     }
     for U, ids in updates.items():
         for k, sid in enumerate(ids, 1):
@@ -916,7 +914,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     tables = Tables(
         due, act_at, done, done_at, met_at, received, sends, draws, prio, asked, made_at, void
     )
-    look = Look(first, value_at, attempt, outage, queues, needs)
+    look = Look(first, value_at, moments, attempt, outage, queues, needs)
     for _round_no in range(4 * (len(live) + len(sc.injects)) + 8):
         before = [
             *due.values(),
@@ -1069,6 +1067,8 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         k = same.index(oid) + 1
         fell = np.isfinite(f)
         deadline = _deadline(plan, real, f, fired, done_at, n)
+        if real in updates and k > 1:  # each later update's counts every_min (Triggers._recur)
+            deadline = f + every_min(plan, real)
         fell &= np.isfinite(deadline)
         if oid in void:
             events += void[oid]  # void

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from drillsim.cli import main
-from drillsim.simulator import fastpath, fastpath_samplers
+from drillsim.simulator import fastpath, fastpath_replay, fastpath_samplers
 from drillsim.simulator.replications import STATUS, plan_for, run_batch
 
 SCENARIOS = sorted(
@@ -135,9 +135,7 @@ def _z_means(f: np.ndarray, e: np.ndarray) -> float:
     return float((f.mean() - e.mean()) / math.sqrt(var))
 
 
-# payment_outage's plan variants (scenarios/variants/), the committee's question: the fast path
-# takes them with --fast (it approximates the coordination updates), so their rates are held to
-# the engine's too
+# payment_outage's plan variants (scenarios/variants/), the committee's question
 VARIANTS = [
     ("payment_outage", (v,))
     for v in ("tested_dr_switch", "sms_fallback", "trained_deputy", "grading_training")
@@ -150,9 +148,9 @@ def test_rates_agree_with_the_engine_on_every_shipped_scenario_it_accepts():
     assert "payment_outage" in accepted
     for sc, variants in [(sc, ()) for sc in accepted] + VARIANTS:
         model = fastpath.check(plan_for(sc, variants))
-        # an approximated plan (payment_outage) costs more a replication: fewer of them, the
-        # engine's side (the smaller sample) sets the test's power anyway
-        n_fast = 5_000 if model.approx else 20_000
+        # a plan with recurring updates (payment_outage) costs more a replication: fewer of
+        # them, the engine's side (the smaller sample) sets the test's power anyway
+        n_fast = 5_000 if model.recurring else 20_000
         n_engine = 400 if variants else 600
         fast = fastpath.compute(model, 11, 0, n_fast)
         engine = run_batch(sc, variants, 12, 0, n_engine)  # other seeds: independent samples
@@ -212,19 +210,54 @@ def test_plans_it_cannot_model_are_refused_with_the_reasons(capsys):
     assert fire.value.text("zh") == "人员缺席(代理人与暂存的消息)"
 
 
-def test_payment_outage_only_with_fast_and_saying_what_it_approximates(capsys):
-    """payment_outage's coordination updates are approximated (model.approx): the automatic
-    choice keeps the engine; --fast takes the fast path and says, in the chosen language, what
-    it approximates."""
-    args = ["montecarlo", "payment_outage", "-n", "200", "--seed", "3", "--json"]
-    assert main(args) == 0
-    assert "fast path" not in capsys.readouterr().err
-    assert main([*args, "--fast"]) == 0
-    err = capsys.readouterr().err
-    assert "on the fast path (vectorised, as --fast asked; approximates: obligation " in err
-    assert "coordination_updates: each update is met by its own messages only" in err
-    assert main([*args, "--fast", "--lang", "zh"]) == 0
-    assert "近似:义务 coordination_updates:每次更新只由其自身的消息满足" in capsys.readouterr().err
+def test_payment_outage_and_its_variants_replication_by_replication():
+    """payment_outage's coordination updates (000 §二(二)2: every 30 minutes until recovery)
+    and everything else, replication by replication the engine's, on the base plan; and on
+    the base and every shipped variant, each replication of the first 4,000 that the fast path
+    played again event by event (where the updates' messages may cross: fastpath_replay)."""
+    rows = _same_as_the_engine("payment_outage", (), 150)
+    assert sum("coordination_updates" in r for r in rows.values()) > 20
+    for variants in [(), *(v for _sc, v in VARIANTS)]:
+        played: list[int] = []
+        real = fastpath_replay.replay
+
+        def spy(U, ids, model, end, tab, look, reps, got_all, t1_bot, played=played):
+            played.extend(reps.tolist())
+            return real(U, ids, model, end, tab, look, reps, got_all, t1_bot)
+
+        fastpath_replay.replay = spy
+        try:
+            fast = fastpath.compute(
+                fastpath.check(plan_for("payment_outage", variants)), 7, 0, 4000
+            )
+        finally:
+            fastpath_replay.replay = real
+        reps = sorted(set(played))
+        assert 4 <= len(reps) < 100, variants  # a few in a hundred, not none, not most
+        for rep in reps[:12]:
+            engine = run_batch("payment_outage", variants, 7, rep, 1)
+            names = engine.layout.obligations
+            mine, want = _rows(fast.rows, rep, names), _rows(engine.duties, rep, names)
+            assert mine.keys() == want.keys(), (variants, rep)
+            for ob, w in want.items():
+                assert mine[ob][0] == w[0], (variants, rep, ob, mine[ob], w)
+                assert np.allclose(mine[ob][1:], w[1:], atol=1e-9, equal_nan=True), (rep, ob)
+            assert fast.events[rep] == engine.events[0], (variants, rep)
+
+
+@pytest.mark.parametrize("args", [[], ["--variant", "tested_dr_switch"]])
+def test_payment_outage_chosen_automatically_and_approximating_nothing(capsys, args):
+    """The automatic choice takes payment_outage (and a variant) on the fast path, says it is
+    exact, and gives the engine's result."""
+    cmd = ["montecarlo", "payment_outage", *args, "-n", "200", "--seed", "3", "--json"]
+    assert main(cmd) == 0
+    out = capsys.readouterr()
+    assert "fast path (vectorised; exact for this plan, approximates nothing)" in out.err
+    auto = json.loads(out.out)
+    assert main([*cmd, "--engine"]) == 0
+    out = capsys.readouterr()
+    assert "fast path" not in out.err
+    assert auto == json.loads(out.out)
 
 
 @pytest.mark.parametrize("scenario", ["chemical_leak_drill", "power_outage_8h", "typhoon_warning"])

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from drillsim.simulator import fastpath
+from drillsim.simulator import fastpath, fastpath_replay
 from drillsim.simulator.replications import STATUS, plan_for, run_batch
 
 PROCEDURE = """\
@@ -292,54 +293,99 @@ def test_a_regrade_on_each_escalation(tmp_path):
     assert {10.0, 30.0} <= due
 
 
-def test_recurring_updates_approximately(tmp_path):
-    """A group posts progress every 20 minutes until the event is loud (a timeline step at
-    minute 100: the update still open then is void): `--fast` computes it occurrence by
-    occurrence, approximating how a late update's messages meet an earlier one (check():
-    model.approx); the automatic choice refuses it. Replication by replication the same as the
-    engine in most replications: where an update fails, the engine lets the next update's
-    messages meet it (it is the earliest still open), which shifts every update after it."""
-    path = tiny(
+def updates_plan(
+    tmp_path: Path,
+    errors: str = "wrong_channel: 0.05",
+    chat_failure: float = 0.01,
+    members: int = 2,
+    deadline: int = 20,
+    until: str | None = "loud",
+) -> str:
+    """The tiny plan with a group that posts progress to the desk and the head by chat every 20
+    minutes until the event is loud (a timeline step at minute 100); its errors, the chat's
+    failure rate, its members, the first update's deadline and `until` as given."""
+    chat = "  chat:\n    name: chat\n    latency: {dist: uniform, low: 0.1, high: 0.5}\n"
+    return tiny(
         tmp_path,
         replace=(
             (
                 "roles:\n",
-                "roles:\n  group:\n    name: group\n    members: 2\n"
+                f"roles:\n  group:\n    name: group\n    members: {members}\n"
                 "    reaction: {dist: lognormal, median: 2, p90: 5}\n"
-                "    errors: {wrong_channel: 0.05}\n",
+                f"    errors: {{{errors}}}\n",
             ),
+            (chat + "    failure: 0.01\n", chat + f"    failure: {chat_failure}\n"),
         ),
         more=(
             '  updates:\n    clause: "t 8"\n    title: progress every 20 minutes\n'
             "    role: group\n    trigger: \"injected('alert')\"\n"
             "    action: {do: report, to: [desk, head], via: [chat]}\n"
-            "    deadline_min: 20\n    every_min: 20\n    until: loud\n"
+            f"    deadline_min: {deadline}\n    every_min: 20\n"
+            + (f"    until: {until}\n" if until else "")
         ),
         timeline="  - {at: 100, set: {loud: true}}\n",
     )
+
+
+def _crossed(rows: list) -> bool:
+    """An update met by a message sent after the next update fell due: a late message of its
+    own bot or, where it failed, one of a later bot's (the earliest update still open takes a
+    delivered message: Agenda._message)."""
+    ups = sorted(r for r in rows if r[0] == "updates")
+    return any(a[5] > b[3] + 1e-9 for a, b in zip(ups, ups[1:]) if not np.isnan(a[5]))
+
+
+def test_recurring_updates(tmp_path):
+    """The group's progress updates occurrence by occurrence, replication by replication the
+    engine's: each falls due when the last was met or at its deadline, the one open at minute
+    100 (loud) is void, a late update's bot prepares it towards its due time. The automatic
+    choice takes the plan (nothing approximated)."""
+    path = updates_plan(tmp_path)
     model = fastpath.check(plan_for(path, ()))
-    assert model.approx and "each update is met by its own messages" in fastpath.approximations(
-        model.approx, "en"
-    )
-    n = 300
-    fast = fastpath.compute(model, 7, 100, n)
-    engine = run_batch(path, (), 7, 100, n)
-    names = engine.layout.obligations
-    clean, differ = [], []
-    for rep in range(100, 100 + n):
-        mine, real = _rows(fast.rows, rep, names), _rows(engine.duties, rep, names)
-        # no update missed or late: nothing for a later update's messages to meet, and the
-        # approximation is exact there
-        clean.append(all(r[2] in ("hit", "open") for r in real if r[0] == "updates"))
-        differ.append(
-            len(mine) != len(real)
-            or any(
-                a[:3] != b[:3] or not np.allclose(a[3:], b[3:], atol=1e-9, equal_nan=True)
-                for a, b in zip(mine, real)
-            )
-        )
-    assert not any(c and d for c, d in zip(clean, differ))
-    same, cascades = sum(clean), sum(d for c, d in zip(clean, differ) if not c)
-    assert same > 150 and cascades > 10  # both kinds of replication are there
-    updates = engine.duties["ob"] == names.index("updates")
-    assert engine.duties["n"][updates].max() >= 5  # 0, ~20, ~40, ~60, ~80: then void at 100
+    assert model.recurring == ["updates"] and not model.approx
+    rows = same_as_the_engine(path)
+    counts = [sum(r[0] == "updates" for r in rs) for rs in rows.values()]
+    assert max(counts) >= 5  # 0, ~20, ~40, ~60, ~80: then void at 100
+    statuses = {r[2] for rs in rows.values() for r in rs if r[0] == "updates"}
+    assert statuses >= {"hit", "late"}
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["crossing", "one member, no until", "first deadline 25"],
+)
+def test_recurring_updates_whose_messages_cross(tmp_path, kind):
+    """Where an update's messages fail or its bot forgets, the engine lets a later update's
+    messages meet it (it is the earliest still open), which shifts every update after it, and
+    numbers a line's messages in the order they are sent: those replications are played again
+    event by event (fastpath_replay), replication by replication the engine's. With errors and
+    failures far above the shipped plans' so that many replications cross; with a group of one
+    member (its updates queue), with no `until` (updates to the end of the run), with the first
+    deadline other than the interval."""
+    args = {
+        "crossing": {"errors": "forget: 0.3, wrong_channel: 0.1", "chat_failure": 0.3},
+        "one member, no until": {
+            "errors": "forget: 0.2",
+            "chat_failure": 0.5,
+            "members": 1,
+            "until": None,
+        },
+        "first deadline 25": {"errors": "forget: 0.1", "chat_failure": 0.3, "deadline": 25},
+    }[kind]
+    path = updates_plan(tmp_path, **args)
+    played = []
+    real = fastpath_replay.replay
+
+    def spy(U, ids, model, end, tab, look, reps, got_all, t1_bot):
+        played.append(len(reps))
+        return real(U, ids, model, end, tab, look, reps, got_all, t1_bot)
+
+    fastpath_replay.replay = spy
+    try:
+        rows = same_as_the_engine(path, 200)
+    finally:
+        fastpath_replay.replay = real
+    assert sum(_crossed(rs) for rs in rows.values()) > 10
+    assert max(played) > 20  # replications played again, not left to the batch's reading
+    statuses = {r[2] for rs in rows.values() for r in rs if r[0] == "updates"}
+    assert statuses >= {"hit", "late", "missed"}

@@ -166,9 +166,10 @@ def test_a_run_without_trace_is_the_full_log_filtered(scenario):
 
 
 def test_one_and_two_workers_and_any_batches_give_identical_results():
-    one = mc.montecarlo("payment_outage", N, seed=11, workers=1, batch=50)
-    two = mc.montecarlo("payment_outage", N, seed=11, workers=2, batch=50)
-    odd = mc.montecarlo("payment_outage", N, seed=11, workers=2, batch=70)
+    # on the engine (payment_outage would go to the fast path, whose batches are its own)
+    one = mc.montecarlo("payment_outage", N, seed=11, workers=1, batch=50, fast=False)
+    two = mc.montecarlo("payment_outage", N, seed=11, workers=2, batch=50, fast=False)
+    odd = mc.montecarlo("payment_outage", N, seed=11, workers=2, batch=70, fast=False)
     assert one == two == odd
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
 
@@ -192,12 +193,12 @@ def test_workers_start_by_fork_only_in_a_single_threaded_process(monkeypatch):
         assert replications._pool_context().get_start_method() == "forkserver"
         info = replications.RunInfo()
         threaded = run_replications(
-            [Job("payment_outage", (), 120, 4)], workers=2, batch=30, info=info
+            [Job("payment_outage", (), 120, 4)], workers=2, batch=30, info=info, fast=False
         )[0]
     finally:
         stop.set()
     assert info.where == "local" and info.workers == 2 and info.batches == 4
-    alone = run_replications([Job("payment_outage", (), 120, 4)], workers=1)[0]
+    alone = run_replications([Job("payment_outage", (), 120, 4)], workers=1, fast=False)[0]
     for k in alone.duties:
         assert np.array_equal(alone.duties[k], threaded.duties[k], equal_nan=True), k
 
@@ -208,7 +209,7 @@ def test_dask_local_cluster_equals_local_run(processes):
     processes that import run_batch by name) give exactly the local result."""
     import distributed  # installed by the dist extra that make test installs
 
-    local = mc.montecarlo("payment_outage", 80, seed=4, workers=1, batch=20)
+    local = mc.montecarlo("payment_outage", 80, seed=4, workers=1, batch=20, fast=False)
     with distributed.LocalCluster(
         n_workers=2 if not processes else 1,
         threads_per_worker=2 if not processes else 1,
@@ -216,7 +217,7 @@ def test_dask_local_cluster_equals_local_run(processes):
         dashboard_address=None,
     ) as cluster:
         remote = mc.montecarlo(
-            "payment_outage", 80, seed=4, dask=cluster.scheduler_address, batch=20
+            "payment_outage", 80, seed=4, dask=cluster.scheduler_address, batch=20, fast=False
         )
     assert remote == local
 
@@ -556,7 +557,10 @@ def test_unreachable_dask_scheduler_is_a_sentence(capsys, monkeypatch):
     from drillsim.cli import main
 
     assert (
-        main(["montecarlo", "payment_outage", "-n", "5", "--quiet", "--dask", "tcp://127.0.0.1:9"])
+        main(
+            ["montecarlo", "payment_outage", "-n", "5", "--quiet", "--engine"]
+            + ["--dask", "tcp://127.0.0.1:9"]
+        )
         == 1
     )
     err = capsys.readouterr().err

@@ -31,7 +31,7 @@ def running(pid: int) -> bool:
 
 def test_montecarlo_workers_die_with_a_killed_command():
     command = [sys.executable, "-m", "drillsim", "montecarlo", "payment_outage"]
-    command += ["-n", "400000", "--workers", "2", "--batch", "200", "--quiet"]
+    command += ["-n", "400000", "--workers", "2", "--batch", "200", "--quiet", "--engine"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
