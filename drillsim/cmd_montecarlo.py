@@ -173,6 +173,17 @@ def register(sub, lang: str) -> None:
         help=h("compare_variant"),
     )
     p.add_argument("--roster", metavar="FILE", help=h("compare_roster"))
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--site", dest="comparison", action="store_const", const="site", help=h("compare_site")
+    )
+    which.add_argument(
+        "--duties",
+        dest="comparison",
+        action="store_const",
+        const="duties",
+        help=h("compare_duties"),
+    )
     _add_common(p, h)
     p.set_defaults(func=cmd_compare)
 
@@ -270,11 +281,54 @@ def cmd_montecarlo(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from drillsim.scoring.evacuation_compare import has_site
-
-    if has_site(args.scenario):
+    which = _comparison(args)
+    if which == "site":
         return _compare_evacuation(args)
-    return _run(args, "compare")
+    if which == "duties":
+        return _run(args, "compare")
+    return EXIT_INPUT
+
+
+def _comparison(args) -> str | None:
+    """Which comparison the line asks for: "site" (the evacuation model), "duties" (the Monte
+    Carlo of the procedure) or None (refused, said why on stderr).
+
+    --site or --duties says it outright. Without either, only a live drill's scenario with a
+    site has a choice, made by what the named variants change: the site only (the evacuation
+    model), or no part of the site (the Monte Carlo, said on stderr, as the other is the one
+    documented for drills); a mix, or a variant that changes both, is refused rather than
+    guessed, as either comparison would show nothing for some of them."""
+    from drillsim.scoring.evacuation_compare import has_site, what_changes
+
+    if args.comparison == "duties":
+        return "duties"
+    if not has_site(args.scenario):
+        if args.comparison == "site":
+            print(t("compare_no_site", args.lang, scenario=args.scenario), file=sys.stderr)
+            return None
+        return "duties"
+    if args.comparison == "site":
+        return "site"
+    changes = {v: what_changes(args.scenario, v) for v in args.variants}
+    site = [v for v, (s, _) in changes.items() if s]
+    duties = [v for v, (_, d) in changes.items() if d]
+    if site and not duties:
+        return "site"
+    if not site:
+        if not args.quiet:
+            print(t("compare_chose_duties", args.lang, scenario=args.scenario), file=sys.stderr)
+        return "duties"
+    print(
+        t(
+            "compare_choose",
+            args.lang,
+            scenario=args.scenario,
+            site=", ".join(site),
+            duties=", ".join(duties),
+        ),
+        file=sys.stderr,
+    )
+    return None
 
 
 def _compare_evacuation(args) -> int:

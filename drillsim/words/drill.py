@@ -186,7 +186,10 @@ DRILL: dict[str, dict[str, str]] = {
         "evac_col_mean": "均值",
         "evac_col_vs_base": "与基准之差 [95%区间]",
         "evac_base": "基准",
-        "evac_compare_note": "实地演练场景:变体改变的是场地而非职责,故按疏散模型比较(同一组随机数,与 drillsim predict --variant 相同)。",
+        "evac_compare_note": "实地演练场景:变体改变的是场地而非职责,故按疏散模型比较(同一组随机数,与 drillsim predict --variant 相同;按职责的蒙特卡洛比较请加 --duties)。",
+        "compare_chose_duties": "drillsim compare:{scenario} 是带场地的实地演练场景,但所列变体不改变场地,故按职责做蒙特卡洛比较(场地的疏散模型比较请加 --site)",
+        "compare_choose": "drillsim compare:{scenario} 是带场地的实地演练场景,所列变体既有改变场地的({site}),也有改变职责的({duties}):请加 --site(疏散模型比较场地)或 --duties(蒙特卡洛比较职责),或分开比较",
+        "compare_no_site": "drillsim compare:--site:{scenario} 没有 `drill.site` 场地布局,无法用疏散模型比较(去掉 --site 即按职责做蒙特卡洛比较)",
     },
     "en": {
         "rec_title": "Drill record and evaluation report",
@@ -373,6 +376,9 @@ DRILL: dict[str, dict[str, str]] = {
         "evac_col_mean": "mean",
         "evac_col_vs_base": "vs base [95% interval]",
         "evac_base": "base",
-        "evac_compare_note": "A live drill's scenario: its variants change the site, not the duties, so they are compared by the evacuation model (same draws; as drillsim predict --variant).",
+        "evac_compare_note": "A live drill's scenario: its variants change the site, not the duties, so they are compared by the evacuation model (same draws; as drillsim predict --variant; --duties for the Monte Carlo of the duties).",
+        "compare_chose_duties": "drillsim compare: {scenario} is a live drill with a site, but the variants named change no part of the site: the Monte Carlo of the duties (--site for the evacuation model's site comparison)",
+        "compare_choose": "drillsim compare: {scenario} is a live drill with a site, and the variants named change the site ({site}) and the duties ({duties}): add --site (the evacuation model, comparing the site) or --duties (the Monte Carlo, comparing the duties), or compare them apart",
+        "compare_no_site": "drillsim compare: --site: {scenario} has no `drill.site` layout for the evacuation model (without --site it is the Monte Carlo of the duties)",
     },
 }

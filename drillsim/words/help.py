@@ -104,6 +104,11 @@ HELP: dict[str, dict[str, str]] = {
         "help_compare_variants": "预案变体(随附编号或覆盖文件)",
         "help_compare_variant": "将此变体同样应用于基线和每个对比的变体;可重复",
         "help_compare_roster": "实地演练场景:按名单中今日在岗人员计各区域人数(见 docs/DRILL.md)",
+        "help_compare_site": (
+            "按疏散模型比较场地变体(实地演练场景,见 docs/DRILL.md);不加此项和 --duties 时,"
+            "带场地的演练场景按变体改变的内容选择:只改场地用疏散模型,不改场地用蒙特卡洛"
+        ),
+        "help_compare_duties": "按职责做蒙特卡洛比较,即使场景是带场地的实地演练",
         "help_cmd_play": "在终端界面中进行演练(人扮演角色,其余由模拟扮演)",
         "help_desc_play": (
             "打开演练界面。给出SCENARIO时立即开始(时钟暂停:按空格键);不给时,大厅列出随附场景。按"
@@ -440,6 +445,15 @@ HELP: dict[str, dict[str, str]] = {
         ),
         "help_compare_roster": (
             "a live drill's scenario: people per area from the roster (docs/DRILL.md)"
+        ),
+        "help_compare_site": (
+            "compare site variants by the evacuation model (a live drill's scenario, "
+            "docs/DRILL.md); without it or --duties, a drill with a site is compared by what the "
+            "variants change: the site only, the evacuation model; no part of the site, the "
+            "Monte Carlo"
+        ),
+        "help_compare_duties": (
+            "the Monte Carlo of the duties, even on a live drill's scenario with a site"
         ),
         "help_cmd_play": (
             "play an exercise in the terminal UI (people play roles, the simulation the rest)"
