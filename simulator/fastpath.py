@@ -534,6 +534,34 @@ def _round(x: np.ndarray) -> np.ndarray:
     return np.round(x, 6)
 
 
+def _same(a, b) -> bool:
+    """Equal values: arrays, or lists, tuples and dicts of them (identity first: what a pass
+    left as it was is the same object)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
+    if isinstance(a, (list, tuple)):
+        return (
+            isinstance(b, (list, tuple))
+            and len(a) == len(b)
+            and all(_same(x, y) for x, y in zip(a, b))
+        )
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def _kept(old, new):
+    """`old` where it equals `new`: so that what did not change stays the same object."""
+    return old if old is not None and _same(old, new) else new
+
+
+# Tests set it to a list: a duty whose inputs did not change is then recomputed anyway, checked
+# unchanged (AssertionError otherwise) and its id appended.
+_VERIFY_SKIPS: list | None = None
+
+
 @dataclass
 class FastBatch:
     rows: dict[str, np.ndarray]  # the Batch's duty columns
@@ -915,7 +943,122 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         due, act_at, done, done_at, met_at, received, sends, draws, prio, asked, made_at, void
     )
     look = Look(first, value_at, moments, attempt, outage, queues, needs)
-    for _round_no in range(4 * (len(live) + len(sc.injects)) + 8):
+    # Whose messages a report's own times depend on: its role's other reports (meets) and the
+    # duties with a message on a line it shares (_message counts their sends, and its own sent
+    # on that line the last time it was computed).
+    mates: dict[str, list[str]] = {}
+    for oid in arrivals:
+        mine = {k for k, slots in key_slots.items() if k in shared and oid in (s[0] for s in slots)}
+        owners = {s[0] for k in mine for s in key_slots[k]}
+        mates[oid] = [o for o in live if (o in same_role[oid] and o != oid) or o in owners]
+
+    def inputs(oid: str) -> list:
+        """Everything a duty's computation below reads that a pass can change: where none of it
+        changed since the duty was last computed, its times are what they were (each pass
+        after the first mostly confirms them)."""
+        ob = obs[oid]
+        sig: list = []
+        trig, b = model.triggers[oid], model.belief[oid]
+        for kind, arg in trig.atoms + (b.atoms if b is not trig else []):
+            if kind == "attr":
+                sig.append(attr_src[arg])
+            elif kind == "down":
+                sig += [svc_down[arg], svc_back[arg]]
+            else:
+                sig.append(atom_time((kind, arg)))
+        kind, _, ref = ob.anchor.partition(":")
+        if kind == "inject":
+            sig.append(fired[ref])
+        elif kind == "done":
+            sig.append(done_at.get(ref))
+        sig.append(queues.waited.get(oid))
+        if ob.action.do == "grade":
+            sig.append(attr_src["@level"])
+        for o in mates.get(oid, ()):
+            sig.append(sends[o])
+        return sig
+
+    def duty(oid: str, keep) -> None:
+        """A duty's times this pass: when it falls due, when its bot asks for a member, when
+        the work starts (the role's queue) and ends, and what the action does. `keep(table,
+        value)`: stores value for oid in table (the old array where equal)."""
+        ob = obs[oid]
+        d = draws[oid]
+        f = clip(first(model.triggers[oid]))
+        keep(due, f)
+        # the bot takes it up when its trigger holds on what was declared (a grading
+        # duty's when it falls due), with the deadline it then has as its priority
+        b = model.belief[oid]
+        taken = f if b is model.triggers[oid] else clip(first(b))
+        dl = _deadline(plan, oid, taken, fired, done_at, n)
+        keep(prio, np.where(np.isfinite(dl), dl, _INF))
+        keep(asked, np.where(d["forgot"], _INF, clip(taken + d["reaction"])))
+        queue = queues.queued.get(ob.role)
+        if queue is None:
+            start_at = asked[oid]
+        else:
+            start_at = queues.start(ob.role, oid)
+        a = clip(start_at + d["work"])
+        if oid in arrivals and len(same_role[oid]) > 1:
+            # met by another duty's messages before a member took it up: the bot lets it
+            # be (Bot.work), and the member goes straight on
+            others = [o for o in same_role[oid] if o != oid]
+            by_others = np.max(meets(oid, others, _round(f))[1], axis=0)
+            skip = by_others < start_at
+            busy = np.where(skip, 0.0, d["work"])
+            d["busy"] = d["busy"] if "busy" in d and _same(d["busy"], busy) else busy
+            a = np.where(skip, _INF, a)
+        keep(act_at, a)
+        act = ob.action
+        if act.do in ("task", "grade"):
+            # the action meets the duty if it had fallen due by then (Agenda._action)
+            met = np.where(_round(f) <= _round(a) + EPS, a, _INF)
+            keep(done, met)
+            keep(done_at, met)
+            keep(met_at, met)
+        if act.do == "task":
+            keep(ok_at, np.where(d["ok"], a, _INF))
+        elif act.do == "grade":
+            level_now = np.asarray(model.domains["@level"])[value_at(("attr", "@level"), a)]
+            keep(declared_as, _declare(plan, model, level_now, d))
+        else:
+            assert act.do == "report"  # check() refused classifying
+            keep(sends, _report(oid, act.to, rt.chains[oid], d, a, message, ob.role, end))
+            need_send, need_arrive = meets(oid, same_role[oid], _round(f))
+            last_arrival = np.max(need_arrive, axis=0)
+            keep(received, np.min(need_arrive, axis=0))
+            keep(done, last_arrival)  # the delivery that completed it
+            keep(done_at, np.where(np.isfinite(last_arrival), np.max(need_send, axis=0), _INF))
+            keep(met_at, last_arrival)
+            got: dict[str, np.ndarray] = {}
+            for to, _via, _sent, arrive, delivered in sends[oid]:
+                t = np.where(delivered, arrive, _INF)
+                got[to] = np.minimum(got[to], t) if to in got else t
+            keep(arrivals, got)
+            for to in got:
+                reached[to] = _kept(reached[to], reach(to))
+
+    def settled(oid: str) -> None:
+        """A duty whose inputs did not change (under _VERIFY_SKIPS: recomputed and checked)."""
+        if _VERIFY_SKIPS is None:
+            return
+        outs: list[dict[str, Any]] = [due, prio, asked, act_at, done, done_at, met_at, ok_at]
+        outs += [received, sends, arrivals, declared_as]
+        old = [t.get(oid) for t in outs] + [draws[oid].get("busy"), dict(reached)]
+        duty(oid, lambda table, value: table.__setitem__(oid, value))
+        new = [t.get(oid) for t in outs] + [draws[oid].get("busy"), dict(reached)]
+        if not _same(old, new):
+            raise AssertionError(f"fast path: {oid} skipped but its times changed")
+        _VERIFY_SKIPS.append(oid)
+
+    last_inputs: dict[str, list] = {}
+    constant_steps = {  # timeline steps without a condition: at their minute in every pass
+        i: np.full(n, float(ch.at) if ch.at <= end else _INF)
+        for i, ch in enumerate(sc.timeline)
+        if i not in model.steps
+    }
+    level_memo: list = [None, None]  # @level's sources last computed from, and the result
+    for round_no in range(4 * (len(live) + len(sc.injects)) + 8):
         before = [
             *due.values(),
             *done.values(),
@@ -929,13 +1072,13 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *queues.waited.values(),
         ]
         # the timeline's steps, each at its minute unless its condition holds then
-        step_at = {}
+        last_step_at, step_at = step_at, {}
         for i, ch in enumerate(sc.timeline):
-            t = np.full(n, float(ch.at) if ch.at <= end else _INF)
-            unless = model.steps.get(i)
-            if unless is not None:
-                t = np.where(holds_at(unless, ch.at), _INF, t)
-            step_at[i] = t
+            t = constant_steps.get(i)
+            if t is None:
+                t = np.full(n, float(ch.at) if ch.at <= end else _INF)
+                t = np.where(holds_at(model.steps[i], ch.at), _INF, t)
+            step_at[i] = _kept(last_step_at[i], t)
         attr_src = {
             k: [(source_times(kind, ref), vi) for kind, ref, vi in src]
             for k, src in model.sources.items()
@@ -943,7 +1086,9 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         if "@level" in model.domains:
             # the level the rules give after each change, in the order of the changes; the
             # declared one after each grade
-            attr_src["@level"] = _level_path(plan, model, attr_src, n)[2]
+            if level_memo[0] is None or not _same(level_memo[0], attr_src):
+                level_memo[:] = [dict(attr_src), _level_path(plan, model, attr_src, n)[2]]
+            attr_src["@level"] = level_memo[1]
             attr_src["@declared"] = [(act_at[g], declared_as[g]) for g in graders]
         # injects
         new_fired = {}
@@ -954,9 +1099,11 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                     t = np.where(holds_at(unless, at), _INF, t)
             else:
                 t = first(when)
-            new_fired[j] = clip(t)
+            new_fired[j] = _kept(fired[j], clip(t))
         fired = new_fired
-        svc_down, svc_back = _down_back(plan, model, step_at, fired, ok_at, n)
+        new_down, new_back = _down_back(plan, model, step_at, fired, ok_at, n)
+        svc_down = {s: _kept(svc_down[s], v) for s, v in new_down.items()}
+        svc_back = {s: _kept(svc_back[s], v) for s, v in new_back.items()}
         # what reaches each role: the injects, and every report's deliveries (this pass's where
         # computed, else the last pass's)
         reach_base = {r: inf for r in proc.roles}
@@ -970,9 +1117,8 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 t = np.minimum(t, arrivals[oid][role])
             return t
 
-        reached = {r: reach(r) for r in proc.roles}
-        # duties, each after what it waits for: when it falls due, when its bot asks for a
-        # member, when the work starts (the role's queue) and ends, and what the action does
+        reached = {r: _kept(reached[r], reach(r)) for r in proc.roles}
+        # duties, each after what it waits for
         for oid in model.order:
             if oid == R:
                 regrades()
@@ -982,59 +1128,24 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 for to in got:
                     reached[to] = reach(to)
                 continue
-            ob = obs[oid]
-            d = draws[oid]
-            f = clip(first(model.triggers[oid]))
-            due[oid] = f
-            # the bot takes it up when its trigger holds on what was declared (a grading
-            # duty's when it falls due), with the deadline it then has as its priority
-            b = model.belief[oid]
-            taken = f if b is model.triggers[oid] else clip(first(b))
-            dl = _deadline(plan, oid, taken, fired, done_at, n)
-            prio[oid] = np.where(np.isfinite(dl), dl, _INF)
-            asked[oid] = np.where(d["forgot"], _INF, clip(taken + d["reaction"]))
-            queue = queues.queued.get(ob.role)
-            if queue is None:
-                start_at = asked[oid]
+            now = inputs(oid)
+            if oid in last_inputs and _same(last_inputs[oid], now):
+                settled(oid)
+                continue
+            last_inputs[oid] = now
+            if round_no == 0:  # nothing to keep yet
+                duty(oid, lambda table, value, oid=oid: table.__setitem__(oid, value))
             else:
-                start_at = queues.start(ob.role, oid)
-            a = clip(start_at + d["work"])
-            if oid in arrivals and len(same_role[oid]) > 1:
-                # met by another duty's messages before a member took it up: the bot lets it
-                # be (Bot.work), and the member goes straight on
-                others = [o for o in same_role[oid] if o != oid]
-                by_others = np.max(meets(oid, others, _round(f))[1], axis=0)
-                skip = by_others < start_at
-                d["busy"] = np.where(skip, 0.0, d["work"])
-                a = np.where(skip, _INF, a)
-            act_at[oid] = a
-            act = ob.action
-            if act.do in ("task", "grade"):
-                # the action meets the duty if it had fallen due by then (Agenda._action)
-                met = np.where(_round(f) <= _round(a) + EPS, a, _INF)
-                done[oid] = done_at[oid] = met_at[oid] = met
-            if act.do == "task":
-                ok_at[oid] = np.where(d["ok"], a, _INF)
-            elif act.do == "grade":
-                level_now = np.asarray(model.domains["@level"])[value_at(("attr", "@level"), a)]
-                declared_as[oid] = _declare(plan, model, level_now, d)
-            else:
-                assert act.do == "report"  # check() refused classifying
-                out = _report(oid, act.to, rt.chains[oid], d, a, message, ob.role, end)
-                sends[oid] = out
-                need_send, need_arrive = meets(oid, same_role[oid], _round(f))
-                last_arrival = np.max(need_arrive, axis=0)
-                received[oid] = np.min(need_arrive, axis=0)
-                done[oid] = last_arrival  # the delivery that completed it
-                done_at[oid] = np.where(np.isfinite(last_arrival), np.max(need_send, axis=0), _INF)
-                met_at[oid] = last_arrival
-                got = arrivals[oid] = {}
-                for to, _via, _sent, arrive, delivered in out:
-                    t = np.where(delivered, arrive, _INF)
-                    got[to] = np.minimum(got[to], t) if to in got else t
-                for to in got:
-                    reached[to] = reach(to)
+                duty(
+                    oid,
+                    lambda table, value, oid=oid: table.__setitem__(
+                        oid, _kept(table.get(oid), value)
+                    ),
+                )
+        held = dict(queues.waited)
         queues.settle()
+        for oid, w in queues.waited.items():
+            queues.waited[oid] = _kept(held[oid], w)
         after = [
             *due.values(),
             *done.values(),
@@ -1047,7 +1158,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *declared_as.values(),
             *queues.waited.values(),
         ]
-        if all(np.array_equal(x, y) for x, y in zip(before, after)):
+        if all(_same(x, y) for x, y in zip(before, after)):
             break
     else:
         raise RuntimeError("the fast path's times did not settle")
