@@ -6,7 +6,9 @@ per-replication walk it replaced (kept as the oracle in tests/critical_path_orac
 duty's sums added in the same order, so the sums are the same bit for bit
 (tests/test_critical_path.py). The one irregular step, the search behind a duty that never fell
 due, depends only on which duties fell due and which were done, so it is worked out in Python
-once per distinct pattern of those and applied to every replication with that pattern.
+once per distinct pattern of those and applied to every replication with that pattern. The walk
+back from a duty is made once per view however many chains end with it (_Walks), and each
+duty's binding predecessor and delay passed on are worked out over the views where it fell due.
 """
 
 from __future__ import annotations
@@ -66,9 +68,17 @@ class _Views:
             for k in ("triggered", "deadline", "done", "met")
         )
         self.finished = np.isfinite(self.done)
+        self._rows: dict[int, np.ndarray] = {}
         # the views of replication r: first[r] … first[r] + count[r] - 1
         self.first = np.searchsorted(self.rep, np.arange(batch.count))
         self.count = np.searchsorted(self.rep, np.arange(batch.count), side="right") - self.first
+
+    def rows(self, duty: int) -> np.ndarray:
+        """The views where the duty fell due, in order."""
+        rows = self._rows.get(duty)
+        if rows is None:
+            rows = self._rows[duty] = np.flatnonzero(self.present[duty])
+        return rows
 
     @staticmethod
     def _dense(cell, values, n, n_ob) -> np.ndarray:
@@ -99,29 +109,132 @@ class _Links:
         self.valid.append(valid)
 
 
-# chains walked and attributed together, at most about this many at once (memory: a few arrays
-# of this size per link)
+# chains attributed together, at most this many at once (memory: a few arrays of this size)
 _CHAINS_AT_ONCE = 100_000
 _MEMO_CAP = 20_000  # patterns whose searches are kept across batches
 
 
-class _Chains:
-    """Duty chains to walk and attribute together: per row (a view), the duty its chain is
-    walked back from (start), the links before that (a prefix: duties that never fell due,
-    counted as falling due at the end with their nominal allowance), its completion and the duty
-    the lateness is the chain's of (item). One walk and one attribution for all the rows with
-    prefixes of one length, instead of one per duty and chain head: the arithmetic is row by
-    row, so it is the same."""
+def _acyclic(deps: dict[int, list]) -> bool:
+    state: dict[int, int] = {}  # 1 on the path, 2 done
 
-    def __init__(self) -> None:
-        self.parts: list[tuple] = []
-        self.size = 0
+    def visit(y: int) -> bool:
+        state[y] = 1
+        for x, _ in deps.get(y, ()):
+            if state.get(x) == 1 or (x not in state and not visit(x)):
+                return False
+        state[y] = 2
+        return True
 
-    def add(self, rows, start, completion, item: int, plen=None, prefix=None) -> None:
-        """start: a duty or one per row; plen and prefix (rows x longest): the prefixes."""
-        if rows.size:
-            self.parts.append((rows, start, completion, item, plen, prefix))
-            self.size += rows.size
+    return all(state.get(y) == 2 or visit(y) for y in list(deps))
+
+
+class _Walks:
+    """The walk back along the binding predecessors from every duty that fell due, in every
+    view (never through a duty twice), one row per such duty and view (`row` maps a cell
+    duty * views + view to its row), and what a chain that ends with that walk needs of it: per
+    step (a column) the duty and its allowance; the walk's length, the time its last duty fell
+    due, its allowances added up from 0; and what the chain of the row's duty holds beyond the
+    allowances (completion: when it was done, else the end): per step the time it held the
+    chain (the first step's against the completion, the others' against the next duty's
+    falling due), those that did (hot: positive), in order, and their sum."""
+
+    def __init__(self, v: _Views, pred: np.ndarray, cells: np.ndarray, acyclic: bool):
+        """cells: the cells (duty * views + view, in order) to walk back from."""
+        n = v.n
+        size = cells.size
+        self.row = np.full(v.present.size, -1, np.int32)
+        self.row[cells] = np.arange(size, dtype=np.int32)
+        flat_pred, flat_trig, flat_dead = pred.ravel(), v.trig.ravel(), v.dead.ravel()
+        done = v.done.ravel()[cells]
+        view = cells % n
+        duty = cells // n
+        trig = flat_trig[cells]
+        allow = flat_dead[cells] - trig
+        self.completion = np.where(np.isfinite(done), done, v.end[view])
+        first = (self.completion - trig) - allow
+        positive = np.where(first > 0, first, 0.0)
+        total = 0.0 + allow
+        last = trig.copy()
+        length = np.ones(size, np.int64)
+        self.allow_cols = [allow]
+        act = np.arange(size)
+        steps = [(act, duty, first)]  # per step: the rows that have it, its duty, time held
+        prev_trig, nxt = trig, flat_pred[cells]
+        walked = [duty]
+        while True:
+            go = nxt >= 0
+            if not acyclic:
+                for before in walked:
+                    go &= nxt != before
+            act, cur, prev_trig = act[go], nxt[go], prev_trig[go]
+            if not act.size:
+                break
+            at = cur * n + view[act]
+            t = flat_trig[at]
+            a = flat_dead[at] - t
+            h = (prev_trig - t) - a
+            positive[act] += np.where(h > 0, h, 0.0)
+            total[act] += a
+            last[act] = t
+            length[act] += 1
+            col = np.zeros(size)
+            col[act] = a
+            self.allow_cols.append(col)
+            steps.append((act, cur, h))
+            if not acyclic:
+                walked = [w[go] for w in walked] + [cur]
+            prev_trig, nxt = t, flat_pred[at]
+        self.positive, self.total, self.last, self.length = positive, total, last, length
+        # the hot steps of each row, row by row and in a row step by step (CSR): the row's
+        # first step (its own duty) counts for a blocked duty's chain only
+        hot = [h > 0 for _, _, h in steps]
+        counts = np.zeros(size, np.int64)
+        for (r, _, _), k in zip(steps, hot):
+            counts[r[k]] += 1
+        self.hot_start = np.zeros(size + 1, np.int64)
+        np.cumsum(counts, out=self.hot_start[1:])
+        self.hot_duty = np.empty(int(self.hot_start[-1]), np.int64)
+        self.hot_held = np.empty(int(self.hot_start[-1]))
+        filled = self.hot_start[:-1].copy()
+        for (r, d, h), k in zip(steps, hot):
+            rk = r[k]
+            at = filled[rk]
+            self.hot_duty[at] = d[k]
+            self.hot_held[at] = h[k]
+            filled[rk] += 1
+        self.first_hot = hot[0]
+
+    def chains(self, rows, total, blocked):
+        """Each chain's lateness split over its links (CriticalPath._attribute, for a duty's
+        chain). rows: the walks the chains end with, each the chain of that walk's duty (its
+        completion; total, blocked: 0.0 and False) or of a duty that never fell due blocked by
+        it (its prefix's allowances added up; True: the chain's completion is the end, which is
+        the walk's duty's completion too, as it was never done). The contributions, chain by
+        chain and link by link: (duty, value, chain) arrays."""
+        length = self.length[rows]
+        if blocked.any():
+            # the prefix's allowances first, then the walk's, in order
+            b = np.flatnonzero(blocked)
+            rb = rows[b]
+            tb = total[b]
+            for j, col in enumerate(self.allow_cols):
+                tb = tb + np.where(j < length[b], col[rb], 0.0)
+            total = self.total[rows]
+            total[b] = tb
+        else:
+            total = self.total[rows]
+        positive = self.positive[rows]
+        lateness = (self.completion[rows] - self.last[rows]) - total
+        keep = (length >= 2) | blocked
+        keep &= (lateness > EPS) & (positive > EPS)
+        chain = np.flatnonzero(keep)
+        r = rows[chain]
+        lo = self.hot_start[r] + (self.first_hot[r] & ~blocked[chain])  # a duty's own overrun
+        count = self.hot_start[r + 1] - lo  # is not passed downstream
+        which = np.repeat(chain, count)
+        at = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+        part = np.where(positive < lateness, positive, lateness)
+        return self.hot_duty[at], part[which] * self.hot_held[at] / positive[which], which
 
 
 class CriticalPath:
@@ -174,7 +287,20 @@ class CriticalPath:
         self._pattern_keys: list[bytes] = []
         # pattern's bits -> ((duties fallen due, done), duty -> search's result)
         self._blocked_memo: dict[bytes, tuple[tuple[set, set], dict[int, Any]]] = {}
+        # across batches too: each pattern's head per duty that never fell due (_heads_of), the
+        # heads (prefix, duty they wait on) numbered, and per head its duty, its prefix's length
+        # and its prefix's allowances added up
+        self._pattern_rows: dict[bytes, np.ndarray] = {}
+        self._heads: list[tuple[tuple[int, ...], int]] = []
+        self._head_id: dict[tuple[tuple[int, ...], int], int] = {}
+        self._head_x = self._head_len = np.zeros(0, np.int64)
+        self._head_total = np.zeros(0)
         self._radix = (2, 1, 1, 1)
+        # binding predecessors are dependencies: without a cycle among those, a walk back can
+        # never come to a duty twice and need not look
+        self._acyclic = _acyclic(deps)
+        if min(static_dl, default=0.0) < 0:  # the model's deadlines are not negative
+            raise ValueError("a negative deadline")
 
     # --- one batch -------------------------------------------------------------------------------
     def sums(self, batch: Batch) -> dict:
@@ -188,34 +314,24 @@ class CriticalPath:
             passed_sum, passed_n, passed_pos = self._passed(v, pred, back)
             self._patterns = None
             if len(self._blocked_memo) > _MEMO_CAP:
-                self._blocked_memo = {}
-            contrib: list[tuple] = []  # (duty, value, order key) arrays
-            # the order key: (replication, the duties' chains then the services', the view or
-            # the service's row, the duty, the link) in one integer
+                self._blocked_memo, self._pattern_rows = {}, {}
+                self._heads, self._head_id = [], {}
+            # the order key of a service's contributions: (replication, the duties' chains then
+            # the services', the service's row, the duty, the link) in one integer
             self._radix = (2, max(v.n, batch.svc["svc"].size) + 1, n_ob + 1, 2 * n_ob + 2)
-            chains = _Chains()
-            for y in range(n_ob):
-                rows = np.flatnonzero(v.present[y] & (pred[y] >= 0))
-                if rows.size:
-                    done = v.done[y, rows]
-                    completion = np.where(np.isfinite(done), done, v.end[rows])
-                    chains.add(rows, y, completion, y)
-                if deps.get(y):
-                    rows, found, heads = self._blocked_heads(v, np.flatnonzero(~v.present[y]), y)
-                    if heads:
-                        x, plen, prefix = self._heads_table(heads)
-                        chains.add(rows, x[found], v.end[rows], y, plen[found], prefix[found])
-                if chains.size >= _CHAINS_AT_ONCE:
-                    contrib += self._chains(v, pred, chains)
-                    chains = _Chains()
-            contrib += self._chains(v, pred, chains)
-            contrib += self._services(batch, v, pred)
+            duty, value, view = self._duty_chains(v, pred)
+            service = self._services(batch, v, pred)
         attributed = np.zeros(n_ob)
-        if contrib:
-            duty, value, key = (np.concatenate(c) for c in zip(*contrib))
-            # add in the order the replication-by-replication walk added them
-            order = np.argsort(key, kind="stable")
-            np.add.at(attributed, duty[order], value[order])
+        if service:
+            # the services' contributions come after the duties' of the same replication
+            s_duty, s_value, s_key = (np.concatenate(c) for c in zip(*service))
+            s_order = np.argsort(s_key, kind="stable")
+            rep = np.concatenate([v.rep[view] * 2, s_key[s_order] // np.prod(self._radix[1:])])
+            order = np.argsort(rep, kind="stable")
+            duty = np.concatenate([duty, s_duty[s_order]])[order]
+            value = np.concatenate([value, s_value[s_order]])[order]
+        # added one by one in the order the replication-by-replication walk added them
+        np.add.at(attributed, duty, value)
         return {
             "attributed": attributed,
             "passed_sum": passed_sum,
@@ -223,29 +339,131 @@ class CriticalPath:
             "passed_pos": passed_pos,
         }
 
+    def _duty_chains(self, v: _Views, pred) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The duties' chains' contributions, in the order the per-replication walk added them
+        (view by view, in each view duty by duty, in each chain link by link): (duty, value,
+        view) arrays.
+
+        Each view's chains: one behind each duty that fell due and has a binding predecessor,
+        and one behind each duty that never fell due because a duty it waits on (directly or
+        through others that never fell due either) fell due and was never done: its prefix (the
+        duties that never fell due, counted as falling due at the end with their nominal
+        allowance) then the chain behind that head. Every chain is a walk back from a duty that
+        fell due, so the walks are made once for every such duty of every view (_Walks) and
+        each chain takes its walk's row; a prefix's links never hold the chain (their time
+        beyond the allowance is minus the allowance, and allowances are not negative), so a
+        prefix adds only its allowances, before the walk's, to the chain's total."""
+        n_ob, n = v.n_ob, v.n
+        empty = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
+        if not n:
+            return empty
+        # the chains, view by view and in a view duty by duty
+        starts = v.present & (pred >= 0)
+        heads = self._head_table(v)  # (views, duties): the head behind each blocked duty, or -1
+        chained = starts.T | (heads >= 0) if heads is not None else starts.T
+        inst = np.flatnonzero(chained)
+        if not inst.size:
+            return empty
+        walked = starts.ravel().copy()  # the walks: from each chain's duty or head
+        if heads is not None:
+            h = heads.ravel()[inst]
+            waits = h >= 0
+            walked[self._head_x[h[waits]] * n + inst[waits] // n_ob] = True
+        walks = _Walks(v, pred, np.flatnonzero(walked), self._acyclic)
+        duties, values, views = [], [], []
+        for lo in range(0, inst.size, _CHAINS_AT_ONCE):
+            part = inst[lo : lo + _CHAINS_AT_ONCE]
+            view, y = part // n_ob, part % n_ob
+            cell = y * n + view
+            total = np.zeros(part.size)
+            blocked = np.zeros(part.size, bool)
+            if heads is not None:
+                h = heads.ravel()[part]
+                blocked = h >= 0
+                hb = h[blocked]
+                cell[blocked] = self._head_x[hb] * n + view[blocked]
+                total[blocked] = self._head_total[hb]
+            d, val, which = walks.chains(walks.row[cell], total, blocked)
+            duties.append(d)
+            values.append(val)
+            views.append(view[which])
+        return np.concatenate(duties), np.concatenate(values), np.concatenate(views)
+
+    def _head_table(self, v: _Views) -> np.ndarray | None:
+        """Per view and duty that never fell due there: the number of its chain's head (a
+        prefix and the duty that fell due and was never done it waits on, self._heads), -1
+        where none; None when no duty waits on another."""
+        deps = self.ctx[3]
+        if not any(deps.values()):
+            return None
+        pattern = self._pattern(v)
+        rows = []
+        for p, bits in enumerate(self._pattern_keys):
+            row = self._pattern_rows.get(bits)
+            if row is None:
+                row = self._pattern_rows[bits] = self._heads_of(p, bits)
+            rows.append(row)
+        if len(self._head_x) != len(self._heads):
+            static_dl = self.ctx[5]
+            self._head_x = np.array([x for _, x in self._heads], np.int64)
+            self._head_len = np.array([len(prefix) for prefix, _ in self._heads], np.int64)
+            totals = []
+            for prefix, _ in self._heads:
+                total = 0.0  # added in the chain's order, as the walk added them
+                for d in prefix:
+                    total += static_dl[d]
+                totals.append(total)
+            self._head_total = np.array(totals, np.float64)
+        return np.stack(rows)[pattern]
+
+    def _heads_of(self, p: int, bits: bytes) -> np.ndarray:
+        """Pattern p's head number for each duty that never fell due in it (-1: none)."""
+        n_ob = len(self.ctx[1])
+        present = np.frombuffer(bits, bool)[:n_ob]
+        row = np.full(n_ob, -1, np.int32)
+        for y, dep in self.ctx[3].items():
+            if dep and not present[y]:
+                res = self._blocked(p, y)
+                if res is not None:
+                    if res not in self._head_id:
+                        self._head_id[res] = len(self._heads)
+                        self._heads.append(res)
+                    row[y] = self._head_id[res]
+        return row
+
     def _pred(self, v: _Views) -> np.ndarray:
         """Each view's binding predecessor of each duty that fell due (-1: none): among the duties
         it depends on, those whose completion (done), falling due (due) or message under way
         (reached) coincides with its falling due, the one that fell due last (the first listed
-        of equals)."""
+        of equals). Worked out over the views where the duty fell due only."""
         deps = self.ctx[3]
+        n = v.n
         pred = np.full(v.present.shape, -1, np.int64)
+        trig, met, present = v.trig.ravel(), v.met.ravel(), v.present.ravel()
         for y, dep in deps.items():
-            ty = v.trig[y]
-            best = np.full(v.n, -1, np.int64)
-            best_trig = np.zeros(v.n)
+            if not dep:
+                continue
+            rows = v.rows(y)
+            if not rows.size:
+                continue
+            ty = trig[y * n + rows]
+            best = np.full(rows.size, -1, np.int64)
+            best_trig = np.zeros(rows.size)
             for x, kind in dep:
-                tx, mx = v.trig[x], v.met[x]
+                at = x * n + rows
+                tx = trig[at]
                 if kind == "done":
+                    mx = met[at]
                     ok = np.isfinite(mx) & (np.abs(mx - ty) <= EPS)
                 elif kind == "due":
                     ok = np.abs(tx - ty) <= EPS
                 else:  # reached: its message reached the role while it was under way
+                    mx = met[at]
                     ok = (tx <= ty + EPS) & (~np.isfinite(mx) | (mx >= ty - EPS))
-                take = v.present[x] & ok & ((best < 0) | (tx > best_trig))
+                take = present[at] & ok & ((best < 0) | (tx > best_trig))
                 best[take] = x
                 best_trig[take] = tx[take]
-            pred[y] = np.where(v.present[y], best, -1)
+            pred[y, rows] = best
         return pred
 
     @staticmethod
@@ -265,41 +483,45 @@ class CriticalPath:
 
     def _passed(self, v: _Views, pred: np.ndarray, back: dict):
         """mean_delay_passed_min's sums: per duty that others wait on or that restores a
-        service, the time it held the chain beyond its allowance, added view by view."""
+        service, the time it held the chain beyond its allowance, added view by view (over the
+        views where it fell due)."""
         _, names, _, _, dependants, _, restore, restoring = self.ctx
-        n_ob = len(names)
+        n_ob, n = len(names), v.n
         passed_sum, passed_n, passed_pos = np.zeros(n_ob), np.zeros(n_ob), np.zeros(n_ob)
+        trig, present, flat_pred = v.trig.ravel(), v.present.ravel(), pred.ravel()
         for x in range(n_ob):
             if x not in dependants and x not in restoring:
                 continue
-            has_dep = np.zeros(v.n, bool)
-            first_dep = np.full(v.n, np.inf)
+            rows = v.rows(x)
+            if not rows.size:
+                continue
+            has_dep = np.zeros(rows.size, bool)
+            first_dep = np.full(rows.size, np.inf)
+            waiting = np.zeros(rows.size, bool)
             for y in dependants.get(x, ()):
-                m = v.present[y] & (pred[y] == x)
-                ty = v.trig[y]
+                at = y * n + rows
+                py = present[at]
+                m = py & (flat_pred[at] == x)
+                ty = trig[at]
                 first_dep = np.where(m & (ty < first_dep), ty, first_dep)
                 has_dep |= m
-            dead = v.dead[x]
+                waiting |= ~py
+            dead = v.dead[x, rows]
+            end = v.end[rows]
             held = np.where(has_dep, first_dep - dead, 0.0)
-            waiting = np.zeros(v.n, bool)
-            for d in dependants.get(x, ()):
-                waiting |= ~v.present[d]
-            held = np.where(~has_dep & ~v.finished[x] & waiting, v.end - dead, held)
+            held = np.where(~has_dep & ~v.finished[x, rows] & waiting, end - dead, held)
             for s, zs in restore.items():  # a restoring duty hands on to its service
                 if x not in zs or s not in back:
                     continue
-                down, at = back[s][0][v.rep], back[s][1][v.rep]
-                never = down & ~np.isfinite(at)
-                late = never & (v.end - dead > held)
-                held = np.where(late, v.end - dead, held)
-                then = down & np.isfinite(at) & (np.abs(v.done[x] - at) <= EPS)
-                held = np.where(then & (at - dead > held), at - dead, held)
-            rows = v.present[x]
-            kept = held[rows]
-            if kept.size:
-                passed_sum[x] = np.cumsum(np.where(kept > 0.0, kept, 0.0))[-1]
-            passed_n[x] = kept.size
-            passed_pos[x] = np.count_nonzero(kept > EPS)
+                down, at_s = back[s][0][v.rep[rows]], back[s][1][v.rep[rows]]
+                never = down & ~np.isfinite(at_s)
+                late = never & (end - dead > held)
+                held = np.where(late, end - dead, held)
+                then = down & np.isfinite(at_s) & (np.abs(v.done[x, rows] - at_s) <= EPS)
+                held = np.where(then & (at_s - dead > held), at_s - dead, held)
+            passed_sum[x] = np.cumsum(np.where(held > 0.0, held, 0.0))[-1]
+            passed_n[x] = rows.size
+            passed_pos[x] = np.count_nonzero(held > EPS)
         return passed_sum, passed_n, passed_pos
 
     def _walk(self, v: _Views, pred, rows, start, links: _Links) -> _Links:
@@ -343,15 +565,6 @@ class CriticalPath:
         keep = found >= 0
         return rows[keep], found[keep], list(heads)
 
-    def _heads_table(self, heads: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per head: its duty that fell due, its prefix's length, its prefix (padded)."""
-        longest = max(len(prefix) for prefix, _ in heads)
-        table = np.zeros((len(heads), longest), np.int64)
-        for h, (prefix, _) in enumerate(heads):
-            table[h, : len(prefix)] = prefix
-        x = np.array([x for _, x in heads], np.int64)
-        return x, np.array([len(prefix) for prefix, _ in heads], np.int64), table
-
     def _blocked_links(self, v: _Views, pred, rows, start: int) -> list[_Links]:
         """The chains of _blocked_heads, counting the duties that never fell due as falling due
         at the end with their nominal allowance. One _Links per distinct chain head, its rows
@@ -366,42 +579,6 @@ class CriticalPath:
             for d in prefix:
                 links.add(np.full(r.size, d), v.end[r], np.full(r.size, static_dl[d]), all_valid)
             out.append(self._walk(v, pred, r, np.full(r.size, x), links))
-        return out
-
-    def _chains(self, v: _Views, pred, chains: _Chains) -> list:
-        """Walk and attribute the chains gathered (see _Chains), those with prefixes of one
-        length together: each row's links are its prefix's, then the walk's back from its start."""
-        if not chains.size:
-            return []
-        parts = chains.parts
-        rows = np.concatenate([p[0] for p in parts])
-        sizes = [p[0].size for p in parts]
-        start = np.concatenate(
-            [np.broadcast_to(np.asarray(p[1], np.int64), p[0].shape) for p in parts]
-        )
-        completion = np.concatenate([p[2] for p in parts])
-        item = np.repeat(np.array([p[3] for p in parts], np.int64), sizes)
-        longest = max((p[5].shape[1] for p in parts if p[5] is not None), default=0)
-        plen = np.zeros(rows.size, np.int64)
-        prefix = np.zeros((rows.size, longest), np.int64)
-        at = 0
-        for p, k in zip(parts, sizes):
-            if p[5] is not None:
-                plen[at : at + k] = p[4]
-                prefix[at : at + k, : p[5].shape[1]] = p[5]
-            at += k
-        static_dl = np.asarray(self.ctx[5], np.float64)
-        out: list = []
-        for n_pre in np.unique(plen).tolist():
-            sel = np.flatnonzero(plen == n_pre) if longest else slice(None)
-            r = rows[sel]
-            links = _Links(r)
-            if n_pre:
-                end, valid = v.end[r], np.ones(r.size, bool)
-                for d in prefix[sel, :n_pre].T:
-                    links.add(d, end, static_dl[d], valid)
-            self._walk(v, pred, r, start[sel], links)
-            out += self._attribute(v, links, completion[sel], 0, r, item[sel])
         return out
 
     def _pattern(self, v: _Views) -> np.ndarray:
