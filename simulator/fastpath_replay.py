@@ -42,7 +42,7 @@ class _Occurrence:
 def replay(U: str, ids: list[str], model, end: float, tab, look, reps, got_all, t1_bot) -> None:
     """Play replications `reps` again and write their results over the batch's (tab, got_all,
     in place; the arrays copied first, since one array may stand for several)."""
-    from .fastpath import _index, _slots  # not at the top: fastpath imports fastpath_updates
+    from .fastpath import _index  # not at the top: fastpath imports fastpath_updates
     from .fastpath_updates import every_min, first_deadline, recipients
 
     plan = model.plan
@@ -63,39 +63,28 @@ def replay(U: str, ids: list[str], model, end: float, tab, look, reps, got_all, 
     to_list = recipients(plan, U)
     needs = look.needs[U]
     every, first_dl = every_min(plan, U), first_deadline(plan, U)
-    for name in (
-        "due",
-        "made_at",
-        "prio",
-        "asked",
-        "act_at",
-        "done",
-        "done_at",
-        "met_at",
-        "received",
-    ):
+    n = len(t1_bot)
+    seen: set[int] = set()
+
+    def own(a, dtype=float):
+        """The array itself, or a copy where it also stands for another (inf for several)."""
+        if id(a) in seen or np.ndim(a) == 0:
+            a = np.array(np.broadcast_to(a, (n,)), dtype=dtype)
+        seen.add(id(a))
+        return a
+
+    for name in ("due", "made_at", "prio", "asked", "act_at", "done_at", "received"):
         table = getattr(tab, name)
         for sid in ids:
-            table[sid] = np.array(table[sid], dtype=float)
+            table[sid] = own(table[sid])
     for sid in ids:
-        tab.void[sid] = np.array(tab.void.get(sid, np.zeros(len(t1_bot), bool)), dtype=bool)
+        tab.done[sid] = tab.met_at[sid] = own(tab.met_at[sid])  # met when done, for a report
+        tab.void[sid] = own(tab.void.get(sid, np.zeros(n, bool)), bool)
         tab.sends[sid] = [
-            (to, via, np.array(s, float), np.array(a, float), np.array(d, bool))
-            for to, via, s, a, d in tab.sends[sid]
+            (to, via, own(s), own(a), own(d, bool)) for to, via, s, a, d in tab.sends[sid]
         ]
     for to in list(got_all):
-        got_all[to] = np.array(got_all[to], dtype=float)
-    # each occurrence's message slots in the order of its sends list: a wrong channel's branch
-    # only where some replication of the batch picked it (fastpath._report)
-    slot_keys = {}
-    for sid in ids:
-        d = tab.draws[sid]
-        picks = set(np.unique(d["pick"]).tolist())
-        slot_keys[sid] = [
-            (to, c, p, j)
-            for (_o, to, c, p, j), _via in _slots(U, to_list, chains, d["others"])
-            if p < 0 or p in picks
-        ]
+        got_all[to] = own(got_all[to])
     for i in reps.tolist():
         if until is None:
             timeline: list[tuple[float, bool]] = []
@@ -119,7 +108,6 @@ def replay(U: str, ids: list[str], model, end: float, tab, look, reps, got_all, 
             look,
             timeline,
             start_holds,
-            slot_keys,
         ).run(float(t1_bot[i]), got_all)
 
 
@@ -143,12 +131,11 @@ class _Play:
         look,
         timeline,
         start_holds,
-        slot_keys,
     ):
         self.i, self.U, self.ids, self.role = i, U, ids, role
         self.end, self.every, self.first_dl = end, every, first_dl
         self.chains, self.to_list, self.needs = chains, to_list, needs
-        self.tab, self.look, self.slot_keys = tab, look, slot_keys
+        self.tab, self.look = tab, look
         self.timeline, self.start_holds = timeline, start_holds
         self.queue: list = []  # (time, order, seq, callback, args)
         self.seq = 0
@@ -167,6 +154,7 @@ class _Play:
         self.made: dict[int, float] = {}
         self.asked: dict[int, float] = {}
         self.acted: dict[int, float] = {}
+        self.via: dict[tuple, str] = {}  # each message slot's channel
 
     # --- the event queue --------------------------------------------------------------------
 
@@ -294,6 +282,7 @@ class _Play:
         failed = bool(self.look.outage(via, np.array([now]), np.array([bool(fail[i])]))[0])
         arrive = now + float(lat[i])
         arrive_in = arrive if arrive <= self.end else _INF
+        self.via[(to, c, p, j)] = via
         self.sent.setdefault(k, {})[(to, c, p, j)] = (
             now,
             arrive_in,
@@ -343,7 +332,14 @@ class _Play:
             tab.done_at[sid][i] = duty.done_at if duty is not None else _INF
             tab.received[sid][i] = duty.received if duty is not None else _INF
             mine = self.sent.get(k, {})
-            for (_to, _via, s, a, d), slot in zip(tab.sends[sid], self.slot_keys[sid]):
-                s[i], a[i], d[i] = mine.get(slot, (_INF, _INF, False))
+            slots = tab.slots[sid]
+            for (_to, _via, s, a, d), slot in zip(tab.sends[sid], slots):
+                s[i], a[i], d[i] = mine.pop(slot, (_INF, _INF, False))
+            for slot, (sent, arrive, delivered) in mine.items():  # a slot no other replication has
+                n = len(tab.due[sid])
+                s, a, d = np.full(n, _INF), np.full(n, _INF), np.zeros(n, dtype=bool)
+                s[i], a[i], d[i] = sent, arrive, delivered
+                tab.sends[sid].append((slot[0], self.via[slot], s, a, d))
+                slots.append(slot)
         for to in got_all:
             got_all[to][i] = self.got.get(to, _INF)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drillsim.simulator import fastpath, fastpath_replay
+from drillsim.simulator import fastpath, fastpath_replay, fastpath_updates
 from drillsim.simulator.replications import STATUS, plan_for, run_batch
 
 PROCEDURE = """\
@@ -389,3 +389,23 @@ def test_recurring_updates_whose_messages_cross(tmp_path, kind):
     assert max(played) > 20  # replications played again, not left to the batch's reading
     statuses = {r[2] for rs in rows.values() for r in rs if r[0] == "updates"}
     assert statuses >= {"hit", "late", "missed"}
+
+
+@pytest.mark.parametrize("plan", ["payment_outage", "crossing"])
+def test_an_update_reused_in_a_pass_is_what_recomputing_it_gives(tmp_path, monkeypatch, plan):
+    """A pass of the fixed point where nothing an update reads changed reuses the last pass's
+    occurrences (fastpath_updates.recur): recomputed there (_VERIFY_SKIPS), they are the same,
+    and so is the batch."""
+    if plan == "crossing":
+        path = updates_plan(tmp_path, errors="forget: 0.3, wrong_channel: 0.1", chat_failure=0.3)
+    else:
+        path = plan
+    model = fastpath.check(plan_for(path, ()))
+    plain = fastpath.compute(model, 3, 40, 1500)
+    checked: list[str] = []
+    monkeypatch.setattr(fastpath_updates, "_VERIFY_SKIPS", checked)
+    again = fastpath.compute(model, 3, 40, 1500)  # AssertionError where a reuse was wrong
+    assert checked, "no pass reused the updates: the check checked nothing"
+    for k in plain.rows:
+        assert plain.rows[k].tobytes() == again.rows[k].tobytes(), k
+    assert plain.events.tobytes() == again.events.tobytes()
