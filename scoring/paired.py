@@ -68,6 +68,75 @@ def batch_sums(hv, tv, hb, tb, exact: bool) -> dict[str, Any]:
     }
 
 
+# joint values of a replication's (hv, tv, hb, tb) counted at once up to this many codes
+_JOINT_MAX = 1 << 22
+
+
+def exact_sums(hv, tv, hb, tb) -> list[dict[str, Any]]:
+    """batch_sums(..., exact=True) of each row of four integer (rows x replications) arrays:
+    the same figures, from how many replications have each joint value (hv, tv, hb, tb), which
+    are few (mostly 0 and 1), counted at once over every row: each sum is its joint values'
+    products times their counts, exact integers, and the replications higher and lower, the
+    same trials and the 0/1 test are read off the joint values present."""
+    hv, tv, hb, tb = (np.asarray(a) for a in (hv, tv, hb, tb))
+    rows, n = hv.shape
+    lo = min(int(a.min()) for a in (hv, tv, hb, tb)) if rows and n else 0
+    k = max(int(a.max()) for a in (hv, tv, hb, tb)) + 1 if rows and n else 1
+    if not rows or lo < 0 or rows * k**4 > _JOINT_MAX:
+        return [batch_sums(hv[r], tv[r], hb[r], tb[r], True) for r in range(rows)]
+    k4 = k**4
+    code = hv.astype(np.int32)  # rows * k**4 codes fit (_JOINT_MAX)
+    for a in (tv, hb, tb):
+        code *= k
+        code += a
+    code += np.arange(rows, dtype=np.int32)[:, None] * k4
+    counts = np.bincount(code.ravel(), minlength=rows * k4)
+    nz = np.flatnonzero(counts)
+    row, c = nz // k4, nz % k4
+    cnt = counts[nz].astype(np.int64)
+    jtb, c = c % k, c // k
+    jhb, c = c % k, c // k
+    jtv, jhv = c % k, c // k
+
+    def total(values: np.ndarray) -> list[int]:
+        acc = np.zeros(rows, np.int64)
+        np.add.at(acc, row, cnt * values)
+        return acc.tolist()
+
+    sums = {
+        "Hv": total(jhv),
+        "Tv": total(jtv),
+        "Hb": total(jhb),
+        "Tb": total(jtb),
+        "vhh": total(jhv * jhv),
+        "vht": total(jhv * jtv),
+        "vtt": total(jtv * jtv),
+        "bhh": total(jhb * jhb),
+        "bht": total(jhb * jtb),
+        "btt": total(jtb * jtb),
+        "xhh": total(jhv * jhb),
+        "xht": total(jhv * jtb),
+        "xth": total(jtv * jhb),
+        "xtt": total(jtv * jtb),
+    }
+    diff = jhv / np.where(jtv > 0, jtv, 1) - jhb / np.where(jtb > 0, jtb, 1)
+    higher, lower = total(diff > 1e-12), total(diff < -1e-12)
+    other_t = np.bincount(row[jtv != jtb], minlength=rows)
+    not01 = np.bincount(row[(jtv > 1) | (jhv > 1) | (jhb > 1)], minlength=rows)
+    return [
+        {
+            "n": int(n),
+            **{key: v[r] for key, v in sums.items()},
+            "higher": higher[r],
+            "lower": lower[r],
+            "same_t": bool(other_t[r] == 0),
+            "all01": bool(not01[r] == 0),
+            "exact": True,
+        }
+        for r in range(rows)
+    ]
+
+
 def _is01(x: np.ndarray) -> bool:
     return bool(np.all((x == 0) | (x == 1)))
 
@@ -174,30 +243,57 @@ class Pairing:
 
     @staticmethod
     def _sums(base: dict, var: dict, tally, count: int) -> dict:
-        zero = np.zeros(count, np.int64)
+        zero = np.zeros(count, np.int16)
         out: dict[Any, Any] = {}
-        for oid in tally.duty_ids:
-            hb, tb = base["duty"].get(oid, (zero, zero))
-            hv, tv = var["duty"].get(oid, (zero, zero))
-            out[("duty", oid)] = batch_sums(hv, tv, hb, tb, True)
+        # every duty at once: the plans' rows of hits and occurrences in the order of duty_ids
+        matrices = [_rows(side, tally.duty_ids, zero) for side in (var, base)]
+        (hv, tv), (hb, tb) = matrices
+        duty = exact_sums(hv, tv, hb, tb)
+        shifted = [oid for oid in tally.duty_ids if oid in var["shifted"]]
+        where = {oid: i for i, oid in enumerate(tally.duty_ids)}
+        at = [where[oid] for oid in shifted]
+        same_rule = iter(
+            exact_sums(np.stack([var["shifted"][o] for o in shifted]), tv[at], hb[at], tb[at])
+            if shifted
+            else []
+        )
+        for i, oid in enumerate(tally.duty_ids):
+            out[("duty", oid)] = duty[i]
             if oid in var["shifted"]:
-                out[("same_rule", oid)] = batch_sums(var["shifted"][oid], tv, hb, tb, True)
+                out[("same_rule", oid)] = next(same_rule)
+        svc = []
         for sid in tally.service_ids:
             b = base["svc"].get(sid)
             v = var["svc"].get(sid)
             b = b or {"down": zero, "met": zero, "decided": zero, "downtime": zero}
             v = v or {"down": zero, "met": zero, "decided": zero, "downtime": zero}
-            out[("rto", sid)] = batch_sums(v["met"], v["decided"], b["met"], b["decided"], True)
+            svc.append((v, b))
+        cols = [(v["met"], v["decided"], b["met"], b["decided"]) for v, b in svc]
+        rto = iter(exact_sums(*(np.stack([c[i] for c in cols]) for i in range(4))) if svc else [])
+        for sid, (v, b) in zip(tally.service_ids, svc):
+            out[("rto", sid)] = next(rto)
             out[("downtime", sid)] = batch_sums(
                 v["downtime"], v["down"], b["downtime"], b["down"], False
             )
         return out
 
 
+def _rows(side: dict, ids: list[str], zero: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A plan's (hits, occurrences) per duty of ids (zeros for a duty it does not have) and
+    replication: its part's own arrays when its duties are ids."""
+    if side["ids"] == ids and side["hits"] is not None:
+        return side["hits"], side["trials"]
+    pairs = [side["duty"].get(oid, (zero, zero)) for oid in ids]
+    return np.stack([h for h, _ in pairs]), np.stack([t for _, t in pairs])
+
+
 def _counts(tally, part) -> dict:
     """What pairing needs of one plan's part: per duty its hits and occurrences per replication
     (and the hits against the base's deadline), per service its per-replication columns."""
     return {
+        "ids": tally.obligations,
+        "hits": part.hits,
+        "trials": part.trials,
         "duty": {o: (d.hits, d.trials) for o, d in zip(tally.obligations, part.duties)},
         "shifted": {
             o: d.shifted for o, d in zip(tally.obligations, part.duties) if d.shifted is not None

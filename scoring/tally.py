@@ -108,6 +108,10 @@ class Part:
     true_level: dict[int, int]
     events: int
     critical: dict = field(default_factory=dict)
+    # paired: every duty's hits and occurrences per replication, one row a duty (DutyPart's
+    # hits and trials are its rows), for the paired sums of all the duties at once
+    hits: np.ndarray | None = None
+    trials: np.ndarray | None = None
 
 
 def _counts(values: np.ndarray) -> dict[int, int]:
@@ -173,6 +177,10 @@ class Tally:
     def _reduce(self, batch: Batch) -> Part:
         occ = batch.duties
         duties = []
+        hits = trials = None
+        if self.paired:
+            hits = np.zeros((len(self.bases), batch.count), np.int16)
+            trials = np.zeros((len(self.bases), batch.count), np.int16)
         # the rows of each duty, in order: one sort instead of a pass over all rows per duty
         by_duty = np.argsort(occ["ob"], kind="stable")
         bounds = np.searchsorted(occ["ob"][by_duty], np.arange(len(self.bases) + 1))
@@ -195,6 +203,8 @@ class Tally:
                 if static is not None
                 else np.zeros(rows.size, bool)
             )
+            if hits is not None and trials is not None:
+                hits[k], trials[k] = h, t
             moments = np.array(
                 [h.sum(), t.sum(), (h * h).sum(), (h * t).sum(), (t * t).sum(), (t > 0).sum()]
             )
@@ -209,8 +219,8 @@ class Tally:
                     int(is_static.sum()),
                     allowance[~is_static].astype(np.float32),
                     (done - dead)[status == LATE],
-                    h.astype(np.int16) if self.paired else None,
-                    t.astype(np.int16) if self.paired else None,
+                    hits[k] if hits is not None else None,
+                    trials[k] if trials is not None else None,
                     self._shifted(batch, rows, k, done, dead),
                 )
             )
@@ -246,6 +256,8 @@ class Tally:
             _counts(batch.true_level),
             int(batch.events.sum()),
             self.critical.sums(batch),
+            hits,
+            trials,
         )
 
     def _shifted(self, batch, rows, k, done, dead) -> np.ndarray | None:

@@ -115,3 +115,25 @@ def test_the_same_whatever_the_order_the_batches_come_in():
             )
         )
     assert results[0] == results[1] == results[2]
+
+
+@pytest.mark.parametrize("top", [1, 2, 9, 40])
+def test_joint_counts_give_each_rows_sums(top):
+    """exact_sums (every row at once, from the joint values' counts) equals batch_sums row by
+    row: 0/1 rows, small counts, and values too many for the joint counts (row by row)."""
+    from drillsim.scoring.paired import batch_sums, exact_sums
+
+    rng = np.random.default_rng(top)
+    rows, n = 7, 500
+    tv = rng.integers(0, top + 1, (rows, n)).astype(np.int16)
+    tb = tv.copy()
+    tb[3] = rng.integers(0, top + 1, n)  # one row whose trials differ
+    hv = np.minimum(tv, rng.integers(0, top + 1, (rows, n))).astype(np.int16)
+    hb = np.minimum(tb, rng.integers(0, top + 1, (rows, n))).astype(np.int16)
+    hv[5] = hb[5]  # a row where the variant equals the base
+    got = exact_sums(hv, tv, hb, tb)
+    want = [batch_sums(hv[r], tv[r], hb[r], tb[r], True) for r in range(rows)]
+    assert got == want
+    assert got[5]["higher"] == got[5]["lower"] == 0 and got[0]["same_t"] and not got[3]["same_t"]
+    assert got[0]["all01"] == (top == 1)
+    assert exact_sums(hv[:0], tv[:0], hb[:0], tb[:0]) == []
