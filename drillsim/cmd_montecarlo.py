@@ -298,7 +298,7 @@ def _comparison(args) -> str | None:
     model), or no part of the site (the Monte Carlo, said on stderr, as the other is the one
     documented for drills); a mix, or a variant that changes both, is refused rather than
     guessed, as either comparison would show nothing for some of them."""
-    from drillsim.scoring.evacuation_compare import has_site, what_changes
+    from drillsim.scoring.site_variants import has_site, what_changes
 
     if args.comparison == "duties":
         return "duties"

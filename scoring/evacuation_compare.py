@@ -32,31 +32,6 @@ def people_of(roster: Roster | None) -> tuple[dict[str, int] | None, int | None]
     return counts, sum(1 for p in roster.people if p.warden and p.present) or None
 
 
-def has_site(scenario: str) -> bool:
-    """A scenario set up as a live drill with a site layout (the evacuation model's input)."""
-    plan = load_plan(scenario)
-    return plan.scenario.drill is not None and load_site(plan) is not None
-
-
-def what_changes(scenario: str, variant: str) -> tuple[bool, bool]:
-    """What `variant` changes of a drill scenario's plan: (its site, anything the duties play).
-
-    Read from the plans themselves (the base's and the variant's, both cached), not from the
-    overlay's keys: an overlay that restates a value changes nothing."""
-    from drillsim.simulator.records import replace
-    from drillsim.simulator.replications import plan_for
-
-    base, other = plan_for(scenario), plan_for(scenario, (variant,))
-    bd, od = base.scenario.drill, other.scenario.drill
-    if bd is None or od is None:  # a variant cannot add or drop the drill: the scenario's checks
-        return False, base.procedure != other.procedure or base.scenario != other.scenario
-    site = (bd.site, bd.site_changes) != (od.site, od.site_changes)
-    same_site = replace(
-        other.scenario, drill=replace(od, site=bd.site, site_changes=bd.site_changes)
-    )
-    return site, base.procedure != other.procedure or base.scenario != same_site
-
-
 def evacuation_comparison(
     scenario: str,
     variants: list[str],

@@ -15,7 +15,6 @@ import csv
 
 import numpy as np
 
-from drillsim.simulator.formats.yamlsrc import load
 from drillsim.simulator.loader import portable_ref, scenario_path
 from drillsim.simulator.plan import Plan
 from drillsim.simulator.replications import Batch, Job, RunInfo, plan_for, run_replications
@@ -178,6 +177,7 @@ def summarise(
 
 def variant_meta(ref: str) -> dict:
     """id, title and title_en of a variant file (its stem when it has no id)."""
+    from drillsim.simulator.formats.yamlsrc import load  # not on every start: 98 M instructions
     from drillsim.simulator.loader import variant_path
 
     path = variant_path(ref)
@@ -189,6 +189,13 @@ def variant_meta(ref: str) -> dict:
         "title_en": str(data.get("title_en", "")),
         "file": str(path),
     }
+
+
+def _variant_metas(plan: Plan, refs) -> list[dict]:
+    """variant_meta of each of `refs`, the variants `plan` was loaded with: as the loader read
+    them (loader.py), without reading the files again."""
+    known = plan.variant_meta
+    return list(known) if len(known) == len(refs) else [variant_meta(v) for v in refs]
 
 
 def _refs(scenario: str, variants) -> tuple[str, tuple[str, ...]]:
@@ -231,7 +238,7 @@ def montecarlo(
         raise ValueError("the number of replications must be at least 1")
     ref, vrefs = _refs(scenario, variants)
     plan = plan_for(ref, vrefs)  # problems in the files surface here, before any worker starts
-    metas = [variant_meta(v) for v in vrefs]
+    metas = _variant_metas(plan, vrefs)
     tally = Tally(plan, n=n)
     # the batches reduced where they are computed, unless every record is written here
     reduce = None if records else Reduction(((ref, vrefs, False, ()),))
@@ -288,8 +295,8 @@ def compare(
     vrefs = list(_refs(scenario, variants)[1])
     base_plan = plan_for(ref, common)
     plans = [plan_for(ref, common + (v,)) for v in vrefs]
-    common_ids = [variant_meta(v)["id"] for v in common]
-    metas = [variant_meta(v) for v in vrefs]
+    common_ids = [m["id"] for m in _variant_metas(base_plan, common)]
+    metas = [_variant_metas(p, common + (v,))[-1] for p, v in zip(plans, vrefs)]
     jobs = [Job(ref, common, n, seed)] + [Job(ref, common + (v,), n, seed) for v in vrefs]
     tallies = [Tally(base_plan, paired=True, n=n)] + [
         Tally(p, paired=True, shifts=deadline_shifts(base_plan, p), n=n) for p in plans

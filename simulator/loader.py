@@ -378,6 +378,7 @@ def _load_plan(ref: str, path: Path, variants: list[str], near: tuple[Path, ...]
     if not isinstance(sdata, dict) or "injects" not in sdata:
         raise InputError([spos.problem((), "not a scenario (a scenario has `injects`)")])
     files = [str(path)]
+    metas = []
     for vref in variants:
         vpath = variant_path(vref, near)
         vdata, vpos = load(vpath)
@@ -397,6 +398,14 @@ def _load_plan(ref: str, path: Path, variants: list[str], near: tuple[Path, ...]
                 ]
             )
         files.append(str(vpath))
+        metas.append(
+            {
+                "id": str(vdata.get("id") or vpath.stem),
+                "title": str(vdata.get("title", "")),
+                "title_en": str(vdata.get("title_en", "")),
+                "file": str(vpath),
+            }
+        )
         if "scenario" in vdata:
             sdata = merge(sdata, vdata["scenario"])
             spos.graft(
@@ -467,6 +476,7 @@ def _load_plan(ref: str, path: Path, variants: list[str], near: tuple[Path, ...]
         variants=list(variants),
         files=files,
         hashes={f: sha256(f) for f in files},
+        variant_meta=metas,
     )
     plan.conditions = checks.compile_all(procedure, scenario)
     return plan

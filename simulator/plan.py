@@ -42,6 +42,9 @@ class Plan:
     drawn: dict | None = (
         None  # a varied run's values drawn from the scenario's ranges (variation.py)
     )
+    # id, title, title_en and file of each variant, as read when the plan was loaded (a
+    # comparison names its variants without reading their YAML again: start-up)
+    variant_meta: list[dict] = field(default_factory=list)
     _runtime: Runtime | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -43,7 +43,6 @@ from .agenda import Agenda, status
 from .loader import load_plan
 from .plan import Plan
 from .rng import Block
-from .runner import players_for, run_plan
 from .seeds import Seed
 
 STATUS = ("hit", "late", "missed", "open")  # codes 0..3 of an occurrence
@@ -288,6 +287,10 @@ def run_batch(
     loaded once per process. `log_dir`: also write each replication's event log there as
     `rep-<i>.jsonl`; `keep_events`: return the event lists too (both off by default).
     """
+    # the engine (SimPy, the world) imported by the batches that play it, not by a command whose
+    # batches all go to the fast path: 130 M instructions of its start (docs/PERFORMANCE.md)
+    from .runner import players_for, run_plan
+
     plan = plan_for(scenario, tuple(variants))
     layout = Layout.of(plan)
     index = (
@@ -568,6 +571,8 @@ def _fast_models(jobs: list[Job], required: bool) -> list | None:
         if model.approx and not required:
             return None  # chosen automatically only where it is exact
         models.append(model)
+    for model in models:  # a forked pool worker finds them made (fast_task), not checked again
+        _MODELS[id(model.plan)] = model
     return models
 
 

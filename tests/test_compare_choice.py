@@ -8,7 +8,7 @@ import json
 import pytest
 
 from drillsim.cli import main
-from drillsim.scoring.evacuation_compare import what_changes
+from drillsim.scoring.site_variants import what_changes
 
 GM_TWO = "id: gm_two\ntitle: gm_two\nbase: {base}\nprocedure:\n  roles:\n    gm: {{members: 2}}\n"
 # exit B as the base has it (open): an overlay that changes nothing
