@@ -13,8 +13,9 @@ PYTHONDONTWRITEBYTECODE is set, which otherwise adds the compiling to every star
 (the three variant files of bench_fastpath.variant_files, the pool of the default workers), and
 the same at -n 2, which is all of it but the computation: Python's start, the imports, the four
 plans loaded, the choice between the site and the duties, the pool started, the tables. With
---callgrind only the -n 2 line is counted (valgrind runs some 50x slower), over every process
-(--trace-children=yes; the pool's worker is forked). --no-run leaves out the `run` lines.
+--callgrind only the -n 2 line is counted (valgrind runs some 50x slower): the command's process,
+and beside it each forked pool worker's count, which includes the parent's before the fork.
+--no-run leaves out the `run` lines.
 """
 
 from __future__ import annotations
@@ -61,12 +62,16 @@ def _instructions(cmd: list[str], env: dict, cwd: str) -> str:
         env=env,
         cwd=cwd,
     ).stderr
-    # one "Collected" line per process (a pool's workers too): all of them
+    # one "Collected" line per process, the command's own last (it waits for its workers); a
+    # forked worker's count includes what its parent had executed before the fork, so the
+    # counts are not summed: the workers' are shown beside the command's
     counts = [int(line.split()[-1]) for line in out.splitlines() if "Collected" in line]
     if not counts:
         return "?"
-    each = f" ({' + '.join(f'{c / 1e6:,.0f}' for c in counts)})" if len(counts) > 1 else ""
-    return f"{sum(counts) / 1e6:,.0f} M{each}"
+    workers = counts[:-1]
+    each = ", ".join(f"{c / 1e6:,.0f}" for c in workers)
+    each = f" (forked workers, from the command's start: {each} M)" if workers else ""
+    return f"{counts[-1] / 1e6:,.0f} M{each}"
 
 
 def main() -> None:
