@@ -13,7 +13,8 @@
    --fast only, approximating its recurring updates: 1. says so).
 
 For instruction counts, which no other load disturbs, `--only engine|fast SCENARIO N` runs just
-that (the plan loaded and warmed first) under callgrind; N less 0 replications, divided by N:
+that (the plan loaded and warmed first) under callgrind; N less 0 replications, divided by N
+(`--only compare SCENARIO N`: the fast path of the comparison of 3., N replications each plan):
 
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \
         .venv/bin/python benchmarks/bench_fastpath.py --only fast chemical_leak_drill 25000
@@ -71,7 +72,17 @@ def main(argv=None) -> int:
         model = fastpath.check(plan_for(sc, ()))
         run_batch(sc, (), 1, 0, 2)
         fastpath.compute(model, 1, 0, 100)
-        if n and what == "engine":
+        if what == "compare":  # the fast path of a comparison: base + VARIANTS, batch by batch
+            with tempfile.TemporaryDirectory() as tmp:
+                models = [model] + [
+                    fastpath.check(plan_for(sc, (p,))) for p in variant_files(Path(tmp), sc)
+                ]
+                for m in models:
+                    fastpath.compute(m, 1, 0, 100)
+                for s, c in batches_of(n, FAST_CHUNK):  # as run_replications orders them
+                    for m in models:
+                        fastpath.compute(m, 1, s, c)
+        elif n and what == "engine":
             run_batch(sc, (), 1, 0, n)
         elif n:
             for s, c in batches_of(n, FAST_CHUNK):

@@ -39,6 +39,8 @@ round(x, 6) against Python's: the last bit of a float, never a verdict).
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -594,6 +596,45 @@ def compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     )
 
 
+def _dist_key(dist) -> tuple:
+    """What a distribution's inverse CDF depends on (a variant may change it)."""
+    names = ("value", "low", "mode", "high", "median", "p90", "mean")
+    return (dist.dist, *(getattr(dist, k, None) for k in names))
+
+
+class _Draws:
+    """The draws of the last pieces computed, by (piece, how, key), at most `cap` bytes: in a
+    comparison the plans compute the same replications one after another and draw the same
+    keys for them (common random numbers), so each plan after the first finds most of its
+    draws here (a variant that changes a distribution or a chance draws anew). Read-only
+    arrays: a caller that wrote into one would change another plan's draws."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap, self.size = cap, 0
+        self.items: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, memo_key: tuple, make) -> np.ndarray:
+        with self.lock:
+            got = self.items.get(memo_key)
+            if got is not None:
+                self.items.move_to_end(memo_key)
+                return got
+        out = make()
+        out.flags.writeable = False
+        with self.lock:
+            if memo_key not in self.items:
+                self.items[memo_key] = out
+                self.size += out.nbytes
+            while self.size > self.cap:
+                _, old = self.items.popitem(last=False)
+                self.size -= old.nbytes
+        return out
+
+
+_DRAWS = _Draws(40 << 20)  # a batch of payment_outage draws about 30 MB, chemical_leak_drill 8
+
+
 def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     plan = model.plan
     proc, sc, rt = plan.procedure, plan.scenario, plan.runtime
@@ -603,8 +644,24 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     seeds = roots(entropy, start, count)
     inf = np.full(n, _INF)
 
-    def u(*key):
-        return uniform_many(seeds, *key)
+    piece = (entropy, start, count)
+
+    def sample(dist, *key) -> np.ndarray:
+        """The minutes of the draws of `key` by `dist`'s inverse CDF."""
+        return _DRAWS.get(
+            (piece, _dist_key(dist), key), lambda: array_sampler(dist)(uniform_many(seeds, *key))
+        )
+
+    def pick_of(among: int, *key) -> np.ndarray:
+        """Which of `among` channels the draw of `key` picks."""
+        return _DRAWS.get(
+            (piece, ("pick", among), key),
+            lambda: (uniform_many(seeds, *key) * among).astype(np.int64),
+        )
+
+    def below(p: float, *key) -> np.ndarray:
+        """Where the draw of `key` is under p."""
+        return _DRAWS.get((piece, ("<", p), key), lambda: uniform_many(seeds, *key) < p)
 
     live = model.live
     obs = proc.obligations
@@ -615,9 +672,9 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         ob = obs[oid]
         role = proc.roles[ob.role]
         d: dict[str, Any] = {
-            "reaction": array_sampler(role.reaction)(u("reaction", ob.role, oid, inc, key)),
-            "work": array_sampler(_work_dist(plan, oid))(u("work", ob.role, oid, inc, key)),
-            "forgot": (u("forget", ob.role, oid, inc, key) < role.errors.forget)
+            "reaction": sample(role.reaction, "reaction", ob.role, oid, inc, key),
+            "work": sample(_work_dist(plan, oid), "work", ob.role, oid, inc, key),
+            "forgot": below(role.errors.forget, "forget", ob.role, oid, inc, key)
             if role.errors.forget > 0
             else np.zeros(n, dtype=bool),
         }
@@ -625,21 +682,21 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         if act.do == "grade":
             p = role.errors.misgrade
             d["misgrade"] = (
-                u("misgrade", ob.role, oid, inc, key) < p if p > 0 else np.zeros(n, bool)
+                below(p, "misgrade", ob.role, oid, inc, key) if p > 0 else np.zeros(n, bool)
             )
-            d["milder"] = u("misgrade-way", ob.role, oid, inc, key) < 0.7
+            d["milder"] = below(0.7, "misgrade-way", ob.role, oid, inc, key)
         if act.do == "task":
             task = proc.tasks[act.task]
             p = 1.0 - task.success
-            d["ok"] = ~(u("task", act.task, inc, 1) < p) if p > 0 else np.ones(n, dtype=bool)
+            d["ok"] = ~below(p, "task", act.task, inc, 1) if p > 0 else np.ones(n, dtype=bool)
         elif act.do == "report":
             chains = rt.chains[oid]
             allowed = {c for chain in chains for c in chain}
             others = [c for c in proc.channels if c not in allowed]
             pick = np.full(n, -1)
             if role.errors.wrong_channel > 0 and others:
-                wrong = u("wrong-channel", ob.role, oid, inc, key) < role.errors.wrong_channel
-                k = (u("wrong-pick", ob.role, oid, inc, key) * len(others)).astype(np.int64)
+                wrong = below(role.errors.wrong_channel, "wrong-channel", ob.role, oid, inc, key)
+                k = pick_of(len(others), "wrong-pick", ob.role, oid, inc, key)
                 pick = np.where(wrong, k, -1)
             d["others"], d["pick"] = others, pick
         return d
@@ -673,9 +730,9 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         if (key, k) not in msg_draws:
             sender, to, via = key
             ch = proc.channels[via]
-            lat = array_sampler(ch.latency)(u("latency", via, sender, to, inc, k))
+            lat = sample(ch.latency, "latency", via, sender, to, inc, k)
             fail = (
-                u("fail", via, sender, to, inc, k) < ch.failure
+                below(ch.failure, "fail", via, sender, to, inc, k)
                 if ch.failure > 0
                 else np.zeros(n, dtype=bool)
             )
@@ -845,11 +902,13 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             role = proc.roles[ob.role]
             p, q = role.errors.forget, role.errors.misgrade
             slot_draws[key] = {
-                "reaction": array_sampler(role.reaction)(u("reaction", ob.role, R, inc, key)),
-                "work": array_sampler(_work_dist(plan, R))(u("work", ob.role, R, inc, key)),
-                "forgot": u("forget", ob.role, R, inc, key) < p if p > 0 else np.zeros(n, bool),
-                "misgrade": u("misgrade", ob.role, R, inc, key) < q if q > 0 else np.zeros(n, bool),
-                "milder": u("misgrade-way", ob.role, R, inc, key) < 0.7,
+                "reaction": sample(role.reaction, "reaction", ob.role, R, inc, key),
+                "work": sample(_work_dist(plan, R), "work", ob.role, R, inc, key),
+                "forgot": below(p, "forget", ob.role, R, inc, key) if p > 0 else np.zeros(n, bool),
+                "misgrade": below(q, "misgrade", ob.role, R, inc, key)
+                if q > 0
+                else np.zeros(n, bool),
+                "milder": below(0.7, "misgrade-way", ob.role, R, inc, key),
             }
         return slot_draws[key]
 
@@ -1058,6 +1117,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         if i not in model.steps
     }
     level_memo: list = [None, None]  # @level's sources last computed from, and the result
+    settled_on: list | None = None  # what the queues were last worked out from
     for round_no in range(4 * (len(live) + len(sc.injects)) + 8):
         before = [
             *due.values(),
@@ -1142,10 +1202,18 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                         oid, _kept(table.get(oid), value)
                     ),
                 )
-        held = dict(queues.waited)
-        queues.settle()
-        for oid, w in queues.waited.items():
-            queues.waited[oid] = _kept(held[oid], w)
+        # the queues again, unless none of their duties' asks, deadlines and work moved
+        asks = [
+            (asked[o], prio[o], draws[o].get("busy", draws[o]["work"]))
+            for oids in queues.queued.values()
+            for o in oids
+        ]
+        if not _same(asks, settled_on):
+            held = dict(queues.waited)
+            queues.settle()
+            for oid, w in queues.waited.items():
+                queues.waited[oid] = _kept(held[oid], w)
+            settled_on = asks
         after = [
             *due.values(),
             *done.values(),
@@ -1163,12 +1231,19 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     else:
         raise RuntimeError("the fast path's times did not settle")
 
-    # the rows, as replications.record makes them
+    # the rows, as replications.record makes them: a duty and occurrence a column of (n, K)
+    # tables, each replication's row then sorted as the engine's agenda lists its duties
+    listed = [o for o in live if o != R and o not in updates] + occurrences
+    K = len(listed)
     ob_index = {o: i for i, o in enumerate(proc.obligations)}
-    cols: dict[str, list] = {k: [] for k in ("rep", "ob", "n", "k", "trig", "dl", "done", "met")}
     reps = np.arange(start, start + count, dtype=np.int32)
     events = np.full(n, 2 + 1, dtype=np.int64)  # start, level, end
-    for oid in [o for o in live if o != R and o not in updates] + occurrences:
+    fells = np.empty((n, K), dtype=bool)
+    fall = np.empty((n, K))  # when the duty (its obligation's first occurrence) fell due
+    trig_t, dl_t, done_t, met_t = (np.empty((n, K)) for _ in range(4))
+    ob_k = np.empty(K, dtype=np.int16)
+    nth_k = np.empty(K, dtype=np.int16)
+    for c, oid in enumerate(listed):
         real = kind_of.get(oid, oid)
         ob = obs[real]
         f = due[oid]
@@ -1185,15 +1260,13 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             events += void[oid]  # void
             events += fell & void[oid]  # its due, then no row
             fell &= ~void[oid]
-        cols["rep"].append(reps[fell])
-        cols["ob"].append(np.full(int(fell.sum()), ob_index[real]))
-        cols["n"].append(group[fell])
-        cols["k"].append(np.full(int(fell.sum()), k, dtype=np.int16))
-        cols["trig"].append(_round(f[fell]))
-        cols["dl"].append(_round(deadline[fell]))
-        dn = np.where(np.isfinite(done[oid]), _round(done_at[oid]), np.nan)
-        cols["done"].append(dn[fell])
-        cols["met"].append(np.where(np.isfinite(met_at[oid]), _round(met_at[oid]), np.nan)[fell])
+        fells[:, c] = fell
+        fall[:, c] = np.where(fell, group, _INF)
+        ob_k[c], nth_k[c] = ob_index[real], k
+        trig_t[:, c] = _round(f)
+        dl_t[:, c] = _round(deadline)
+        done_t[:, c] = np.where(np.isfinite(done[oid]), _round(done_at[oid]), np.nan)
+        met_t[:, c] = np.where(np.isfinite(met_at[oid]), _round(met_at[oid]), np.nan)
         events += fell  # due
         if ob.action.do == "grade":
             events += np.isfinite(act_at[oid])  # grade
@@ -1212,32 +1285,31 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         events += np.isfinite(step_at[i]) * bool(ch.set)  # its services: _services
     for o in sc.outages:  # channel.down, channel.up
         events += (o.start_min <= end) + (o.until_min is not None and o.until_min <= end)
-    rep_col = np.concatenate(cols["rep"]) if cols["rep"] else np.zeros(0, np.int32)
-    ob_col = np.concatenate(cols["ob"]).astype(np.int16) if cols["ob"] else np.zeros(0, np.int16)
-    trig = np.concatenate(cols["trig"]) if cols["trig"] else np.zeros(0)
-    dl = np.concatenate(cols["dl"]) if cols["dl"] else np.zeros(0)
-    dn = np.concatenate(cols["done"]) if cols["done"] else np.zeros(0)
-    met = np.concatenate(cols["met"]) if cols["met"] else np.zeros(0)
-    fall = np.concatenate(cols["n"]) if cols["n"] else np.zeros(0)
-    nth = np.concatenate(cols["k"]) if cols["k"] else np.zeros(0, np.int16)
+    # the engine's agenda lists a replication's duties in the order they fell due (an
+    # obligation's occurrences by their number, then in the order above): a stable sort of
+    # each replication's row, the duties that did not fall due (inf) last and left out
+    by = np.lexsort((np.broadcast_to(nth_k, (n, K)), fall), axis=1)
+    keep = np.take_along_axis(fells, by, 1).ravel()
+    rep_i = np.repeat(np.arange(n), K)[keep]
+    col_i = by.ravel()[keep]
+    dl = dl_t[rep_i, col_i]
+    dn = done_t[rep_i, col_i]
     status = np.where(
         ~np.isnan(dn),
         np.where(dn <= dl + EPS, 0, 1),
         np.where(end < dl - EPS, 3, 2),
     ).astype(np.int8)
-    # the engine's agenda lists a replication's duties in the order they fell due
-    order = np.lexsort((nth, fall, rep_col))
     rows = {
-        "rep": rep_col[order],
-        "ob": ob_col[order],
-        "inc": np.zeros(len(order), dtype=np.int16),
-        "n": nth[order],
-        "triggered": trig[order],
-        "deadline": dl[order],
-        "done": dn[order],
-        "met": met[order],
-        "status": status[order],
-        "deputy": np.zeros(len(order), dtype=np.int8),
+        "rep": reps[rep_i],
+        "ob": ob_k[col_i],
+        "inc": np.zeros(len(rep_i), dtype=np.int16),
+        "n": nth_k[col_i],
+        "triggered": trig_t[rep_i, col_i],
+        "deadline": dl,
+        "done": dn,
+        "met": met_t[rep_i, col_i],
+        "status": status,
+        "deputy": np.zeros(len(rep_i), dtype=np.int8),
     }
     svc_cols, svc_events = _services(plan, svc_down, svc_back, reps, end, n)
     events += svc_events

@@ -93,11 +93,12 @@ def _mixed(z: np.ndarray) -> np.ndarray:
     import numpy as np
 
     s30, s27, s31, s11, c1, c2 = _consts()
-    z ^= z >> s30
+    t = np.empty_like(z)  # each shift into one spare array: no new array a step
+    z ^= np.right_shift(z, s30, out=t)
     z *= c1  # uint64 arrays wrap: the & _M64 of `mix`
-    z ^= z >> s27
+    z ^= np.right_shift(z, s27, out=t)
     z *= c2
-    z ^= z >> s31
+    z ^= np.right_shift(z, s31, out=t)
     z >>= s11
     out = z.astype(np.float64)
     out += 0.5
