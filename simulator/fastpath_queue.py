@@ -21,7 +21,15 @@ class Queues:
         queued: dict[str, list[str]] = {}
         for oid in duties:
             queued.setdefault(proc.obligations[kind_of.get(oid, oid)].role, []).append(oid)
-        self.queued = {r: oids for r, oids in queued.items() if len(oids) > proc.roles[r].members}
+        # a role whose duties are all a recurring update's occurrences is left to the update
+        # (fastpath_updates: where its bots overlap, the replication is played again)
+        updates = set(model.recurring)
+        self.queued = {
+            r: oids
+            for r, oids in queued.items()
+            if len(oids) > proc.roles[r].members
+            and not all(kind_of.get(o) in updates for o in oids)
+        }
         self.model, self.asked, self.prio, self.draws = model, asked, prio, draws
         self.waited: dict[str, np.ndarray] = {
             oid: inf for oids in self.queued.values() for oid in oids
@@ -35,6 +43,14 @@ class Queues:
         asked = self.asked
         w = self.waited.get(oid)
         return asked[oid] if w is None else np.where(np.isfinite(w), w, asked[oid])
+
+    def start_where(self, oid: str, asked: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """start() in some replications of the batch (`at`), their asks given."""
+        w = self.waited.get(oid)
+        if w is None:
+            return asked
+        w = w[at]
+        return np.where(np.isfinite(w), w, asked)
 
     def settle(self) -> None:
         for role, oids in self.queued.items():
