@@ -13,6 +13,7 @@ import ast
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 # Built-in variables every condition can read, besides the procedure's attributes.
@@ -69,8 +70,9 @@ class Condition:
         return bool(self.fn(ctx))
 
     def __reduce__(self):
-        # its closures do not pickle: a pickled plan (the plan cache) compiles it again
-        return compile_condition, (self.source,)
+        # its closures do not pickle: a pickled plan (the plan cache) compiles it again, once
+        # per process for a source that several plans share (a comparison's base and variants)
+        return _recompiled, (self.source,)
 
 
 _BINOPS = {
@@ -113,6 +115,13 @@ def compile_condition(source: str) -> Condition:
     except RecursionError:
         raise ExpressionError("condition nested too deeply") from None
     return Condition(source, fn, frozenset(names), frozenset(calls))
+
+
+@lru_cache(maxsize=4096)
+def _recompiled(source: str) -> Condition:
+    """A pickled condition compiled again: the same Condition for the same source (it is frozen
+    and its closures hold only constants, so plans can share it)."""
+    return compile_condition(source)
 
 
 def specialize(cond: Condition, readers: Readers) -> Callable[[Any], Any]:

@@ -120,6 +120,21 @@ def test_variants_and_shipped_ids_have_entries_of_their_own(cache):
     assert load_plan("payment_outage").variants == base.variants == []
 
 
+def test_cached_plans_share_their_compiled_conditions_and_keep_their_variants_titles(cache):
+    fresh = load_plan("payment_outage", ["sms_fallback"])
+    assert fresh.variant_meta[0]["id"] == "sms_fallback" and fresh.variant_meta[0]["title_en"]
+    load_plan("payment_outage")
+    base, varied = load_plan("payment_outage"), load_plan("payment_outage", ["sms_fallback"])
+    assert varied is not fresh and varied.variant_meta == fresh.variant_meta
+    assert base.variant_meta == []
+    shared = set(base.conditions) & set(varied.conditions)
+    assert shared and set(fresh.conditions) == set(varied.conditions)
+    for source in shared:  # one compiled condition for a source, not one per plan
+        assert base.conditions[source] is varied.conditions[source]
+        a, b = base.conditions[source], fresh.conditions[source]
+        assert (a.source, a.names, a.calls) == (b.source, b.names, b.calls)
+
+
 HEAVY = (
     "yaml",
     "numpy",
