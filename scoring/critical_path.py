@@ -154,55 +154,70 @@ class _Walks:
         first = (self.completion - trig) - allow
         positive = np.where(first > 0, first, 0.0)
         total = 0.0 + allow
-        last = trig.copy()
-        length = np.ones(size, np.int64)
-        self.allow_cols = [allow]
+        # what a walk adds up, carried along for the rows still walking (compacted each step)
+        # and set down for each row where its walk ends
+        self.positive, self.total = np.empty(size), np.empty(size)
+        self.last, self.length = np.empty(size), np.empty(size, np.int64)
         act = np.arange(size)
-        steps = [(act, duty, first)]  # per step: the rows that have it, its duty, time held
-        prev_trig, nxt = trig, flat_pred[cells]
+        steps = [(act, duty, first, allow)]  # per step: its rows, duty, time held, allowance
+        prev_trig, nxt, vw = trig, flat_pred[cells], view
         walked = [duty]
         while True:
             go = nxt >= 0
             if not acyclic:
                 for before in walked:
                     go &= nxt != before
-            act, cur, prev_trig = act[go], nxt[go], prev_trig[go]
+            if not go.all():
+                stop = ~go
+                ended = act[stop]
+                self.positive[ended], self.total[ended] = positive[stop], total[stop]
+                self.last[ended], self.length[ended] = prev_trig[stop], len(steps)
+                act, nxt, vw = act[go], nxt[go], vw[go]
+                prev_trig, positive, total = prev_trig[go], positive[go], total[go]
+                if not acyclic:
+                    walked = [w[go] for w in walked]
             if not act.size:
                 break
-            at = cur * n + view[act]
+            at = nxt * n + vw
             t = flat_trig[at]
             a = flat_dead[at] - t
             h = (prev_trig - t) - a
-            positive[act] += np.where(h > 0, h, 0.0)
-            total[act] += a
-            last[act] = t
-            length[act] += 1
-            col = np.zeros(size)
-            col[act] = a
-            self.allow_cols.append(col)
-            steps.append((act, cur, h))
+            positive = positive + np.where(h > 0, h, 0.0)
+            total = total + a
+            steps.append((act, nxt, h, a))
             if not acyclic:
-                walked = [w[go] for w in walked] + [cur]
+                walked.append(nxt)
             prev_trig, nxt = t, flat_pred[at]
-        self.positive, self.total, self.last, self.length = positive, total, last, length
+        self._steps = steps
+        self._allow_cols: list[np.ndarray] | None = None
         # the hot steps of each row, row by row and in a row step by step (CSR): the row's
         # first step (its own duty) counts for a blocked duty's chain only
-        hot = [h > 0 for _, _, h in steps]
+        hot = [h > 0 for _, _, h, _ in steps]
         counts = np.zeros(size, np.int64)
-        for (r, _, _), k in zip(steps, hot):
+        for (r, _, _, _), k in zip(steps, hot):
             counts[r[k]] += 1
         self.hot_start = np.zeros(size + 1, np.int64)
         np.cumsum(counts, out=self.hot_start[1:])
         self.hot_duty = np.empty(int(self.hot_start[-1]), np.int64)
         self.hot_held = np.empty(int(self.hot_start[-1]))
         filled = self.hot_start[:-1].copy()
-        for (r, d, h), k in zip(steps, hot):
+        for (r, d, h, _), k in zip(steps, hot):
             rk = r[k]
             at = filled[rk]
             self.hot_duty[at] = d[k]
             self.hot_held[at] = h[k]
             filled[rk] += 1
         self.first_hot = hot[0]
+
+    def allow_cols(self) -> list[np.ndarray]:
+        """Per step, every row's allowance (0 past its walk's end)."""
+        if self._allow_cols is None:
+            self._allow_cols = [self._steps[0][3]]
+            for act, _, _, a in self._steps[1:]:
+                col = np.zeros(self.length.size)
+                col[act] = a
+                self._allow_cols.append(col)
+        return self._allow_cols
 
     def chains(self, rows, total, blocked):
         """Each chain's lateness split over its links (CriticalPath._attribute, for a duty's
@@ -217,7 +232,7 @@ class _Walks:
             b = np.flatnonzero(blocked)
             rb = rows[b]
             tb = total[b]
-            for j, col in enumerate(self.allow_cols):
+            for j, col in enumerate(self.allow_cols()):
                 tb = tb + np.where(j < length[b], col[rb], 0.0)
             total = self.total[rows]
             total[b] = tb
