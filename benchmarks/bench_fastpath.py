@@ -9,8 +9,7 @@
 2. `montecarlo chemical_leak_drill` end to end (with the aggregation, scoring/tally.py).
 3. `compare` of chemical_leak_drill and three plan variants (overlays written for the benchmark:
    the GM with two members, a faster office, a better trained first discoverer) at --compare-n.
-4. The shipped scenarios it refuses, each with its reasons (payment_outage it takes with
-   --fast only, approximating its recurring updates: 1. says so).
+4. The shipped scenarios it refuses, each with its reasons.
 
 For instruction counts, which no other load disturbs, `--only engine|fast SCENARIO N` runs just
 that (the plan loaded and warmed first) under callgrind; N less 0 replications, divided by N
