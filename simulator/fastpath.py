@@ -762,17 +762,23 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         slot_sent[slot] = sent
         slots = key_slots[key]
         mine = slots.index(slot)
-        rank = np.ones(n, dtype=np.int64)
+        # the rank among the line's messages matters only where this one is sent (elsewhere
+        # the caller reads neither its latency nor its failure): counted there alone
+        sent_at = np.flatnonzero(np.isfinite(sent))
+        here = sent[sent_at]
+        rank = np.ones(len(sent_at), dtype=np.int64)
         for i, other in enumerate(slots):
             if i != mine and other in slot_sent:
-                s = slot_sent[other]
-                rank += (s < sent) | ((s == sent) & (i < mine) & np.isfinite(s))
+                s = slot_sent[other][sent_at]
+                rank += (s < here) | ((s == here) & (i < mine) & np.isfinite(s))
         lat, fail = attempt(key, 1)
-        for k in range(2, len(slots) + 1):
-            at_k = rank == k
-            if at_k.any():
-                lat_k, fail_k = attempt(key, k)
-                lat, fail = np.where(at_k, lat_k, lat), np.where(at_k, fail_k, fail)
+        later = [int(k) for k in np.unique(rank) if k > 1]
+        if later:
+            lat, fail = lat.copy(), fail.copy()
+        for k in later:
+            at_k = sent_at[rank == k]
+            lat_k, fail_k = attempt(key, k)
+            lat[at_k], fail[at_k] = lat_k[at_k], fail_k[at_k]
         return lat, fail
 
     # the fixed point: every time from the current estimate of the others, until none moves
@@ -975,6 +981,15 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             prev_due, prev_done = np.where(fell, f, prev_due), a
         attr_src["@declared"] = [(act_at[g], declared_as[g]) for g in graders]
 
+    stamps: dict[int, tuple] = {}  # id of a send time -> (it, rounded as stamped, + EPS)
+
+    def stamped(sent: np.ndarray) -> np.ndarray:
+        """A message's send time as the agenda stamps it, plus EPS: worked out once a pass."""
+        got = stamps.get(id(sent))
+        if got is None or got[0] is not sent:
+            got = stamps[id(sent)] = (sent, _round(sent) + EPS)
+        return got[1]
+
     def meets(oid, senders, due_r):
         """Per need of report `oid`: the send and arrival times of the first delivery that meets
         it among the messages of `senders` (a delivered message meets every need it fits of
@@ -984,11 +999,11 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             best_arr, best_sent = inf, inf
             for other in senders:
                 for to_, via, sent, arrive, delivered in sends[other]:
-                    if to_ != to or via not in group:
+                    if to_ != to or via not in group or not delivered.any():
                         continue
                     # a message sent before the duty fell due does not meet it (a bot may act
                     # on a declared level before the facts reach it)
-                    better = delivered & (arrive < best_arr) & (due_r <= _round(sent) + EPS)
+                    better = delivered & (arrive < best_arr) & (due_r <= stamped(sent))
                     best_arr = np.where(better, arrive, best_arr)
                     best_sent = np.where(better, sent, best_sent)
             need_send.append(best_sent)
@@ -1131,6 +1146,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             *declared_as.values(),
             *queues.waited.values(),
         ]
+        stamps.clear()  # (what this pass sends: the last pass's arrays mostly gone)
         # the timeline's steps, each at its minute unless its condition holds then
         last_step_at, step_at = step_at, {}
         for i, ch in enumerate(sc.timeline):
@@ -1438,12 +1454,16 @@ def _report(oid, recipients, chains, d, at, message, role, end):
     n = len(at)
     t: Any = None
     sub: Any = None
+    empty = False
     for (_, to, c, p, i), via in _slots(oid, recipients, chains, d["others"]):
         slot = (oid, to, c, p, i)
         if i == 0:
             # a wrong channel picked first is rare: its branch is worked on its replications only
             sub = None if p < 0 else np.flatnonzero(d["pick"] == p)
             t = np.where(d["pick"] == p, at, _INF) if sub is None else at[sub]
+            empty = sub is not None and not len(sub)
+        if empty:
+            continue  # no replication picked this wrong channel
         if sub is None:
             sent = np.where(t <= end, t, _INF)
             lat, fail = message(role, to, via, slot, sent)
@@ -1452,22 +1472,24 @@ def _report(oid, recipients, chains, d, at, message, role, end):
             delivered = np.isfinite(arrive) & ~fail
             out.append((to, via, sent, arrive, delivered))
             t = np.where(np.isfinite(arrive) & fail, arrive, _INF)
-            continue
-        if not len(sub):
-            continue
-        sent_s = np.where(t <= end, t, _INF)
-        sent = np.full(n, _INF)
-        sent[sub] = sent_s
-        lat, fail = message(role, to, via, slot, sent)
-        arr_s = sent_s + lat[sub]
-        arr_s = np.where(arr_s <= end, arr_s, _INF)
-        fail_s = fail[sub]
-        arrive = np.full(n, _INF)
-        arrive[sub] = arr_s
-        delivered = np.zeros(n, dtype=bool)
-        delivered[sub] = np.isfinite(arr_s) & ~fail_s
-        out.append((to, via, sent, arrive, delivered))
-        t = np.where(np.isfinite(arr_s) & fail_s, arr_s, _INF)
+        else:
+            sent_s = np.where(t <= end, t, _INF)
+            sent = np.full(n, _INF)
+            sent[sub] = sent_s
+            lat, fail = message(role, to, via, slot, sent)
+            arr_s = sent_s + lat[sub]
+            arr_s = np.where(arr_s <= end, arr_s, _INF)
+            fail_s = fail[sub]
+            arrive = np.full(n, _INF)
+            arrive[sub] = arr_s
+            delivered = np.zeros(n, dtype=bool)
+            delivered[sub] = np.isfinite(arr_s) & ~fail_s
+            out.append((to, via, sent, arrive, delivered))
+            t = np.where(np.isfinite(arr_s) & fail_s, arr_s, _INF)
+        # the next channel is tried only where this one failed (a few replications): there
+        # alone (inf elsewhere, as if worked on all of them; never skipped, even if none)
+        retry = np.flatnonzero(np.isfinite(t))
+        sub, t = (retry, t[retry]) if sub is None else (sub[retry], t[retry])
     return out
 
 
