@@ -110,8 +110,6 @@ def main(argv=None) -> int:
         e_cpu, e_wall = a.engine_n / ec, a.engine_n / ew
         f_cpu, f_wall = a.fast_n / fc, a.fast_n / fw
         print(f"{sc}: engine {a.engine_n} replications, fast path {a.fast_n}, seed 1")
-        if model.approx:  # taken only with --fast
-            print(f"  (approximates: {fastpath.approximations(model.approx, 'en')})")
         print(f"  engine (run_batch)     {e_cpu:10,.0f} replications/s of CPU ({e_wall:,.0f} wall)")
         print(f"  fast path (compute)    {f_cpu:10,.0f} replications/s of CPU ({f_wall:,.0f} wall)")
         print(

@@ -47,8 +47,6 @@ class Progress:
         self.stream.flush()
 
     def finish(self, info):
-        from drillsim.simulator.fastpath import approximations
-
         if self.live:
             self.stream.write("\r\033[K")
         if not self.quiet:
@@ -61,7 +59,6 @@ class Progress:
                 pool=info.workers - 1,
                 workers=info.workers,
                 address=info.extra.get("address", ""),
-                approx=approximations(info.extra.get("approx", []), self.lang),
             )
             line = t(
                 "mc_finished",

@@ -73,11 +73,6 @@ def _words(reason, lang: str) -> str:
     return words_t(key, lang, **{k: _words(v, lang) for k, v in values.items()})
 
 
-def approximations(reasons: list, lang: str) -> str:
-    """What the fast path approximates for a plan (Model.approx), in `lang`."""
-    return "; ".join(_words(r, lang) for r in reasons)
-
-
 class NotModelled(ValueError):
     """The fast path cannot model this plan; `reasons` says why, one sentence each (English;
     `text(lang)` in either language)."""
@@ -141,7 +136,6 @@ class Model:
     regrade: str | None = None  # the grading duty that falls due again on each escalation
     recurring: list[str] = field(default_factory=list)  # updates every N minutes
     until: dict[str, _Trigger] = field(default_factory=dict)  # their `until`
-    approx: list = field(default_factory=list)  # what it approximates (Reasons): --fast only
 
 
 MAX_ROWS = 4096  # combinations of its events and attribute values a condition's table may have
@@ -376,7 +370,6 @@ def check(plan: Plan) -> Model:
     grading = [oid for oid in live if proc.obligations[oid].action.do == "grade"]
     recurring = [oid for oid in live if proc.obligations[oid].every_min]
     until: dict[str, _Trigger] = {}
-    approx: list[Reason] = []
     for oid in recurring:
         ob = proc.obligations[oid]
         alone = all(proc.obligations[o].role != ob.role for o in live if o != oid)
@@ -410,7 +403,6 @@ def check(plan: Plan) -> Model:
         regrade=regrade,
         recurring=recurring,
         until=until,
-        approx=approx,
     )
 
 

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from .agenda import Agenda, status
+from .freed_memory import keep_freed_memory
 from .loader import load_plan
 from .plan import Plan
 from .rng import Block
@@ -464,6 +465,7 @@ def run_replications(
     """
     import time
 
+    keep_freed_memory()
     total = sum(job.n for job in jobs)
     models = None
     if fast is not False and not log_dir:
@@ -532,9 +534,6 @@ def run_replications(
             local = [models[task[0]] for task in tasks]
             _run_local(fast_tasks, n_workers, finished, info, fast_task, reduce, local)
         info.where = "fast"
-        approx = {repr(r): r for m in models for r in m.approx}
-        if approx:  # --fast on a plan it approximates: say what
-            info.where, info.extra["approx"] = "fast_approx", list(approx.values())
     elif dask is not None:
         _run_dask(tasks, dask, finished, info)
     else:
@@ -568,8 +567,6 @@ def _fast_models(jobs: list[Job], required: bool) -> list | None:
                 name = "+".join([Path(job.scenario).stem, *(Path(v).stem for v in job.variants)])
                 raise Refused(name, exc) from None
             return None
-        if model.approx and not required:
-            return None  # chosen automatically only where it is exact
         models.append(model)
     for model in models:  # a forked pool worker finds them made (fast_task), not checked again
         _MODELS[id(model.plan)] = model
@@ -629,6 +626,7 @@ def bound_to_parent(parent: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
+    keep_freed_memory()  # a forked worker has it already; a spawned one not
     if not _alive(parent):  # it died before the request was in place
         os._exit(1)
     threading.Thread(

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drillsim.simulator import fastpath, fastpath_replay, fastpath_updates
+from drillsim.simulator import fastpath, fastpath_replay, fastpath_updates, replications
 from drillsim.simulator.replications import STATUS, plan_for, run_batch
 
 PROCEDURE = """\
@@ -339,10 +339,11 @@ def test_recurring_updates(tmp_path):
     """The group's progress updates occurrence by occurrence, replication by replication the
     engine's: each falls due when the last was met or at its deadline, the one open at minute
     100 (loud) is void, a late update's bot prepares it towards its due time. The automatic
-    choice takes the plan (nothing approximated)."""
+    choice takes the plan."""
     path = updates_plan(tmp_path)
     model = fastpath.check(plan_for(path, ()))
-    assert model.recurring == ["updates"] and not model.approx
+    assert model.recurring == ["updates"]
+    assert replications._fast_models([replications.Job(path, (), 10, 1)], required=False)
     rows = same_as_the_engine(path)
     counts = [sum(r[0] == "updates" for r in rs) for rs in rows.values()]
     assert max(counts) >= 5  # 0, ~20, ~40, ~60, ~80: then void at 100

@@ -16,7 +16,6 @@ CLI: dict[str, dict[str, str]] = {
         "mc_where_local": "在本进程和 {pool} 个本地工作进程中运行",
         "mc_where_local_one": "在本进程和 1 个本地工作进程中运行",
         "mc_where_fast": "走快速路径(向量化计算;对此预案精确,不作近似)",
-        "mc_where_fast_approx": "走快速路径(向量化计算;按 --fast 要求,近似:{approx})",
         "mc_where_fast_local": (
             "走快速路径(向量化计算;对此预案精确,不作近似),在本进程和 {pool} 个本地工作进程中运行"
         ),
@@ -73,10 +72,6 @@ CLI: dict[str, dict[str, str]] = {
         "fp_absences": "人员缺席(代理人与暂存的消息)",
         "fp_down_again": "{what} 读取 `{name}`,而该服务可能多次中断",
         "fp_classify": "分类义务(按影响与紧急程度矩阵分类)",
-        "fp_approx_updates": (
-            "{what}:每次更新只由其自身的消息满足,同一线路的消息按更新的先后编号"
-            "(引擎中迟延的更新发出的消息可能满足上一次仍未完成的更新)"
-        ),
         "fp_again": "{what} 会再次到期",
         "fp_recurs": "{what} 定期重复",
         "fp_by_level": "{what} 的时限按级别而定",
@@ -105,7 +100,6 @@ CLI: dict[str, dict[str, str]] = {
         "mc_where_local": "in this process and {pool} local worker processes",
         "mc_where_local_one": "in this process and 1 local worker process",
         "mc_where_fast": "on the fast path (vectorised; exact for this plan, approximates nothing)",
-        "mc_where_fast_approx": "on the fast path (vectorised, as --fast asked; approximates: {approx})",
         "mc_where_fast_local": (
             "on the fast path (vectorised; exact for this plan, approximates nothing), "
             "in this process and {pool} local worker process(es)"
@@ -162,11 +156,6 @@ CLI: dict[str, dict[str, str]] = {
         "fp_absences": "absences (deputies and held messages)",
         "fp_down_again": "{what} reads `{name}` of a service that can go down more than once",
         "fp_classify": "classification duties (by the impact and urgency matrix)",
-        "fp_approx_updates": (
-            "{what}: each update is met by its own messages only, and a line's messages are "
-            "numbered in the order of the updates (on the engine a late update's message may "
-            "meet an earlier update still open)"
-        ),
         "fp_again": "{what} falls due again",
         "fp_recurs": "{what} recurs",
         "fp_by_level": "{what} has a deadline by level",
