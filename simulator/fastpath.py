@@ -507,6 +507,10 @@ def _first_true(trig: _Trigger, moments: list, value_at, n: int) -> np.ndarray:
     changes (`moments`), looked at after that change (value_at(atom, t): the atom's value at t)."""
     if trig.table[0]:
         return np.zeros(n)
+    if len(trig.atoms) == 1 and trig.atoms[0][0] not in ("attr", "down"):
+        # one moment, when the atom turns true (most triggers: a role reached, a duty done)
+        t = moments[0]
+        return np.where(np.isfinite(t), t, _INF) if trig.table[1] else np.full(n, _INF)
     best = np.full(n, _INF)
     for t in moments:
         ok = trig.table[_index(trig, t, value_at)] & np.isfinite(t)
@@ -691,6 +695,7 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
                 k = pick_of(len(others), "wrong-pick", ob.role, oid, inc, key)
                 pick = np.where(wrong, k, -1)
             d["others"], d["pick"] = others, pick
+            d["by_pick"] = _by_pick(pick, len(others))  # drawn once: _report's every pass
         return d
 
     draws: dict[str, dict[str, Any]] = {oid: duty_draws(oid, 1) for oid in live}
@@ -718,6 +723,21 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     slot_sent: dict[tuple, np.ndarray] = {}
     msg_draws: dict[tuple, tuple] = {}
 
+    def attempt_in(key, k, rows):
+        """attempt(key, k) in these replications alone: a wrong channel's branch and a retry
+        after a failure (a few replications) draw only theirs (the draws are elementwise: the
+        same bits as the whole batch's), unless the whole batch's are made already."""
+        got = msg_draws.get((key, k))
+        if got is not None:
+            return got[0][rows], got[1][rows]
+        sender, to, via = key
+        ch = proc.channels[via]
+        mine = seeds[rows]
+        lat = array_sampler(ch.latency)(uniform_many(mine, "latency", via, sender, to, inc, k))
+        if ch.failure > 0:
+            return lat, uniform_many(mine, "fail", via, sender, to, inc, k) < ch.failure
+        return lat, np.zeros(len(rows), dtype=bool)
+
     def attempt(key, k):
         if (key, k) not in msg_draws:
             sender, to, via = key
@@ -738,17 +758,25 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         until = _INF if o.until_min is None else float(o.until_min)
         down_windows.setdefault(o.channel, []).append((float(o.start_min), until))
 
-    def message(sender, to, via, slot, sent):
-        lat, fail = _message(sender, to, via, slot, sent)
-        return lat, outage(via, sent, fail)
+    def message(sender, to, via, slot, sent, sub):
+        """A message's latency and failure where it is sent at `sent` (inf where it is not):
+        in the replications `sub` alone, unless None."""
+        key = (sender, to, via)
+        if sub is None:
+            lat, fail = _message(key, slot, sent)
+        elif key not in shared:
+            lat, fail = attempt_in(key, static_rank[slot], sub)
+        else:
+            lat, fail = _message(key, slot, sent)
+            lat, fail = lat[sub], fail[sub]
+        return lat, outage(via, sent if sub is None else sent[sub], fail)
 
     def outage(via, sent, fail):
         for lo, hi in down_windows.get(via, ()):
             fail = fail | ((sent >= lo) & (sent < hi))
         return fail
 
-    def _message(sender, to, via, slot, sent):
-        key = (sender, to, via)
+    def _message(key, slot, sent):
         if key not in shared:
             return attempt(key, static_rank[slot])
         slot_sent[slot] = sent
@@ -1297,25 +1325,30 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
     # obligation's occurrences by their number, then in the order above): a stable sort of
     # each replication's row, the duties that did not fall due (inf) last and left out
     by = np.lexsort((np.broadcast_to(nth_k, (n, K)), fall), axis=1)
-    keep = np.take_along_axis(fells, by, 1).ravel()
-    rep_i = np.repeat(np.arange(n), K)[keep]
-    col_i = by.ravel()[keep]
-    dl = dl_t[rep_i, col_i]
-    dn = done_t[rep_i, col_i]
-    status = np.where(
-        ~np.isnan(dn),
-        np.where(dn <= dl + EPS, 0, 1),
-        np.where(end < dl - EPS, 3, 2),
-    ).astype(np.int8)
-    rows = {
-        "rep": reps[rep_i],
-        "ob": ob_k[col_i],
+    # each row's place in the (n, K) tables, flat: one take from each table (a gather by two
+    # index arrays works the flat places out again for every table)
+    by += np.arange(0, n * K, K)[:, None]
+    flat = by.ravel()
+    flat = flat.compress(fells.ravel().take(flat))  # (compress: a mask's [] is slower)
+    rep_i = flat // K
+    col_i = flat - rep_i * K
+    dl = dl_t.ravel().take(flat)
+    dn = done_t.ravel().take(flat)
+    # 0 met in time, 1 late, 2 open, 3 open and not yet due at the end (an undone duty's dn
+    # is nan: not <=, so 1, then + 1, + 1 where not yet due)
+    status = (~(dn <= dl + EPS)).view(np.int8)
+    undone = np.isnan(dn)
+    status += undone.view(np.int8)
+    status += (undone & (end < dl - EPS)).view(np.int8)
+    rows: dict[str, np.ndarray] = {
+        "rep": reps.take(rep_i),
+        "ob": ob_k.take(col_i),
         "inc": np.zeros(len(rep_i), dtype=np.int16),
-        "n": nth_k[col_i],
-        "triggered": trig_t[rep_i, col_i],
+        "n": nth_k.take(col_i),
+        "triggered": trig_t.ravel().take(flat),
         "deadline": dl,
         "done": dn,
-        "met": met_t[rep_i, col_i],
+        "met": met_t.ravel().take(flat),
         "status": status,
         "deputy": np.zeros(len(rep_i), dtype=np.int8),
     }
@@ -1438,6 +1471,11 @@ def _slots(oid, recipients, chains, others):
                     yield (oid, to, c, p, i), via
 
 
+def _by_pick(pick: np.ndarray, others: int) -> tuple:
+    """Where the right channel is taken first, and the replications that pick each wrong one."""
+    return pick < 0, [np.flatnonzero(pick == p) for p in range(others)]
+
+
 def _report(oid, recipients, chains, d, at, message, role, end):
     """Every message of a report made at `at`: (to, via, sent, arrival, delivered), each an
     array over replications (inf where it was not sent). Each (recipient, chain) is tried in
@@ -1447,18 +1485,19 @@ def _report(oid, recipients, chains, d, at, message, role, end):
     t: Any = None
     sub: Any = None
     empty = False
+    right, picked = d.get("by_pick") or _by_pick(d["pick"], len(d["others"]))
     for (_, to, c, p, i), via in _slots(oid, recipients, chains, d["others"]):
         slot = (oid, to, c, p, i)
         if i == 0:
             # a wrong channel picked first is rare: its branch is worked on its replications only
-            sub = None if p < 0 else np.flatnonzero(d["pick"] == p)
-            t = np.where(d["pick"] == p, at, _INF) if sub is None else at[sub]
+            sub = None if p < 0 else picked[p]
+            t = np.where(right, at, _INF) if sub is None else at[sub]
             empty = sub is not None and not len(sub)
         if empty:
             continue  # no replication picked this wrong channel
         if sub is None:
             sent = np.where(t <= end, t, _INF)
-            lat, fail = message(role, to, via, slot, sent)
+            lat, fail = message(role, to, via, slot, sent, None)
             arrive = sent + lat
             arrive = np.where(arrive <= end, arrive, _INF)
             delivered = np.isfinite(arrive) & ~fail
@@ -1468,10 +1507,9 @@ def _report(oid, recipients, chains, d, at, message, role, end):
             sent_s = np.where(t <= end, t, _INF)
             sent = np.full(n, _INF)
             sent[sub] = sent_s
-            lat, fail = message(role, to, via, slot, sent)
-            arr_s = sent_s + lat[sub]
+            lat_s, fail_s = message(role, to, via, slot, sent, sub)
+            arr_s = sent_s + lat_s
             arr_s = np.where(arr_s <= end, arr_s, _INF)
-            fail_s = fail[sub]
             arrive = np.full(n, _INF)
             arrive[sub] = arr_s
             delivered = np.zeros(n, dtype=bool)
@@ -1546,12 +1584,13 @@ def _services(plan, svc_down, svc_back, reps, end, n):
             (downtime <= service.rto_min + EPS).astype(np.int8),
             np.where(downtime > service.rto_min, 0, -1),
         ).astype(np.int8)
-        cols["rep"].append(reps[went])
-        cols["svc"].append(np.full(int(went.sum()), si, dtype=np.int16))
-        cols["down"].append(_round(down[went]))
-        cols["restored"].append(np.where(back, _round(restored), np.nan)[went])
-        cols["downtime"].append(downtime[went])
-        cols["rto"].append(rto[went])
+        at = np.flatnonzero(went)
+        cols["rep"].append(reps[at])
+        cols["svc"].append(np.full(len(at), si, dtype=np.int16))
+        cols["down"].append(_round(down[at]))
+        cols["restored"].append(np.where(back, _round(restored), np.nan)[at])
+        cols["downtime"].append(downtime[at])
+        cols["rto"].append(rto[at])
 
     def cat(k, dtype):
         return np.concatenate(cols[k]).astype(dtype) if cols[k] else np.zeros(0, dtype)

@@ -78,10 +78,7 @@ def member_starts(model, role, oids, asked, prios, draws, memo) -> dict:
     start = ask.copy()
     # a replication where some duty asks while another is in work is one where the role may
     # queue (with one member, is one where it queues); elsewhere each starts when it asks
-    by_ask = np.argsort(ask, axis=0, kind="stable")
-    a_s = np.take_along_axis(ask, by_ask, 0)
-    busy_until = np.maximum.accumulate(np.take_along_axis(ask + work, by_ask, 0), axis=0)
-    cols = np.flatnonzero(((a_s[1:] < busy_until[:-1]) & np.isfinite(a_s[1:])).any(axis=0))
+    cols = np.flatnonzero(_overlap(ask, work))
     if members > 1 and len(cols):
         # there, where `members` others are in work when one asks (each started at its ask)
         sub_ask, sub_work = ask[:, cols], work[:, cols]
@@ -95,6 +92,26 @@ def member_starts(model, role, oids, asked, prios, draws, memo) -> dict:
         start[:, cols] = queue_starts(ask[:, cols], prio[:, cols], work[:, cols], members)
     out = {o: start[i] for i, o in enumerate(oids)}
     memo[role] = (ask, prio, work, out)
+    return out
+
+
+def _overlap(ask: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """Per replication: does some duty ask (finite) while one that asked before it (in a tie,
+    the one listed first) is still in work, each started at its ask."""
+    k = len(ask)
+    if k > 4:  # many duties: their asks sorted, each against the latest end before it
+        by_ask = np.argsort(ask, axis=0, kind="stable")
+        a_s = np.take_along_axis(ask, by_ask, 0)
+        busy_until = np.maximum.accumulate(np.take_along_axis(ask + work, by_ask, 0), axis=0)
+        return ((a_s[1:] < busy_until[:-1]) & np.isfinite(a_s[1:])).any(axis=0)
+    # a few: pair by pair (a sort of so short columns costs more than all the pairs)
+    out = np.zeros(ask.shape[1], dtype=bool)
+    for i in range(k):
+        for j in range(i + 1, k):
+            first = ask[i] <= ask[j]  # i before j
+            later = np.where(first, ask[j], ask[i])
+            ends = np.where(first, ask[i] + work[i], ask[j] + work[j])
+            out |= (later < ends) & np.isfinite(later)
     return out
 
 
@@ -119,9 +136,10 @@ def queue_starts(ask, prio, work, members) -> np.ndarray:
         pick_q = np.where(tie, ask, _INF).argmin(axis=0)
         pick_n = np.where(waiting, ask, _INF).argmin(axis=0)
         pick = np.where(any_queued, pick_q, pick_n)
-        ok = waiting[pick, cols]
-        s = np.maximum(ask[pick, cols], t_free)
-        start[pick[ok], cols[ok]] = s[ok]
-        free[m[ok], cols[ok]] = s[ok] + work[pick[ok], cols[ok]]
-        waiting[pick[ok], cols[ok]] = False
+        at = np.flatnonzero(waiting[pick, cols])  # where one is taken (indices: a mask's []
+        p = pick[at]  # is slower, and it is used five times)
+        s = np.maximum(ask[p, at], t_free[at])
+        start[p, at] = s
+        free[m[at], at] = s + work[p, at]
+        waiting[p, at] = False
     return start

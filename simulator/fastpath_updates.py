@@ -315,7 +315,13 @@ class _Sub:
             t["act_at"] = _spread(a, rows, m)
             counts = {line: c[rows] for line, c in line_count.items()}
 
-            def numbered(sender, to, via, slot, sent, dr=dr, counts=counts, at=at):
+            def numbered(sender, to, via, slot, sent, sub, dr=dr, counts=counts, at=at):
+                """fastpath._compute's message(): a line's message by its rank (in `sub`
+                alone, unless None)."""
+                lat, fail = ranked(sender, to, via, slot, sent, dr, counts, at)
+                return (lat, fail) if sub is None else (lat[sub], fail[sub])
+
+            def ranked(sender, to, via, slot, sent, dr, counts, at):
                 line = (sender, to, via)
                 _oid, _to, c, p, i = slot
                 seq = ([dr["others"][p]] if p >= 0 else []) + list(chains[c])
