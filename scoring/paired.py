@@ -294,7 +294,7 @@ def _counts(tally, part) -> dict:
         "ids": tally.obligations,
         "hits": part.hits,
         "trials": part.trials,
-        "duty": {o: (d.hits, d.trials) for o, d in zip(tally.obligations, part.duties)},
+        "duty": {o: (h, t) for o, h, t in zip(tally.obligations, part.hits, part.trials)},
         "shifted": {
             o: d.shifted for o, d in zip(tally.obligations, part.duties) if d.shifted is not None
         },

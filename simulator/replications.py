@@ -29,7 +29,6 @@ import math
 import os
 import sys
 import threading
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -587,12 +586,6 @@ def fast_task(scenario: str, variants: tuple[str, ...], entropy: int, start: int
     return fast_batch(model, entropy, start, count)
 
 
-def _reduced(reduce, j: int, work, *args):
-    """A pool worker's task: the batch, reduced there when asked."""
-    batch = work(*args)
-    return batch if reduce is None else reduce(j, batch)
-
-
 def fast_batch(model, entropy: int, start: int, count: int) -> Batch:
     """Replications start … start+count-1 computed by the fast path, as a Batch."""
     from .fastpath import compute
@@ -658,36 +651,49 @@ def _run_local(
     tasks: list, n_workers: int, finished, info: RunInfo, work=run_batch, reduce=None, local=None
 ):
     """This process works as one of the workers, the others are a process pool: no worker sits
-    idle while the pool starts, and the tail is at most one batch long. work(*task's arguments)
-    computes a batch (run_batch, fast_task), in a pool worker followed by reduce(j, batch) when
-    given. local: per task, the arguments this process computes it from instead (the fast
-    path's model it has already)."""
+    idle while the pool starts. work(*task's arguments) computes a batch (run_batch,
+    fast_task), in a pool worker followed by reduce(j, batch) when given. local: per task, the
+    arguments this process computes it from instead (the fast path's model it has already).
+
+    No task is handed to a worker in advance: every process claims the next one from a shared
+    counter when it is ready for it (the pool's queued calls are claims, _claimed), so the
+    tail is at most one batch long whoever is slower (this process also folds and pairs what
+    comes back), and the batches are still taken in order: what waits for its predecessors
+    (scoring.tally folds in order) stays a few batches."""
     info.where = "local"
-    todo = deque(enumerate(tasks))
-    pending: dict = {}
+    ctx = _pool_context()
+    counter = ctx.Value("q", 0)  # the next task not yet claimed
+
+    def claim() -> int:
+        with counter.get_lock():
+            i = counter.value
+            counter.value = i + 1
+        return i
+
+    pending: set = set()
     with ProcessPoolExecutor(
         max_workers=n_workers - 1,
-        mp_context=_pool_context(),
-        initializer=bound_to_parent,
-        initargs=(os.getpid(),),
+        mp_context=ctx,
+        initializer=_pool_worker,
+        initargs=(os.getpid(), counter, tasks, work, reduce),
     ) as pool:
 
-        def top_up():  # a few batches queued per pool worker, so none waits for this process
-            while todo and len(pending) < 3 * (n_workers - 1):
-                i, (j, *args) = todo.popleft()
-                pending[pool.submit(_reduced, reduce, j, work, *args)] = j
+        def top_up():  # a few claims queued per pool worker, so none waits for this process
+            while counter.value < len(tasks) and len(pending) < 3 * (n_workers - 1):
+                pending.add(pool.submit(_claimed))
 
         def collect(timeout):
             ready, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             for fut in ready:
-                finished(pending.pop(fut), fut.result(), True)
+                pending.discard(fut)
+                got = fut.result()
+                if got is not None:  # None: the tasks had all been claimed
+                    finished(*got, True)
 
         try:
             top_up()
-            while todo:
-                # in order, as the pool: a batch finishes at most a few places early, so what
-                # waits for its predecessors (scoring.tally folds in order) stays a few batches
-                i, (j, *args) = todo.popleft()
+            while (i := claim()) < len(tasks):
+                j, *args = tasks[i]
                 if local is not None:  # args: scenario, variants, entropy, start, count
                     finished(j, fast_batch(local[i], *args[2:]))
                 else:
@@ -697,9 +703,37 @@ def _run_local(
             while pending:
                 collect(None)
         except BaseException:
+            with counter.get_lock():  # the queued claims find nothing left
+                counter.value = len(tasks)
             for fut in pending:
                 fut.cancel()
             raise
+
+
+# a pool worker's run (_pool_worker): the shared counter, the tasks, how to compute and reduce
+_RUN: tuple | None = None
+
+
+def _pool_worker(parent: int, counter, tasks: list, work, reduce) -> None:
+    """Pool worker initializer: bound to the command (bound_to_parent), and the run's tasks."""
+    global _RUN
+    bound_to_parent(parent)
+    _RUN = (counter, tasks, work, reduce)
+
+
+def _claimed():
+    """A pool worker's call: claim the next task and return (job index, its batch reduced when
+    asked), or None when every task has been claimed."""
+    assert _RUN is not None
+    counter, tasks, work, reduce = _RUN
+    with counter.get_lock():
+        i = counter.value
+        counter.value = i + 1
+    if i >= len(tasks):
+        return None
+    j, *args = tasks[i]
+    batch = work(*args)
+    return j, batch if reduce is None else reduce(j, batch)
 
 
 class ClusterError(RuntimeError):

@@ -24,12 +24,13 @@ def small_chunks(monkeypatch):
 @dataclass
 class Where:
     pid: int
+    start: int
     count: int
     rows: int
 
 
 def where_reduced(j: int, batch) -> Where:  # module level: pickles to the pool by name
-    return Where(os.getpid(), batch.count, int(batch.duties["rep"].size))
+    return Where(os.getpid(), batch.start, batch.count, int(batch.duties["rep"].size))
 
 
 def test_fast_batches_are_computed_and_reduced_in_workers(small_chunks):
@@ -45,6 +46,8 @@ def test_fast_batches_are_computed_and_reduced_in_workers(small_chunks):
     assert out == []
     assert (info.where, info.workers, info.batches) == ("fast", 2, 6)
     assert sum(w.count for _, w in got) == 9000 and all(w.rows > 0 for _, w in got)
+    # each batch claimed by exactly one process (the pool's queued claims past the last find none)
+    assert sorted(w.start for _, w in got) == list(range(0, 9000, 1500))
     pids = {w.pid for _, w in got}
     assert os.getpid() in pids and len(pids) == 2  # this process and one pool worker
 

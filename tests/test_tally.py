@@ -204,3 +204,30 @@ def test_a_records_file_of_unknown_format_is_refused_before_running(tmp_path, ca
     assert code == 2
     err = capsys.readouterr().err
     assert "r.txt" in err and ".csv, .jsonl, .parquet" in err and "Traceback" not in err
+
+
+def test_level_counts_are_numpys_unique_counts_without_importing_numpy_ma():
+    import subprocess
+    import sys
+
+    from drillsim.scoring.tally import _counts
+
+    rng = np.random.default_rng(3)
+    for values in (
+        np.zeros((0, 2), np.int8),
+        rng.integers(-3, 6, (500, 3)).astype(np.int8),
+        np.array([[-128, 127, 0]], np.int8),
+    ):
+        levels, counts = np.unique(values.ravel(), return_counts=True)
+        assert _counts(values) == dict(zip(levels.tolist(), counts.tolist()))
+    # a batch reduced in a fresh process (as in a pool worker) imports no numpy.ma (41 M
+    # instructions); the critical path's sums are left out here: not this module's to answer for
+    code = (
+        "import sys, numpy as np\n"
+        "from drillsim.scoring.tally import _counts\n"
+        "from drillsim.scoring.sketch import ExactSum\n"
+        "_counts(np.arange(9, dtype=np.int8)); ExactSum().add(np.linspace(0.1, 9, 50))\n"
+        "print('numpy.ma' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
