@@ -112,6 +112,27 @@ class Part:
     hits: np.ndarray | None = None
     trials: np.ndarray | None = None
 
+    def __getstate__(self) -> dict:
+        """Pickled (sent back from a pool worker): of the hits and occurrences only the rows of
+        the duties that fell due (8 of chemical_leak_drill's 57 in a batch; hits <= occurrences),
+        the others made again as zeros (__setstate__)."""
+        state = dict(self.__dict__)
+        if self.hits is not None and self.trials is not None:
+            due = np.flatnonzero(self.trials.any(axis=1))
+            state["hits"] = (self.hits.shape, due, self.hits[due], self.trials[due])
+            state["trials"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state["hits"] is not None:
+            shape, due, hits, trials = state["hits"]
+            state["hits"], state["trials"] = (
+                np.zeros(shape, hits.dtype),
+                np.zeros(shape, trials.dtype),
+            )
+            state["hits"][due], state["trials"][due] = hits, trials
+        self.__dict__.update(state)
+
 
 def _counts(values: np.ndarray) -> dict[int, int]:
     """How many replications end at each level (int8 levels: a range of at most 256). Counted

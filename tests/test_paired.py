@@ -131,9 +131,24 @@ def test_joint_counts_give_each_rows_sums(top):
     hv = np.minimum(tv, rng.integers(0, top + 1, (rows, n))).astype(np.int16)
     hb = np.minimum(tb, rng.integers(0, top + 1, (rows, n))).astype(np.int16)
     hv[5] = hb[5]  # a row where the variant equals the base
+    for a in (hv, tv, hb, tb):
+        a[6] = 0  # a duty that fell due in neither plan: written down, not counted
     got = exact_sums(hv, tv, hb, tb)
     want = [batch_sums(hv[r], tv[r], hb[r], tb[r], True) for r in range(rows)]
     assert got == want
+    assert [[type(v) for v in s.values()] for s in got] == [
+        [type(v) for v in s.values()] for s in want
+    ]
+    zero = np.zeros(
+        n
+    )  # all 0 (a service down nowhere): the sums computed for hits alone, less them
+    assert batch_sums(zero, zero, zero, zero, False) == {
+        **batch_sums(zero + 1, zero, zero, zero, False),
+        "Hv": 0.0,
+        "vhh": 0.0,
+        "higher": 0,
+        "all01": True,
+    }
     assert got[5]["higher"] == got[5]["lower"] == 0 and got[0]["same_t"] and not got[3]["same_t"]
     assert got[0]["all01"] == (top == 1)
     assert exact_sums(hv[:0], tv[:0], hb[:0], tb[:0]) == []

@@ -231,3 +231,21 @@ def test_level_counts_are_numpys_unique_counts_without_importing_numpy_ma():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_part_pickled_back_from_a_worker_is_the_same_part():
+    import pickle
+
+    from drillsim.scoring.tally import Reduction
+    from drillsim.simulator.replications import fast_task
+
+    batch = fast_task("chemical_leak_drill", (), 1, 0, 2000)  # most of its duties never fall due
+    part = Reduction((("chemical_leak_drill", (), True, ()),))(0, batch)
+    back = pickle.loads(pickle.dumps(part))
+    assert not part.trials.any(axis=1).all()  # some rows left out, made again as zeros
+    for mine, theirs in ((part.hits, back.hits), (part.trials, back.trials)):
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+    assert back.declared == part.declared and back.critical.keys() == part.critical.keys()
+    unpaired = Reduction((("chemical_leak_drill", (), False, ()),))(0, batch)
+    back = pickle.loads(pickle.dumps(unpaired))
+    assert back.hits is None and back.trials is None and back.events == unpaired.events
