@@ -760,16 +760,18 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
 
     def message(sender, to, via, slot, sent, sub):
         """A message's latency and failure where it is sent at `sent` (inf where it is not):
-        in the replications `sub` alone, unless None."""
+        over the replications `sub` alone (`sent` too), unless None."""
         key = (sender, to, via)
         if sub is None:
             lat, fail = _message(key, slot, sent)
         elif key not in shared:
             lat, fail = attempt_in(key, static_rank[slot], sub)
-        else:
-            lat, fail = _message(key, slot, sent)
+        else:  # its rank among the line's messages: counted from the sends over all
+            whole = np.full(n, _INF)
+            whole[sub] = sent
+            lat, fail = _message(key, slot, whole)
             lat, fail = lat[sub], fail[sub]
-        return lat, outage(via, sent if sub is None else sent[sub], fail)
+        return lat, outage(via, sent, fail)
 
     def outage(via, sent, fail):
         for lo, hi in down_windows.get(via, ()):
@@ -1018,14 +1020,22 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
         for to, group in needs[oid]:
             best_arr, best_sent = inf, inf
             for other in senders:
-                for to_, via, sent, arrive, delivered in sends[other]:
+                for to_, via, sent, arrive, delivered, rows in sends[other]:
                     if to_ != to or via not in group or not delivered.any():
                         continue
                     # a message sent before the duty fell due does not meet it (a bot may act
                     # on a declared level before the facts reach it)
-                    better = delivered & (arrive < best_arr) & (due_r <= stamped(sent))
-                    best_arr = np.where(better, arrive, best_arr)
-                    best_sent = np.where(better, sent, best_sent)
+                    if rows is None:
+                        better = delivered & (arrive < best_arr) & (due_r <= stamped(sent))
+                        best_arr = np.where(better, arrive, best_arr)
+                        best_sent = np.where(better, sent, best_sent)
+                        continue
+                    better = delivered & (arrive < best_arr[rows]) & (due_r[rows] <= stamped(sent))
+                    if better.any():
+                        if best_arr is inf:  # (inf is shared: written into, a copy)
+                            best_arr, best_sent = inf.copy(), inf.copy()
+                        best_arr[rows[better]] = arrive[better]
+                        best_sent[rows[better]] = sent[better]
             need_send.append(best_sent)
             need_arrive.append(best_arr)
         return need_send, need_arrive
@@ -1125,9 +1135,12 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             keep(done_at, np.where(np.isfinite(last_arrival), np.max(need_send, axis=0), _INF))
             keep(met_at, last_arrival)
             got: dict[str, np.ndarray] = {}
-            for to, _via, _sent, arrive, delivered in sends[oid]:
+            for to, _via, _sent, arrive, delivered, rows in sends[oid]:
                 t = np.where(delivered, arrive, _INF)
-                got[to] = np.minimum(got[to], t) if to in got else t
+                if rows is None:
+                    got[to] = np.minimum(got[to], t) if to in got else t
+                else:  # after the recipient's first message (over all): an array of this duty's
+                    got[to][rows] = np.minimum(got[to][rows], t)
             keep(arrivals, got)
             for to in got:
                 reached[to] = _kept(reached[to], reach(to))
@@ -1310,9 +1323,13 @@ def _compute(model: Model, entropy: int, start: int, count: int) -> FastBatch:
             events += np.isfinite(act_at[oid])  # task
             if proc.tasks[ob.action.task].effects.set:
                 events += np.isfinite(ok_at[oid])  # attributes
-        for _to, _via, sent, arrive, _delivered in sends[oid]:
-            events += np.isfinite(sent)  # message.sent
-            events += np.isfinite(arrive)  # message.delivered or message.failed
+        for msg in sends[oid]:  # an update's messages: over all replications (fastpath_updates)
+            sent, arrive, over = msg[2], msg[3], msg[5] if len(msg) > 5 else None
+            sent_arrived = np.isfinite(sent).view(np.int8) + np.isfinite(arrive).view(np.int8)
+            if over is None:
+                events += sent_arrived  # message.sent, message.delivered or message.failed
+            else:
+                events[over] += sent_arrived
     for j, inj in sc.injects.items():
         events += np.isfinite(fired[j]) * (1 + bool(inj.set))  # its services: _services
         skipped = np.isinf(fired[j]) & (model.injects[j][2] is not None)
@@ -1477,11 +1494,12 @@ def _by_pick(pick: np.ndarray, others: int) -> tuple:
 
 
 def _report(oid, recipients, chains, d, at, message, role, end):
-    """Every message of a report made at `at`: (to, via, sent, arrival, delivered), each an
-    array over replications (inf where it was not sent). Each (recipient, chain) is tried in
-    turn, the next channel after a failure, at most 3; a wrong channel picked first."""
+    """Every message of a report made at `at`: (to, via, sent, arrival, delivered, rows), the
+    arrays over the replications `rows` (None: all of them; inf where it was not sent). Each
+    (recipient, chain) is tried in turn, the next channel after a failure, at most 3; a wrong
+    channel picked first. A wrong channel's branch and a retry are worked and kept over their
+    few replications only (_whole makes them arrays over all)."""
     out = []
-    n = len(at)
     t: Any = None
     sub: Any = None
     empty = False
@@ -1501,26 +1519,31 @@ def _report(oid, recipients, chains, d, at, message, role, end):
             arrive = sent + lat
             arrive = np.where(arrive <= end, arrive, _INF)
             delivered = np.isfinite(arrive) & ~fail
-            out.append((to, via, sent, arrive, delivered))
+            out.append((to, via, sent, arrive, delivered, None))
             t = np.where(np.isfinite(arrive) & fail, arrive, _INF)
         else:
             sent_s = np.where(t <= end, t, _INF)
-            sent = np.full(n, _INF)
-            sent[sub] = sent_s
-            lat_s, fail_s = message(role, to, via, slot, sent, sub)
+            lat_s, fail_s = message(role, to, via, slot, sent_s, sub)
             arr_s = sent_s + lat_s
             arr_s = np.where(arr_s <= end, arr_s, _INF)
-            arrive = np.full(n, _INF)
-            arrive[sub] = arr_s
-            delivered = np.zeros(n, dtype=bool)
-            delivered[sub] = np.isfinite(arr_s) & ~fail_s
-            out.append((to, via, sent, arrive, delivered))
+            out.append((to, via, sent_s, arr_s, np.isfinite(arr_s) & ~fail_s, sub))
             t = np.where(np.isfinite(arr_s) & fail_s, arr_s, _INF)
         # the next channel is tried only where this one failed (a few replications): there
         # alone (inf elsewhere, as if worked on all of them; never skipped, even if none)
         retry = np.flatnonzero(np.isfinite(t))
         sub, t = (retry, t[retry]) if sub is None else (sub[retry], t[retry])
     return out
+
+
+def _whole(msg: tuple, n: int) -> tuple:
+    """A message of _report as arrays over all n replications: (to, via, sent, arrival,
+    delivered)."""
+    to, via, sent, arrive, delivered, rows = msg
+    if rows is None:
+        return to, via, sent, arrive, delivered
+    s, a, d = np.full(n, _INF), np.full(n, _INF), np.zeros(n, dtype=bool)
+    s[rows], a[rows], d[rows] = sent, arrive, delivered
+    return to, via, s, a, d
 
 
 def _deadline(plan, oid, f, fired, done_at, n):

@@ -240,7 +240,7 @@ class _Sub:
         return now
 
     def run(self, t1_bot, changes, start_holds, r) -> None:
-        from .fastpath import _report, _round, _slots  # fastpath imports this module
+        from .fastpath import _report, _round, _slots, _whole  # fastpath imports this module
 
         self.changes, self.start_holds = changes, start_holds
         look, end, every, m = self.look, self.end, self.every, self.m
@@ -316,10 +316,14 @@ class _Sub:
             counts = {line: c[rows] for line, c in line_count.items()}
 
             def numbered(sender, to, via, slot, sent, sub, dr=dr, counts=counts, at=at):
-                """fastpath._compute's message(): a line's message by its rank (in `sub`
-                alone, unless None)."""
-                lat, fail = ranked(sender, to, via, slot, sent, dr, counts, at)
-                return (lat, fail) if sub is None else (lat[sub], fail[sub])
+                """fastpath._compute's message(): a line's message by its rank (over `sub`
+                alone, `sent` too, unless None)."""
+                if sub is None:
+                    return ranked(sender, to, via, slot, sent, dr, counts, at)
+                whole = np.full(len(at), _INF)
+                whole[sub] = sent
+                lat, fail = ranked(sender, to, via, slot, whole, dr, counts, at)
+                return lat[sub], fail[sub]
 
             def ranked(sender, to, via, slot, sent, dr, counts, at):
                 line = (sender, to, via)
@@ -340,7 +344,10 @@ class _Sub:
                         fail = np.where(rank == rk, fail_r[at], fail)
                 return lat, look.outage(via, sent, fail)
 
-            out = _report(sid, to_list, chains, dr, a, numbered, role, end)
+            out = [
+                _whole(msg, len(a))
+                for msg in _report(sid, to_list, chains, dr, a, numbered, role, end)
+            ]
             # its messages' slots, in the order of `out` (a wrong channel's branch only where
             # one of these replications picked it: fastpath._report)
             slots = [
