@@ -60,23 +60,37 @@ class Chunks:
 class Exact(Chunks):
     """Every value, read back as float64 and summarised by scoring/stats.py."""
 
-    __slots__ = ()
+    __slots__ = ("_sorted",)
+
+    def __init__(self, dtype):
+        super().__init__(dtype)
+        self._sorted: np.ndarray | None = None
+
+    def add(self, values: np.ndarray) -> None:
+        super().add(values)
+        self._sorted = None
 
     def values(self) -> np.ndarray:
         return self.array().astype(np.float64)
+
+    def sorted(self) -> np.ndarray:
+        """values(), sorted once for the summary's quantiles and histogram."""
+        if self._sorted is None:
+            self._sorted = np.sort(self.values())
+        return self._sorted
 
     @property
     def size(self) -> int:
         return sum(p.size for p in self.pieces)
 
     def quantiles(self, qs, never: int = 0, extra: tuple[float, int] = (0.0, 0)):
-        values = self.values()
-        if extra[1]:
-            values = np.concatenate([np.full(extra[1], extra[0]), values])
+        if not extra[1]:
+            return quantiles(self.sorted(), qs, never=never, presorted=True)
+        values = np.concatenate([np.full(extra[1], extra[0]), self.values()])
         return quantiles(values, qs, never=never)
 
     def histogram(self) -> dict:
-        return histogram(self.values())
+        return histogram(self.sorted(), presorted=True)
 
     def median(self, extra: tuple[float, int] = (0.0, 0)) -> float | None:
         """np.median of the values and `extra` (a value and how many times it is there)."""

@@ -126,3 +126,18 @@ def test_a_tally_beyond_the_threshold_is_independent_of_cut_and_order(small):
         assert s_svc["downtime_min"]["mean"] == e_svc["downtime_min"]["mean"]
         assert abs(s_svc["downtime_min"]["median"] - e_svc["downtime_min"]["median"]) <= 0.05
     assert a["critical_path"] == exact["critical_path"]
+
+
+def test_exact_sorts_once_and_answers_as_the_unsorted_values_do():
+    from drillsim.scoring.stats import histogram, quantiles
+
+    x = _values(8).astype(np.float32)
+    kept_ = Exact(np.float32)
+    for part in np.array_split(x, 5):
+        kept_.add(part)
+    for more in (np.zeros(0, np.float32), np.array([1e4], np.float32)):  # the sort made again
+        kept_.add(more)
+        v = np.concatenate([x, more]).astype(np.float64)
+        assert kept_.histogram() == histogram(v)
+        for never in (0, 7):
+            assert kept_.quantiles((0.5, 0.9, 0.95), never=never) == quantiles(v, never=never)
