@@ -44,9 +44,16 @@ class _Views:
     def __init__(self, batch: Batch, n_ob: int):
         occ = batch.duties
         first = np.flatnonzero(occ["n"] == 1)
-        rep = occ["rep"][first].astype(np.int64) - batch.start
+        # the first occurrences' columns: every row where every duty falls due once (most of
+        # the fast path's batches), so no copies
+        whole = first.size == occ["n"].size
+
+        def col(k: str) -> np.ndarray:
+            return occ[k] if whole else occ[k][first]
+
+        rep = col("rep").astype(np.int64) - batch.start
         n_inc = max(len(batch.layout.incidents), int(occ["inc"].max(initial=0)) + 1)
-        pair = rep * n_inc + occ["inc"][first]
+        pair = rep * n_inc + col("inc")
         # where each (replication, incident) first appears among the rows, which come in
         # replication order: the views in that order
         at = np.full(batch.count * n_inc, first.size, np.int64)
@@ -60,12 +67,11 @@ class _Views:
         self.n_ob = n_ob
         self.rep = pairs // n_inc
         self.end = batch.end.astype(np.float64)[self.rep]
-        cell = occ["ob"][first].astype(np.int64) * n + view
+        cell = col("ob").astype(np.int64) * n + view
         self.present = np.zeros((n_ob, n), bool)
         self.present.ravel()[cell] = True
         self.trig, self.dead, self.done, self.met = (
-            self._dense(cell, occ[k][first], n, n_ob)
-            for k in ("triggered", "deadline", "done", "met")
+            self._dense(cell, col(k), n, n_ob) for k in ("triggered", "deadline", "done", "met")
         )
         self.finished = np.isfinite(self.done)
         self._rows: dict[int, np.ndarray] = {}
@@ -398,10 +404,14 @@ class CriticalPath:
                 hb = h[blocked]
                 cell[blocked] = self._head_x[hb] * n + view[blocked]
                 total[blocked] = self._head_total[hb]
-            d, val, which = walks.chains(walks.row[cell], total, blocked)
+            # a chain whose walk held nothing beyond the allowances passes nothing on (chains()
+            # keeps positive > EPS only): most of them on some plans, so left out first
+            rows = walks.row[cell]
+            live = np.flatnonzero(walks.positive[rows] > EPS)
+            d, val, which = walks.chains(rows[live], total[live], blocked[live])
             duties.append(d)
             values.append(val)
-            views.append(view[which])
+            views.append(view[live[which]])
         return np.concatenate(duties), np.concatenate(values), np.concatenate(views)
 
     def _head_table(self, v: _Views) -> np.ndarray | None:
