@@ -199,20 +199,13 @@ class _Walks:
         # the hot steps of each row, row by row and in a row step by step (CSR): the row's
         # first step (its own duty) counts for a blocked duty's chain only
         hot = [h > 0 for _, _, h, _ in steps]
-        counts = np.zeros(size, np.int64)
-        for (r, _, _, _), k in zip(steps, hot):
-            counts[r[k]] += 1
+        who = np.concatenate([r[k] for (r, _, _, _), k in zip(steps, hot)])
+        # each step's rows are in order: a stable sort merges the steps' runs row by row
+        order = np.argsort(who, kind="stable")
         self.hot_start = np.zeros(size + 1, np.int64)
-        np.cumsum(counts, out=self.hot_start[1:])
-        self.hot_duty = np.empty(int(self.hot_start[-1]), np.int64)
-        self.hot_held = np.empty(int(self.hot_start[-1]))
-        filled = self.hot_start[:-1].copy()
-        for (r, d, h, _), k in zip(steps, hot):
-            rk = r[k]
-            at = filled[rk]
-            self.hot_duty[at] = d[k]
-            self.hot_held[at] = h[k]
-            filled[rk] += 1
+        np.cumsum(np.bincount(who, minlength=size), out=self.hot_start[1:])
+        self.hot_duty = np.concatenate([d[k] for (_, d, _, _), k in zip(steps, hot)])[order]
+        self.hot_held = np.concatenate([h[k] for (_, _, h, _), k in zip(steps, hot)])[order]
         self.first_hot = hot[0]
 
     def allow_cols(self) -> list[np.ndarray]:
@@ -238,8 +231,8 @@ class _Walks:
             b = np.flatnonzero(blocked)
             rb = rows[b]
             tb = total[b]
-            for j, col in enumerate(self.allow_cols()):
-                tb = tb + np.where(j < length[b], col[rb], 0.0)
+            for col in self.allow_cols():  # 0.0 past the walk's end: adds nothing
+                tb = tb + col[rb]
             total = self.total[rows]
             total[b] = tb
         else:
