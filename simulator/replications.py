@@ -663,13 +663,6 @@ def _run_local(
     info.where = "local"
     ctx = _pool_context()
     counter = ctx.Value("q", 0)  # the next task not yet claimed
-
-    def claim() -> int:
-        with counter.get_lock():
-            i = counter.value
-            counter.value = i + 1
-        return i
-
     pending: set = set()
     with ProcessPoolExecutor(
         max_workers=n_workers - 1,
@@ -692,7 +685,7 @@ def _run_local(
 
         try:
             top_up()
-            while (i := claim()) < len(tasks):
+            while (i := _claim(counter)) < len(tasks):
                 j, *args = tasks[i]
                 if local is not None:  # args: scenario, variants, entropy, start, count
                     finished(j, fast_batch(local[i], *args[2:]))
@@ -721,14 +714,20 @@ def _pool_worker(parent: int, counter, tasks: list, work, reduce) -> None:
     _RUN = (counter, tasks, work, reduce)
 
 
+def _claim(counter) -> int:
+    """The next task's number, taken from the shared counter (this process or a pool worker)."""
+    with counter.get_lock():
+        i = counter.value
+        counter.value = i + 1
+    return i
+
+
 def _claimed():
     """A pool worker's call: claim the next task and return (job index, its batch reduced when
     asked), or None when every task has been claimed."""
     assert _RUN is not None
     counter, tasks, work, reduce = _RUN
-    with counter.get_lock():
-        i = counter.value
-        counter.value = i + 1
+    i = _claim(counter)
     if i >= len(tasks):
         return None
     j, *args = tasks[i]
